@@ -1,0 +1,81 @@
+// What a collector asks of a target. Only raw bytes cross this boundary; parsing happens in the caller.
+import type { Duplex } from 'node:stream';
+
+/**
+ * One refresh's reads, described up front so that a remote target can answer them in a single exec.
+ * Paths may be shell globs using only `*`, `?` and bracket classes such as `[0-9]`.
+ */
+export interface BatchPlan {
+  /** Files to read as text (globs allowed). Missing or unreadable files are left out of the result. */
+  files: string[];
+  /** Symlinks whose targets to read (globs allowed), e.g. `/proc/[0-9]*\/ns/*`. */
+  links: string[];
+  /** Paths to statfs (disk usage of the filesystem holding each). */
+  statfs: string[];
+  /**
+   * Second stage, from the `/proc/<pid>/cgroup` files read in the first: every distinct cgroup path
+   * (third field) matching `pattern` (an ERE understood by both JS RegExp and `grep -E`) has each of `files`
+   * read under `root + path` and under `root + '/*' + path` (every v1 controller hierarchy).
+   */
+  cgroups?: { root: string; pattern: string; files: string[] };
+  /**
+   * Second stage: for one process in each distinct network namespace (by the `/proc/<pid>/ns/net` links of
+   * the first stage), read these paths relative to `/proc/<pid>/` (globs allowed), e.g. `net/tcp`.
+   */
+  perNetns?: string[];
+}
+
+export interface StatfsResult {
+  totalBytes: number;
+  freeBytes: number;
+  availableBytes: number;
+}
+
+export interface BatchResult {
+  /** Absolute path -> content. */
+  files: Map<string, string>;
+  /** Absolute symlink path -> its target. */
+  links: Map<string, string>;
+  statfs: Map<string, StatfsResult>;
+  /** Wall time the target took, in ms. */
+  durationMs: number;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+export interface Transport {
+  readonly kind: 'local' | 'ssh';
+  /** A name for messages and the snapshot's `target` field: `local` or `user@host:port`. */
+  readonly label: string;
+  readBatch(plan: BatchPlan): Promise<BatchResult>;
+  /** Runs argv without a shell locally; remotely each argument is single-quoted before it reaches sh. */
+  exec(argv: string[], options?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
+  /** A byte stream to a unix socket on the target (the Docker API). */
+  openUnixSocket(path: string): Promise<Duplex>;
+  close(): Promise<void>;
+}
+
+/** An error meant for the user: one clear line, no stack. `code` lets UIs offer the right action. */
+export class MonitorError extends Error {
+  constructor(
+    message: string,
+    readonly code:
+      | 'bad-argument'
+      | 'not-found'
+      | 'unreachable'
+      | 'auth-failed'
+      | 'host-key-unknown'
+      | 'host-key-changed'
+      | 'docker-denied'
+      | 'docker-unavailable'
+      | 'timeout'
+      | 'internal' = 'internal',
+  ) {
+    super(message);
+    this.name = 'MonitorError';
+  }
+}
