@@ -47,10 +47,11 @@ run() { # name, docker run args..., -- command
   fi
 }
 # A limited container, an unlimited one, one on the host network, one with several processes.
-run dm-limited --label com.docker.compose.service=limited --memory 64m --cpus 0.5 --pids-limit 50 dm-busybox:test sh -c 'sleep 100000'
+# dm-limited burns CPU against its 0.5-CPU quota, so CPU % and throttling are real and non-zero.
+run dm-limited --label com.docker.compose.service=limited --memory 64m --cpus 0.5 --pids-limit 50 dm-busybox:test sh -c 'yes > /dev/null & sleep 100000'
 run dm-unlimited --label com.docker.compose.service=unlimited dm-busybox:test httpd -f -p 8080 -h /www
 run dm-hostnet --network host dm-busybox:test sleep 100000
-run dm-multi --memory 128m dm-busybox:test sh -c 'httpd -p 8081 -h /www; sleep 100001 & sleep 100002 & yes > /dev/null & wait'
+run dm-multi --memory 128m dm-busybox:test sh -c 'httpd -p 8081 -h /www; sleep 100001 & sleep 100002 & wait'
 if ! docker inspect dm-stopped >/dev/null 2>&1; then
   docker create --name dm-stopped dm-busybox:test sleep 1 >/dev/null; say "created dm-stopped"
 fi

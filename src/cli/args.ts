@@ -1,0 +1,187 @@
+// Command-line parsing. Everything the user typed is validated here, before any connection is opened.
+import { MonitorError } from '../core/transport/types';
+import { validateContainerRef, validatePid } from '../core/validate';
+import { parseTarget } from '../core/transport/target';
+import type { TargetSpec } from '../core/transport/target';
+
+export type MonitorCommand =
+  | { kind: 'host' }
+  | { kind: 'all' }
+  | { kind: 'gap' }
+  | { kind: 'process'; pid: number }
+  | { kind: 'container'; ref: string }
+  | { kind: 'correlation'; ref: string };
+
+export interface MonitorOptions {
+  /** As typed (or `local`), for messages. */
+  targetText: string;
+  target: TargetSpec;
+  json: boolean;
+  /** Time between the two samples that rates are computed from. */
+  intervalSeconds: number;
+  acceptNewHostKey: boolean;
+}
+
+export type CliRequest =
+  | { action: 'help' }
+  | { action: 'version' }
+  | { action: 'monitor'; command: MonitorCommand; options: MonitorOptions };
+
+export const DEFAULT_INTERVAL_SECONDS = 1;
+export const MAX_INTERVAL_SECONDS = 60;
+
+export const USAGE = `Usage: docker-monitor monitor <what> [options]
+
+What:
+  host                          the host: CPU, memory, disks, interfaces, container counts
+  all                           host, containers and processes
+  container <id|name|prefix>    one container: limits, throttling, namespaces, paths, processes
+  process <PID>                 one process (host PID): resources, namespaces, sockets
+  correlation <id|name>         how a container's process, the container and the host relate
+  gap                           what differs between the process, container and host levels
+
+Options:
+  --target <t>       local (default), an ~/.ssh/config alias, or user@host[:port]
+  --json             print the JSON contract instead of tables
+  --interval <s>     seconds between the two samples rates come from (default ${DEFAULT_INTERVAL_SECONDS}, at most ${MAX_INTERVAL_SECONDS})
+  --accept-new-host-key
+                     trust and remember the host key of an SSH target seen for the first time
+  -h, --help         show this help
+  --version          show the version
+
+Exit status: 0 on success, 2 for a usage error, 1 for any other error.
+Set DOCKER_MONITOR_DEBUG=1 to print the stack of unexpected errors and the connection log.`;
+
+const WHATS = ['host', 'all', 'gap', 'process', 'container', 'correlation'] as const;
+
+function usageError(message: string): MonitorError {
+  return new MonitorError(`${message} (try --help)`, 'bad-argument');
+}
+
+/** Quoted and cut short, so an echoed argument stays on one line. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
+export function parseInterval(text: string): number {
+  // Plain decimal seconds only: Number() would also take "0x10", "1e3" or " ".
+  if (/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text)) {
+    const seconds = Number(text);
+    if (seconds > 0 && seconds <= MAX_INTERVAL_SECONDS) return seconds;
+  }
+  throw usageError(`invalid --interval ${quoted(text)}: seconds, more than 0 and at most ${MAX_INTERVAL_SECONDS}`);
+}
+
+/** An option is `--word` or `-letter`; "-1" is left as a positional so that `process -1` says "invalid PID". */
+function isOption(token: string): boolean {
+  return /^--[^-]/.test(token) || /^-[a-zA-Z]/.test(token);
+}
+
+/** Parses argv (without node and the script). Throws MonitorError('bad-argument') on any usage error. */
+export function parseCliArgs(argv: readonly string[]): CliRequest {
+  const positionals: string[] = [];
+  let targetText: string | undefined;
+  let intervalText: string | undefined;
+  let json = false;
+  let acceptNewHostKey = false;
+  let help = false;
+  let version = false;
+
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!isOption(token)) {
+      positionals.push(token);
+      continue;
+    }
+    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
+    const name = eq >= 0 ? token.slice(0, eq) : token;
+    const inline = eq >= 0 ? token.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || isOption(next)) throw usageError(`${name} needs a value`);
+      i++;
+      return next;
+    };
+    const flag = () => {
+      if (inline !== undefined) throw usageError(`${name} takes no value`);
+      return true;
+    };
+    switch (name) {
+      case '-h':
+      case '--help':
+        help = flag();
+        break;
+      case '--version':
+        version = flag();
+        break;
+      case '--json':
+        json = flag();
+        break;
+      case '--accept-new-host-key':
+        acceptNewHostKey = flag();
+        break;
+      case '--target':
+        if (targetText !== undefined) throw usageError('--target given twice');
+        targetText = value();
+        break;
+      case '--interval':
+        if (intervalText !== undefined) throw usageError('--interval given twice');
+        intervalText = value();
+        break;
+      default:
+        throw usageError(`unknown option ${quoted(name)}`);
+    }
+  }
+
+  // --help and --version win over everything else, as users expect.
+  if (help) return { action: 'help' };
+  if (version) return { action: 'version' };
+
+  const [verb, what, arg, ...extra] = positionals;
+  if (verb === undefined) throw usageError('missing command');
+  if (verb !== 'monitor') throw usageError(`unknown command ${quoted(verb)}`);
+  if (what === undefined) throw usageError(`missing what to monitor: one of ${WHATS.join(', ')}`);
+
+  let command: MonitorCommand;
+  let used = 2;
+  switch (what) {
+    case 'host':
+    case 'all':
+    case 'gap':
+      command = { kind: what };
+      break;
+    case 'process':
+      if (arg === undefined) throw usageError('missing PID after "monitor process"');
+      command = { kind: 'process', pid: validatePid(arg) };
+      used = 3;
+      break;
+    case 'container':
+    case 'correlation':
+      if (arg === undefined) throw usageError(`missing container id or name after "monitor ${what}"`);
+      command = { kind: what, ref: validateContainerRef(arg) };
+      used = 3;
+      break;
+    default:
+      throw usageError(`unknown thing to monitor ${quoted(what)}: one of ${WHATS.join(', ')}`);
+  }
+  const unexpected = [arg, ...extra].slice(used - 2).filter((t) => t !== undefined);
+  if (unexpected.length > 0) throw usageError(`unexpected argument ${quoted(unexpected[0])}`);
+
+  const text = targetText ?? 'local';
+  return {
+    action: 'monitor',
+    command,
+    options: {
+      targetText: text,
+      target: parseTarget(text),
+      json,
+      intervalSeconds: intervalText === undefined ? DEFAULT_INTERVAL_SECONDS : parseInterval(intervalText),
+      acceptNewHostKey,
+    },
+  };
+}

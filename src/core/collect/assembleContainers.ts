@@ -1,0 +1,177 @@
+// The container level: Engine API metadata joined with cgroup metrics, namespaces and the veth pair.
+import type { ContainerInfo, ContainerNetwork, HostInfo, Namespaces, NetInterface } from '../model';
+import { NAMESPACE_TYPES } from '../model';
+import type { DockerContainerMeta } from '../docker/describe';
+import { parseCgroupMetrics } from '../parse/cgroupMetrics';
+import { parseNetDev } from '../parse/host';
+import type { AssembledProcess } from './assembleProcesses';
+
+export interface NetnsView {
+  /** /proc/<pid>/... files read through one process of the namespace (net/dev, root/sys/class/net/X/iflink). */
+  files: Map<string, string>;
+}
+
+export interface ContainerInputs {
+  processes: AssembledProcess[];
+  metas: DockerContainerMeta[];
+  cgroupFiles: Map<string, Map<string, string>>;
+  netnsViews: Map<number, NetnsView>;
+  host: HostInfo;
+  dockerRoot: string;
+}
+
+function namespacesOf(p: AssembledProcess | undefined, host: HostInfo): Namespaces {
+  const out: Namespaces = {};
+  if (!p) return out;
+  for (const type of NAMESPACE_TYPES) {
+    const inode = p.namespaces[type];
+    if (inode === undefined) continue;
+    out[type] = { inode, sharedWithHost: host.namespaces[type] === inode };
+  }
+  return out;
+}
+
+function networkOf(
+  meta: DockerContainerMeta | undefined,
+  init: AssembledProcess | undefined,
+  namespaces: Namespaces,
+  views: Map<number, NetnsView>,
+  hostIfaces: NetInterface[],
+): ContainerNetwork {
+  const net: ContainerNetwork = {
+    // Docker reports 'default' for the default bridge network on Linux.
+    mode: meta ? (meta.networkMode === 'default' || meta.networkMode === '' ? 'bridge' : meta.networkMode) : 'unknown',
+    hostVeth: null,
+    hostVethIfindex: null,
+    bridge: null,
+    containerInterface: null,
+    containerIflink: null,
+    ipAddress: meta?.ipAddress ?? null,
+    rxBytes: null,
+    txBytes: null,
+    rxPackets: null,
+    txPackets: null,
+    rxBytesPerSec: null,
+    txBytesPerSec: null,
+  };
+  const ns = namespaces.net;
+  // A container on the host's network has no counters of its own: the host's would be double-counted.
+  if (!init || !ns || ns.sharedWithHost) return net;
+  const view = views.get(ns.inode);
+  if (!view) return net;
+  const ifaces = parseNetDev(view.files.get('net/dev') ?? '').filter((i) => i.name !== 'lo');
+  if (ifaces.length === 0) return net;
+  net.rxBytes = ifaces.reduce((s, i) => s + i.rxBytes, 0);
+  net.txBytes = ifaces.reduce((s, i) => s + i.txBytes, 0);
+  net.rxPackets = ifaces.reduce((s, i) => s + i.rxPackets, 0);
+  net.txPackets = ifaces.reduce((s, i) => s + i.txPackets, 0);
+  const primary = ifaces.find((i) => i.name === 'eth0') ?? ifaces[0];
+  net.containerInterface = primary.name;
+  const iflink = Number.parseInt(view.files.get(`root/sys/class/net/${primary.name}/iflink`) ?? '', 10);
+  if (Number.isFinite(iflink)) {
+    net.containerIflink = iflink;
+    const peer = hostIfaces.find((i) => i.ifindex === iflink && i.kind === 'veth');
+    if (peer) {
+      net.hostVeth = peer.name;
+      net.hostVethIfindex = peer.ifindex;
+      net.bridge = peer.master;
+    }
+  }
+  return net;
+}
+
+function stateOf(meta: DockerContainerMeta | undefined): { state: string; status: string } {
+  if (meta) return { state: meta.state, status: meta.status };
+  return { state: 'running', status: 'running (seen in cgroups only)' };
+}
+
+export function assembleContainers(input: ContainerInputs): ContainerInfo[] {
+  const byContainer = new Map<string, AssembledProcess[]>();
+  for (const p of input.processes) {
+    if (!p.containerId) continue;
+    const list = byContainer.get(p.containerId);
+    if (list) list.push(p);
+    else byContainer.set(p.containerId, [p]);
+  }
+  const metas = new Map(input.metas.map((m) => [m.id, m]));
+  const ids = new Set([...metas.keys(), ...byContainer.keys()]);
+  const out: ContainerInfo[] = [];
+
+  for (const id of ids) {
+    const meta = metas.get(id);
+    const procs = (byContainer.get(id) ?? []).sort((a, b) => (a.nsPid.at(-1) ?? a.pid) - (b.nsPid.at(-1) ?? b.pid));
+    const init = procs.find((p) => p.pid === meta?.initPid) ?? procs[0];
+    const cgroupPath = init?.cgroupPath ?? null;
+    const metrics = cgroupPath ? parseCgroupMetrics(input.cgroupFiles.get(cgroupPath) ?? new Map()) : null;
+    const namespaces = namespacesOf(init, input.host);
+    const limitCpus =
+      metrics?.cpu.quotaUs != null && metrics.cpu.periodUs ? metrics.cpu.quotaUs / metrics.cpu.periodUs : null;
+    const usage = metrics?.memory.usageBytes ?? null;
+    const limit = metrics?.memory.limitBytes ?? null;
+
+    out.push({
+      id,
+      name: meta?.name ?? id.slice(0, 12),
+      image: meta?.image ?? 'unknown',
+      command: meta?.command ?? (init ? init.command : null),
+      ...stateOf(meta),
+      health: meta?.health ?? null,
+      createdAt: meta?.createdAt ?? null,
+      startedAt: meta?.startedAt ?? null,
+      restartCount: meta?.restartCount ?? null,
+      labels: meta?.labels ?? {},
+      compose: meta?.compose ?? null,
+      runtime: init?.runtime ?? 'docker',
+      source: meta ? 'docker-api' : 'cgroup',
+      privileged: meta?.privileged ?? null,
+      pidMode: meta?.pidMode ?? null,
+      initPid: init?.pid ?? null,
+      memory: {
+        usageBytes: usage,
+        rawUsageBytes: metrics?.memory.rawUsageBytes ?? null,
+        limitBytes: limit,
+        percent: usage !== null && limit ? (usage / limit) * 100 : null,
+        cacheBytes: metrics?.memory.cacheBytes ?? null,
+        rssBytes: metrics?.memory.rssBytes ?? null,
+        swapBytes: metrics?.memory.swapBytes ?? null,
+        oomKills: metrics?.memory.oomKills ?? null,
+        failCount: metrics?.memory.failCount ?? null,
+      },
+      cpu: {
+        percent: null,
+        usageNs: metrics?.cpu.usageNs ?? null,
+        limitCpus,
+        quotaUs: metrics?.cpu.quotaUs ?? null,
+        periodUs: metrics?.cpu.periodUs ?? null,
+        shares: metrics?.cpu.shares ?? null,
+        weight: metrics?.cpu.weight ?? null,
+        cpuset: metrics?.cpu.cpuset ?? null,
+        periods: metrics?.cpu.periods ?? null,
+        throttledPeriods: metrics?.cpu.throttledPeriods ?? null,
+        throttledNs: metrics?.cpu.throttledNs ?? null,
+        throttledPercent: null,
+        perCpuNs: metrics?.cpu.perCpuNs ?? null,
+      },
+      pids: { current: metrics?.pids.current ?? null, limit: metrics?.pids.limit ?? null },
+      blockIo: {
+        readBytes: metrics?.blockIo.readBytes ?? null,
+        writeBytes: metrics?.blockIo.writeBytes ?? null,
+        readBytesPerSec: null,
+        writeBytesPerSec: null,
+      },
+      network: networkOf(meta, init, namespaces, input.netnsViews, input.host.interfaces),
+      namespaces,
+      cgroupPath,
+      paths: {
+        containerDir: meta?.containerDir ?? null,
+        mergedDir: meta?.mergedDir ?? null,
+        upperDir: meta?.upperDir ?? null,
+        workDir: meta?.workDir ?? null,
+      },
+      // The innermost NSpid is the PID tools inside see (the host PID itself under --pid host).
+      processes: procs.map((p) => ({ hostPid: p.pid, containerPid: p.nsPid[p.nsPid.length - 1] ?? null, name: p.name })),
+    });
+  }
+  // Running first, then by name: the order a user scans a container list in.
+  return out.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || a.name.localeCompare(b.name));
+}

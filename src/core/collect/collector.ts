@@ -1,0 +1,154 @@
+// One target's refresh: one batch of file reads and one Engine API pass in parallel, assembled into a Snapshot.
+import type { ContainerCounts, NamespaceType, Snapshot, SocketInfo } from '../model';
+import type { BatchResult, Transport } from '../transport/types';
+import { DockerEngine } from '../docker/engineApi';
+import { DockerDescriber, containerStateCounts } from '../docker/describe';
+import type { DockerContainerMeta } from '../docker/describe';
+import { parsePasswd, parseProcStatCpu } from '../parse/host';
+import { namespaceInodeFromLink } from '../parse/links';
+import { parseProcNetSockets } from '../parse/sockets';
+import { applyRates } from '../analyze/rates';
+import { buildPlan, DEFAULT_DOCKER_ROOT, HOST_FILES } from './plan';
+import { cgroupFilesByPath, indexBatch } from './batchIndex';
+import type { BatchIndex } from './batchIndex';
+import { assembleProcesses, attachSockets, toProcessInfo } from './assembleProcesses';
+import type { AssembledProcess } from './assembleProcesses';
+import { assembleHost } from './assembleHost';
+import { assembleContainers } from './assembleContainers';
+import type { NetnsView } from './assembleContainers';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+const SOCKET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
+
+export interface CollectorOptions {
+  log?: (line: string) => void;
+  socketPath?: string;
+}
+
+/** The host's namespaces: those of PID 1, or of the lowest PID outside any container when 1 is unreadable. */
+function hostNamespaces(processes: AssembledProcess[]): Partial<Record<NamespaceType, number>> {
+  const ref = processes.find((p) => p.pid === 1 && Object.keys(p.namespaces).length > 0) ??
+    processes.find((p) => p.containerId === null && Object.keys(p.namespaces).length > 0);
+  return ref ? { ...ref.namespaces } : {};
+}
+
+/** Network namespace inode -> what its representative process showed (files and socket tables). */
+function netnsViews(index: BatchIndex): { views: Map<number, NetnsView>; sockets: Map<number, Map<number, SocketInfo>> } {
+  const views = new Map<number, NetnsView>();
+  const sockets = new Map<number, Map<number, SocketInfo>>();
+  for (const [pid, files] of index.netnsFiles) {
+    const link = index.processes.get(pid)?.ns.get('net');
+    const ns = link ? namespaceInodeFromLink(link) : null;
+    if (!ns) continue;
+    views.set(ns.inode, { files });
+    const table = new Map<number, SocketInfo>();
+    for (const proto of SOCKET_TABLES) {
+      for (const s of parseProcNetSockets(files.get(`net/${proto}`) ?? '', proto)) table.set(s.inode, s);
+    }
+    sockets.set(ns.inode, table);
+  }
+  return { views, sockets };
+}
+
+function countsFrom(metas: DockerContainerMeta[] | null, cgroupOnly: number): ContainerCounts {
+  if (metas) return containerStateCounts(metas);
+  return { total: cgroupOnly, running: cgroupOnly, paused: 0, restarting: 0, exited: 0, created: 0, dead: 0 };
+}
+
+/** Pure: one batch and one Engine API answer in, one Snapshot (without rates) out. */
+export function assembleSnapshot(
+  target: string,
+  batch: BatchResult,
+  docker: Awaited<ReturnType<DockerDescriber['describe']>>,
+  dockerRoot: string,
+  durationMs: number,
+): Snapshot {
+  const index = indexBatch(batch);
+  const cpu = parseProcStatCpu(batch.files.get(HOST_FILES.stat) ?? '');
+  const users = parsePasswd(batch.files.get(HOST_FILES.passwd) ?? '');
+  const processes = assembleProcesses(index, cpu?.bootTime ?? null, users);
+  const { views, sockets } = netnsViews(index);
+  attachSockets(processes, sockets);
+
+  const containerIds = new Set(processes.map((p) => p.containerId).filter((id): id is string => id !== null));
+  const reachable = docker.status.reachable;
+  const namespaces = hostNamespaces(processes);
+  const { host, sampleUptime } = assembleHost(
+    batch,
+    index,
+    dockerRoot,
+    countsFrom(reachable ? docker.containers : null, containerIds.size),
+    namespaces,
+  );
+  const cgroupPaths = processes.map((p) => p.cgroupPath).filter((c): c is string => c !== null);
+  const containers = assembleContainers({
+    processes,
+    metas: docker.containers,
+    cgroupFiles: cgroupFilesByPath(index, cgroupPaths, host.cgroupVersion),
+    netnsViews: views,
+    host,
+    dockerRoot,
+  });
+
+  const warnings: string[] = [];
+  if (!reachable) {
+    warnings.push(`Docker API unreachable (${docker.status.reason ?? 'unknown reason'}): containers found from cgroups have no names, images or states.`);
+  }
+  if (!batch.files.has(HOST_FILES.stat)) warnings.push('/proc/stat could not be read: host CPU figures are missing.');
+  const unreadableFds = processes.filter((p) => p.openFds === null).length;
+  if (unreadableFds > 0) warnings.push(`${unreadableFds} processes' open files could not be read (not running as root).`);
+
+  return {
+    target,
+    collectedAt: new Date().toISOString(),
+    sampleUptime,
+    durationMs,
+    host,
+    docker: docker.status,
+    containers,
+    processes: processes.map(toProcessInfo),
+    warnings,
+  };
+}
+
+export class Collector {
+  private readonly describer: DockerDescriber;
+  private previous: Snapshot | null = null;
+  private dockerRoot = DEFAULT_DOCKER_ROOT;
+
+  constructor(
+    readonly transport: Transport,
+    private readonly options: CollectorOptions = {},
+  ) {
+    const socketPath = options.socketPath ?? DOCKER_SOCKET;
+    this.describer = new DockerDescriber(new DockerEngine(() => transport.openUnixSocket(socketPath), socketPath));
+  }
+
+  /** One snapshot; rates are filled against the previous call's snapshot (null on the first). */
+  async sample(): Promise<Snapshot> {
+    const started = Date.now();
+    const [batch, docker] = await Promise.all([this.transport.readBatch(buildPlan(this.dockerRoot)), this.describer.describe()]);
+    // The data root is known after the first API answer; the next batch measures its disk.
+    if (docker.status.rootDir) this.dockerRoot = docker.status.rootDir;
+    const durationMs = Date.now() - started;
+    const snapshot = applyRates(this.previous, assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs));
+    this.previous = snapshot;
+    this.options.log?.(
+      `${this.transport.label}: ${snapshot.containers.length} containers, ${snapshot.processes.length} processes in ${durationMs} ms (batch ${batch.durationMs} ms)`,
+    );
+    return snapshot;
+  }
+
+  /** Two samples `intervalMs` apart, so that CPU % and byte rates are real: what a one-shot CLI call needs. */
+  async sampleWithRates(intervalMs: number): Promise<Snapshot> {
+    if (!this.previous) {
+      await this.sample();
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    return this.sample();
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

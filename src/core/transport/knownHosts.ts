@@ -1,0 +1,151 @@
+// known_hosts checking as OpenSSH does it (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"), because ssh2 accepts any
+// host key unless told otherwise. Keys compare as the public key blob the server presents.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { appendFile, mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export type HostKeyStatus = 'match' | 'unknown' | 'changed' | 'revoked';
+
+export interface HostKeyCheck {
+  status: HostKeyStatus;
+  /** 1-based line of the entry that matched, was revoked, or holds the other key ('changed'); else null. */
+  line: number | null;
+}
+
+interface Entry {
+  line: number;
+  marker: 'revoked' | 'cert-authority' | null;
+  hosts: string;
+  keyType: string;
+  blob: Buffer;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Entries of a known_hosts text; comments, blank and malformed lines are skipped, as ssh does. */
+function parseEntries(text: string): Entry[] {
+  const entries: Entry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const fields = raw.trim().split(/\s+/);
+    if (fields[0] === '' || fields[0].startsWith('#')) return;
+    let marker: Entry['marker'] = null;
+    if (fields[0].startsWith('@')) {
+      if (fields[0] === '@revoked') marker = 'revoked';
+      else if (fields[0] === '@cert-authority') marker = 'cert-authority';
+      else return;
+      fields.shift();
+    }
+    const [hosts, keyType, b64] = fields;
+    if (hosts === undefined || keyType === undefined || b64 === undefined || !BASE64.test(b64)) return;
+    const blob = Buffer.from(b64, 'base64');
+    if (keyTypeOf(blob) !== keyType) return;
+    entries.push({ line: i + 1, marker, hosts, keyType, blob });
+  });
+  return entries;
+}
+
+/** The name known_hosts stores for a host: `host`, or `[host]:port` when the port is not 22. Lowercase. */
+export function knownHostsName(host: string, port: number): string {
+  const h = host.toLowerCase();
+  return port === 22 ? h : `[${h}]:${port}`;
+}
+
+function globMatch(pattern: string, name: string): boolean {
+  const re = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 's').test(name);
+}
+
+function hostsMatch(hosts: string, name: string): boolean {
+  if (hosts.startsWith('|1|')) {
+    const [, , salt, hash] = hosts.split('|');
+    if (salt === undefined || hash === undefined) return false;
+    const want = Buffer.from(hash, 'base64');
+    const got = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+  let found = false;
+  for (const pattern of hosts.split(',')) {
+    if (pattern.startsWith('!')) {
+      if (globMatch(pattern.slice(1), name)) return false; // a negated match rules the line out
+    } else if (globMatch(pattern, name)) {
+      found = true;
+    }
+  }
+  return found;
+}
+
+/**
+ * Looks a presented key up. A key listed under @revoked is refused whatever host the line names (it is
+ * compromised); @cert-authority lines are not host keys and are ignored. 'changed' means a line for this host
+ * holds a different key of the same type; keys of other types only make it 'unknown', as in OpenSSH.
+ */
+export function findHostKey(knownHostsText: string, host: string, port: number, key: Buffer): HostKeyCheck {
+  const entries = parseEntries(knownHostsText);
+  const revoked = entries.find((e) => e.marker === 'revoked' && e.blob.equals(key));
+  if (revoked) return { status: 'revoked', line: revoked.line };
+  const name = knownHostsName(host, port);
+  const forHost = entries.filter((e) => e.marker === null && hostsMatch(e.hosts, name));
+  const same = forHost.find((e) => e.blob.equals(key));
+  if (same) return { status: 'match', line: same.line };
+  const type = keyTypeOf(key);
+  const other = forHost.find((e) => e.keyType === type);
+  if (other) return { status: 'changed', line: other.line };
+  return { status: 'unknown', line: null };
+}
+
+export function checkHostKey(knownHostsText: string, host: string, port: number, key: Buffer): HostKeyStatus {
+  return findHostKey(knownHostsText, host, port, key).status;
+}
+
+/** Key types known for a host, in file order: lets the client ask the server for a key it can verify. */
+export function knownHostKeyTypes(knownHostsText: string, host: string, port: number): string[] {
+  const name = knownHostsName(host, port);
+  const types = parseEntries(knownHostsText)
+    .filter((e) => e.marker === null && hostsMatch(e.hosts, name))
+    .map((e) => e.keyType);
+  return [...new Set(types)];
+}
+
+/** The key type named inside an SSH public key blob (its first length-prefixed string), or null. */
+export function keyTypeOf(blob: Buffer): string | null {
+  if (blob.length < 4) return null;
+  const len = blob.readUInt32BE(0);
+  if (len === 0 || len > 64 || blob.length < 4 + len) return null;
+  return blob.subarray(4, 4 + len).toString('latin1');
+}
+
+/** `SHA256:` + unpadded base64 of the blob's SHA-256, as `ssh-keygen -l -E sha256` prints. */
+export function fingerprintSha256(key: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+}
+
+/** The known_hosts line for a host key; hashed (`|1|salt|hmac`) when asked, as HashKnownHosts does. */
+export function knownHostsLine(host: string, port: number, key: Buffer, options: { hash?: boolean } = {}): string {
+  const type = keyTypeOf(key);
+  if (type === null) throw new Error('not an SSH public key blob');
+  const name = knownHostsName(host, port);
+  let hosts = name;
+  if (options.hash) {
+    const salt = randomBytes(20); // 20 bytes (a SHA-1 digest), as ssh-keygen -H makes
+    hosts = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+  }
+  return `${hosts} ${type} ${key.toString('base64')}`;
+}
+
+/** Appends a line, creating the folder (0700) and the file (0600) if needed, on a line of its own. */
+export async function appendKnownHost(file: string, line: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  let needsNewline = false;
+  const fh = await open(file, 'a+', 0o600);
+  try {
+    const { size } = await fh.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await fh.read(last, 0, 1, size - 1);
+      needsNewline = last[0] !== 0x0a;
+    }
+  } finally {
+    await fh.close();
+  }
+  await appendFile(file, `${needsNewline ? '\n' : ''}${line}\n`);
+}

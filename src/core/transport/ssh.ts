@@ -1,0 +1,714 @@
+// A Transport over one persistent SSH connection (through ProxyJump hosts when configured), with host keys
+// checked against known_hosts and authentication by agent, key files, then password.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type {
+  AnyAuthMethod,
+  AuthenticationType,
+  BaseAgent,
+  Client,
+  ClientChannel,
+  ConnectConfig,
+  HostVerifier,
+  IdentityCallback,
+  KeyboardInteractiveCallback,
+  ParsedKey,
+  Prompt,
+} from 'ssh2';
+import { buildBatchScript, parseBatchOutput } from './batchScript';
+import { appendKnownHost, findHostKey, fingerprintSha256, keyTypeOf, knownHostKeyTypes, knownHostsLine } from './knownHosts';
+import type { ResolvedSshTarget } from './sshConfig';
+import type { OpenOptions } from './target';
+import { MonitorError } from './types';
+import type { BatchPlan, BatchResult, ExecResult, Transport } from './types';
+import { shellQuote } from '../validate';
+
+const DEFAULT_READY_TIMEOUT_MS = 10_000;
+const DEFAULT_KEEPALIVE_MS = 15_000;
+/** ServerAliveCountMax's default: three unanswered keepalives mean the link is gone. */
+const KEEPALIVE_COUNT_MAX = 3;
+/** A refresh that takes longer than this is stuck, not slow. */
+const BATCH_TIMEOUT_MS = 60_000;
+/** sshd's MaxSessions defaults to 10 sessions per connection; leave room for the user's own. */
+const MAX_SESSIONS = 8;
+const PASSWORD_ATTEMPTS = 3;
+const CLOSE_WAIT_MS = 2_000;
+
+/** Host key algorithms ssh2 can negotiate for each key type found in known_hosts. */
+const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+type Log = (line: string) => void;
+
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function hopName(t: ResolvedSshTarget): string {
+  return `${t.user}@${hostPort(t.host, t.port)}`;
+}
+
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const;
+  readonly label: string;
+  private closedError: MonitorError | null = null;
+  private closing = false;
+  private readonly closeListeners = new Set<(error: MonitorError | null) => void>();
+  private readonly pending = new Set<(error: MonitorError) => void>();
+  private sessions = 0;
+  private readonly sessionQueue: (() => void)[] = [];
+  private readonly log: Log;
+
+  private constructor(
+    private readonly target: ResolvedSshTarget,
+    /** Jump hosts first, the target last. */
+    private readonly clients: Client[],
+    options: OpenOptions,
+  ) {
+    this.label = target.alias ?? hopName(target);
+    this.log = options.log ?? (() => undefined);
+    // Any link of the chain going down takes the target with it.
+    clients.forEach((c, i) => {
+      const name = i === clients.length - 1 ? this.label : `jump host ${hopName(target.jump[i])}`;
+      c.on('error', (err: Error) => this.lost(`${name}: ${err.message}`));
+      c.on('close', () => this.lost(i === clients.length - 1 ? null : `${name} closed`));
+    });
+  }
+
+  /** Connects the jump hosts in order, then the target through them. */
+  static async connect(resolved: ResolvedSshTarget, options: OpenOptions = {}): Promise<SshTransport> {
+    const clients: Client[] = [];
+    const log = options.log ?? (() => undefined);
+    try {
+      const hops = [...resolved.jump, resolved];
+      for (const [i, hop] of hops.entries()) {
+        let sock: Duplex | undefined;
+        let via: string | null = null;
+        if (i > 0) {
+          via = hopName(hops[i - 1]);
+          sock = await forwardOut(clients[i - 1], hop, via);
+        }
+        log(`ssh: connecting to ${hopName(hop)}${via ? ` via ${via}` : ''}`);
+        clients.push(await connectHop(hop, options, sock, via));
+      }
+    } catch (e) {
+      for (const c of clients.reverse()) c.end();
+      throw e;
+    }
+    log(`ssh: connected to ${hopName(resolved)}`);
+    return new SshTransport(resolved, clients, options);
+  }
+
+  /** Called once when the connection ends: with an error when it dropped, null after close(). */
+  onClose(listener: (error: MonitorError | null) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  get isOpen(): boolean {
+    return this.closedError === null;
+  }
+
+  async readBatch(plan: BatchPlan): Promise<BatchResult> {
+    const script = buildBatchScript(plan);
+    const started = performance.now();
+    // `env` so that the assignment works whatever the login shell is (csh, fish).
+    const r = await this.run('env LC_ALL=C sh -s', { stdin: script, timeoutMs: BATCH_TIMEOUT_MS, what: 'reading the target' });
+    const ms = performance.now() - started;
+    if (r.stdout.length === 0 && r.code !== 0) {
+      const why = r.stderr.toString('utf8').trim().split('\n')[0] || `exit code ${r.code}`;
+      throw new MonitorError(`reading ${this.label} failed: ${why}`, 'internal');
+    }
+    return parseBatchOutput(r.stdout, ms);
+  }
+
+  async exec(argv: string[], options: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw new MonitorError('exec needs a command', 'bad-argument');
+    const command = argv.map(shellQuote).join(' ');
+    const r = await this.run(command, { ...options, what: `${argv[0]}` });
+    return { stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), code: r.code };
+  }
+
+  async openUnixSocket(path: string): Promise<Duplex> {
+    if (!isAbsolute(path) || path.includes('\0')) {
+      throw new MonitorError(`invalid socket path: ${JSON.stringify(path.slice(0, 120))} (must be absolute)`, 'bad-argument');
+    }
+    const client = this.client();
+    let forwardError: Error;
+    try {
+      return await new Promise<Duplex>((resolve, reject) => {
+        try {
+          client.openssh_forwardOutStreamLocal(path, (err, stream) => (err ? reject(err) : resolve(stream)));
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+    } catch (e) {
+      forwardError = e as Error;
+      this.ensureOpen();
+    }
+    // The forward failed: find out why in one round trip, then fall back to the docker CLI when there is one.
+    const probe = await this.run(
+      `sh -c ${shellQuote(
+        'if [ ! -S "$1" ]; then echo missing; elif [ ! -w "$1" ]; then echo denied; ' +
+          'elif command -v docker >/dev/null 2>&1; then echo cli; else echo nocli; fi',
+      )} sh ${shellQuote(path)}`,
+      { timeoutMs: DEFAULT_READY_TIMEOUT_MS, what: 'checking the Docker socket' },
+    );
+    const verdict = probe.stdout.toString('utf8').trim();
+    if (verdict === 'missing') throw new MonitorError(`no Docker socket at ${path} on ${this.label}`, 'docker-unavailable');
+    if (verdict === 'denied') {
+      throw new MonitorError(
+        `permission denied on ${path} on ${this.label}: ${this.target.user} needs to be in the docker group (or connect as root)`,
+        'docker-denied',
+      );
+    }
+    if (verdict !== 'cli') {
+      throw new MonitorError(
+        `cannot open ${path} on ${this.label}: sshd refused to forward it (${forwardError.message}; it needs AllowStreamLocalForwarding yes) and there is no docker CLI there for \`docker system dial-stdio\``,
+        'docker-unavailable',
+      );
+    }
+    this.log(`ssh: ${this.label} refused to forward ${path} (${forwardError.message}); using docker system dial-stdio`);
+    await this.acquireSession();
+    const channel = await this.openExec(`docker --host ${shellQuote(`unix://${path}`)} system dial-stdio`).catch((e: unknown) => {
+      this.releaseSession();
+      throw e;
+    });
+    channel.stderr.on('data', (d: Buffer) => this.log(`docker dial-stdio on ${this.label}: ${d.toString('utf8').trim()}`));
+    channel.once('close', () => this.releaseSession());
+    return channel;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const last = this.clients[this.clients.length - 1];
+    const closed = new Promise<void>((resolve) => {
+      if (this.closedError) return resolve();
+      last.once('close', () => resolve());
+      setTimeout(resolve, CLOSE_WAIT_MS).unref();
+    });
+    for (const c of [...this.clients].reverse()) c.end();
+    await closed;
+    this.lost(null);
+  }
+
+  private lost(reason: string | null): void {
+    if (this.closedError) return;
+    this.closedError = new MonitorError(`connection to ${this.label} closed${reason ? ` (${reason})` : ''}`, 'unreachable');
+    for (const reject of this.pending) reject(this.closedError);
+    this.pending.clear();
+    for (const c of [...this.clients].reverse()) c.end();
+    const error = this.closing ? null : this.closedError;
+    if (error) this.log(`ssh: ${error.message}`);
+    for (const l of this.closeListeners) l(error);
+    this.closeListeners.clear();
+  }
+
+  private ensureOpen(): void {
+    if (this.closedError) throw this.closing ? new MonitorError(`connection to ${this.label} was closed`, 'unreachable') : this.closedError;
+  }
+
+  private client(): Client {
+    this.ensureOpen();
+    return this.clients[this.clients.length - 1];
+  }
+
+  private async acquireSession(): Promise<void> {
+    this.ensureOpen();
+    if (this.sessions < MAX_SESSIONS) {
+      this.sessions++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.sessionQueue.push(resolve));
+    this.ensureOpen();
+  }
+
+  private releaseSession(): void {
+    const next = this.sessionQueue.shift();
+    if (next) next();
+    else this.sessions--;
+  }
+
+  private openExec(command: string): Promise<ClientChannel> {
+    const client = this.client();
+    return new Promise<ClientChannel>((resolve, reject) => {
+      try {
+        client.exec(command, (err, channel) => {
+          if (err) reject(this.closedError ?? new MonitorError(`cannot run a command on ${this.label}: ${err.message}`, 'unreachable'));
+          else resolve(channel);
+        });
+      } catch (e) {
+        reject(this.closedError ?? new MonitorError(`cannot run a command on ${this.label}: ${(e as Error).message}`, 'unreachable'));
+      }
+    });
+  }
+
+  /** One exec channel: stdin written and closed, stdout and stderr collected, killed on timeout. */
+  private async run(
+    command: string,
+    opts: { stdin?: string; timeoutMs?: number; what: string },
+  ): Promise<{ stdout: Buffer; stderr: Buffer; code: number | null }> {
+    await this.acquireSession();
+    let channel: ClientChannel;
+    try {
+      channel = await this.openExec(command);
+    } catch (e) {
+      this.releaseSession();
+      throw e;
+    }
+    return new Promise((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let code: number | null = null;
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        this.pending.delete(onLost);
+        this.releaseSession();
+      };
+      const onLost = (e: MonitorError): void => {
+        done();
+        reject(e);
+      };
+      this.pending.add(onLost);
+      if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
+        const ms = opts.timeoutMs;
+        timer = setTimeout(() => {
+          done();
+          reject(new MonitorError(`${opts.what} on ${this.label} timed out after ${ms} ms`, 'timeout'));
+          channel.signal('KILL');
+          channel.close();
+        }, ms);
+      }
+      channel.on('data', (d: Buffer) => out.push(d));
+      channel.stderr.on('data', (d: Buffer) => err.push(d));
+      channel.on('exit', (c: number | null) => {
+        code = typeof c === 'number' ? c : null;
+      });
+      channel.on('close', () => {
+        if (!this.pending.has(onLost)) return; // already settled by a timeout or a dropped connection
+        done();
+        resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), code });
+      });
+      channel.end(opts.stdin ?? '');
+    });
+  }
+}
+
+/** Opens a TCP channel from a jump host to the next hop: the next hop's socket. */
+function forwardOut(via: Client, hop: ResolvedSshTarget, viaName: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: Error) =>
+      reject(new MonitorError(`jump host ${viaName} cannot reach ${hostPort(hop.host, hop.port)}: ${e.message}`, 'unreachable'));
+    try {
+      via.forwardOut('127.0.0.1', 0, hop.host, hop.port, (err, stream) => (err ? fail(err) : resolve(stream)));
+    } catch (e) {
+      fail(e as Error);
+    }
+  });
+}
+
+interface KnownHostsFile {
+  file: string;
+  text: string;
+}
+
+async function readKnownHostsFiles(files: string[], log: Log): Promise<KnownHostsFile[]> {
+  const out: KnownHostsFile[] = [];
+  for (const file of files) {
+    try {
+      out.push({ file, text: await readFile(file, 'utf8') });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') log(`ssh: cannot read ${file} (${code ?? (e as Error).message}); skipped`);
+    }
+  }
+  return out;
+}
+
+/** Establishes one SSH connection (to a jump host or the target) and authenticates it. */
+async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Duplex | undefined, via: string | null): Promise<Client> {
+  const log: Log = options.log ?? (() => undefined);
+  const where = hopName(hop) + (via ? ` (via ${via})` : '');
+  const keyHost = hop.hostKeyAlias ?? hop.host;
+  const keyPort = hop.hostKeyAlias ? 22 : hop.port;
+  const userFiles = await readKnownHostsFiles(hop.knownHostsFiles, log);
+  const known = [...userFiles, ...(await readKnownHostsFiles(hop.globalKnownHostsFiles, log))];
+  // Ask for the key types known_hosts holds first, so a host known by its ECDSA key is not "unknown" for ed25519.
+  const preferred = [...new Set(known.flatMap((k) => knownHostKeyTypes(k.text, keyHost, keyPort)))].flatMap(
+    (t) => HOST_KEY_ALGORITHMS[t] ?? [],
+  );
+  const acceptNew = options.acceptNewHostKey === true || hop.acceptNew;
+  const timeoutMs = options.readyTimeoutMs ?? hop.connectTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+
+  return new Promise<Client>((resolve, reject) => {
+    const client = new ssh2.Client();
+    let settled = false;
+    /** The precise reason, set before ssh2 reports its generic one ("Host denied", "All ... methods failed"). */
+    let failure: MonitorError | null = null;
+    let authStarted = false;
+    let timer: NodeJS.Timeout | undefined;
+
+    const fail = (e: MonitorError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.end();
+      sock?.destroy();
+      reject(e);
+    };
+    // Our own handshake timer (ssh2's readyTimeout would also run while the user types a passphrase).
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fail(new MonitorError(`timed out after ${timeoutMs} ms connecting to ${where}`, 'timeout')), timeoutMs);
+    };
+    const asking = async <T>(fn: () => Promise<T>): Promise<T> => {
+      clearTimeout(timer);
+      try {
+        return await fn();
+      } finally {
+        if (!settled) arm();
+      }
+    };
+
+    const accepted: Buffer[] = [];
+    const checkKey = async (key: Buffer): Promise<void> => {
+      if (accepted.some((k) => k.equals(key))) return; // a re-key presents the same key again
+      const type = keyTypeOf(key) ?? 'unknown';
+      const fingerprint = fingerprintSha256(key);
+      const name = hostPort(keyHost, keyPort);
+      const results = known.map((k) => ({ file: k.file, ...findHostKey(k.text, keyHost, keyPort, key) }));
+      const revoked = results.find((r) => r.status === 'revoked');
+      if (revoked) {
+        throw new MonitorError(
+          `the host key of ${name} (${type} ${fingerprint}) is marked @revoked in ${revoked.file} line ${revoked.line}: refusing to connect`,
+          'host-key-changed',
+        );
+      }
+      const match = results.find((r) => r.status === 'match');
+      if (match) {
+        log(`ssh: host key ${type} ${fingerprint} of ${name} matches ${match.file} line ${match.line}`);
+        accepted.push(key);
+        return;
+      }
+      const changed = results.find((r) => r.status === 'changed');
+      if (changed) {
+        throw new MonitorError(
+          `HOST KEY CHANGED for ${name}: it presented ${type} ${fingerprint}, but line ${changed.line} of ${changed.file} holds a different key. ` +
+            `Someone could be intercepting the connection (a man-in-the-middle attack), or the host was reinstalled. ` +
+            `If you have verified the new key, remove that line (ssh-keygen -R '${name}' -f '${changed.file}') and connect again.`,
+          'host-key-changed',
+        );
+      }
+      const save = async (): Promise<void> => {
+        const file = hop.knownHostsFiles[0];
+        if (file === undefined) {
+          log(`ssh: accepted ${type} ${fingerprint} for ${name} (no UserKnownHostsFile to save it in)`);
+          return;
+        }
+        await appendKnownHost(file, knownHostsLine(keyHost, keyPort, key, { hash: hop.hashKnownHosts }));
+        log(`ssh: added ${type} ${fingerprint} for ${name} to ${file}`);
+      };
+      if (acceptNew) {
+        await save();
+      } else if (options.confirmHostKey && !hop.refuseUnknown) {
+        const ok = await asking(() => options.confirmHostKey!({ host: keyHost, port: keyPort, keyType: type, fingerprint }));
+        if (!ok) throw new MonitorError(`the host key of ${name} (${type} ${fingerprint}) was not accepted`, 'host-key-unknown');
+        await save();
+      } else {
+        const file = hop.knownHostsFiles[0] ?? 'known_hosts';
+        throw new MonitorError(
+          `the host key of ${name} is not known (${type} ${fingerprint}): check that fingerprint with the host's administrator, ` +
+            `then connect again with --accept-new-host-key to add it to ${file}`,
+          'host-key-unknown',
+        );
+      }
+      accepted.push(key);
+    };
+    const hostVerifier: HostVerifier = (key, verify) => {
+      checkKey(key).then(
+        () => verify(true),
+        (e: unknown) => {
+          failure = toMonitorError(e, `checking the host key of ${where}`);
+          verify(false);
+        },
+      );
+    };
+
+    const auth = makeAuth(hop, options, asking, where, log);
+
+    client.on('handshake', () => {
+      authStarted = true;
+    });
+    client.on('ready', () => {
+      settled = true;
+      clearTimeout(timer);
+      log(`ssh: authenticated to ${where} with ${auth.succeeded()}`);
+      resolve(client);
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (settled) return;
+      if (!auth.exhausted && (err.level === 'agent' || err.level === 'client-authentication')) {
+        auth.note(err.message); // one method failed; the handler moves on to the next
+        return;
+      }
+      fail(failure ?? mapConnectError(err, where, authStarted, auth.summary()));
+    });
+    client.on('close', () => {
+      if (!settled) fail(failure ?? new MonitorError(`connection to ${where} closed during the SSH handshake`, 'unreachable'));
+    });
+
+    const config: ConnectConfig = {
+      host: hop.host,
+      port: hop.port,
+      username: hop.user,
+      sock,
+      readyTimeout: 0,
+      keepaliveInterval: options.keepaliveIntervalMs ?? hop.serverAliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      hostVerifier,
+      authHandler: (methodsLeft, _partial, next) => {
+        // ssh2 takes `false` for "no more methods", which its typings omit.
+        const done = next as (method: AnyAuthMethod | false) => void;
+        auth.next(methodsLeft).then(done, (e: unknown) => {
+          failure = toMonitorError(e, `authenticating to ${where}`);
+          auth.exhausted = true;
+          done(false);
+        });
+      },
+    };
+    if (preferred.length > 0) {
+      // Regexes, because ssh2 throws on a string it does not support and skips a regex that matches nothing.
+      const res = preferred.map((a) => new RegExp(`^${a.replace(/[.+]/g, '\\$&')}$`));
+      config.algorithms = { serverHostKey: { remove: res, prepend: res } as never };
+    }
+    arm();
+    try {
+      client.connect(config);
+    } catch (e) {
+      fail(toMonitorError(e, `connecting to ${where}`));
+    }
+  });
+}
+
+function toMonitorError(e: unknown, doing: string): MonitorError {
+  if (e instanceof MonitorError) return e;
+  return new MonitorError(`${doing}: ${(e as Error).message ?? String(e)}`, 'internal');
+}
+
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'unknown host name',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+function mapConnectError(err: Error & { level?: string; code?: string }, where: string, authStarted: boolean, tried: string): MonitorError {
+  if (err.level === 'client-timeout') return new MonitorError(`timed out connecting to ${where}`, 'timeout');
+  if (err.level === 'client-socket' || err.level === 'client-dns') {
+    const why = (err.code && SOCKET_ERRORS[err.code]) ?? err.message;
+    return new MonitorError(`cannot reach ${where}: ${why}`, 'unreachable');
+  }
+  // After key exchange, a disconnect is the server ending authentication (e.g. too many failures).
+  if (authStarted) return new MonitorError(`authentication to ${where} failed: ${err.message}; ${tried}`, 'auth-failed');
+  return new MonitorError(`SSH handshake with ${where} failed: ${err.message}`, 'unreachable');
+}
+
+interface Auth {
+  next(methodsLeft: AuthenticationType[] | null): Promise<AnyAuthMethod | false>;
+  note(message: string): void;
+  summary(): string;
+  succeeded(): string;
+  exhausted: boolean;
+}
+
+/**
+ * The authentication sequence: agent, then each IdentityFile, then password (or keyboard-interactive) when the
+ * server offers it and a prompt is available. Records what was tried (never the secrets) for the error message.
+ */
+function makeAuth(
+  hop: ResolvedSshTarget,
+  options: OpenOptions,
+  asking: <T>(fn: () => Promise<T>) => Promise<T>,
+  where: string,
+  log: Log,
+): Auth {
+  const tried: string[] = [];
+  const notes: string[] = [];
+  let left: AuthenticationType[] | null = null;
+  let current = 'none';
+  const offered = (m: AuthenticationType): boolean => left === null || left.includes(m);
+  const username = hop.user;
+
+  async function* sequence(): AsyncGenerator<AnyAuthMethod, void, void> {
+    const agentPath = hop.agentSocket;
+    if (agentPath !== null) {
+      if (!agentPath.startsWith('\\\\.\\pipe\\') && agentPath !== 'pageant' && !existsSync(agentPath)) {
+        notes.push(`agent socket ${agentPath} does not exist`);
+      } else if (offered('publickey')) {
+        const agent = hop.identitiesOnly ? await identitiesOnlyAgent(agentPath, hop.identityFiles) : agentPath;
+        current = `agent (${agentPath})`;
+        tried.push('agent');
+        yield { type: 'agent', username, agent };
+      }
+    }
+    for (const file of hop.identityFiles) {
+      if (!offered('publickey')) break;
+      const key = await loadKey(file, hop.defaultIdentityFiles, options, asking, notes);
+      if (key === null) continue;
+      current = `key ${file}`;
+      tried.push(`key ${file}`);
+      yield { type: 'publickey', username, key };
+    }
+    if (!options.askPassword) {
+      notes.push('no password prompt available');
+      return;
+    }
+    if (left === null) yield { type: 'none', username }; // learns which methods the server offers
+    for (let attempt = 1; attempt <= PASSWORD_ATTEMPTS; attempt++) {
+      const suffix = attempt > 1 ? ` (attempt ${attempt} of ${PASSWORD_ATTEMPTS})` : '';
+      if (offered('password')) {
+        const password = await asking(() => options.askPassword!(`Password for ${where}${suffix}`));
+        if (password === undefined) return;
+        current = 'password';
+        if (attempt === 1) tried.push('password');
+        yield { type: 'password', username, password };
+      } else if (offered('keyboard-interactive')) {
+        current = 'keyboard-interactive';
+        if (attempt === 1) tried.push('keyboard-interactive');
+        yield {
+          type: 'keyboard-interactive',
+          username,
+          prompt: (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
+            void (async () => {
+              const answers: string[] = [];
+              for (const p of prompts) {
+                const a = await asking(() => options.askPassword!(`${where}: ${p.prompt.trim()}${suffix}`));
+                if (a === undefined) break;
+                answers.push(a);
+              }
+              finish(answers);
+            })();
+          },
+        };
+      } else {
+        if (attempt === 1) notes.push(`the server offers neither password nor keyboard-interactive (only ${left?.join(', ')})`);
+        return;
+      }
+    }
+  }
+
+  const gen = sequence();
+  const auth: Auth = {
+    exhausted: false,
+    async next(methodsLeft) {
+      if (methodsLeft !== null) left = methodsLeft;
+      const step = await gen.next();
+      if (step.done) {
+        auth.exhausted = true;
+        log(`ssh: authentication to ${where} failed; ${auth.summary()}`);
+        throw new MonitorError(`authentication to ${where} failed; ${auth.summary()}`, 'auth-failed');
+      }
+      if (step.value.type !== 'none') log(`ssh: trying ${current} for ${where}`);
+      return step.value;
+    },
+    note(message) {
+      notes.push(message);
+    },
+    summary() {
+      const t = tried.length > 0 ? `tried ${tried.join(', ')}` : 'no method could be tried';
+      const s = left !== null ? `; the server accepts ${left.join(', ')}` : '';
+      return `${t}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}${s}`;
+    },
+    succeeded() {
+      return current;
+    },
+  };
+  return auth;
+}
+
+/** Reads and parses a private key, asking for the passphrase of an encrypted one. Null when it cannot be used. */
+async function loadKey(
+  file: string,
+  isDefault: boolean,
+  options: OpenOptions,
+  asking: <T>(fn: () => Promise<T>) => Promise<T>,
+  notes: string[],
+): Promise<ParsedKey | null> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!(isDefault && code === 'ENOENT')) notes.push(`key ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}`);
+    return null;
+  }
+  let key = ssh2.utils.parseKey(data);
+  if (key instanceof Error && /no passphrase given/.test(key.message)) {
+    if (!options.askPassphrase) {
+      notes.push(`key ${file} is encrypted and no passphrase prompt is available`);
+      return null;
+    }
+    for (let attempt = 1; attempt <= PASSWORD_ATTEMPTS; attempt++) {
+      const passphrase = await asking(() => options.askPassphrase!(file));
+      if (passphrase === undefined) {
+        notes.push(`key ${file}: passphrase not given`);
+        return null;
+      }
+      key = ssh2.utils.parseKey(data, passphrase);
+      if (!(key instanceof Error)) break;
+    }
+    if (key instanceof Error) {
+      notes.push(`key ${file}: wrong passphrase`);
+      return null;
+    }
+  }
+  if (key instanceof Error) {
+    notes.push(`key ${file} is not a usable private key (${key.message})`);
+    return null;
+  }
+  const parsed = Array.isArray(key) ? (key[0] as ParsedKey) : key;
+  if (!parsed.isPrivateKey()) {
+    notes.push(`key ${file} holds only a public key`);
+    return null;
+  }
+  return parsed;
+}
+
+/** IdentitiesOnly: an agent that offers only the keys whose public halves are IdentityFiles (or their .pub). */
+async function identitiesOnlyAgent(socket: string, identityFiles: string[]): Promise<BaseAgent> {
+  const allowed: Buffer[] = [];
+  for (const f of identityFiles) {
+    for (const candidate of [f, `${f}.pub`]) {
+      const text = await readFile(candidate, 'utf8').catch(() => null);
+      if (text === null) continue;
+      const k = ssh2.utils.parseKey(text);
+      if (!(k instanceof Error)) allowed.push((Array.isArray(k) ? (k[0] as ParsedKey) : k).getPublicSSH());
+    }
+  }
+  class FilteredAgent extends ssh2.OpenSSHAgent {
+    override getIdentities(cb: IdentityCallback<ParsedKey>): void {
+      super.getIdentities((err, keys) => {
+        if (err) return cb(err);
+        const usable = (keys ?? []).filter(
+          (k): k is ParsedKey => 'getPublicSSH' in k && allowed.some((a) => a.equals(k.getPublicSSH())),
+        );
+        cb(undefined, usable);
+      });
+    }
+  }
+  return new FilteredAgent(socket);
+}

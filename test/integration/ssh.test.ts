@@ -1,0 +1,399 @@
+// SshTransport against the real sshd on 127.0.0.1:2222 (scripts/test-env.sh): host keys, auth, exec, batch reads,
+// the Docker socket, ProxyJump, and failures. Values are checked against ssh-keygen, ss, docker inspect and /proc.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SshTransport } from '../../src/core/transport/ssh';
+import { openTransport, parseTarget } from '../../src/core/transport/target';
+import type { OpenOptions } from '../../src/core/transport/target';
+import { MonitorError } from '../../src/core/transport/types';
+import type { Transport } from '../../src/core/transport/types';
+import { SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+
+const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;
+const HOST_PUB = `${SSHD_DIR}/host_ed25519.pub`;
+
+/** OpenSSH's own fingerprint of the test sshd's host key. */
+function hostFingerprint(): string {
+  return run('ssh-keygen', ['-l', '-E', 'sha256', '-f', HOST_PUB]).split(/\s+/)[1];
+}
+
+/** A HOME whose ~/.ssh/config holds `body` (and a known_hosts path, empty unless `known` is given). */
+function home(body: string, known?: string): { home: string; knownHosts: string; config: string } {
+  const h = mkdtempSync(join(tmpdir(), 'dm-ssh-home-'));
+  const knownHosts = join(h, 'known_hosts');
+  if (known !== undefined) writeFileSync(knownHosts, known);
+  const config = join(h, 'ssh_config');
+  writeFileSync(config, body.replaceAll('KNOWN', knownHosts));
+  return { home: h, knownHosts, config };
+}
+
+function trustedLine(): string {
+  const [type, b64] = readFileSync(HOST_PUB, 'utf8').trim().split(/\s+/);
+  return `[127.0.0.1]:${SSH_PORT} ${type} ${b64}\n`;
+}
+
+const DMTEST = `Host dmtest
+  HostName 127.0.0.1
+  Port ${SSH_PORT}
+  User root
+  IdentityFile ${CLIENT_KEY}
+  UserKnownHostsFile KNOWN
+  IdentityAgent none
+`;
+
+async function failure(p: Promise<unknown>): Promise<MonitorError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(MonitorError);
+    return e as MonitorError;
+  }
+  throw new Error('expected a MonitorError');
+}
+
+async function open(target: string, h: { home: string; config: string }, extra: OpenOptions = {}): Promise<Transport> {
+  return openTransport(parseTarget(target), { home: h.home, sshConfigPath: h.config, ...extra });
+}
+
+/** The local process that owns the client end of the TCP connection the remote shell sees in SSH_CONNECTION. */
+async function clientProcessOf(t: Transport): Promise<string> {
+  const r = await t.exec(['sh', '-c', 'echo "$SSH_CONNECTION"']);
+  const [, srcPort] = r.stdout.trim().split(' ');
+  const out = run('ss', ['-Htnp', 'state', 'established', `( sport = :${srcPort} )`]);
+  return /users:\(\("([^"]+)"/.exec(out)?.[1] ?? `none in: ${out}`;
+}
+
+describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
+  it('connects with ~/.ssh/config and a matching known_hosts entry, and runs a command', async () => {
+    const { home: h } = makeSshHome();
+    const log: string[] = [];
+    const t = await openTransport(parseTarget('dmtest'), { home: h, log: (l) => log.push(l) });
+    try {
+      expect(t.kind).toBe('ssh');
+      expect(t.label).toBe('dmtest');
+      const r = await t.exec(['echo', 'hello']);
+      expect(r).toEqual({ stdout: 'hello\n', stderr: '', code: 0 });
+      expect(log.join('\n')).toContain(hostFingerprint());
+      expect(await clientProcessOf(t)).toBe('node'); // a direct connection: this process holds the socket
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('labels a user@host:port target that way', async () => {
+    const h = home(`Host 127.0.0.1\n  IdentityFile ${CLIENT_KEY}\n  UserKnownHostsFile KNOWN\n  IdentityAgent none\n`, trustedLine());
+    const t = await open(`root@127.0.0.1:${SSH_PORT}`, h);
+    try {
+      expect(t.label).toBe(`root@127.0.0.1:${SSH_PORT}`);
+      expect((await t.exec(['id', '-un'])).stdout.trim()).toBe('root');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses an unknown host key, naming the fingerprint and --accept-new-host-key', async () => {
+    const h = home(DMTEST, '');
+    const e = await failure(open('dmtest', h));
+    expect(e.code).toBe('host-key-unknown');
+    expect(e.message).toContain(hostFingerprint());
+    expect(e.message).toContain('--accept-new-host-key');
+    expect(readFileSync(h.knownHosts, 'utf8')).toBe('');
+  });
+
+  it('accepts a new key when asked to, saves it where ssh-keygen finds it, and matches it next time', async () => {
+    const h = home(DMTEST);
+    const t = await open('dmtest', h, { acceptNewHostKey: true });
+    await t.close();
+    expect(existsSync(h.knownHosts)).toBe(true);
+    const found = spawnSync('ssh-keygen', ['-F', `[127.0.0.1]:${SSH_PORT}`, '-f', h.knownHosts], { encoding: 'utf8' });
+    expect(found.status).toBe(0);
+    expect(found.stdout).toContain(readFileSync(HOST_PUB, 'utf8').split(/\s+/)[1]);
+    const lines = readFileSync(h.knownHosts, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const again = await open('dmtest', h);
+    await again.close();
+    expect(readFileSync(h.knownHosts, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('accepts a new key per StrictHostKeyChecking accept-new, and asks confirmHostKey otherwise', async () => {
+    const auto = home(DMTEST + '  StrictHostKeyChecking accept-new\n');
+    await (await open('dmtest', auto)).close();
+    expect(readFileSync(auto.knownHosts, 'utf8')).toContain('ssh-ed25519');
+
+    const asked = home(DMTEST, '');
+    const seen: unknown[] = [];
+    const no = await failure(open('dmtest', asked, { confirmHostKey: async (info) => (seen.push(info), false) }));
+    expect(no.code).toBe('host-key-unknown');
+    expect(seen).toEqual([{ host: '127.0.0.1', port: SSH_PORT, keyType: 'ssh-ed25519', fingerprint: hostFingerprint() }]);
+    await (await open('dmtest', asked, { confirmHostKey: async () => true })).close();
+    expect(readFileSync(asked.knownHosts, 'utf8')).toContain('ssh-ed25519');
+
+    const strict = home(DMTEST + '  StrictHostKeyChecking yes\n', '');
+    let called = false;
+    const refused = await failure(open('dmtest', strict, { confirmHostKey: async () => (called = true) }));
+    expect(refused.code).toBe('host-key-unknown');
+    expect(called).toBe(false);
+  });
+
+  it('refuses a changed host key with the file, the line and the presented fingerprint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dm-otherkey-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
+    const other = readFileSync(join(dir, 'k.pub'), 'utf8').split(/\s+/).slice(0, 2).join(' ');
+    const h = home(DMTEST, `# first line\n[127.0.0.1]:${SSH_PORT} ${other}\n`);
+    const e = await failure(open('dmtest', h, { acceptNewHostKey: true }));
+    expect(e.code).toBe('host-key-changed');
+    expect(e.message).toContain(h.knownHosts);
+    expect(e.message).toContain('line 2');
+    expect(e.message).toContain(hostFingerprint());
+    expect(e.message).toContain('man-in-the-middle');
+    expect(e.message).not.toContain('\n');
+  });
+
+  it('refuses a host key listed as @revoked', async () => {
+    const h = home(DMTEST, trustedLine() + `@revoked * ${trustedLine().split(' ').slice(1).join(' ')}`);
+    const e = await failure(open('dmtest', h));
+    expect(e.code).toBe('host-key-changed');
+    expect(e.message).toContain('@revoked');
+  });
+
+  it('reads a known_hosts hashed by ssh-keygen -H', async () => {
+    const h = home(DMTEST, trustedLine());
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', h.knownHosts], { stdio: 'ignore' });
+    expect(readFileSync(h.knownHosts, 'utf8')).toMatch(/^\|1\|/);
+    const t = await open('dmtest', h);
+    expect((await t.exec(['true'])).code).toBe(0);
+    await t.close();
+  });
+
+  it('passes hostile arguments through literally, feeds stdin, reports exit codes', async () => {
+    const h = home(DMTEST, trustedLine());
+    const t = await open('dmtest', h);
+    try {
+      const args = ['$(id)', '`id`', ';', 'a;echo pwned', "it's", '"dq"', 'a b', '*', '$HOME', '\\', '-n', 'x\ny'];
+      const r = await t.exec(['printf', '%s\\n', ...args]);
+      expect(r.stdout).toBe(args.map((a) => `${a}\n`).join(''));
+      expect(r.code).toBe(0);
+      expect((await t.exec(['cat'], { stdin: 'from stdin\n' })).stdout).toBe('from stdin\n');
+      expect(await t.exec(['sh', '-c', 'echo err >&2; exit 3'])).toEqual({ stdout: '', stderr: 'err\n', code: 3 });
+      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => t.exec(['echo', String(i)])));
+      expect(many.map((m) => m.stdout)).toEqual(Array.from({ length: 20 }, (_, i) => `${i}\n`));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('times a command out without losing the connection', async () => {
+    const h = home(DMTEST, trustedLine());
+    const t = await open('dmtest', h);
+    try {
+      const started = Date.now();
+      const e = await failure(t.exec(['sleep', '30'], { timeoutMs: 300 }));
+      expect(e.code).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await t.exec(['echo', 'still here'])).stdout).toBe('still here\n');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('readBatch sees the same processes as /proc read here, and the round trip is measured', async () => {
+    const h = home(DMTEST, trustedLine());
+    const t = await open('dmtest', h);
+    try {
+      const pidsNow = () => new Set(readdirSync('/proc').filter((d) => /^\d+$/.test(d)));
+      const before = pidsNow();
+      const plan = { files: ['/proc/1/stat', '/proc/[0-9]*/status'], links: [], statfs: [] };
+      const started = performance.now();
+      const batch = await t.readBatch(plan);
+      const roundTrip = performance.now() - started;
+      const after = pidsNow();
+      console.log(`readBatch over SSH: ${roundTrip.toFixed(1)} ms round trip, ${batch.files.size} files, script ${batch.durationMs.toFixed(1)} ms`);
+
+      const remote = new Set([...batch.files.keys()].map((k) => /^\/proc\/(\d+)\/status$/.exec(k)?.[1]).filter((p) => p !== undefined));
+      const stable = [...before].filter((p) => after.has(p));
+      expect(stable.filter((p) => !remote.has(p))).toEqual([]);
+      // Anything else was born during the batch (the sshd session, the script's own processes).
+      expect([...remote].filter((p) => !before.has(p) && !after.has(p)).length).toBeLessThan(30);
+
+      const stat1 = batch.files.get('/proc/1/stat') ?? '';
+      expect(stat1.split(' ').slice(0, 2)).toEqual(readFileSync('/proc/1/stat', 'utf8').split(' ').slice(0, 2));
+      if (dockerReady) {
+        for (const name of ['dm-limited', 'dm-multi', 'dm-unlimited', 'dm-hostnet']) {
+          const pid = String(inspect<{ State: { Pid: number } }>(name).State.Pid);
+          const status = batch.files.get(`/proc/${pid}/status`);
+          const local = readFileSync(`/proc/${pid}/status`, 'utf8');
+          const line = (text: string | undefined, key: string) => text?.split('\n').find((l) => l.startsWith(`${key}:`));
+          for (const key of ['Name', 'Pid', 'PPid', 'NSpid']) expect(line(status, key)).toBe(line(local, key));
+        }
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it.skipIf(!dockerReady)(`opens the Docker socket and gets OK from GET /_ping (${dockerSkipReason})`, async () => {
+    const h = home(DMTEST, trustedLine());
+    const t = await open('dmtest', h);
+    try {
+      expect(await ping(await t.openUnixSocket('/var/run/docker.sock'))).toMatch(/^HTTP\/1\.[01] 200[\s\S]*\r\n\r\nOK$/);
+      const missing = await failure(t.openUnixSocket('/run/no-such-docker.sock'));
+      expect(missing.code).toBe('docker-unavailable');
+      expect(missing.message).toContain('/run/no-such-docker.sock');
+      expect((await failure(t.openUnixSocket('relative.sock'))).code).toBe('bad-argument');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('jumps through a ProxyJump host (the same sshd)', async () => {
+    const h = home(
+      `Host dmjump\n  HostName 127.0.0.1\n  Port ${SSH_PORT}\n  User root\n  IdentityFile ${CLIENT_KEY}\n  UserKnownHostsFile KNOWN\n  IdentityAgent none\n` +
+        `Host dmviajump\n  HostName 127.0.0.1\n  Port ${SSH_PORT}\n  User root\n  IdentityFile ${CLIENT_KEY}\n  UserKnownHostsFile KNOWN\n  IdentityAgent none\n  ProxyJump dmjump\n`,
+      trustedLine(),
+    );
+    const log: string[] = [];
+    const t = await open('dmviajump', h, { log: (l) => log.push(l) });
+    try {
+      expect((await t.exec(['echo', 'through the jump'])).stdout).toBe('through the jump\n');
+      // The target's TCP connection comes from the jump host's sshd, not from this process.
+      expect(await clientProcessOf(t)).toBe('sshd');
+      expect(log.some((l) => l.includes('via root@127.0.0.1'))).toBe(true);
+    } finally {
+      await t.close();
+    }
+    const bad = home(`Host badjump\n  HostName 127.0.0.1\n  Port 1\nHost viabad\n  HostName 127.0.0.1\n  ProxyJump badjump\n`);
+    const e = await failure(open('viabad', bad));
+    expect(e.code).toBe('unreachable');
+    expect(e.message).toContain('127.0.0.1:1');
+  });
+
+  it('fails authentication with a key the server does not know, or a file that is no key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dm-badkey-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'stranger')]);
+    writeFileSync(join(dir, 'garbage'), 'this is not a key\n');
+    const h = home(DMTEST.replace(CLIENT_KEY, join(dir, 'stranger')) + `  IdentityFile ${join(dir, 'garbage')}\n`, trustedLine());
+    let asked = false;
+    const e = await failure(open('dmtest', h, { askPassword: async () => ((asked = true), 'nope') }));
+    expect(e.code).toBe('auth-failed');
+    expect(e.message).toContain(join(dir, 'stranger'));
+    expect(e.message).toContain(join(dir, 'garbage'));
+    expect(e.message).toContain('publickey'); // what the server accepts
+    expect(asked).toBe(false); // PasswordAuthentication no: no point asking
+  });
+
+  it('asks the passphrase of an encrypted key; a wrong one is a clear auth failure that does not leak it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dm-enckey-'));
+    const key = join(dir, 'client_encrypted');
+    copyFileSync(CLIENT_KEY, key);
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', 'correct horse', '-f', key]); // same key, now encrypted
+    const h = home(DMTEST.replace(CLIENT_KEY, key), trustedLine());
+    const log: string[] = [];
+    const asked: string[] = [];
+    const wrong = await failure(
+      open('dmtest', h, { askPassphrase: async (p) => (asked.push(p), 'battery staple'), log: (l) => log.push(l) }),
+    );
+    expect(wrong.code).toBe('auth-failed');
+    expect(wrong.message).toContain('wrong passphrase');
+    expect(asked[0]).toBe(key);
+    expect(wrong.message + log.join('\n')).not.toContain('battery staple');
+    const t = await open('dmtest', h, { askPassphrase: async () => 'correct horse', log: (l) => log.push(l) });
+    expect((await t.exec(['echo', 'ok'])).stdout).toBe('ok\n');
+    await t.close();
+    expect(log.join('\n')).not.toContain('correct horse');
+  });
+
+  it('reports a closed port as unreachable and a silent server as a timeout', async () => {
+    const closed = home(`Host closed\n  HostName 127.0.0.1\n  Port 1\n`);
+    const e = await failure(open('closed', closed));
+    expect(e.code).toBe('unreachable');
+    expect(e.message).toContain('127.0.0.1:1');
+
+    const silent: Server = createServer(() => undefined); // accepts, never speaks SSH
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const s = home(`Host silent\n  HostName 127.0.0.1\n  Port ${port}\n`);
+      const started = Date.now();
+      const t = await failure(open('silent', s, { readyTimeoutMs: 500 }));
+      expect(t.code).toBe('timeout');
+      expect(t.message).toContain(`127.0.0.1:${port}`);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('notices a dropped connection: onClose fires and later calls reject as unreachable', async () => {
+    const h = home(DMTEST, trustedLine());
+    const t = (await open('dmtest', h)) as SshTransport;
+    const closed = new Promise<MonitorError | null>((r) => t.onClose(r));
+    // The shell's parent is the sshd process serving this connection: killing it drops the link.
+    const ppid = Number((await t.exec(['sh', '-c', 'echo $PPID'])).stdout.trim());
+    process.kill(ppid, 'SIGTERM');
+    const err = await closed;
+    expect(err).toBeInstanceOf(MonitorError);
+    expect(err?.code).toBe('unreachable');
+    const later = await failure(t.exec(['true']));
+    expect(later.code).toBe('unreachable');
+    expect(later.message).toContain('dmtest');
+    await t.close();
+  });
+});
+
+/** sshd with AllowStreamLocalForwarding no, for the `docker system dial-stdio` fallback. */
+describe.skipIf(!sshReady || !dockerReady)(`Docker socket without stream forwarding (${sshSkipReason}; ${dockerSkipReason})`, () => {
+  let sshd: ChildProcess | undefined;
+  let port = 0;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dm-sshd-nofwd-'));
+    const probe: Server = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const config = readFileSync(`${SSHD_DIR}/sshd_config`, 'utf8')
+      .replace(/^Port .*$/m, `Port ${port}`)
+      .replace(/^PidFile .*$/m, `PidFile ${dir}/sshd.pid`)
+      .replace(/^AllowStreamLocalForwarding .*$/m, 'AllowStreamLocalForwarding no');
+    writeFileSync(join(dir, 'sshd_config'), config);
+    sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+    for (let i = 0; i < 50; i++) {
+      const up = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]).status === 0;
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  afterAll(() => {
+    sshd?.kill();
+  });
+
+  it('falls back to docker system dial-stdio and still gets OK from /_ping', async () => {
+    const [type, b64] = readFileSync(HOST_PUB, 'utf8').trim().split(/\s+/);
+    const h = home(DMTEST.replace(`Port ${SSH_PORT}`, `Port ${port}`), `[127.0.0.1]:${port} ${type} ${b64}\n`);
+    const log: string[] = [];
+    const t = await open('dmtest', h, { log: (l) => log.push(l) });
+    try {
+      expect(await ping(await t.openUnixSocket('/var/run/docker.sock'))).toMatch(/\r\n\r\nOK$/);
+      expect(log.some((l) => l.includes('dial-stdio'))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+/** One HTTP/1.0 request on a stream; resolves with the whole response. */
+function ping(stream: Duplex): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (d: Buffer) => chunks.push(d));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.write('GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n');
+  });
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs, parseInterval } from '../../../src/cli/args';
+import { MonitorError } from '../../../src/core/transport/types';
+
+function usageError(argv: string[]): MonitorError {
+  try {
+    parseCliArgs(argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(MonitorError);
+    expect((err as MonitorError).code).toBe('bad-argument');
+    expect((err as MonitorError).message).not.toContain('\n');
+    return err as MonitorError;
+  }
+  throw new Error(`expected ${JSON.stringify(argv)} to be rejected`);
+}
+
+function monitor(argv: string[]) {
+  const r = parseCliArgs(argv);
+  if (r.action !== 'monitor') throw new Error(`expected a monitor request, got ${r.action}`);
+  return r;
+}
+
+describe('parseCliArgs: commands', () => {
+  it.each(['host', 'all', 'gap'] as const)('monitor %s', (what) => {
+    const r = monitor(['monitor', what]);
+    expect(r.command).toEqual({ kind: what });
+    expect(r.options).toMatchObject({ targetText: 'local', target: { kind: 'local' }, json: false, intervalSeconds: 1, acceptNewHostKey: false });
+  });
+
+  it('monitor process <PID>', () => {
+    expect(monitor(['monitor', 'process', '4242']).command).toEqual({ kind: 'process', pid: 4242 });
+  });
+
+  it('monitor container by name, full id, short id and /name', () => {
+    const id = 'a'.repeat(64);
+    expect(monitor(['monitor', 'container', 'dm-limited']).command).toEqual({ kind: 'container', ref: 'dm-limited' });
+    expect(monitor(['monitor', 'container', id]).command).toEqual({ kind: 'container', ref: id });
+    expect(monitor(['monitor', 'container', '3f2a']).command).toEqual({ kind: 'container', ref: '3f2a' });
+    expect(monitor(['monitor', 'container', '/dm-multi']).command).toEqual({ kind: 'container', ref: 'dm-multi' });
+  });
+
+  it('monitor correlation <id|name>', () => {
+    expect(monitor(['monitor', 'correlation', 'dm-multi']).command).toEqual({ kind: 'correlation', ref: 'dm-multi' });
+  });
+});
+
+describe('parseCliArgs: flags', () => {
+  it('reads every flag, before or after the command, with a separate or an inline value', () => {
+    const r = monitor(['--json', 'monitor', '--interval', '2.5', 'all', '--target=root@127.0.0.1:2222', '--accept-new-host-key']);
+    expect(r.options.json).toBe(true);
+    expect(r.options.intervalSeconds).toBe(2.5);
+    expect(r.options.acceptNewHostKey).toBe(true);
+    expect(r.options.targetText).toBe('root@127.0.0.1:2222');
+    expect(r.options.target).toMatchObject({ kind: 'ssh', host: '127.0.0.1', user: 'root', port: 2222 });
+    expect(monitor(['monitor', 'host', '--interval=60']).options.intervalSeconds).toBe(60);
+  });
+
+  it('takes an ~/.ssh/config alias as a target', () => {
+    expect(monitor(['monitor', 'host', '--target', 'prod-box']).options.target).toMatchObject({ kind: 'ssh', alias: 'prod-box' });
+  });
+
+  it('--help and -h win over everything, even bad arguments', () => {
+    expect(parseCliArgs(['--help'])).toEqual({ action: 'help' });
+    expect(parseCliArgs(['monitor', 'process', 'abc', '-h'])).toEqual({ action: 'help' });
+    expect(parseCliArgs(['--version'])).toEqual({ action: 'version' });
+  });
+
+  it('treats everything after -- as positionals', () => {
+    expect(monitor(['monitor', '--', 'container', 'dm-limited']).command).toEqual({ kind: 'container', ref: 'dm-limited' });
+  });
+});
+
+describe('parseCliArgs: bad input', () => {
+  it('monitor process abc / -1 / 0 / too large', () => {
+    expect(usageError(['monitor', 'process', 'abc']).message).toMatch(/^invalid PID: "abc"/);
+    expect(usageError(['monitor', 'process', '-1']).message).toMatch(/^invalid PID: "-1"/);
+    expect(usageError(['monitor', 'process', '0']).message).toMatch(/^invalid PID/);
+    expect(usageError(['monitor', 'process', '4194305']).message).toMatch(/^invalid PID/);
+    expect(usageError(['monitor', 'process', '12 ; rm']).message).toMatch(/^invalid PID/);
+  });
+
+  it("monitor container '$(id)' and other shell or path tricks", () => {
+    expect(usageError(['monitor', 'container', '$(id)']).message).toBe('invalid container id or name: "$(id)"');
+    usageError(['monitor', 'container', '../etc']);
+    usageError(['monitor', 'correlation', 'a b']);
+    usageError(['monitor', 'container', '']);
+  });
+
+  it('--interval 0, negative, above 60, not a number', () => {
+    for (const bad of ['0', '0.0', '-1', '61', '60.5', 'abc', '1e1', '0x10', '', ' 1']) {
+      expect(usageError(['monitor', 'host', '--interval', bad]).message).toMatch(/^invalid --interval/);
+    }
+    expect(() => parseInterval('0')).toThrow(/more than 0 and at most 60/);
+    expect(parseInterval('0.25')).toBe(0.25);
+    expect(parseInterval('.5')).toBe(0.5);
+  });
+
+  it('unknown command, unknown thing, unknown option', () => {
+    expect(usageError(['status']).message).toBe('unknown command "status" (try --help)');
+    expect(usageError(['monitor', 'disks']).message).toMatch(/^unknown thing to monitor "disks"/);
+    expect(usageError(['monitor', 'host', '--verbose']).message).toBe('unknown option "--verbose" (try --help)');
+    expect(usageError(['monitor', 'host', '-x']).message).toBe('unknown option "-x" (try --help)');
+  });
+
+  it('missing command, missing what, missing argument, missing option value', () => {
+    expect(usageError([]).message).toBe('missing command (try --help)');
+    expect(usageError(['monitor']).message).toMatch(/^missing what to monitor/);
+    expect(usageError(['monitor', 'process']).message).toMatch(/^missing PID/);
+    expect(usageError(['monitor', 'container']).message).toMatch(/^missing container id or name/);
+    expect(usageError(['monitor', 'correlation']).message).toMatch(/^missing container id or name/);
+    expect(usageError(['monitor', 'host', '--target']).message).toBe('--target needs a value (try --help)');
+    expect(usageError(['monitor', 'host', '--interval', '--json']).message).toBe('--interval needs a value (try --help)');
+  });
+
+  it('extra arguments, repeated options, values on flags', () => {
+    expect(usageError(['monitor', 'host', 'extra']).message).toBe('unexpected argument "extra" (try --help)');
+    expect(usageError(['monitor', 'process', '1', '2']).message).toBe('unexpected argument "2" (try --help)');
+    usageError(['monitor', 'host', '--target', 'a', '--target', 'b']);
+    usageError(['monitor', 'host', '--json=yes']);
+  });
+
+  it('bad targets are refused before connecting', () => {
+    usageError(['monitor', 'host', '--target', '']);
+    usageError(['monitor', 'host', '--target', 'root@']);
+    usageError(['monitor', 'host', '--target', 'root@host:99999']);
+    usageError(['monitor', 'host', '--target', 'bad user@host']);
+  });
+
+  it('keeps an echoed argument on one short line', () => {
+    const message = usageError(['monitor', `x\n\u001b[2J${'y'.repeat(200)}`]).message;
+    expect(message).not.toMatch(/[\n\u001b]/);
+    expect(message.length).toBeLessThan(200);
+  });
+});
