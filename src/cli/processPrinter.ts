@@ -19,7 +19,8 @@ export function printProcesses(s: Snapshot): string {
   if (s.processes.length === 0) return 'No processes.';
   const names = containerNames(s);
   const rows = [...s.processes]
-    .sort((a, b) => a.pid - b.pid)
+    // Busiest first, like top: the rows a user looks for come before hundreds of idle kernel threads.
+    .sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || b.rssBytes - a.rssBytes || a.pid - b.pid)
     .map((p) => [
       String(p.pid),
       String(innerPid(p.nsPid) ?? '-'),

@@ -63,8 +63,9 @@ export function readHidden(
       else if (step.outcome === 'eof') finish(() => resolve(undefined));
       else if (step.outcome === 'cancel') finish(() => reject(new MonitorError('cancelled at the prompt', 'auth-failed')));
     };
-    output.write(sanitizeForTerminal(prompt));
+    // Echo goes off before the prompt shows, so that nothing typed in reply to it can be echoed.
     input.setRawMode(true);
+    output.write(sanitizeForTerminal(prompt));
     input.on('data', onData);
     input.resume();
   });

@@ -1,7 +1,7 @@
 // The built CLI (node dist/cli.js) end to end: error paths without a connection, then against this machine's
 // dockerd and the sshd on 127.0.0.1:2222. Expected values come from docker ps / docker inspect and os, never
 // from the code under test.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,31 @@ const hasCollector = existsSync(join(ROOT, 'src/core/collect/collector.ts'));
 const isRoot = process.getuid?.() === 0;
 const hasDocker = isRoot && spawnSync('sh', ['-c', 'command -v dockerd && command -v docker'], { encoding: 'utf8' }).status === 0;
 const hasSshd = isRoot && existsSync('/usr/sbin/sshd');
+// util-linux `script` gives the CLI a real pseudo-terminal, so the prompts run as they do for a user.
+const hasScript = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Runs the CLI on a pseudo-terminal, answering each prompt (matched in the terminal's output) with its reply once
+ * it is shown. Resolves with the exit status and everything the terminal displayed.
+ */
+function cliOnTty(args: string[], env: Record<string, string>, replies: [prompt: string, reply: string][]): Promise<{ status: number | null; screen: string }> {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const { SSH_AUTH_SOCK: _agent, DOCKER_MONITOR_DEBUG: _debug, ...base } = process.env;
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...base, ...env } });
+  let screen = '';
+  let next = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString('utf8');
+    while (next < replies.length && screen.includes(replies[next][0])) child.stdin.write(`${replies[next++][1]}\r`);
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolveRun) =>
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolveRun({ status, screen });
+    }),
+  );
+}
 
 interface Run {
   status: number | null;
@@ -250,5 +275,43 @@ describe.skipIf(!hasCollector || !hasSshd)('over SSH to 127.0.0.1:2222 (needs th
 
   it('an unreachable target is one line and status 1', () => {
     expectOneLineFailure(cli(['monitor', 'host', '--target', 'root@127.0.0.1:1'], { HOME: home }), 1);
+  });
+
+  describe.skipIf(!hasScript)('on a terminal (needs util-linux script)', () => {
+    let ttyHome = '';
+    const passphrase = 'dm-pass-7f3a';
+    beforeAll(() => {
+      ttyHome = mkdtempSync(join(tmpdir(), 'dm-cli-tty-'));
+      mkdirSync(join(ttyHome, '.ssh'), { mode: 0o700 });
+      // A passphrase-protected key first: the client must decrypt it, so it asks for the passphrase.
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', join(ttyHome, 'locked_key')]);
+      writeFileSync(
+        join(ttyHome, '.ssh', 'config'),
+        `Host dmtest\n  HostName 127.0.0.1\n  Port 2222\n  User root\n  IdentityFile ${join(ttyHome, 'locked_key')}\n` +
+          `  IdentityFile ${join(SSHD, 'client_ed25519')}\n  IdentitiesOnly yes\n`,
+      );
+    });
+    afterAll(() => {
+      if (ttyHome) rmSync(ttyHome, { recursive: true, force: true });
+    });
+
+    it('answering "no" to the host-key question refuses the connection', async () => {
+      const r = await cliOnTty(['monitor', 'host', '--target', 'dmtest'], { HOME: ttyHome }, [['(yes/no)? ', 'no']]);
+      expect(r.screen).toContain("The authenticity of host [127.0.0.1]:2222 can't be established.");
+      expect(r.status).toBe(1);
+      expect(existsSync(join(ttyHome, '.ssh', 'known_hosts'))).toBe(false);
+    });
+
+    it('asks about the host key, then for the passphrase without echoing it', async () => {
+      const r = await cliOnTty(['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest'], { HOME: ttyHome }, [
+        ['(yes/no)? ', 'yes'],
+        [`Passphrase for ${join(ttyHome, 'locked_key')}: `, passphrase],
+      ]);
+      expect(r.status, r.screen).toBe(0);
+      expect(r.screen).toContain('"hostname": ');
+      expect(r.screen).not.toContain(passphrase);
+      const blob = readFileSync(join(SSHD, 'host_ed25519.pub'), 'utf8').split(' ')[1];
+      expect(readFileSync(join(ttyHome, '.ssh', 'known_hosts'), 'utf8')).toContain(blob);
+    });
   });
 });

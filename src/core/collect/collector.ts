@@ -96,7 +96,7 @@ export function assembleSnapshot(
   }
   if (!batch.files.has(HOST_FILES.stat)) warnings.push('/proc/stat could not be read: host CPU figures are missing.');
   const unreadableFds = processes.filter((p) => p.openFds === null).length;
-  if (unreadableFds > 0) warnings.push(`${unreadableFds} processes' open files could not be read (not running as root).`);
+  if (unreadableFds > 0) warnings.push(`${unreadableFds} processes' open files could not be read (permission denied, or they exited during the read).`);
 
   return {
     target,

@@ -1,17 +1,17 @@
 // One refresh's reads as a single POSIX sh script (run remotely as `sh -s`, the script on stdin), and the
 // parser of what it prints. A constant number of processes per run, never one per file.
 //
-// The target needs: a POSIX sh (dash, bash, ash), GNU grep (`-a -H -Z -z -L -d skip -D skip`), GNU find (`-printf`),
-// xargs `-0 -r`, sort `-z`, cut and `df -P -k`, as on any glibc distribution. The script checks these first
-// and reports a clear error otherwise (BusyBox grep and find lack some of them).
+// The target needs a POSIX sh (dash, bash, ash) and the GNU tools of any glibc distribution: grep
+// (`-a -H -Z -z -L -d skip -D skip`), find (`-printf`), xargs (`-0 -r`), sort (`-z`), cut and `df -P -k`.
+// The script checks them first and reports a clear error otherwise (BusyBox find has no -printf).
 //
 // Output format: NUL-terminated fields only. A section starts with a marker, an empty field followed by the
 // section's name; a record never starts with an empty field because paths are never empty, and each
 // section's records have a fixed number of fields, so no file content or name can forge a record.
-//   F  path, chunk   `grep -aHZz ''` on regular files: file content split at NULs; the chunks of one path are consecutive and
-//                    rejoin with NUL. A final NUL is not represented, so the result never ends in one
-//                    (/proc/PID/cmdline reads `a\0b`); LocalTransport drops it the same way.
-//   E  path          `grep -aLZz ''`: readable files with no content at all.
+//   F  path, chunk   `grep -aHZz ''` on regular files: their content split at NULs. The chunks of one path
+//                    are consecutive and rejoin with NUL. A final NUL is not represented, so contents never
+//                    end in one (/proc/PID/cmdline reads `a\0b`); LocalTransport drops it the same way.
+//   E  path          `grep -aLZz ''`: readable regular files with no content at all.
 //   L  path, target  `find -printf '%p\0%l\0'` on symlinks only.
 //   S  path, df out  `df -P -k -- path`.
 // DM-BATCH-1 starts the output (anything printed before it, e.g. by a noisy shell rc file, is skipped),
@@ -28,8 +28,8 @@ const MAX_PATH = 4096;
 const MAX_PATTERN = 1000;
 
 function reject(what: string, value: unknown, why: string): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value;
-  throw new MonitorError(`invalid batch plan ${what} ${shown}: ${why}`, 'bad-argument');
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : value === null ? 'null' : typeof value;
+  throw new MonitorError(`invalid batch plan${what ? ` ${what}` : ''} ${shown}: ${why}`, 'bad-argument');
 }
 
 function checkPath(what: string, p: unknown, kind: 'absolute' | 'relative', glob = true): string {
@@ -65,6 +65,7 @@ export function validateBatchPlan(plan: BatchPlan): void {
   checkList('statfs path', plan.statfs, 'absolute');
   if (plan.perNetns !== undefined) checkList('perNetns path', plan.perNetns, 'relative');
   if (plan.cgroups !== undefined) {
+    if (typeof plan.cgroups !== 'object' || plan.cgroups === null) reject('cgroups', plan.cgroups, 'expected an object');
     const { root, pattern, files } = plan.cgroups;
     checkPath('cgroup root', root, 'absolute', false);
     checkList('cgroup file', files, 'relative');

@@ -26,12 +26,14 @@ function createLimit(max: number): Limit {
   const waiting: (() => void)[] = [];
   return async (task) => {
     if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
+    else active++;
     try {
       return await task();
     } finally {
-      active--;
-      waiting.shift()?.();
+      // Hand the slot straight to the next waiter, so that a newcomer cannot slip in and exceed max.
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
     }
   };
 }
@@ -64,12 +66,12 @@ async function readText(path: string): Promise<string | undefined> {
   const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     if (!fstatSync(fh.fd).isFile()) return undefined;
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
     const chunks: Buffer[] = [];
     for (;;) {
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
       const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
       if (bytesRead === 0) break;
-      chunks.push(buf.subarray(0, bytesRead));
+      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
     }
     return Buffer.concat(chunks).toString('utf8');
   } finally {
@@ -179,7 +181,8 @@ export class LocalTransport implements Transport {
     const started = performance.now();
     const limit = createLimit(READ_CONCURRENCY);
 
-    // Two independent chains, as in the script: files then their cgroups, links then their namespaces.
+    // The script runs its stages in sequence; here the independent chains overlap: files then their
+    // cgroups, links then their network namespaces, and statfs.
     const fileChain = (async () => {
       const first = await readFiles(plan.files, limit);
       const cg = plan.cgroups;

@@ -32,7 +32,7 @@ export interface StatfsResult {
 }
 
 export interface BatchResult {
-  /** Absolute path -> content. */
+  /** Absolute path -> content (UTF-8); a final NUL is dropped, empty files map to ''. */
   files: Map<string, string>;
   /** Absolute symlink path -> its target. */
   links: Map<string, string>;

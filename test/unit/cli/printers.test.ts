@@ -243,8 +243,9 @@ describe('printContainers', () => {
 describe('printProcesses', () => {
   const lines = printProcesses(snapshot).split('\n');
 
-  it('lists processes by PID with the in-container PID and the container name', () => {
-    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['PID', '1', '2', '5755', '5790', '6100']);
+  it('lists processes busiest first with the in-container PID and the container name', () => {
+    // 5755 is the only one using CPU; the idle rest follow by RSS, then PID.
+    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['PID', '5755', '1', '2', '5790', '6100']);
     const sh = lines.find((l) => l.trim().startsWith('5755'))!;
     expect(sh).toMatch(/^\s*5755\s+1\s+dm-limited\s+root\s+S\s+12\.5%\s+1\.5 MiB\s+1\s+3\s+sh -c sleep 100000$/);
     expect(lines.find((l) => l.trim().startsWith('1 '))).toMatch(/^\s*1\s+-\s+-\s+root/);

@@ -15,7 +15,8 @@ import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
 function runSh(script: string, shell = 'sh', timeoutMs = 4000): Promise<{ stdout: Buffer; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(shell, ['-s'], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    const args = shell.endsWith('busybox') ? ['sh', '-s'] : ['-s'];
+    const child = spawn(shell, args, { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       reject(new Error(`${shell} -s did not finish within ${timeoutMs} ms`));
@@ -289,6 +290,19 @@ describe('the script on this machine, against LocalTransport', () => {
     expect(shells.length).toBeGreaterThan(0);
     const results = await Promise.all(shells.map((s) => runBatchScriptLocally(plan(), s)));
     for (const r of results) expect(r.files).toEqual(results[0].files);
+  });
+
+  it.skipIf(!existsSync('/bin/busybox'))('reports in one line that BusyBox tools are not enough', async () => {
+    // BusyBox sh runs its own applets (find without -printf): the script must say so, not return nothing.
+    const { stdout, ms } = await runSh(buildBatchScript(plan()), '/bin/busybox');
+    let caught: unknown;
+    try {
+      parseBatchOutput(stdout, ms);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MonitorError);
+    expect((caught as MonitorError).message).toMatch(/^the batch read failed on the target: the target lacks GNU grep, GNU find/);
   });
 
   it('an empty plan reads nothing and does not consume its own script from stdin', async () => {
