@@ -162,12 +162,12 @@ function literalSegment(segment: string): string | null {
 export type ReadDir = (dir: string) => Promise<string[]>;
 
 /**
- * Expands an absolute pattern segment by segment, like sh: each segment with meta characters is matched
- * against a directory listing, literal segments are appended as they are. Paths whose trailing literal
- * segments do not exist may be returned: the caller's read fails on them and leaves them out.
- * A pattern without meta characters is returned unchanged. Directories that cannot be listed add nothing.
+ * The steps of expandGlob, for a caller that lists directories its own way (LocalTransport lists them
+ * synchronously and pauses between slices). Yields the directories one wildcard segment needs listed
+ * ('/' for the root), takes back their listings in the same order ([] for one that cannot be listed),
+ * and returns the expanded paths.
  */
-export async function expandGlob(pattern: string, readdir: ReadDir): Promise<string[]> {
+export function* globExpansion(pattern: string): Generator<string[], string[], string[][]> {
   if (!hasGlobMeta(pattern)) return [pattern];
   if (!pattern.startsWith('/')) throw new MonitorError(`glob pattern must be absolute: ${JSON.stringify(pattern.slice(0, 80))}`, 'bad-argument');
   const segments = pattern.split('/').slice(1);
@@ -179,19 +179,33 @@ export async function expandGlob(pattern: string, readdir: ReadDir): Promise<str
       continue;
     }
     const re = globSegmentToRegExp(segment);
-    const listed = await Promise.all(
-      prefixes.map(async (p) => {
-        let names: string[];
-        try {
-          names = await readdir(p === '' ? '/' : p);
-        } catch {
-          return [];
-        }
-        return names.filter((n) => re.test(n)).sort().map((n) => `${p}/${n}`);
-      }),
-    );
-    prefixes = listed.flat();
+    const listings = yield prefixes.map((p) => (p === '' ? '/' : p));
+    prefixes = prefixes.flatMap((p, i) => (listings[i] ?? []).filter((n) => re.test(n)).sort().map((n) => `${p}/${n}`));
     if (prefixes.length === 0) break;
   }
   return prefixes;
+}
+
+/**
+ * Expands an absolute pattern segment by segment, like sh: each segment with meta characters is matched
+ * against a directory listing, literal segments are appended as they are. Paths whose trailing literal
+ * segments do not exist may be returned: the caller's read fails on them and leaves them out.
+ * A pattern without meta characters is returned unchanged. Directories that cannot be listed add nothing.
+ */
+export async function expandGlob(pattern: string, readdir: ReadDir): Promise<string[]> {
+  const steps = globExpansion(pattern);
+  let step = steps.next();
+  while (!step.done) {
+    const listings = await Promise.all(
+      step.value.map(async (dir) => {
+        try {
+          return await readdir(dir);
+        } catch {
+          return [];
+        }
+      }),
+    );
+    step = steps.next(listings);
+  }
+  return step.value;
 }

@@ -37,6 +37,24 @@ const MAX_SESSIONS = 8;
 const PASSWORD_ATTEMPTS = 3;
 const CLOSE_WAIT_MS = 2_000;
 
+/**
+ * Runs "$@" (with this shell's stdin) and SIGKILLs it after $1 seconds. Needed because sshd does not act on
+ * the SSH "signal" request (OpenSSH 9.2 refuses it), and closing the channel leaves the command running.
+ * The timer's stdio is detached so that it cannot hold the session open.
+ */
+const WATCHDOG = [
+  't=$1; shift',
+  'exec 3<&0',
+  '"$@" 0<&3 3<&- &',
+  'p=$!',
+  'exec 3<&-',
+  '( sleep "$t"; kill -9 "$p" ) </dev/null >/dev/null 2>&1 &',
+  'w=$!',
+  'wait "$p"; s=$?',
+  'kill "$w" 2>/dev/null',
+  'exit "$s"',
+].join('\n');
+
 /** Host key algorithms ssh2 can negotiate for each key type found in known_hosts. */
 const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
   'ssh-ed25519': ['ssh-ed25519'],
@@ -109,6 +127,11 @@ export class SshTransport implements Transport {
 
   /** Called once when the connection ends: with an error when it dropped, null after close(). */
   onClose(listener: (error: MonitorError | null) => void): () => void {
+    if (this.closedError) {
+      const error = this.closing ? null : this.closedError;
+      queueMicrotask(() => listener(error));
+      return () => undefined;
+    }
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
   }
@@ -207,6 +230,7 @@ export class SshTransport implements Transport {
     this.closedError = new MonitorError(`connection to ${this.label} closed${reason ? ` (${reason})` : ''}`, 'unreachable');
     for (const reject of this.pending) reject(this.closedError);
     this.pending.clear();
+    for (const wake of this.sessionQueue.splice(0)) wake(); // they find the connection closed and throw
     for (const c of [...this.clients].reverse()) c.end();
     const error = this.closing ? null : this.closedError;
     if (error) this.log(`ssh: ${error.message}`);
@@ -253,7 +277,10 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** One exec channel: stdin written and closed, stdout and stderr collected, killed on timeout. */
+  /**
+   * One exec channel: stdin written and closed, stdout and stderr collected. `command` must be plain shell
+   * words (no operators): with a timeout it becomes the arguments of a remote watchdog.
+   */
   private async run(
     command: string,
     opts: { stdin?: string; timeoutMs?: number; what: string },
@@ -261,7 +288,10 @@ export class SshTransport implements Transport {
     await this.acquireSession();
     let channel: ClientChannel;
     try {
-      channel = await this.openExec(command);
+      const limited = opts.timeoutMs !== undefined && opts.timeoutMs > 0;
+      // The remote kill comes a little after ours, as cleanup: our timer decides, and reports.
+      const seconds = limited ? Math.ceil(opts.timeoutMs! / 1000) + 1 : 0;
+      channel = await this.openExec(limited ? `sh -c ${shellQuote(WATCHDOG)} sh ${seconds} ${command}` : command);
     } catch (e) {
       this.releaseSession();
       throw e;
@@ -286,7 +316,6 @@ export class SshTransport implements Transport {
         timer = setTimeout(() => {
           done();
           reject(new MonitorError(`${opts.what} on ${this.label} timed out after ${ms} ms`, 'timeout'));
-          channel.signal('KILL');
           channel.close();
         }, ms);
       }
@@ -453,6 +482,7 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
     client.on('ready', () => {
       settled = true;
       clearTimeout(timer);
+      client.setNoDelay(true); // small request/response exchanges: do not wait for Nagle
       log(`ssh: authenticated to ${where} with ${auth.succeeded()}`);
       resolve(client);
     });

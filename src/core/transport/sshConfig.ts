@@ -217,8 +217,8 @@ export async function resolveSshTarget(spec: SshTargetSpec, options: OpenOptions
     vars: process.env,
   };
   const userConfig = options.sshConfigPath ?? join(home, '.ssh', 'config');
-  let text = await expandIncludes(userConfig, home, 0);
-  if (options.sshConfigPath === undefined) text += '\n' + (await expandIncludes('/etc/ssh/ssh_config', home, 0));
+  let text = await expandIncludes(userConfig, join(home, '.ssh'), home, 0);
+  if (options.sshConfigPath === undefined) text += '\n' + (await expandIncludes('/etc/ssh/ssh_config', '/etc/ssh', home, 0));
   const resolved = resolveFromConfigText(text, spec, env);
   const adjust = (t: ResolvedSshTarget): ResolvedSshTarget => ({
     ...t,
@@ -274,10 +274,11 @@ function expandTokens(p: string, tokens: Record<string, string>, directive: stri
 }
 
 /**
- * Inlines `Include` files (globs in the last path component; relative paths are under ~/.ssh, as OpenSSH
- * does). A missing file reads as empty. Inlining is textual, which is exact for the usual top-level Include.
+ * Inlines `Include` files (globs in the last path component; relative paths are under `baseDir`: ~/.ssh for
+ * the user's config, /etc/ssh for the system's, as OpenSSH does). A missing file reads as empty. Inlining is
+ * textual, which is exact for the usual top-level Include.
  */
-async function expandIncludes(file: string, home: string, depth: number): Promise<string> {
+async function expandIncludes(file: string, baseDir: string, home: string, depth: number): Promise<string> {
   if (depth > MAX_INCLUDE_DEPTH) throw new MonitorError(`ssh config Include nesting deeper than ${MAX_INCLUDE_DEPTH} at ${file}`, 'bad-argument');
   let text: string;
   try {
@@ -296,8 +297,8 @@ async function expandIncludes(file: string, home: string, depth: number): Promis
     }
     for (const raw of m[1].trim().split(/\s+/)) {
       const pattern = expandTilde(raw.replace(/^"(.*)"$/, '$1'), home);
-      const abs = isAbsolute(pattern) ? pattern : join(home, '.ssh', pattern);
-      for (const f of await globLast(abs)) out.push(await expandIncludes(f, home, depth + 1));
+      const abs = isAbsolute(pattern) ? pattern : join(baseDir, pattern);
+      for (const f of await globLast(abs)) out.push(await expandIncludes(f, baseDir, home, depth + 1));
     }
   }
   return out.join('\n');

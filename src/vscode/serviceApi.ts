@@ -1,0 +1,48 @@
+// The contract between the extension's parts: the monitor service owns targets, connections and refreshes;
+// the tree, commands, status bar and panels only read its state and listen to its changes.
+import type * as vscode from 'vscode';
+import type { Snapshot } from '../core/model';
+import type { TargetSummary } from '../shared/protocol';
+
+/** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */
+export interface TargetConfig {
+  /** 'local' or 'ssh:<name>': stable across reloads, used in tree ids and panel state. */
+  id: string;
+  name: string;
+  kind: 'local' | 'ssh';
+  host?: string;
+  port?: number;
+  user?: string;
+  identityFile?: string;
+  jump?: string;
+}
+
+export interface TargetState {
+  config: TargetConfig;
+  summary: TargetSummary;
+  /** The newest snapshot (rates filled from the one before), or null before the first. */
+  snapshot: Snapshot | null;
+  /** Error code of the last failure (MonitorError['code']), to offer the right action (retry, accept key...). */
+  errorCode: string | null;
+}
+
+export interface MonitorService extends vscode.Disposable {
+  /** Fires with the target id whenever a target's state or snapshot changes. */
+  readonly onDidChange: vscode.Event<string>;
+  /** Fires when targets are added or removed. */
+  readonly onDidChangeTargets: vscode.Event<void>;
+  targets(): TargetState[];
+  target(id: string): TargetState | undefined;
+  /**
+   * Polling runs only while something that shows data is visible. Each view or panel holds a lease while
+   * it is visible and disposes it when hidden.
+   */
+  leaseVisibility(holder: string): vscode.Disposable;
+  readonly paused: boolean;
+  pause(): void;
+  resume(): void;
+  /** Collects now (all targets, or one); resolves when done. */
+  refresh(targetId?: string): Promise<void>;
+  /** Drops a failed connection and tries again at once. */
+  reconnect(targetId: string): Promise<void>;
+}
