@@ -1,7 +1,7 @@
 // What one refresh costs on this machine, side by side in one run (machines are noisy: medians, and
 // before/after runs interleaved so that both see the same noise). Needs the test environment:
 //   bash scripts/test-env.sh && npm run build && node scripts/bench.mjs
-// Prints a markdown table (the one in docs/performance.md). Takes about 40 s.
+// Prints a markdown table (the one in docs/performance.md). Takes about 25 s.
 //
 // The engine is bundled from src on the fly with esbuild's JS API (esbuild.mjs builds only the CLI and
 // the extension), into node_modules/.cache so that ssh2's optional native addon resolves as in dist/.
@@ -298,7 +298,10 @@ async function main() {
   // 1 + 2: the batch read alone and the whole local refresh, fs/promises (before) vs sliced sync (after).
   const legacy = legacyReadBatch(engine);
   const local = new LocalTransport();
-  const [oldBatch, newBatch] = await sideBySide([() => legacy(plan), () => local.readBatch(plan)]);
+  // The same plan without the socket tables: each read of /proc/PID/net/tcp{,6} walks the kernel's whole
+  // TCP hash table, whatever the namespace holds, a cost no reader can avoid.
+  const noTcpPlan = { ...plan, perNetns: plan.perNetns.filter((p) => !/^net\/tcp6?$/.test(p)) };
+  const [oldBatch, newBatch, noTcpBatch] = await sideBySide([() => legacy(plan), () => local.readBatch(plan), () => local.readBatch(noTcpPlan)]);
   class LegacyLocalTransport extends LocalTransport {
     readBatch(p) {
       return legacy(p);
@@ -309,6 +312,8 @@ async function main() {
   const [oldSample, newSample] = await sideBySide([() => oldCollector.sample(), () => newCollector.sample()]);
   row('`LocalTransport.readBatch(buildPlan(...))`, before: fs/promises', oldBatch);
   row('`LocalTransport.readBatch(buildPlan(...))`, after: sync slices', newBatch, `before ÷ after: wall ${ratio(oldBatch.wall, newBatch.wall)}, CPU ${ratio(oldBatch.cpu, newBatch.cpu)}`);
+  const netns = new Set([...newBatch.value.links].filter(([k]) => /^\/proc\/\d+\/ns\/net$/.test(k)).map(([, v]) => v)).size;
+  row(`… after, without \`net/tcp\` and \`net/tcp6\` (${netns} network namespaces)`, noTcpBatch, `the socket tables cost ${fmt(newBatch.cpu - noTcpBatch.cpu)} ms CPU`);
   row('local `Collector.sample()`, before', oldSample);
   row('local `Collector.sample()`, after', newSample, `before ÷ after: wall ${ratio(oldSample.wall, newSample.wall)}, CPU ${ratio(oldSample.cpu, newSample.cpu)}`);
 

@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPlan, PROCESS_FILES } from '../../src/core/collect/plan';
 import { buildBatchScript, parseBatchOutput } from '../../src/core/transport/batchScript';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
@@ -237,3 +238,96 @@ describe.skipIf(containers === null)('batch reads on this machine (needs dockerd
     }
   });
 });
+
+describe.skipIf(containers === null)("the collector's own plan, both readers (needs dockerd and the dm-* containers: bash scripts/test-env.sh)", () => {
+  const plan = buildPlan('/var/lib/docker');
+  const byName = new Map((containers ?? []).map((c) => [c.Name.replace(/^\//, ''), c]));
+  let local: BatchResult;
+  let script: BatchResult;
+  let turns = 0;
+  const pids = new Map<string, number[]>();
+
+  beforeAll(async () => {
+    for (const name of NAMES) {
+      pids.set(name, sh('docker', ['top', name, '-o', 'pid']).trim().split('\n').slice(1).map(Number));
+    }
+    // Count turns of the event loop while the local reader works: it reads in slices, not in one block.
+    let done = false;
+    const spin = (): void => {
+      if (done) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    local = await new LocalTransport().readBatch(plan);
+    done = true;
+    script = await runBatchScriptLocally(plan);
+  });
+
+  const under = (r: BatchResult, m: 'files' | 'links', prefix: string) => [...r[m].keys()].filter((k) => k.startsWith(prefix)).sort();
+
+  it('lets the event loop turn during the read', () => {
+    expect(local.files.size).toBeGreaterThan(100);
+    expect(turns).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reads the same files and links of every container process, with the same command lines, cgroups and links', () => {
+    for (const [name, list] of pids) {
+      expect(list.length, name).toBeGreaterThan(0);
+      for (const pid of list) {
+        const prefix = `/proc/${pid}/`;
+        const files = under(local, 'files', prefix).filter((k) => !k.startsWith(`${prefix}net/`) && !k.startsWith(`${prefix}root/`));
+        expect(files, `${name} pid ${pid}`).toEqual(PROCESS_FILES.map((f) => `${prefix}${f}`).sort());
+        expect(under(script, 'files', prefix).filter((k) => files.includes(k))).toEqual(files);
+        for (const f of ['cmdline', 'cgroup']) expect(script.files.get(`${prefix}${f}`), `${prefix}${f}`).toBe(local.files.get(`${prefix}${f}`));
+        const links = under(local, 'links', prefix);
+        expect(links).toContain(`${prefix}exe`);
+        expect(links).toContain(`${prefix}ns/net`);
+        expect(links.some((k) => k.startsWith(`${prefix}fd/`))).toBe(true);
+        expect(under(script, 'links', prefix)).toEqual(links);
+        for (const k of links) expect(script.links.get(k), k).toBe(local.links.get(k));
+        expect(local.links.get(`${prefix}exe`)).toBe(readlinkSync(`${prefix}exe`));
+      }
+    }
+  });
+
+  it('reads the same per-namespace files through the same process of each container namespace', () => {
+    for (const name of ['dm-limited', 'dm-unlimited', 'dm-multi']) {
+      const ns = readlinkSync(`/proc/${byName.get(name)?.State.Pid}/ns/net`);
+      const members = [...local.links].filter(([k, v]) => /^\/proc\/\d+\/ns\/net$/.test(k) && v === ns).map(([k]) => Number(k.split('/')[2]));
+      const lowest = Math.min(...members);
+      const viaLocal = [...local.files.keys()].filter((k) => /^\/proc\/\d+\/(net|root)\//.test(k) && members.includes(Number(k.split('/')[2])));
+      const viaScript = [...script.files.keys()].filter((k) => /^\/proc\/\d+\/(net|root)\//.test(k) && members.includes(Number(k.split('/')[2])));
+      expect(viaLocal.sort(), name).toEqual(viaScript.sort());
+      expect(viaLocal).toContain(`/proc/${lowest}/net/dev`);
+      expect(viaLocal).toContain(`/proc/${lowest}/net/tcp`);
+      expect(viaLocal).toContain(`/proc/${lowest}/root/sys/class/net/eth0/iflink`);
+      expect(viaLocal.every((k) => k.startsWith(`/proc/${lowest}/`))).toBe(true);
+    }
+  });
+
+  it('reads the same host files, interface files and cgroup files, with equal contents where they do not change', () => {
+    for (const path of ['/etc/passwd', '/etc/os-release', '/proc/sys/kernel/hostname', '/proc/sys/kernel/osrelease']) {
+      expect(local.files.get(path), path).toBeDefined();
+      expect(script.files.get(path), path).toBe(local.files.get(path));
+    }
+    for (const iface of ['lo', 'docker0']) {
+      const prefix = `/sys/class/net/${iface}/`;
+      expect(under(local, 'files', prefix).length, iface).toBeGreaterThanOrEqual(5);
+      expect(under(script, 'files', prefix)).toEqual(under(local, 'files', prefix));
+      for (const f of ['ifindex', 'iflink', 'mtu', 'address', 'type', 'uevent']) {
+        expect(script.files.get(`${prefix}${f}`), `${prefix}${f}`).toBe(local.files.get(`${prefix}${f}`));
+      }
+      expect(script.links.get(`/sys/class/net/${iface}`)).toBe(local.links.get(`/sys/class/net/${iface}`));
+    }
+    for (const name of NAMES) {
+      const id = byName.get(name)?.Id ?? '';
+      const keys = (r: BatchResult) => [...r.files.keys()].filter((k) => k.startsWith('/sys/fs/cgroup/') && k.includes(`/${id}/`)).sort();
+      expect(keys(local).length, name).toBeGreaterThan(0);
+      expect(keys(script)).toEqual(keys(local));
+    }
+    expect([...script.statfs.keys()].sort()).toEqual([...local.statfs.keys()].sort());
+    for (const [path, st] of local.statfs) expect(script.statfs.get(path)?.totalBytes, path).toBe(st.totalBytes);
+  });
+});
+

@@ -5,7 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, r
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { validateBatchPlan } from './batchScript';
-import { escapeGlob, globExpansion } from './glob';
+import { escapeGlob, globExpansion, hasGlobMeta } from './glob';
 import { MonitorError } from './types';
 import type { BatchPlan, BatchResult, ExecResult, StatfsResult, Transport } from './types';
 
@@ -111,8 +111,8 @@ function onePidPerNetns(links: Map<string, string>): number[] {
 
 /**
  * One readBatch: synchronous file system calls, in short slices with a turn of the event loop between
- * them. The promise API cost ~10x the CPU of the same calls made synchronously (a thread-pool hop
- * and a promise per open, read, close and readlink), which a refresh every 2 s cannot afford.
+ * them. fs/promises cost about 4 times the CPU of the same calls made synchronously (a thread-pool hop
+ * and a promise per open, read, close and readlink; docs/performance.md), too much every 2 s.
  */
 class SlicedBatch {
   private ops = 0;
@@ -198,18 +198,33 @@ class SlicedBatch {
     return out;
   }
 
+  /**
+   * Each of `files` under `root + path` and under `root + '/*' + path`, as the script reads them. The
+   * directories are listed first and only names they hold are opened: of a container's 25 metric files
+   * times 11 places (the root and 10 v1 hierarchies on the test machine) 17 exist, and a failed open
+   * costs as much as a good one. cgroupfs lists every name it can open, so the result is the same.
+   */
+  private async cgroupFiles(root: string, paths: string[], files: string[]): Promise<Map<string, string>> {
+    const dirs = await this.expand(paths.flatMap((path) => [`${escapeGlob(root)}${escapeGlob(path)}`, `${escapeGlob(root)}/*${escapeGlob(path)}`]));
+    const patterns: string[] = [];
+    for (const dir of dirs) {
+      const cached = this.listings.has(dir);
+      const names = new Set(this.list(dir));
+      if (!cached && this.tick()) await this.pause();
+      if (names.size === 0) continue;
+      for (const f of files) {
+        const head = f.split('/')[0];
+        if (hasGlobMeta(head) || names.has(head)) patterns.push(`${escapeGlob(dir)}/${f}`);
+      }
+    }
+    return this.files(patterns);
+  }
+
   /** The stages in the script's order: files, their cgroups, links, their network namespaces, statfs. */
   async run(plan: BatchPlan): Promise<Omit<BatchResult, 'durationMs'>> {
     const first = await this.files(plan.files);
-    let cgroupFiles = new Map<string, string>();
     const cg = plan.cgroups;
-    if (cg && cg.files.length > 0) {
-      const root = escapeGlob(cg.root);
-      const patterns = cgroupPaths(first, cg.pattern).flatMap((path) =>
-        cg.files.flatMap((f) => [`${root}${escapeGlob(path)}/${f}`, `${root}/*${escapeGlob(path)}/${f}`]),
-      );
-      cgroupFiles = await this.files(patterns);
-    }
+    const cgroupFiles = cg && cg.files.length > 0 ? await this.cgroupFiles(cg.root, cgroupPaths(first, cg.pattern), cg.files) : new Map<string, string>();
     const links = await this.links(plan.links);
     const rel = plan.perNetns ?? [];
     const netns = rel.length === 0 ? new Map<string, string>() : await this.files(onePidPerNetns(links).flatMap((pid) => rel.map((p) => `/proc/${pid}/${p}`)));

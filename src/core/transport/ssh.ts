@@ -19,6 +19,8 @@ import type {
   Prompt,
 } from 'ssh2';
 import { buildBatchScript, parseBatchOutput } from './batchScript';
+import { PersistentShell } from './batchSession';
+import type { ShellChannel } from './batchSession';
 import { appendKnownHost, findHostKey, fingerprintSha256, keyTypeOf, knownHostKeyTypes, knownHostsLine } from './knownHosts';
 import type { ResolvedSshTarget } from './sshConfig';
 import type { OpenOptions } from './target';
@@ -31,7 +33,9 @@ const DEFAULT_KEEPALIVE_MS = 15_000;
 /** ServerAliveCountMax's default: three unanswered keepalives mean the link is gone. */
 const KEEPALIVE_COUNT_MAX = 3;
 /** A refresh that takes longer than this is stuck, not slow. */
-const BATCH_TIMEOUT_MS = 60_000;
+const BATCH_TIMEOUT_MS = 30_000;
+/** `env` so that the assignment works whatever the login shell is (csh, fish). */
+const BATCH_SHELL = 'env LC_ALL=C sh -s';
 /** sshd's MaxSessions defaults to 10 sessions per connection; leave room for the user's own. */
 const MAX_SESSIONS = 8;
 const PASSWORD_ATTEMPTS = 3;
@@ -84,6 +88,12 @@ export class SshTransport implements Transport {
   private sessions = 0;
   private readonly sessionQueue: (() => void)[] = [];
   private readonly log: Log;
+  /** The long-lived remote sh that answers every readBatch after the first: one round trip per refresh. */
+  private readonly batchShell: PersistentShell;
+  /** How long one readBatch may take before it rejects with a 'timeout' MonitorError. */
+  batchTimeoutMs = BATCH_TIMEOUT_MS;
+  /** False: one exec channel per readBatch, as when the server cannot keep a shell open. */
+  persistentBatchShell = true;
 
   private constructor(
     private readonly target: ResolvedSshTarget,
@@ -93,6 +103,7 @@ export class SshTransport implements Transport {
   ) {
     this.label = target.alias ?? hopName(target);
     this.log = options.log ?? (() => undefined);
+    this.batchShell = new PersistentShell(() => this.openBatchShell(), this.label, this.log);
     // Any link of the chain going down takes the target with it.
     clients.forEach((c, i) => {
       const name = i === clients.length - 1 ? this.label : `jump host ${hopName(target.jump[i])}`;
@@ -142,15 +153,63 @@ export class SshTransport implements Transport {
 
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
     const script = buildBatchScript(plan);
+    this.ensureOpen();
+    if (this.persistentBatchShell) {
+      const reply = await this.batchShell.run(script, this.batchTimeoutMs).catch((e: unknown) => {
+        this.ensureOpen(); // a dropped connection explains the failure better than the shell's end
+        throw e;
+      });
+      if (reply) return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
+    }
     const started = performance.now();
-    // `env` so that the assignment works whatever the login shell is (csh, fish).
-    const r = await this.run('env LC_ALL=C sh -s', { stdin: script, timeoutMs: BATCH_TIMEOUT_MS, what: 'reading the target' });
-    const ms = performance.now() - started;
-    if (r.stdout.length === 0 && r.code !== 0) {
-      const why = r.stderr.toString('utf8').trim().split('\n')[0] || `exit code ${r.code}`;
+    const r = await this.run(BATCH_SHELL, { stdin: script, timeoutMs: this.batchTimeoutMs, what: 'reading the target' });
+    return this.batchResult(r.stdout, r.code, r.stderr.toString('utf8'), performance.now() - started);
+  }
+
+  private batchResult(stdout: Buffer, code: number | null, stderr: string, ms: number): BatchResult {
+    if (stdout.length === 0 && code !== 0) {
+      const why = stderr.trim().split('\n')[0] || `exit code ${code}`;
       throw new MonitorError(`reading ${this.label} failed: ${why}`, 'internal');
     }
-    return parseBatchOutput(r.stdout, ms);
+    return parseBatchOutput(stdout, ms);
+  }
+
+  /** The exec channel of the persistent batch shell; it holds one of the MAX_SESSIONS until it closes. */
+  private async openBatchShell(): Promise<ShellChannel> {
+    await this.acquireSession();
+    let channel: ClientChannel;
+    try {
+      channel = await this.openExec(BATCH_SHELL);
+    } catch (e) {
+      this.releaseSession();
+      throw e;
+    }
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.releaseSession();
+    };
+    let exit = '';
+    channel.on('exit', (code: number | null, signal?: string) => {
+      exit = typeof code === 'number' ? `exit code ${code}` : signal ? `killed by SIG${signal}` : '';
+    });
+    return {
+      stdin: channel,
+      stdout: channel,
+      stderr: channel.stderr,
+      onEnd: (listener) => {
+        channel.once('close', () => {
+          release();
+          listener(exit || 'channel closed');
+        });
+      },
+      // Released now, as run() does on a timeout: sshd answers the close only once the shell has exited.
+      close: () => {
+        release();
+        channel.close();
+      },
+    };
   }
 
   async exec(argv: string[], options: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
@@ -214,6 +273,7 @@ export class SshTransport implements Transport {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.batchShell.close();
     const last = this.clients[this.clients.length - 1];
     const closed = new Promise<void>((resolve) => {
       if (this.closedError) return resolve();

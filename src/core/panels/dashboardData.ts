@@ -1,0 +1,27 @@
+// Snapshot -> DashboardData (Monitor: All). Pure.
+import type { ProcessInfo, Snapshot } from '../model';
+import type { DashboardData, TargetSummary } from '../../shared/protocol';
+import { sampleOf } from '../../shared/protocol';
+
+export const TOP_PROCESS_LIMIT = 50;
+
+/** Busiest first: CPU % (unknown counts as 0), then RSS, then PID so equal rows keep one order. */
+export function compareBusiest(a: ProcessInfo, b: ProcessInfo): number {
+  return (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || b.rssBytes - a.rssBytes || a.pid - b.pid;
+}
+
+export function topProcesses(s: Snapshot, limit = TOP_PROCESS_LIMIT): ProcessInfo[] {
+  return [...s.processes].sort(compareBusiest).slice(0, limit);
+}
+
+export function buildDashboardData(target: TargetSummary, s: Snapshot | null): DashboardData {
+  if (!s) return { target, host: null, containers: [], topProcesses: [], sample: null, warnings: [] };
+  return {
+    target,
+    host: s.host,
+    containers: s.containers,
+    topProcesses: topProcesses(s),
+    sample: sampleOf(s, { kind: 'host', id: '' }),
+    warnings: s.warnings,
+  };
+}

@@ -1,0 +1,107 @@
+// The elements of the Targets tree: plain data that names what a row stands for. Commands receive them as
+// their argument when invoked from the tree, so they carry the ids a command needs (target, container, PID).
+
+/** The `contextValue`s that package.json menus match on. */
+export type ContextValue =
+  | 'target.local'
+  | 'target.ssh'
+  | 'target.error'
+  | 'host'
+  | 'container.running'
+  | 'container.stopped'
+  | 'process';
+
+/** Why a message row is there. */
+export type MessageRole =
+  /** The target cannot connect (or lost its connection): the error, with a retry action. */
+  | 'connection'
+  /** The first connection is being made. */
+  | 'connecting'
+  /** Connected, no snapshot yet. */
+  | 'waiting'
+  /** Under Containers: the Docker API cannot be used on this host. */
+  | 'docker'
+  /** Under Containers: Docker answers and has no containers. */
+  | 'noContainers';
+
+interface NodeBase {
+  /** Stable across refreshes: VS Code keeps expansion and selection by it. */
+  id: string;
+  targetId: string;
+}
+
+export interface TargetNode extends NodeBase {
+  kind: 'target';
+  targetKind: 'local' | 'ssh';
+}
+
+export interface HostNode extends NodeBase {
+  kind: 'host';
+}
+
+export interface ContainersNode extends NodeBase {
+  kind: 'containers';
+}
+
+export interface ComposeProjectNode extends NodeBase {
+  kind: 'composeProject';
+  project: string;
+}
+
+export interface ContainerNode extends NodeBase {
+  kind: 'container';
+  containerId: string;
+}
+
+export interface ProcessNode extends NodeBase {
+  kind: 'process';
+  /** Host PID. */
+  pid: number;
+  /** Start time in clock ticks after boot: with the PID, the process's identity across snapshots. */
+  startTicks: number;
+  containerId: string | null;
+}
+
+export interface HostProcessesNode extends NodeBase {
+  kind: 'hostProcesses';
+}
+
+export interface ShowAllNode extends NodeBase {
+  kind: 'showAll';
+  /** True when all host processes are shown (the row then offers the top ones only). */
+  showingAll: boolean;
+}
+
+export interface MessageNode extends NodeBase {
+  kind: 'message';
+  role: MessageRole;
+  /** MonitorError code of a connection failure, else null. */
+  errorCode: string | null;
+}
+
+export type TreeNode =
+  | TargetNode
+  | HostNode
+  | ContainersNode
+  | ComposeProjectNode
+  | ContainerNode
+  | ProcessNode
+  | HostProcessesNode
+  | ShowAllNode
+  | MessageNode;
+
+export type TreeNodeKind = TreeNode['kind'];
+
+// Ids are `<kind>:<targetId>[:<suffix>]`. Target ids may hold ':' ('ssh:<name>'), so every suffix is free of
+// ':' (hex ids, numbers, or URI-encoded text) and the fixed number of suffix parts keeps ids unambiguous.
+export const nodeIds = {
+  target: (targetId: string): string => `target:${targetId}`,
+  host: (targetId: string): string => `host:${targetId}`,
+  containers: (targetId: string): string => `containers:${targetId}`,
+  composeProject: (targetId: string, project: string): string => `compose:${targetId}:${encodeURIComponent(project)}`,
+  container: (targetId: string, containerId: string): string => `container:${targetId}:${encodeURIComponent(containerId)}`,
+  process: (targetId: string, pid: number, startTicks: number): string => `process:${targetId}:${pid}:${startTicks}`,
+  hostProcesses: (targetId: string): string => `hostProcesses:${targetId}`,
+  showAll: (targetId: string): string => `showAll:${targetId}`,
+  message: (targetId: string, role: MessageRole): string => `message:${targetId}:${role}`,
+};

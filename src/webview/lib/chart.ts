@@ -1,0 +1,163 @@
+// A time-series chart (uPlot) themed from VS Code's chart colours, resized with its container and rebuilt on a
+// theme change (canvas colours are fixed when drawn).
+import uPlot from 'uplot';
+import { formatBytes, formatPercent, formatRate } from '../../core/format';
+import { el } from './dom';
+import { cssVar } from './theme';
+
+export type ChartUnit = 'percent' | 'bytes' | 'rate' | 'number';
+
+export interface SeriesSpec {
+  label: string;
+  /** A --vscode-charts-* variable. */
+  colorVar: string;
+  fallback: string;
+  /** A dashed line: limits and totals, not measurements. */
+  dashed?: boolean;
+  fill?: boolean;
+}
+
+export interface ChartSpec {
+  title: string;
+  unit: ChartUnit;
+  series: SeriesSpec[];
+  /** Percent charts of a share (host CPU, disk) are capped at 100; container CPU can exceed it. */
+  max100?: boolean;
+  height?: number;
+}
+
+export function formatValue(unit: ChartUnit, v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  switch (unit) {
+    case 'percent':
+      return formatPercent(v);
+    case 'bytes':
+      return formatBytes(v);
+    case 'rate':
+      return formatRate(v);
+    case 'number':
+      return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  }
+}
+
+export const CHART_COLORS = {
+  blue: ['--vscode-charts-blue', '#3794ff'],
+  red: ['--vscode-charts-red', '#f14c4c'],
+  green: ['--vscode-charts-green', '#89d185'],
+  yellow: ['--vscode-charts-yellow', '#cca700'],
+  orange: ['--vscode-charts-orange', '#d18616'],
+  purple: ['--vscode-charts-purple', '#b180d7'],
+  foreground: ['--vscode-charts-foreground', '#cccccc'],
+} as const;
+
+export function color(name: keyof typeof CHART_COLORS, label: string, extra: Partial<SeriesSpec> = {}): SeriesSpec {
+  const [colorVar, fallback] = CHART_COLORS[name];
+  return { label, colorVar, fallback, ...extra };
+}
+
+/** A colour with an alpha channel, for fills under a line (computed colours come as #rrggbb or rgb()). */
+function withAlpha(c: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{6})$/i.exec(c);
+  if (hex) {
+    const n = parseInt(hex[1], 16);
+    return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+  }
+  const rgb = /^rgba?\(([^,]+),([^,]+),([^,)]+)/.exec(c);
+  return rgb ? `rgba(${rgb[1]},${rgb[2]},${rgb[3]}, ${alpha})` : c;
+}
+
+export class TimeChart {
+  private plot: uPlot | null = null;
+  private data: uPlot.AlignedData;
+  readonly element: HTMLElement;
+  private readonly canvasHost: HTMLElement;
+  private readonly resize: ResizeObserver;
+
+  constructor(private readonly spec: ChartSpec) {
+    this.data = [[], ...spec.series.map(() => [])];
+    this.canvasHost = el('div', { className: 'chart-canvas' });
+    this.element = el('figure', { className: 'chart', attrs: { 'aria-label': `${spec.title} chart` } }, el('figcaption', { text: spec.title }), this.canvasHost);
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(this.canvasHost);
+  }
+
+  private width(): number {
+    return Math.max(200, Math.floor(this.canvasHost.clientWidth || 400));
+  }
+
+  private build(): void {
+    this.plot?.destroy();
+    const fg = cssVar('--vscode-charts-foreground', cssVar('--vscode-foreground', '#cccccc'));
+    const grid = cssVar('--vscode-charts-lines', 'rgba(128,128,128,0.35)');
+    const font = `11px ${cssVar('--vscode-font-family', 'sans-serif')}`;
+    const unit = this.spec.unit;
+    const fmt = (v: number | null | undefined) => formatValue(unit, v);
+    const max100 = this.spec.max100 === true;
+    const opts: uPlot.Options = {
+      width: this.width(),
+      height: this.spec.height ?? 160,
+      cursor: { drag: { x: false, y: false } },
+      legend: { show: true, live: true },
+      scales: {
+        x: { time: true },
+        // From zero, with headroom; a share of the whole stays within 0-100.
+        y: { range: (_u, _min, max) => (max100 ? [0, 100] : [0, max > 0 ? max * 1.15 : 1]) },
+      },
+      axes: [
+        { stroke: fg, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        {
+          stroke: fg,
+          font,
+          size: unit === 'percent' || unit === 'number' ? 50 : 80,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          values: (_u, splits) => splits.map((v) => fmt(v)),
+        },
+      ],
+      series: [
+        { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleTimeString()) },
+        ...this.spec.series.map((s): uPlot.Series => {
+          const c = cssVar(s.colorVar, s.fallback);
+          return {
+            label: s.label,
+            stroke: c,
+            width: s.dashed ? 1 : 1.5,
+            dash: s.dashed ? [5, 4] : undefined,
+            fill: s.fill ? withAlpha(c, 0.15) : undefined,
+            spanGaps: false,
+            points: { show: false },
+            value: (_u, v) => fmt(v),
+          };
+        }),
+      ],
+    };
+    this.plot = new uPlot(opts, this.data, this.canvasHost);
+  }
+
+  private fit(): void {
+    if (!this.plot || !this.canvasHost.isConnected) return;
+    const w = this.width();
+    if (w !== this.plot.width) this.plot.setSize({ width: w, height: this.spec.height ?? 160 });
+  }
+
+  /** `t` in ms since epoch; one values array per series, aligned with t. */
+  setData(t: number[], series: Array<Array<number | null>>): void {
+    this.data = [t.map((x) => x / 1000), ...series];
+    if (!this.plot) {
+      if (this.canvasHost.isConnected) this.build();
+      return;
+    }
+    this.plot.setData(this.data);
+  }
+
+  /** Call after the element is in the document (uPlot measures it), and on a theme change. */
+  redraw(): void {
+    if (this.canvasHost.isConnected) this.build();
+  }
+
+  destroy(): void {
+    this.resize.disconnect();
+    this.plot?.destroy();
+    this.plot = null;
+  }
+}
