@@ -3,7 +3,7 @@
 // --production minifies; sourcemaps are always written (stack traces under DOCKER_MONITOR_DEBUG=1 stay readable).
 // Webview entries are the top-level src/webview/*.ts files (one per panel); shared webview code lives in subfolders.
 import * as esbuild from 'esbuild';
-import { chmod, readdir } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -84,10 +84,28 @@ if (existsSync(webviewDir)) {
         platform: 'browser',
         format: 'iife',
         target: 'es2022',
-        plugins: [finishPlugin('webview', false)],
+        plugins: [finishPlugin('webview', false), codiconsPlugin()],
       },
     });
   }
+}
+
+// ---- webview assets ----
+// @vscode-elements' <vscode-icon> (inside buttons) finds the codicon font through a <link id="vscode-codicon-stylesheet">,
+// so codicon.css and its font ship as files next to the bundles (dist/webview/codicons/), not inside them.
+function codiconsPlugin() {
+  return {
+    name: 'copy-codicons',
+    setup(build) {
+      build.onEnd(async (result) => {
+        if (result.errors.length > 0) return;
+        const from = 'node_modules/@vscode/codicons/dist';
+        const to = join(build.initialOptions.outdir, 'codicons');
+        await mkdir(to, { recursive: true });
+        await Promise.all(['codicon.css', 'codicon.ttf'].map((f) => copyFile(join(from, f), join(to, f))));
+      });
+    },
+  };
 }
 
 const present = builds.filter((b) => existsSync(b.entry));

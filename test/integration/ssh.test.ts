@@ -1,19 +1,23 @@
 // SshTransport against the real sshd on 127.0.0.1:2222 (scripts/test-env.sh): host keys, auth, exec, batch reads,
 // the Docker socket, ProxyJump, and failures. Values are checked against ssh-keygen, ss, docker inspect and /proc.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statfsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPlan } from '../../src/core/collect/plan';
+import { buildBatchScript } from '../../src/core/transport/batchScript';
+import { NAMESPACE_TYPES } from '../../src/core/model';
 import { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/transport/types';
-import type { Transport } from '../../src/core/transport/types';
+import type { BatchPlan, BatchResult, Transport } from '../../src/core/transport/types';
 import { SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
 
 const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;
@@ -402,3 +406,267 @@ function ping(stream: Duplex): Promise<string> {
     stream.write('GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n');
   });
 }
+
+/** The sshd process serving `t`'s connection: the parent of every command it runs. */
+async function sshdOf(t: Transport): Promise<number> {
+  return Number((await t.exec(['sh', '-c', 'echo $PPID'])).stdout.trim());
+}
+
+/** The persistent batch shells of one connection: `sh -s` children of its sshd. */
+function batchShells(sshd: number): number[] {
+  const r = spawnSync('pgrep', ['-P', String(sshd), '-x', '-f', 'sh -s'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/** pid, name, ppid and start time (field 22) of a /proc/PID/stat text: who the process is. */
+function statIdentity(stat: string | undefined): string[] {
+  if (stat === undefined) return ['missing'];
+  const close = stat.lastIndexOf(')');
+  const rest = stat.slice(close + 2).split(' ');
+  return [stat.slice(0, close + 1), rest[1], rest[19]];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shell (${sshSkipReason})`, () => {
+  const containerPids = dockerReady
+    ? ['dm-limited', 'dm-multi', 'dm-unlimited', 'dm-hostnet'].map((n) => inspect<{ State: { Pid: number } }>(n).State.Pid)
+    : [];
+
+  async function connect(): Promise<SshTransport> {
+    return (await open('dmtest', home(DMTEST, trustedLine()))) as SshTransport;
+  }
+
+  it('answers many reads on the same shell, each complete and current', async () => {
+    const t = await connect();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'dm-persist-'));
+      const counter = join(dir, 'counter');
+      const plan: BatchPlan = {
+        files: [counter, '/proc/1/stat', ...containerPids.map((p) => `/proc/${p}/stat`)],
+        links: containerPids.map((p) => `/proc/${p}/ns/*`),
+        statfs: ['/'],
+      };
+      let sshd = 0;
+      let shells: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        writeFileSync(counter, `refresh ${i}\n`);
+        const b = await t.readBatch(plan);
+        expect(b.files.get(counter)).toBe(`refresh ${i}\n`);
+        expect(statIdentity(b.files.get('/proc/1/stat'))).toEqual(statIdentity(readFileSync('/proc/1/stat', 'utf8')));
+        for (const pid of containerPids) {
+          expect(statIdentity(b.files.get(`/proc/${pid}/stat`))).toEqual(statIdentity(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+          for (const ns of NAMESPACE_TYPES) {
+            const path = `/proc/${pid}/ns/${ns}`;
+            if (existsSync(path)) expect(b.links.get(path)).toBe(readlinkSync(path));
+          }
+        }
+        const fs = statfsSync('/');
+        expect(Math.abs(b.statfs.get('/')!.totalBytes - fs.blocks * fs.bsize)).toBeLessThan(1024);
+        if (i === 0) {
+          sshd = await sshdOf(t);
+          shells = batchShells(sshd);
+          expect(shells).toHaveLength(1);
+        }
+      }
+      expect(batchShells(sshd)).toEqual(shells); // the same shell answered all twelve
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('serializes concurrent reads, each getting its own result', async () => {
+    const t = await connect();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'dm-concurrent-'));
+      const contents = Array.from({ length: 8 }, (_, i) =>
+        i === 3 ? `big\0${'0123456789abcdef\0'.repeat(200_000)}end` : `file ${i}\n`.repeat(i + 1),
+      );
+      const paths = contents.map((c, i) => {
+        writeFileSync(join(dir, `f${i}`), c);
+        return join(dir, `f${i}`);
+      });
+      const results = await Promise.all(paths.map((p) => t.readBatch({ files: [p], links: [], statfs: [] })));
+      results.forEach((b, i) => expect([...b.files.entries()]).toEqual([[paths[i], contents[i]]]));
+      expect(batchShells(await sshdOf(t))).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is not cut short by a file whose content holds end markers', async () => {
+    const t = await connect();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'dm-forged-'));
+      const forged =
+        'before\0END\0\0END\0\0DM-BATCH-1\0F\0/etc/shadow\0forged\0' +
+        `\0DM-DONE-\0${'0'.repeat(32)}\0\x000\0DM-DONE-${'0'.repeat(32)}\0\0S\0/\0after the fakes`;
+      writeFileSync(join(dir, 'a-forged'), forged);
+      writeFileSync(join(dir, 'b-after'), 'read after the forged file\n');
+      for (let i = 0; i < 2; i++) {
+        const b = await t.readBatch({ files: [`${dir}/*`], links: [], statfs: ['/'] });
+        expect(Object.fromEntries(b.files)).toEqual({ [join(dir, 'a-forged')]: forged, [join(dir, 'b-after')]: 'read after the forged file\n' });
+        expect(b.statfs.has('/')).toBe(true);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('replaces a killed shell: the next read succeeds on a fresh one', async () => {
+    const t = await connect();
+    try {
+      const plan: BatchPlan = { files: ['/proc/1/stat'], links: [], statfs: [] };
+      const check = (b: BatchResult) => expect(statIdentity(b.files.get('/proc/1/stat'))).toEqual(statIdentity(readFileSync('/proc/1/stat', 'utf8')));
+      check(await t.readBatch(plan));
+      const sshd = await sshdOf(t);
+      const [first] = batchShells(sshd);
+      // Killed and read at once: the request may reach the dead shell before its end is seen.
+      process.kill(first, 'SIGKILL');
+      check(await t.readBatch(plan));
+      const [second] = batchShells(sshd);
+      expect(second).toBeGreaterThan(0);
+      expect(second).not.toBe(first);
+      // Killed, and read once the channel has surely closed.
+      process.kill(second, 'SIGKILL');
+      await sleep(300);
+      check(await t.readBatch(plan));
+      const third = batchShells(sshd);
+      expect(third).toHaveLength(1);
+      expect([first, second]).not.toContain(third[0]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('rejects a read whose shell is killed under it, clearly, and the next succeeds', async () => {
+    const t = await connect();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'dm-killed-'));
+      writeFileSync(join(dir, 'big'), 'a'.repeat(60_000_000)); // long enough to be caught in flight
+      writeFileSync(join(dir, 'small'), 'small\n');
+      await t.readBatch({ files: [join(dir, 'small')], links: [], statfs: [] });
+      const [shell] = batchShells(await sshdOf(t));
+      const pgrep = promisify(execFile);
+      const reading = t.readBatch({ files: [join(dir, 'big')], links: [], statfs: [] }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      // The request runs in a subshell: kill the shell as soon as that has started.
+      for (let i = 0; i < 500; i++) {
+        const children = await pgrep('pgrep', ['-P', String(shell)]).then((r) => r.stdout.trim(), () => '');
+        if (children) break;
+        await sleep(2);
+      }
+      process.kill(shell, 'SIGKILL');
+      const e = await reading;
+      expect(e).toBeInstanceOf(MonitorError);
+      expect((e as MonitorError).message).toMatch(/^the remote shell on dmtest ended during the read \(killed by SIGKILL[;)]/);
+      expect((e as MonitorError).message).not.toContain('\n');
+      const b = await t.readBatch({ files: [join(dir, 'small')], links: [], statfs: [] });
+      expect(b.files.get(join(dir, 'small'))).toBe('small\n');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('rejects a read that times out, and the next read succeeds with current data', async () => {
+    const t = await connect();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'dm-timeout-'));
+      const file = join(dir, 'state');
+      const plan = buildPlan('/var/lib/docker');
+      plan.files.push(file);
+      writeFileSync(file, 'before\n');
+      const sshd = await sshdOf(t);
+      t.batchTimeoutMs = 1;
+      const started = performance.now();
+      const e = await failure(t.readBatch(plan));
+      expect(e.code).toBe('timeout');
+      expect(e.message).toBe('reading dmtest timed out after 1 ms');
+      expect(performance.now() - started).toBeLessThan(2000);
+      t.batchTimeoutMs = 30_000;
+      writeFileSync(file, 'after\n');
+      const b = await t.readBatch(plan);
+      expect(b.files.get(file)).toBe('after\n');
+      expect(b.files.get('/proc/stat')).toMatch(/^cpu /);
+      // The abandoned shell finishes its script, finds its stdin closed and exits.
+      for (let i = 0; i < 50 && batchShells(sshd).length > 1; i++) await sleep(100);
+      expect(batchShells(sshd)).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('close() ends the remote shell', async () => {
+    const t = await connect();
+    const sshd = await sshdOf(t);
+    await t.readBatch({ files: ['/proc/1/stat'], links: [], statfs: [] });
+    const [shell] = batchShells(sshd);
+    expect(existsSync(`/proc/${shell}`)).toBe(true);
+    await t.close();
+    for (let i = 0; i < 50 && existsSync(`/proc/${shell}`); i++) await sleep(100);
+    expect(existsSync(`/proc/${shell}`)).toBe(false);
+  });
+
+  it('costs less per refresh than one exec per refresh (the collector plan, medians of 10, interleaved)', async () => {
+    const t = await connect();
+    try {
+      const plan = buildPlan('/var/lib/docker');
+      const time = async (persistent: boolean): Promise<{ ms: number; files: number }> => {
+        t.persistentBatchShell = persistent;
+        const started = performance.now();
+        const b = await t.readBatch(plan);
+        return { ms: performance.now() - started, files: b.files.size };
+      };
+      await time(true); // opens the shell: a one-time cost, like the connection itself
+      await time(false);
+      const perExec: number[] = [];
+      const persistent: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const a = await time(false);
+        const b = await time(true);
+        perExec.push(a.ms);
+        persistent.push(b.ms);
+        expect(a.files).toBeGreaterThan(100);
+        expect(Math.abs(a.files - b.files)).toBeLessThan(a.files / 10); // the same work, give or take a process
+      }
+      // The script's own cost, without SSH: the same script through a local `sh -s`.
+      const script = buildBatchScript(plan);
+      const scriptOnly: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const started = performance.now();
+        const r = spawnSync('sh', ['-s'], { input: script, maxBuffer: 1 << 30 });
+        scriptOnly.push(performance.now() - started);
+        expect(r.status).toBe(0);
+      }
+      // The session cost alone: a one-file plan.
+      const tiny: BatchPlan = { files: ['/proc/uptime'], links: [], statfs: [] };
+      const tinyPerExec: number[] = [];
+      const tinyPersistent: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        t.persistentBatchShell = false;
+        let started = performance.now();
+        await t.readBatch(tiny);
+        tinyPerExec.push(performance.now() - started);
+        t.persistentBatchShell = true;
+        started = performance.now();
+        await t.readBatch(tiny);
+        tinyPersistent.push(performance.now() - started);
+      }
+      const [old, now] = [median(perExec), median(persistent)];
+      const runs = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+      console.log(
+        `readBatch(buildPlan('/var/lib/docker')) over SSH, median of 10: one exec per refresh ${old.toFixed(1)} ms, ` +
+          `persistent shell ${now.toFixed(1)} ms, ratio ${(old / now).toFixed(2)}x; the script alone via local sh -s ` +
+          `${median(scriptOnly).toFixed(1)} ms. One-file plan: ${median(tinyPerExec).toFixed(1)} ms vs ${median(tinyPersistent).toFixed(1)} ms, ` +
+          `ratio ${(median(tinyPerExec) / median(tinyPersistent)).toFixed(1)}x. (per-exec runs ${runs(perExec)}; persistent ${runs(persistent)})`,
+      );
+      expect(now).toBeLessThan(old);
+      expect(median(tinyPersistent)).toBeLessThan(median(tinyPerExec));
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -23,7 +23,11 @@ const MARKDOWN_PUNCTUATION = /[!-/:-@[-`{-~]/g;
 
 /** Text that renders literally inside Markdown: no links, no HTML, no emphasis, no line structure. */
 export function escapeMarkdown(text: string): string {
-  return plainText(text).replace(MARKDOWN_PUNCTUATION, (ch) => `\\${ch}`);
+  // Leading spaces would make a line an indented code block, where escapes show as backslashes: a character
+  // reference is a space that block parsing does not count.
+  return plainText(text)
+    .replace(MARKDOWN_PUNCTUATION, (ch) => `\\${ch}`)
+    .replace(/^ +/, (spaces) => '&#32;'.repeat(spaces.length));
 }
 
 /**

@@ -41,8 +41,8 @@ export interface SessionOptions {
   open: () => Promise<Transport>;
   /** Called after every change of `state`. */
   onChange: () => void;
-  /** Progress lines: connection events and collections. Never secrets. */
-  log: (line: string) => void;
+  /** Progress lines: connection events and collections ('warn' for failures). Never secrets. */
+  log: (line: string, level?: 'info' | 'warn') => void;
   createSource?: (transport: Transport, log: (line: string) => void) => SnapshotSource;
   /** The Docker event stream; null turns event-driven refresh off. */
   watchEvents?: EventWatcher | null;
@@ -183,7 +183,7 @@ export class TargetSession {
       .catch((e: unknown) => {
         // A bug, not a target problem: say so instead of leaving an unhandled rejection behind a timer.
         const err = asMonitorError(e);
-        this.options.log(`${this.options.label}: internal error: ${err.message}`);
+        this.options.log(`${this.options.label}: internal error: ${err.message}`, 'warn');
         this.set({ status: 'error', error: err.message, errorCode: 'internal' });
       })
       .finally(() => {
@@ -209,12 +209,12 @@ export class TargetSession {
       if (this.closed || gen !== this.generation) return;
       const err = asMonitorError(e);
       if (err.code === 'unreachable') {
-        this.options.log(`${this.options.label}: connection lost: ${err.message}`);
+        this.options.log(`${this.options.label}: connection lost: ${err.message}`, 'warn');
         await this.closeConnection();
         this.scheduleRetry(err);
       } else {
         // The connection is still there: report, and let the next tick try again.
-        this.options.log(`${this.options.label}: collection failed: ${err.message}`);
+        this.options.log(`${this.options.label}: collection failed: ${err.message}`, 'warn');
         this.set({ status: 'error', error: err.message, errorCode: err.code });
       }
     }
@@ -233,7 +233,7 @@ export class TargetSession {
     } catch (e) {
       if (this.closed || gen !== this.generation) return false;
       const err = asMonitorError(e);
-      this.options.log(`${this.options.label}: cannot connect: ${err.message}`);
+      this.options.log(`${this.options.label}: cannot connect: ${err.message}`, 'warn');
       if (TRANSIENT.has(err.code)) {
         this.scheduleRetry(err);
       } else {
@@ -259,7 +259,7 @@ export class TargetSession {
   /** The transport reported that its connection went down. */
   private dropped(error: MonitorError): void {
     if (this.closed) return;
-    this.options.log(`${this.options.label}: connection lost: ${error.message}`);
+    this.options.log(`${this.options.label}: connection lost: ${error.message}`, 'warn');
     void this.closeConnection();
     this.scheduleRetry(error);
   }
@@ -293,7 +293,7 @@ export class TargetSession {
     this.source = null;
     this.transport = null;
     if (source) {
-      await source.close().catch((e: unknown) => this.options.log(`${this.options.label}: close: ${asMonitorError(e).message}`));
+      await source.close().catch((e: unknown) => this.options.log(`${this.options.label}: close: ${asMonitorError(e).message}`, 'warn'));
     }
   }
 
@@ -328,7 +328,7 @@ export class TargetSession {
     this.set({ watchingEvents: false });
     if (error && !ac.signal.aborted) {
       this.eventsRetryAt = Date.now() + (this.options.eventsRetryMs ?? DEFAULT_EVENTS_RETRY_MS);
-      this.options.log(`${this.options.label}: Docker event stream stopped: ${error.message}`);
+      this.options.log(`${this.options.label}: Docker event stream stopped: ${error.message}`, 'warn');
     }
   }
 

@@ -45,7 +45,9 @@ export function statusBarContent(targets: readonly StatusTargetView[], paused: b
   const shown = live ?? targets.find((t) => t.snapshot !== null);
   if (!shown || !shown.snapshot) return null;
   const s = shown.snapshot;
-  const counts = s.host.containerCounts;
+  // From the container list, so that the bar agrees with the tree underneath it.
+  const count = (state: string) => s.containers.filter((c) => c.state === state).length;
+  const counts = { total: s.containers.length, running: count('running'), exited: count('exited'), paused: count('paused'), created: count('created') };
   const cpu = s.host.cpuPercent ? formatPercent(s.host.cpuPercent.busy) : MISSING;
   const mem = usedOfTotal(s.host.memory.usedBytes, s.host.memory.totalBytes);
   const icon = paused ? '$(debug-pause)' : live ? '$(pulse)' : '$(warning)';

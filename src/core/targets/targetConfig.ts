@@ -153,11 +153,15 @@ export function parseTargetSettings(raw: unknown, showLocal: boolean): ParsedTar
   return { targets, problems };
 }
 
-/** How the transport layer should open a target. The name labels the SSH connection. */
+/**
+ * How the transport layer should open a target. As with the CLI's `--target`, a bare host name is an alias
+ * (it labels the connection and the snapshot's `target`); otherwise the label is `user@host:port`.
+ */
 export function targetSpec(def: TargetDefinition): TargetSpec {
   if (def.kind === 'local') return { kind: 'local' };
   if (def.host === undefined) throw new MonitorError(`target ${def.name} has no host`, 'bad-argument');
-  return { kind: 'ssh', alias: def.name, host: def.host, user: def.user ?? null, port: def.port ?? null };
+  const bare = def.user === undefined && def.port === undefined && !def.host.includes(':') && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(def.host);
+  return { kind: 'ssh', alias: bare ? def.host : null, host: def.host, user: def.user ?? null, port: def.port ?? null };
 }
 
 /** The settings entry for a definition: only the fields that are set, in a fixed order. */

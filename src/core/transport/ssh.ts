@@ -192,7 +192,7 @@ export class SshTransport implements Transport {
     };
     let exit = '';
     channel.on('exit', (code: number | null, signal?: string) => {
-      exit = typeof code === 'number' ? `exit code ${code}` : signal ? `killed by SIG${signal}` : '';
+      exit = typeof code === 'number' ? `exit code ${code}` : signal ? `killed by ${signal.startsWith('SIG') ? signal : `SIG${signal}`}` : '';
     });
     return {
       stdin: channel,

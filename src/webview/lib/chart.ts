@@ -40,6 +40,26 @@ export function formatValue(unit: ChartUnit, v: number | null | undefined): stri
   }
 }
 
+/** Axis ticks: whole percents ("100%" fits where "100.0%" would be cut). */
+function formatTick(unit: ChartUnit, v: number): string {
+  if (unit === 'percent') return `${Number.isInteger(v) ? v : Number(v.toFixed(1))}%`;
+  if (unit === 'number') return String(Number(v.toFixed(2)));
+  return formatValue(unit, v);
+}
+
+/** The newest value of a series, which the legend shows while the pointer is not over the chart. */
+function lastValue(values: ArrayLike<number | null | undefined> | undefined): number | null {
+  if (!values) return null;
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (v !== null && v !== undefined && Number.isFinite(v)) return v;
+  }
+  return null;
+}
+
+/** Smallest top of the y range, so that a flat zero line does not get axis ticks of fractions of a byte. */
+const MIN_TOP: Record<ChartUnit, number> = { percent: 1, bytes: 1024, rate: 1024, number: 1 };
+
 export const CHART_COLORS = {
   blue: ['--vscode-charts-blue', '#3794ff'],
   red: ['--vscode-charts-red', '#f14c4c'],
@@ -93,6 +113,7 @@ export class TimeChart {
     const unit = this.spec.unit;
     const fmt = (v: number | null | undefined) => formatValue(unit, v);
     const max100 = this.spec.max100 === true;
+    const tick = (v: number) => formatTick(unit, v);
     const opts: uPlot.Options = {
       width: this.width(),
       height: this.spec.height ?? 160,
@@ -101,21 +122,32 @@ export class TimeChart {
       scales: {
         x: { time: true },
         // From zero, with headroom; a share of the whole stays within 0-100.
-        y: { range: (_u, _min, max) => (max100 ? [0, 100] : [0, max > 0 ? max * 1.15 : 1]) },
+        y: { range: (_u, _min, max) => (max100 ? [0, 100] : [0, Math.max(max > 0 ? max * 1.15 : 0, MIN_TOP[unit])]) },
       },
       axes: [
         { stroke: fg, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
         {
           stroke: fg,
           font,
-          size: unit === 'percent' || unit === 'number' ? 50 : 80,
+          // Wide enough for the longest tick label ("1023.5 MiB/s"), measured with the axis font.
+          size: (u, values) => {
+            if (!values || values.length === 0) return 40;
+            u.ctx.font = font;
+            const widest = Math.max(...values.map((v) => u.ctx.measureText(String(v)).width));
+            return Math.ceil(widest / devicePixelRatio) + 18;
+          },
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid, width: 1 },
-          values: (_u, splits) => splits.map((v) => fmt(v)),
+          values: (_u, splits) => splits.map(tick),
         },
       ],
       series: [
-        { value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleTimeString()) },
+        {
+          value: (u, v, _s, idx) => {
+            const t = idx === null ? lastValue(u.data[0]) : v;
+            return t === null ? '–' : new Date(t * 1000).toLocaleTimeString();
+          },
+        },
         ...this.spec.series.map((s): uPlot.Series => {
           const c = cssVar(s.colorVar, s.fallback);
           return {
@@ -126,7 +158,7 @@ export class TimeChart {
             fill: s.fill ? withAlpha(c, 0.15) : undefined,
             spanGaps: false,
             points: { show: false },
-            value: (_u, v) => fmt(v),
+            value: (u, v, sidx, idx) => fmt(idx === null ? lastValue(u.data[sidx] as ArrayLike<number | null>) : v),
           };
         }),
       ],
@@ -148,6 +180,8 @@ export class TimeChart {
       return;
     }
     this.plot.setData(this.data);
+    // Not hovering: the legend shows the newest values.
+    if (this.plot.cursor.idx === null || this.plot.cursor.idx === undefined) this.plot.setLegend({ idxs: this.plot.series.map(() => null) });
   }
 
   /** Call after the element is in the document (uPlot measures it), and on a theme change. */

@@ -1,3 +1,6 @@
+// The root tsconfig (Node, no DOM) also includes src/webview until it excludes it; this keeps `tsc -p .` green
+// meanwhile. tsconfig.webview.json is the real check of the webview code.
+/// <reference lib="dom" />
 // DOM building without innerHTML: every string from a target (container names, labels, commands) goes in as
 // text, so markup in it stays text.
 
@@ -11,7 +14,7 @@ export interface ElOptions {
   onClick?: (e: MouseEvent) => void;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElOptions = {}, ...children: Child[]): HTMLElementTagNameMap[K];
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options?: ElOptions, ...children: Child[]): HTMLElementTagNameMap[K];
 export function el(tag: string, options?: ElOptions, ...children: Child[]): HTMLElement;
 export function el(tag: string, options: ElOptions = {}, ...children: Child[]): HTMLElement {
   const node = document.createElement(tag);

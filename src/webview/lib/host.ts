@@ -21,8 +21,8 @@ export interface Host {
 let api: VsCodeApi | undefined;
 
 /**
- * Listens for the extension's messages (anything that is not a valid ExtensionMessage is dropped), then says
- * 'ready' so the extension sends the subject and the current data.
+ * Listens for the extension's messages; anything that is not a valid ExtensionMessage is dropped. The caller
+ * posts 'ready' once it has read its saved state, and the extension answers with the subject and the data.
  */
 export function connectHost(onMessage: (message: ExtensionMessage) => void): Host {
   api ??= acquireVsCodeApi();
@@ -30,13 +30,11 @@ export function connectHost(onMessage: (message: ExtensionMessage) => void): Hos
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (isExtensionMessage(event.data)) onMessage(event.data);
   });
-  const host: Host = {
+  return {
     post: (m) => vscode.postMessage(m),
     savedState: vscode.getState(),
     saveState: (s) => {
       vscode.setState(s);
     },
   };
-  host.post({ type: 'ready' });
-  return host;
 }

@@ -1,0 +1,468 @@
+// The Targets tree of one target, as plain data: every row with its label, description, Markdown tooltip, icon,
+// context value and children. The VS Code provider only maps these rows to TreeItems.
+import type { ContainerInfo, ProcessInfo, Snapshot } from '../model';
+import { formatBytes, formatDuration, formatPercent, formatRate } from '../format';
+import { connectionProblem } from './connectionErrors';
+import { containerIcon, isContainerLive, processIcon } from './icons';
+import type { Icon } from './icons';
+import { connectionFailed, statusWords, targetAddress, targetDisplayName } from './targetInput';
+import type { TargetInput } from './targetInput';
+import { MarkdownLines, plainText } from './text';
+import { nodeIds } from './treeNodes';
+import type { ContextValue, MessageNode, ProcessNode, TreeNode } from './treeNodes';
+
+export type Collapsible = 'none' | 'collapsed' | 'expanded';
+
+export interface PresentedNode {
+  node: TreeNode;
+  parentId: string | null;
+  childIds: string[];
+  label: string;
+  description: string;
+  /** Markdown source; everything read from the target in it is escaped. */
+  tooltip: string;
+  icon: Icon;
+  /** The state a row starts in; VS Code keeps the user's choice afterwards (rows have stable ids). */
+  collapsible: Collapsible;
+  contextValue: ContextValue | null;
+  /** Run on click, with the row's TreeNode as its argument. */
+  command: { command: string; title: string } | null;
+}
+
+export interface TargetTree {
+  targetId: string;
+  rootId: string;
+  nodes: Map<string, PresentedNode>;
+}
+
+export interface TreeOptions {
+  /** Show every host process instead of the busiest ones. */
+  showAllHostProcesses?: boolean;
+  /** Names the Local target's machine before its first snapshot. */
+  localHostname?: string;
+  /** How many host processes to show before "Show all" (default TOP_HOST_PROCESSES). */
+  topHostProcesses?: number;
+}
+
+export const TOP_HOST_PROCESSES = 50;
+export const RETRY_COMMAND = 'dockerMonitor.retryTarget';
+export const SHOW_ALL_COMMAND = 'dockerMonitor.showAllHostProcesses';
+
+const SEP = ' · ';
+
+/** Busiest first, like top; a process without a CPU figure yet comes after the measured ones. */
+export function byCpu(a: ProcessInfo, b: ProcessInfo): number {
+  return (b.cpuPercent ?? -1) - (a.cpuPercent ?? -1) || b.rssBytes - a.rssBytes || a.pid - b.pid;
+}
+
+function byText(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The PID inside the process's own PID namespace, when it is a nested one. */
+export function innerPid(p: Pick<ProcessInfo, 'nsPid'>): number | null {
+  return p.nsPid.length > 1 ? p.nsPid[p.nsPid.length - 1] : null;
+}
+
+export function containerName(c: Pick<ContainerInfo, 'name' | 'id'>): string {
+  return plainText(c.name.replace(/^\//, '') || c.id.slice(0, 12));
+}
+
+/** "12.3 MiB / 64 MiB", or "/ no limit". */
+export function memoryText(c: ContainerInfo): string {
+  return `${formatBytes(c.memory.usageBytes)} / ${c.memory.limitBytes === null ? 'no limit' : formatBytes(c.memory.limitBytes)}`;
+}
+
+export function containerDescription(c: ContainerInfo): string {
+  if (c.state === 'running') {
+    const parts = [formatPercent(c.cpu.percent), memoryText(c)];
+    if (c.health) parts.unshift(plainText(c.health));
+    return parts.join(SEP);
+  }
+  if (c.state === 'paused') return ['paused', memoryText(c)].join(SEP);
+  return plainText(c.status || c.state);
+}
+
+/** `PID 1234 → 1 · 0.5% · 3.2 MiB` (the arrow gives the PID inside the container). */
+export function processDescription(p: ProcessInfo): string {
+  const inner = innerPid(p);
+  const pid = inner === null ? `PID ${p.pid}` : `PID ${p.pid} → ${inner}`;
+  return [pid, formatPercent(p.cpuPercent), formatBytes(p.rssBytes)].join(SEP);
+}
+
+export function hostDescription(s: Snapshot): string {
+  const m = s.host.memory;
+  return [`CPU ${formatPercent(s.host.cpuPercent?.busy)}`, `${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`].join(SEP);
+}
+
+// ---- tooltips ----
+
+function targetTooltip(t: TargetInput, name: string): string {
+  const md = new MarkdownLines().title(name);
+  md.field('Connects to', targetAddress(t));
+  md.field('Status', statusWords(t.summary.status) ?? 'connected');
+  if (connectionFailed(t)) md.field('Error', t.summary.error);
+  const s = t.snapshot;
+  if (s) {
+    md.field('Host', `${s.host.hostname}, ${s.host.osRelease || 'unknown OS'}, kernel ${s.host.kernel || 'unknown'}`);
+    md.field('Docker', dockerText(s));
+  }
+  // No sample time here: this row then changes only with the connection, and a refresh does not redraw the
+  // target's whole subtree (the host row, whose figures do change, carries the time).
+  return md.toString();
+}
+
+function dockerText(s: Snapshot): string {
+  if (!s.docker.reachable) return `API unreachable: ${s.docker.reason ?? 'unknown reason'}`;
+  const api = s.docker.apiVersion ? `, API ${s.docker.apiVersion}` : '';
+  return `${s.docker.version ?? 'version unknown'}${api}`;
+}
+
+function hostTooltip(s: Snapshot): string {
+  const h = s.host;
+  const md = new MarkdownLines().title(h.hostname || 'host');
+  md.field('OS', h.osRelease || null).field('Kernel', h.kernel || null).field('Uptime', formatDuration(h.uptimeSeconds));
+  const cpu = h.cpuPercent;
+  md.field(
+    'CPU',
+    cpu
+      ? `${formatPercent(cpu.busy)} busy of ${h.cpuCount} CPUs (user ${formatPercent(cpu.user)}, system ${formatPercent(cpu.system)}, iowait ${formatPercent(cpu.iowait)}, steal ${formatPercent(cpu.steal)})`
+      : `${h.cpuCount} CPUs (busy share after the next sample)`,
+  );
+  md.field('Load', h.loadAverage.map((n) => n.toFixed(2)).join(' '));
+  const m = h.memory;
+  md.field('Memory', `${formatBytes(m.usedBytes)} used of ${formatBytes(m.totalBytes)}, ${formatBytes(m.availableBytes)} available`);
+  if (m.swapTotalBytes > 0) md.field('Swap', `${formatBytes(m.swapUsedBytes)} used of ${formatBytes(m.swapTotalBytes)}`);
+  for (const d of h.disks) {
+    md.field(`Disk (${d.role})`, `${d.path}: ${formatBytes(d.usedBytes)} used of ${formatBytes(d.totalBytes)} (${formatPercent(d.usedPercent)}), ${formatBytes(d.availableBytes)} available`);
+  }
+  const n = h.containerCounts;
+  md.field('Containers', `${n.running} running, ${n.total} in all`);
+  md.field('Docker', dockerText(s));
+  md.field('Cgroups', `v${h.cgroupVersion}`);
+  md.field('Sampled', `${s.collectedAt} in ${s.durationMs} ms`);
+  if (s.warnings.length > 0) {
+    md.gap().raw('**Could not read everything:**');
+    for (const w of s.warnings) md.text(w);
+  }
+  return md.toString();
+}
+
+function containerTooltip(s: Snapshot, c: ContainerInfo): string {
+  const md = new MarkdownLines().title(containerName(c));
+  md.field('ID', c.id.slice(0, 12));
+  md.field('Image', c.image || null);
+  md.field('State', c.status && c.status !== c.state ? `${c.state} (${c.status})` : c.state);
+  md.field('Health', c.health);
+  if (c.compose) md.field('Compose', `${c.compose.project}${c.compose.service ? ` / ${c.compose.service}` : ''}`);
+  if (isContainerLive(c)) {
+    const limit = c.cpu.limitCpus === null ? 'no CPU limit' : `limit ${c.cpu.limitCpus} CPU`;
+    const throttled = c.cpu.throttledPercent ? `, throttled in ${formatPercent(c.cpu.throttledPercent)} of periods` : '';
+    md.field('CPU', `${formatPercent(c.cpu.percent)} (${limit}${throttled})`);
+    const pct = c.memory.percent === null ? '' : ` (${formatPercent(c.memory.percent)})`;
+    md.field('Memory', c.memory.limitBytes === null ? `${formatBytes(c.memory.usageBytes)}, no limit` : `${formatBytes(c.memory.usageBytes)} of ${formatBytes(c.memory.limitBytes)}${pct}`);
+    if (c.memory.oomKills) md.field('OOM kills', String(c.memory.oomKills));
+    if (c.pids.current !== null) md.field('PIDs', c.pids.limit === null ? String(c.pids.current) : `${c.pids.current} of ${c.pids.limit}`);
+    const net = c.network;
+    const where = [net.mode, net.ipAddress, net.hostVeth ? `host veth ${net.hostVeth}${net.bridge ? ` on ${net.bridge}` : ''}` : null].filter(Boolean).join(', ');
+    md.field('Network', where || null);
+    if (net.rxBytesPerSec !== null || net.txBytesPerSec !== null) md.field('Traffic', `rx ${formatRate(net.rxBytesPerSec)}, tx ${formatRate(net.txBytesPerSec)}`);
+    if (c.blockIo.readBytesPerSec !== null || c.blockIo.writeBytesPerSec !== null) {
+      md.field('Block I/O', `read ${formatRate(c.blockIo.readBytesPerSec)}, write ${formatRate(c.blockIo.writeBytesPerSec)}`);
+    }
+    md.field('Main PID', c.initPid === null ? null : String(c.initPid));
+  }
+  md.field('Started', c.startedAt);
+  if (c.restartCount) md.field('Restarts', String(c.restartCount));
+  if (c.source === 'cgroup') {
+    md.gap().text(
+      s.docker.reachable ? 'Found from cgroups only: the Docker API does not describe it.' : 'Found from cgroups only: the Docker API is unreachable, so its name, image and state are unknown.',
+    );
+  }
+  return md.toString();
+}
+
+function listening(p: ProcessInfo): string | null {
+  const ports = p.sockets.filter((k) => k.listening);
+  if (ports.length === 0) return null;
+  return ports.map((k) => `${k.protocol} ${k.localAddress.includes(':') ? `[${k.localAddress}]` : k.localAddress}:${k.localPort}`).join(', ');
+}
+
+function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined): string {
+  const md = new MarkdownLines().title(p.name);
+  md.field('Command', p.command || `[${p.name}] (kernel thread)`);
+  const inner = innerPid(p);
+  md.field('PID', inner === null ? `${p.pid}` : `${p.pid} on the host, ${inner} inside its PID namespace (NSpid ${p.nsPid.join(' → ')})`);
+  md.field('Parent PID', String(p.ppid));
+  md.field('User', p.user === null ? (p.uid === null ? null : String(p.uid)) : `${p.user} (${p.uid ?? '?'})`);
+  md.field('State', p.state);
+  md.field('CPU', `${formatPercent(p.cpuPercent)} of one CPU, ${formatDuration(p.cpuTimeSeconds)} in all`);
+  md.field('Memory', `RSS ${formatBytes(p.rssBytes)}, virtual ${formatBytes(p.vszBytes)}`);
+  md.field('Threads', String(p.threads));
+  md.field('Open files', p.openFds === null ? null : String(p.openFds));
+  md.field('Started', p.startTime);
+  md.field('Container', p.containerId === null ? 'none (runs on the host)' : container ? `${containerName(container)} (${p.containerId.slice(0, 12)})` : p.containerId.slice(0, 12));
+  md.field('Listening', listening(p));
+  return md.toString();
+}
+
+// ---- the tree ----
+
+class TreeBuilder {
+  readonly nodes = new Map<string, PresentedNode>();
+
+  add(parentId: string | null, row: Omit<PresentedNode, 'parentId' | 'childIds'>): string {
+    const id = row.node.id;
+    // Two rows with one id would make VS Code refuse the whole tree: keep the first (cannot happen with
+    // well-formed snapshots; a target's data is still untrusted).
+    if (this.nodes.has(id)) return id;
+    this.nodes.set(id, { ...row, parentId, childIds: [] });
+    if (parentId !== null) this.nodes.get(parentId)?.childIds.push(id);
+    return id;
+  }
+}
+
+function message(b: TreeBuilder, parentId: string, targetId: string, role: MessageNode['role'], row: Pick<PresentedNode, 'label' | 'description' | 'tooltip' | 'icon'> & Partial<PresentedNode>): void {
+  const node: MessageNode = { kind: 'message', id: nodeIds.message(targetId, role), targetId, role, errorCode: null };
+  b.add(parentId, { collapsible: 'none', contextValue: null, command: null, ...row, node });
+}
+
+function addConnectionError(b: TreeBuilder, parentId: string, t: TargetInput): void {
+  const problem = connectionProblem(t.errorCode);
+  const error = plainText(t.summary.error ?? 'unknown error');
+  const tooltip = new MarkdownLines().title(problem.title).text(t.summary.error ?? 'unknown error').gap().text(problem.advice).gap().raw('Click to retry.');
+  const node: MessageNode = { kind: 'message', id: nodeIds.message(t.config.id, 'connection'), targetId: t.config.id, role: 'connection', errorCode: t.errorCode };
+  b.add(parentId, {
+    node,
+    label: problem.title,
+    description: error,
+    tooltip: tooltip.toString(),
+    icon: problem.icon,
+    collapsible: 'none',
+    contextValue: 'target.error',
+    command: { command: RETRY_COMMAND, title: 'Retry' },
+  });
+}
+
+function addProcess(b: TreeBuilder, parentId: string, targetId: string, p: ProcessInfo, container: ContainerInfo | undefined): void {
+  const node: ProcessNode = { kind: 'process', id: nodeIds.process(targetId, p.pid, p.startTicks), targetId, pid: p.pid, startTicks: p.startTicks, containerId: p.containerId };
+  b.add(parentId, {
+    node,
+    label: plainText(p.name),
+    description: processDescription(p),
+    tooltip: processTooltip(p, container),
+    icon: processIcon(p),
+    collapsible: 'none',
+    contextValue: 'process',
+    command: null,
+  });
+}
+
+function addContainer(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot, c: ContainerInfo, own: ProcessInfo[]): void {
+  const id = b.add(parentId, {
+    node: { kind: 'container', id: nodeIds.container(targetId, c.id), targetId, containerId: c.id },
+    label: containerName(c),
+    description: containerDescription(c),
+    tooltip: containerTooltip(s, c),
+    icon: containerIcon(c),
+    collapsible: own.length > 0 ? 'collapsed' : 'none',
+    contextValue: isContainerLive(c) ? 'container.running' : 'container.stopped',
+    command: null,
+  });
+  // PID 1 of the container first, then in the order they were started inside it: a stable, familiar order.
+  const inner = (p: ProcessInfo): number => innerPid(p) ?? p.pid;
+  for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c);
+}
+
+function runningText(list: ContainerInfo[]): string {
+  const running = list.filter((c) => c.state === 'running').length;
+  return `${running}/${list.length} running`;
+}
+
+function addContainers(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot): void {
+  const counts = new Map<string, number>();
+  for (const c of s.containers) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
+  const tooltip = new MarkdownLines().title('Containers');
+  for (const [state, n] of [...counts].sort((x, y) => byText(x[0], y[0]))) tooltip.text(`${state}: ${n}`);
+  if (s.containers.length === 0) tooltip.text('none');
+  const id = b.add(parentId, {
+    node: { kind: 'containers', id: nodeIds.containers(targetId), targetId },
+    label: 'Containers',
+    description: runningText(s.containers),
+    tooltip: tooltip.toString(),
+    icon: { id: 'package', color: null },
+    collapsible: 'expanded',
+    contextValue: null,
+    command: null,
+  });
+
+  if (!s.docker.reachable) {
+    const reason = s.docker.reason ?? 'unknown reason';
+    message(b, id, targetId, 'docker', {
+      label: `Docker API unreachable: ${plainText(reason)}`,
+      description: '',
+      tooltip: new MarkdownLines()
+        .title('Docker API unreachable')
+        .text(reason)
+        .gap()
+        .text(
+          s.containers.length > 0
+            ? 'The containers below were found from cgroups: their names, images and states are unknown. The host and its processes are shown in full.'
+            : 'No containers were found from cgroups. The host and its processes are shown in full.',
+        )
+        .toString(),
+      icon: { id: 'warning', color: 'charts.yellow' },
+    });
+  } else if (s.containers.length === 0) {
+    message(b, id, targetId, 'noContainers', {
+      label: 'No containers',
+      description: '',
+      tooltip: new MarkdownLines().text('Docker answers and has no containers on this host.').toString(),
+      icon: { id: 'info', color: null },
+    });
+  }
+
+  const byContainer = new Map<string, ProcessInfo[]>();
+  for (const p of s.processes) {
+    if (p.containerId === null) continue;
+    const list = byContainer.get(p.containerId) ?? [];
+    list.push(p);
+    byContainer.set(p.containerId, list);
+  }
+  const sorted = [...s.containers].sort((x, y) => byText(containerName(x), containerName(y)) || byText(x.id, y.id));
+  const projects = new Map<string, ContainerInfo[]>();
+  for (const c of sorted) {
+    if (!c.compose) continue;
+    const list = projects.get(c.compose.project) ?? [];
+    list.push(c);
+    projects.set(c.compose.project, list);
+  }
+  for (const [project, list] of [...projects].sort((x, y) => byText(x[0], y[0]))) {
+    const running = list.filter((c) => c.state === 'running').length;
+    const labels = list[0].labels;
+    const tooltip = new MarkdownLines()
+      .title(`Compose project ${project}`)
+      .field('Containers', `${list.length}, ${running} running`)
+      .field('Services', [...new Set(list.map((c) => c.compose?.service).filter((x): x is string => !!x))].sort(byText).join(', '))
+      .field('Working directory', labels['com.docker.compose.project.working_dir'])
+      .field('Config files', labels['com.docker.compose.project.config_files']);
+    const projectId = b.add(id, {
+      node: { kind: 'composeProject', id: nodeIds.composeProject(targetId, project), targetId, project },
+      label: plainText(project),
+      description: runningText(list),
+      tooltip: tooltip.toString(),
+      icon: { id: 'layers', color: running === list.length ? 'charts.green' : running > 0 ? 'charts.yellow' : 'disabledForeground' },
+      collapsible: 'expanded',
+      contextValue: null,
+      command: null,
+    });
+    for (const c of list) addContainer(b, projectId, targetId, s, c, byContainer.get(c.id) ?? []);
+  }
+  for (const c of sorted) if (!c.compose) addContainer(b, id, targetId, s, c, byContainer.get(c.id) ?? []);
+}
+
+function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot, options: TreeOptions): void {
+  const all = s.processes.filter((p) => p.containerId === null).sort(byCpu);
+  const top = Math.max(1, Math.floor(options.topHostProcesses ?? TOP_HOST_PROCESSES));
+  const showingAll = options.showAllHostProcesses === true;
+  const shown = showingAll ? all : all.slice(0, top);
+  const id = b.add(parentId, {
+    node: { kind: 'hostProcesses', id: nodeIds.hostProcesses(targetId), targetId },
+    label: 'Host processes',
+    description: `${all.length}`,
+    tooltip: new MarkdownLines()
+      .title('Host processes')
+      .text(`Processes outside any container, busiest first: ${shown.length} of ${all.length} shown.`)
+      .toString(),
+    icon: { id: 'server-process', color: null },
+    collapsible: all.length > 0 ? 'collapsed' : 'none',
+    contextValue: null,
+    command: null,
+  });
+  for (const p of shown) addProcess(b, id, targetId, p, undefined);
+  if (all.length > top) {
+    b.add(id, {
+      node: { kind: 'showAll', id: nodeIds.showAll(targetId), targetId, showingAll },
+      label: showingAll ? `Show the top ${top} only` : `Show all ${all.length}…`,
+      description: '',
+      tooltip: new MarkdownLines().text(showingAll ? `Show the ${top} busiest host processes only.` : `Show all ${all.length} host processes.`).toString(),
+      icon: { id: showingAll ? 'fold' : 'unfold', color: null },
+      collapsible: 'none',
+      contextValue: null,
+      command: { command: SHOW_ALL_COMMAND, title: showingAll ? 'Show the top host processes' : 'Show all host processes' },
+    });
+  }
+}
+
+function addHost(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot, options: TreeOptions): void {
+  const id = b.add(parentId, {
+    node: { kind: 'host', id: nodeIds.host(targetId), targetId },
+    label: plainText(s.host.hostname || 'host'),
+    description: hostDescription(s),
+    tooltip: hostTooltip(s),
+    icon: { id: 'server', color: null },
+    collapsible: 'expanded',
+    contextValue: 'host',
+    command: null,
+  });
+  addContainers(b, id, targetId, s);
+  addHostProcesses(b, id, targetId, s, options);
+}
+
+function targetIcon(t: TargetInput): Icon {
+  switch (t.summary.status) {
+    case 'error':
+      return { id: 'error', color: 'charts.red' };
+    case 'connecting':
+    case 'reconnecting':
+      return { id: 'loading~spin', color: null };
+    case 'paused':
+      return { id: 'debug-pause', color: null };
+    default:
+      return { id: t.config.kind === 'local' ? 'vm' : 'remote', color: null };
+  }
+}
+
+/** The rows of one target, from its state. Pure: the same input gives the same rows and ids. */
+export function buildTargetTree(t: TargetInput, options: TreeOptions = {}): TargetTree {
+  const b = new TreeBuilder();
+  const targetId = t.config.id;
+  const name = targetDisplayName(t, options.localHostname);
+  const rootId = b.add(null, {
+    node: { kind: 'target', id: nodeIds.target(targetId), targetId, targetKind: t.config.kind },
+    label: name,
+    description: [targetAddress(t), statusWords(t.summary.status)].filter((x): x is string => !!x).join(SEP),
+    tooltip: targetTooltip(t, name),
+    icon: targetIcon(t),
+    collapsible: 'expanded',
+    contextValue: t.config.kind === 'local' ? 'target.local' : 'target.ssh',
+    command: null,
+  });
+
+  if (connectionFailed(t)) addConnectionError(b, rootId, t);
+  // After a failure the last snapshot is out of date: it stays visible while reconnecting only, and says so there.
+  const s = t.summary.status === 'error' ? null : t.snapshot;
+  if (s) {
+    addHost(b, rootId, targetId, s, options);
+  } else if (!connectionFailed(t)) {
+    const connecting = t.summary.status === 'connecting' || t.summary.status === 'reconnecting';
+    message(b, rootId, targetId, connecting ? 'connecting' : 'waiting', connecting
+      ? {
+          label: t.summary.status === 'connecting' ? 'Connecting…' : 'Reconnecting…',
+          description: targetAddress(t) ?? '',
+          tooltip: new MarkdownLines().text(`Connecting to ${targetAddress(t) ?? 'this machine'}.`).toString(),
+          icon: { id: 'loading~spin', color: null },
+        }
+      : {
+          label: 'Waiting for the first sample…',
+          description: t.summary.status === 'paused' ? 'refresh is paused' : '',
+          tooltip: new MarkdownLines()
+            .text(t.summary.status === 'paused' ? 'Refresh is paused: resume it to collect this target.' : 'The first sample of this target is being collected.')
+            .toString(),
+          icon: { id: 'watch', color: null },
+        });
+  }
+  return { targetId, rootId, nodes: b.nodes };
+}

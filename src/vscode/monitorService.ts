@@ -1,0 +1,256 @@
+// The MonitorService: one TargetSession per configured target, polled while a view or panel holds a
+// visibility lease and the user has not paused. Each target collects on its own: a slow SSH target never
+// delays Local, and no target ever runs two collections at once.
+import * as vscode from 'vscode';
+import type { TargetSummary } from '../shared/protocol';
+import { openTarget } from '../core/targets/openTarget';
+import { Poller } from '../core/targets/poller';
+import { refreshIntervalMs } from '../core/targets/refreshInterval';
+import { TargetSession } from '../core/targets/session';
+import { sameTarget, targetAddress } from '../core/targets/targetConfig';
+import type { TargetDefinition } from '../core/targets/targetConfig';
+import type { MonitorService, TargetConfig, TargetState } from './serviceApi';
+import type { Log } from './log';
+import { SECTION, readTargets } from './targets';
+import type { SshPrompts } from './sshPrompts';
+
+/** Context keys for package.json `when` clauses. */
+export const CONTEXT_PAUSED = 'dockerMonitor.paused';
+export const CONTEXT_NO_TARGETS = 'dockerMonitor.noTargets';
+export const CONTEXT_NO_READABLE_TARGET = 'dockerMonitor.noReadableTarget';
+
+interface Entry {
+  config: TargetDefinition;
+  session: TargetSession;
+  /** The error already shown in a dialog, so that a state change does not show it again. */
+  announced: string | null;
+}
+
+// serviceApi's TargetConfig and core's TargetDefinition must stay the same shape (core cannot import vscode types).
+const sameShape: (d: TargetDefinition) => TargetConfig = (d) => d;
+void sameShape;
+
+export class MonitorServiceImpl implements MonitorService {
+  private readonly entries = new Map<string, Entry>();
+  private order: string[] = [];
+  private readonly changed = new vscode.EventEmitter<string>();
+  readonly onDidChange = this.changed.event;
+  private readonly targetsChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeTargets = this.targetsChanged.event;
+  private readonly poller: Poller;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly contextValues = new Map<string, boolean>();
+  private problems = '';
+  private disposed = false;
+
+  constructor(
+    private readonly prompts: SshPrompts,
+    private readonly log: Log,
+  ) {
+    this.poller = new Poller({
+      intervalMs: refreshIntervalMs(vscode.workspace.getConfiguration(SECTION).get<unknown>('refreshInterval')),
+      onTick: () => {
+        for (const e of this.entries.values()) e.session.tick();
+      },
+      onActiveChange: (active) => {
+        this.log.info(active ? `refreshing every ${this.poller.interval / 1000} s (shown by ${this.poller.holders().join(', ')})` : this.poller.paused ? 'refresh paused' : 'nothing shows the data: refresh stopped');
+        for (const e of this.entries.values()) e.session.setActive(active);
+      },
+    });
+    this.subscriptions.push(
+      this.changed,
+      this.targetsChanged,
+      vscode.workspace.onDidChangeConfiguration((ev) => {
+        if (ev.affectsConfiguration(`${SECTION}.refreshInterval`)) {
+          const ms = refreshIntervalMs(vscode.workspace.getConfiguration(SECTION).get<unknown>('refreshInterval'));
+          if (ms !== this.poller.interval) this.log.info(`refresh interval is now ${ms / 1000} s`);
+          this.poller.setInterval(ms);
+        }
+        if (ev.affectsConfiguration(`${SECTION}.targets`) || ev.affectsConfiguration(`${SECTION}.showLocalTarget`)) this.reloadTargets();
+      }),
+    );
+    void this.setContext(CONTEXT_PAUSED, false);
+    this.reloadTargets();
+  }
+
+  get paused(): boolean {
+    return this.poller.paused;
+  }
+
+  targets(): TargetState[] {
+    return this.order.map((id) => this.stateOf(this.entries.get(id)!));
+  }
+
+  target(id: string): TargetState | undefined {
+    const e = this.entries.get(id);
+    return e ? this.stateOf(e) : undefined;
+  }
+
+  /** The definitions as configured (for commands that add or remove targets). */
+  definitions(): TargetDefinition[] {
+    return this.order.map((id) => this.entries.get(id)!.config);
+  }
+
+  leaseVisibility(holder: string): vscode.Disposable {
+    const lease = this.poller.lease(holder);
+    return new vscode.Disposable(() => lease.dispose());
+  }
+
+  pause(): void {
+    if (this.poller.paused) return;
+    this.poller.pause();
+    void this.setContext(CONTEXT_PAUSED, true);
+    for (const id of this.order) this.changed.fire(id);
+  }
+
+  resume(): void {
+    if (!this.poller.paused) return;
+    this.poller.resume();
+    void this.setContext(CONTEXT_PAUSED, false);
+    for (const id of this.order) this.changed.fire(id);
+  }
+
+  async refresh(targetId?: string): Promise<void> {
+    const entries = targetId === undefined ? [...this.entries.values()] : [this.entries.get(targetId)].filter((e): e is Entry => !!e);
+    await Promise.all(entries.map((e) => e.session.refresh()));
+  }
+
+  async reconnect(targetId: string): Promise<void> {
+    const e = this.entries.get(targetId);
+    if (!e) return;
+    e.announced = null;
+    await e.session.reconnect();
+  }
+
+  /** Reads the settings again: new targets get a session, removed ones are closed, edited ones reopened. */
+  reloadTargets(): void {
+    if (this.disposed) return;
+    const { targets, problems } = readTargets();
+    this.reportProblems(problems);
+    let changed = false;
+    const next = new Map<string, Entry>();
+    for (const def of targets) {
+      const old = this.entries.get(def.id);
+      if (old && sameTarget(old.config, def)) {
+        next.set(def.id, old);
+        continue;
+      }
+      if (old) void old.session.close();
+      next.set(def.id, this.createEntry(def));
+      changed = true;
+    }
+    for (const [id, old] of this.entries) {
+      if (!next.has(id)) {
+        this.log.info(`${old.config.name}: removed from the targets; disconnecting`);
+        void old.session.close();
+        changed = true;
+      }
+    }
+    const order = targets.map((t) => t.id);
+    if (order.join('\n') !== this.order.join('\n')) changed = true;
+    this.entries.clear();
+    for (const [id, e] of next) this.entries.set(id, e);
+    this.order = order;
+    this.updateContext();
+    if (!changed) return;
+    this.targetsChanged.fire();
+    if (this.poller.active) {
+      for (const e of this.entries.values()) {
+        e.session.setActive(true);
+        e.session.tick();
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.poller.dispose();
+    for (const e of this.entries.values()) void e.session.close();
+    this.entries.clear();
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  private createEntry(def: TargetDefinition): Entry {
+    const entry: Entry = { config: def, announced: null, session: undefined as unknown as TargetSession };
+    entry.session = new TargetSession({
+      label: def.name,
+      open: () => this.open(def),
+      onChange: () => this.sessionChanged(entry),
+      log: (line, level) => (level === 'warn' ? this.log.warn(line) : this.log.info(line)),
+    });
+    this.log.info(def.kind === 'local' ? 'target Local: this machine' : `target ${def.name}: ${targetAddress(def)}${def.jump ? ` via ${def.jump}` : ''}`);
+    return entry;
+  }
+
+  private async open(def: TargetDefinition) {
+    const attempt = this.prompts.begin(def.name);
+    try {
+      const transport = await openTarget(def, { ...attempt.options, log: (line) => this.log.info(`${def.name}: ${line}`) });
+      attempt.succeeded();
+      return transport;
+    } catch (e) {
+      attempt.failed(e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : null);
+      throw e;
+    }
+  }
+
+  private stateOf(e: Entry): TargetState {
+    const s = e.session.state;
+    let status: TargetSummary['status'];
+    if (s.status === 'idle') status = s.snapshot ? 'connected' : 'connecting';
+    else status = s.status;
+    if (status === 'connected' && this.poller.paused) status = 'paused';
+    const label = e.config.kind === 'local' && s.snapshot ? `${e.config.name} (${s.snapshot.host.hostname})` : e.config.name;
+    return {
+      config: e.config,
+      summary: {
+        id: e.config.id,
+        label,
+        status,
+        error: s.error,
+        collectedAt: s.snapshot?.collectedAt ?? null,
+        durationMs: s.snapshot?.durationMs ?? null,
+      },
+      snapshot: s.snapshot,
+      errorCode: s.errorCode,
+    };
+  }
+
+  private sessionChanged(e: Entry): void {
+    if (this.disposed || this.entries.get(e.config.id) !== e) return;
+    const s = e.session.state;
+    // A changed host key is a possible attack: say so where it cannot be missed (the tree shows the rest).
+    if (s.errorCode === 'host-key-changed' && s.error !== null && s.error !== e.announced) {
+      e.announced = s.error;
+      void vscode.window.showErrorMessage(`Docker Monitor: refused to connect to ${e.config.name}`, { modal: true, detail: s.error });
+    }
+    this.changed.fire(e.config.id);
+    this.updateContext();
+  }
+
+  private reportProblems(problems: string[]): void {
+    const text = problems.join('\n');
+    if (text === this.problems) return;
+    this.problems = text;
+    if (problems.length === 0) return;
+    for (const p of problems) this.log.warn(p);
+    void vscode.window
+      .showWarningMessage(`Docker Monitor: ${problems.length === 1 ? problems[0] : `${problems.length} entries of dockerMonitor.targets were skipped (see the output)`}`, 'Open Settings')
+      .then((pick) => {
+        if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+      });
+  }
+
+  private updateContext(): void {
+    const states = [...this.entries.values()].map((e) => e.session.state);
+    void this.setContext(CONTEXT_NO_TARGETS, states.length === 0);
+    void this.setContext(CONTEXT_NO_READABLE_TARGET, states.length === 0 || states.every((s) => s.snapshot === null && s.status === 'error'));
+  }
+
+  private async setContext(key: string, value: boolean): Promise<void> {
+    if (this.contextValues.get(key) === value) return;
+    this.contextValues.set(key, value);
+    await vscode.commands.executeCommand('setContext', key, value);
+  }
+}

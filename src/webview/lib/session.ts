@@ -1,0 +1,68 @@
+// What every panel's webview does the same way: connect, remember its subject, restore and save its state.
+import type { ExtensionMessage, PanelKind, PanelSubject } from '../../shared/protocol';
+import type { HistoryState } from '../../core/panels/history';
+import type { PanelState } from '../../core/panels/webviewState';
+import { subjectFromState } from '../../core/panels/webviewState';
+import { connectHost } from './host';
+import type { Host } from './host';
+
+export interface Session {
+  readonly host: Host;
+  subject(): PanelSubject | null;
+  /** The persisted view settings (sort, filters), unchecked. */
+  readonly savedView: Record<string, unknown>;
+  /** The persisted chart history, unchecked. */
+  readonly savedHistory: unknown;
+  save(history: HistoryState | undefined, view: Record<string, unknown>): void;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Restores the saved subject, history and view, then says 'ready'. `onSubject` runs when the extension names
+ * the subject; a subject other than the saved one (the state is not trusted) means the saved history belongs to
+ * something else: `reset` is then true.
+ */
+export function startSession(
+  kind: PanelKind,
+  handlers: { onSubject(subject: PanelSubject, reset: boolean): void; onData(message: ExtensionMessage): void },
+): Session {
+  const host = connectHost((m) => {
+    if (m.type === 'subject') {
+      if (m.subject.panel !== kind) return;
+      const reset = subject !== null && JSON.stringify(subject) !== JSON.stringify(m.subject);
+      subject = m.subject;
+      handlers.onSubject(m.subject, reset);
+      if (reset) lastHistory = undefined;
+      persist();
+      return;
+    }
+    if (m.type === kind) handlers.onData(m);
+  });
+  const state: unknown = host.savedState;
+  let subject = subjectFromState(state);
+  if (subject && subject.panel !== kind) subject = null;
+  const savedView = subject && isRecord(state) && isRecord(state.view) ? state.view : {};
+  const savedHistory = subject && isRecord(state) ? state.history : undefined;
+  let lastHistory: HistoryState | undefined;
+  let lastView: Record<string, unknown> = savedView;
+
+  function persist(): void {
+    if (subject) host.saveState({ subject, history: lastHistory, view: lastView } satisfies PanelState);
+  }
+
+  host.post({ type: 'ready' });
+  return {
+    host,
+    subject: () => subject,
+    savedView,
+    savedHistory,
+    save(history, view) {
+      lastHistory = history;
+      lastView = view;
+      persist();
+    },
+  };
+}

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { TreeStore } from '../../../src/core/present/treeStore';
+import { changedNodeIds } from '../../../src/core/present/treeDiff';
+import { buildTargetTree, TOP_HOST_PROCESSES } from '../../../src/core/present/treeModel';
+import type { TreeNode } from '../../../src/core/present/treeNodes';
+import type { Snapshot } from '../../../src/core/model';
+import { clone, loadErrors, loadSnapshot, localTarget, sshTarget } from './load';
+
+const ids = (change: TreeNode[] | 'root'): string[] | 'root' => (change === 'root' ? 'root' : change.map((n) => n.id));
+
+function containerNamed(s: Snapshot, name: string) {
+  return s.containers.find((c) => c.name === name)!;
+}
+
+describe('changedNodeIds', () => {
+  const s = loadSnapshot('local-2');
+  const before = buildTargetTree(localTarget(s));
+
+  it('is empty when nothing changed', () => {
+    expect(changedNodeIds(before, buildTargetTree(localTarget(clone(s))))).toEqual([]);
+  });
+
+  it("names only the container whose figures changed, not its parents", () => {
+    const next = clone(s);
+    const c = containerNamed(next, 'dm-unlimited');
+    c.cpu.percent = 12.5;
+    expect(changedNodeIds(before, buildTargetTree(localTarget(next)))).toEqual([`container:local:${c.id}`]);
+  });
+
+  it('names only the process whose figures changed', () => {
+    const next = clone(s);
+    const c = containerNamed(next, 'dm-multi');
+    const p = next.processes.find((x) => x.pid === c.processes[1].hostPid)!;
+    p.rssBytes += 4096 * 100;
+    expect(changedNodeIds(before, buildTargetTree(localTarget(next)))).toEqual([`process:local:${p.pid}:${p.startTicks}`]);
+  });
+
+  it('names the parent when a child comes or goes, and no row inside it', () => {
+    const next = clone(s);
+    const c = containerNamed(next, 'dm-multi');
+    next.processes = next.processes.filter((x) => x.pid !== c.processes[3].hostPid);
+    expect(changedNodeIds(before, buildTargetTree(localTarget(next)))).toEqual([`container:local:${c.id}`]);
+  });
+
+  it('names a group when a container moves between compose projects', () => {
+    const next = clone(s);
+    const c = containerNamed(next, 'dm-hostnet');
+    c.compose = null;
+    c.labels = {};
+    expect(changedNodeIds(before, buildTargetTree(localTarget(next)))).toEqual(['containers:local']);
+  });
+
+  it('names the target row when its state changes', () => {
+    const e = loadErrors()[0];
+    const a = buildTargetTree(sshTarget(s));
+    const b = buildTargetTree(sshTarget(s, 'reconnecting', e));
+    expect(changedNodeIds(a, b)).toEqual(['target:ssh:lab']);
+  });
+
+  it('between two real refreshes, redraws the host row (its CPU and memory figures changed) and not the target', () => {
+    const a = buildTargetTree(localTarget(loadSnapshot('local-1')));
+    const b = buildTargetTree(localTarget(loadSnapshot('local-2')));
+    expect(changedNodeIds(a, b)).toEqual(['host:local']);
+  });
+});
+
+describe('TreeStore', () => {
+  const s1 = loadSnapshot('local-1');
+  const s2 = loadSnapshot('local-2');
+
+  it('lists targets in order and builds their rows', () => {
+    const store = new TreeStore();
+    store.setTargets([localTarget(s2), sshTarget(null, 'connecting')]);
+    expect(store.roots().map((n) => n.id)).toEqual(['target:local', 'target:ssh:lab']);
+    expect(store.children().map((n) => n.id)).toEqual(['target:local', 'target:ssh:lab']);
+    expect(store.children(store.roots()[0]).map((n) => n.id)).toEqual(['host:local']);
+    expect(store.children(store.roots()[1]).map((n) => n.kind)).toEqual(['message']);
+  });
+
+  it('keeps one element object per row across refreshes (VS Code finds rows by identity)', () => {
+    const store = new TreeStore();
+    store.setTargets([localTarget(s1)]);
+    const c = containerNamed(s1, 'dm-limited');
+    const host = store.element('host:local')!;
+    const container = store.element(`container:local:${c.id}`)!;
+    const proc = store.children(container)[0];
+    store.update(localTarget(s2));
+    expect(store.element('host:local')).toBe(host);
+    expect(store.element(`container:local:${c.id}`)).toBe(container);
+    expect(store.children(container)[0]).toBe(proc);
+    expect(store.parent(proc)).toBe(container);
+    expect(store.parent(store.parent(container)!)!.id).toBe('compose:local:dmtest');
+  });
+
+  it('returns the rows to redraw, as the same element objects', () => {
+    const store = new TreeStore();
+    store.setTargets([localTarget(s1)]);
+    const host = store.element('host:local');
+    const change = store.update(localTarget(s2));
+    expect(change).toEqual([host]);
+    expect((change as TreeNode[])[0]).toBe(host);
+    expect(store.update(localTarget(s2))).toEqual([]);
+  });
+
+  it('refreshes the fields of a kept element (a new error code on the same row)', () => {
+    const [a, b] = loadErrors();
+    const store = new TreeStore();
+    store.setTargets([sshTarget(null, 'error', a)]);
+    const row = store.children(store.roots()[0])[0];
+    expect(row).toMatchObject({ kind: 'message', errorCode: a.code });
+    const change = store.update(sshTarget(null, 'error', b));
+    expect(store.children(store.roots()[0])[0]).toBe(row);
+    expect(row).toMatchObject({ kind: 'message', errorCode: b.code });
+    expect(ids(change)).toEqual([row.id]);
+  });
+
+  it('forgets rows that are gone, and answers nothing for them', () => {
+    const store = new TreeStore();
+    store.setTargets([localTarget(s1)]);
+    const ended = s1.processes.find((p) => p.containerId !== null && !s2.processes.some((q) => q.pid === p.pid && q.startTicks === p.startTicks));
+    expect(ended).toBeDefined();
+    const id = `process:local:${ended!.pid}:${ended!.startTicks}`;
+    const element = store.element(id)!;
+    store.update(localTarget(s2));
+    expect(store.element(id)).toBeUndefined();
+    expect(store.row(element)).toBeUndefined();
+    expect(store.children(element)).toEqual([]);
+    expect(store.parent(element)).toBeUndefined();
+  });
+
+  it('asks for a root redraw when a target is added or removed', () => {
+    const store = new TreeStore();
+    store.setTargets([localTarget(s2)]);
+    expect(store.update(sshTarget(null, 'connecting'))).toBe('root');
+    expect(store.roots().map((n) => n.id)).toEqual(['target:local', 'target:ssh:lab']);
+    const host = store.element('host:local');
+    store.setTargets([sshTarget(null, 'connecting')]);
+    expect(store.roots().map((n) => n.id)).toEqual(['target:ssh:lab']);
+    expect(store.element('host:local')).toBeUndefined();
+    expect(host && store.row(host)).toBeUndefined();
+  });
+
+  it('toggles all host processes for one target only', () => {
+    const store = new TreeStore();
+    store.setTargets([localTarget(s2), sshTarget(s2)]);
+    const hostCount = s2.processes.filter((p) => p.containerId === null).length;
+    const group = store.element('hostProcesses:local')!;
+    expect(store.children(group)).toHaveLength(TOP_HOST_PROCESSES + 1);
+    expect(ids(store.toggleShowAll('local'))).toEqual(['hostProcesses:local']);
+    expect(store.isShowingAll('local')).toBe(true);
+    expect(store.children(group)).toHaveLength(hostCount + 1);
+    expect(store.children(store.element('hostProcesses:ssh:lab')!)).toHaveLength(TOP_HOST_PROCESSES + 1);
+    // The choice holds across refreshes.
+    store.update(localTarget(s1));
+    expect(store.children(group).length).toBe(s1.processes.filter((p) => p.containerId === null).length + 1);
+    store.toggleShowAll('local');
+    expect(store.children(group)).toHaveLength(TOP_HOST_PROCESSES + 1);
+    expect(store.setShowAll('local', false)).toEqual([]);
+  });
+
+  it('counts targets that cannot connect', () => {
+    const e = loadErrors()[0];
+    const store = new TreeStore();
+    store.setTargets([localTarget(s2), sshTarget(null, 'error', e)]);
+    expect(store.failingCount()).toBe(1);
+    store.update(sshTarget(s2));
+    expect(store.failingCount()).toBe(0);
+  });
+
+  describe('locate (for reveal)', () => {
+    const store = new TreeStore();
+    store.setTargets([localTarget(s2)]);
+    const limited = containerNamed(s2, 'dm-limited');
+
+    it('finds the host', () => {
+      expect(store.locate('local', 'host', '')?.node.id).toBe('host:local');
+    });
+
+    it('finds a container by full id, name (with or without slash) and unique prefix', () => {
+      for (const ref of [limited.id, 'dm-limited', '/dm-limited', limited.id.slice(0, 6)]) {
+        expect(store.locate('local', 'container', ref)?.node, ref).toBe(store.element(`container:local:${limited.id}`));
+      }
+    });
+
+    it('finds nothing for an unknown or ambiguous container, or an unknown target', () => {
+      expect(store.locate('local', 'container', 'no-such')).toBeNull();
+      expect(store.locate('local', 'container', '')).toBeNull();
+      const hex = '0123456789abcdef'.split('');
+      const ambiguous = hex.find((h) => s2.containers.filter((c) => c.id.startsWith(h)).length > 1);
+      if (ambiguous) expect(store.locate('local', 'container', ambiguous)).toBeNull();
+      expect(store.locate('ssh:none', 'host', '')).toBeNull();
+    });
+
+    it("finds a container's process by host PID", () => {
+      const pid = limited.processes[0].hostPid;
+      const found = store.locate('local', 'process', String(pid));
+      expect(found?.node).toMatchObject({ kind: 'process', pid, containerId: limited.id });
+      expect(found?.change).toEqual([]);
+    });
+
+    it('shows all host processes to reveal one beyond the busiest', () => {
+      const own = new TreeStore();
+      own.setTargets([localTarget(s2)]);
+      const shown = new Set(own.children(own.element('hostProcesses:local')!).map((n) => (n.kind === 'process' ? n.pid : -1)));
+      const hidden = s2.processes.find((p) => p.containerId === null && !shown.has(p.pid))!;
+      const found = own.locate('local', 'process', String(hidden.pid));
+      expect(found?.node).toMatchObject({ kind: 'process', pid: hidden.pid });
+      expect(ids(found!.change)).toEqual(['hostProcesses:local']);
+      expect(own.isShowingAll('local')).toBe(true);
+      expect(own.parent(found!.node)?.id).toBe('hostProcesses:local');
+    });
+
+    it('finds nothing for a PID that does not exist or is not a number', () => {
+      expect(store.locate('local', 'process', '4194304')).toBeNull();
+      expect(store.locate('local', 'process', '12abc')).toBeNull();
+      expect(store.isShowingAll('local')).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,31 @@
+// Bundles the mocha suite (test/vscode/suite, TypeScript) into one CommonJS file the extension host can load:
+// `vscode` stays external, mocha is bundled from the test package, and the run's settings are baked in
+// (the extension host does not inherit the runner's environment on every runner).
+import * as esbuild from 'esbuild';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MODULES_DIR, REPO_ROOT } from './testPackage.mjs';
+
+/**
+ * @param {{ outDir: string, config: Record<string, unknown> }} options
+ * @returns {Promise<string>} the bundle's path (what extensionTestsPath points at)
+ */
+export async function bundleSuite({ outDir, config }) {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'index.js');
+  await esbuild.build({
+    entryPoints: [join(REPO_ROOT, 'test/vscode/suite/index.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode'],
+    nodePaths: [MODULES_DIR],
+    define: { __DM_SUITE_CONFIG__: JSON.stringify(config) },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
