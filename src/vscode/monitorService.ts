@@ -3,6 +3,9 @@
 // delays Local, and no target ever runs two collections at once.
 import * as vscode from 'vscode';
 import type { TargetSummary } from '../shared/protocol';
+import { MonitorError } from '../core/transport/types';
+import type { Transport } from '../core/transport/types';
+import { CONTEXT_NO_READABLE_TARGET, CONTEXT_NO_TARGETS, CONTEXT_PAUSED } from '../core/targets/commandIds';
 import { openTarget } from '../core/targets/openTarget';
 import { Poller } from '../core/targets/poller';
 import { refreshIntervalMs } from '../core/targets/refreshInterval';
@@ -14,10 +17,6 @@ import type { Log } from './log';
 import { SECTION, readTargets } from './targets';
 import type { SshPrompts } from './sshPrompts';
 
-/** Context keys for package.json `when` clauses. */
-export const CONTEXT_PAUSED = 'dockerMonitor.paused';
-export const CONTEXT_NO_TARGETS = 'dockerMonitor.noTargets';
-export const CONTEXT_NO_READABLE_TARGET = 'dockerMonitor.noReadableTarget';
 
 interface Entry {
   config: TargetDefinition;
@@ -42,6 +41,7 @@ export class MonitorServiceImpl implements MonitorService {
   private readonly contextValues = new Map<string, boolean>();
   private problems = '';
   private disposed = false;
+  private closing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly prompts: SshPrompts,
@@ -163,12 +163,19 @@ export class MonitorServiceImpl implements MonitorService {
   }
 
   dispose(): void {
-    if (this.disposed) return;
+    void this.shutdown();
+  }
+
+  /** Stops polling and closes every connection; resolves when they are closed (deactivate waits for it). */
+  shutdown(): Promise<void> {
+    if (this.disposed) return this.closing;
     this.disposed = true;
     this.poller.dispose();
-    for (const e of this.entries.values()) void e.session.close();
+    const sessions = [...this.entries.values()].map((e) => e.session);
     this.entries.clear();
     for (const d of this.subscriptions) d.dispose();
+    this.closing = Promise.all(sessions.map((s) => s.close())).then(() => undefined);
+    return this.closing;
   }
 
   private createEntry(def: TargetDefinition): Entry {
@@ -183,14 +190,14 @@ export class MonitorServiceImpl implements MonitorService {
     return entry;
   }
 
-  private async open(def: TargetDefinition) {
+  private async open(def: TargetDefinition): Promise<Transport> {
     const attempt = this.prompts.begin(def.name);
     try {
       const transport = await openTarget(def, { ...attempt.options, log: (line) => this.log.info(`${def.name}: ${line}`) });
       attempt.succeeded();
       return transport;
     } catch (e) {
-      attempt.failed(e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : null);
+      attempt.failed(e instanceof MonitorError ? e.code : null);
       throw e;
     }
   }
@@ -223,7 +230,8 @@ export class MonitorServiceImpl implements MonitorService {
     // A changed host key is a possible attack: say so where it cannot be missed (the tree shows the rest).
     if (s.errorCode === 'host-key-changed' && s.error !== null && s.error !== e.announced) {
       e.announced = s.error;
-      void vscode.window.showErrorMessage(`Docker Monitor: refused to connect to ${e.config.name}`, { modal: true, detail: s.error });
+      // Not modal: it can come from a background refresh, and the tree row keeps showing it.
+      void vscode.window.showErrorMessage(`Docker Monitor: refused to connect to ${e.config.name}. ${s.error}`);
     }
     this.changed.fire(e.config.id);
     this.updateContext();

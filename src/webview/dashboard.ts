@@ -16,7 +16,7 @@ import type { ChartSpec } from './lib/chart';
 import { append, coalesce, el, iconButton, linkButton, replace } from './lib/dom';
 import { badge, button, filterField } from './lib/elements';
 import { startSession } from './lib/session';
-import { goneBanner, targetBar, waiting, warningsBox } from './lib/status';
+import { targetBar, waiting, warningsBox } from './lib/status';
 import { onThemeChange } from './lib/theme';
 import { SortableTable } from './lib/table';
 
@@ -92,7 +92,7 @@ const containerTable = new SortableTable<ContainerInfo>({
   onSort: (s) => {
     view.containerSort = s;
     renderTables();
-    save();
+    save(true);
   },
 });
 
@@ -113,7 +113,7 @@ const processTable = new SortableTable<ProcessRow>({
   onSort: (s) => {
     view.processSort = s;
     renderTables();
-    save();
+    save(true);
   },
 });
 
@@ -135,7 +135,7 @@ const body = el(
       filterField('Filter: name, id, image, label', view.containerFilter, (text) => {
         view.containerFilter = text;
         renderTables();
-        save();
+        save(true);
       }),
     ),
     el('div', { className: 'table-wrap' }, containerTable.element),
@@ -150,7 +150,7 @@ const body = el(
       filterField('Filter: PID, name, container, command', view.processFilter, (text) => {
         view.processFilter = text;
         renderTables();
-        save();
+        save(true);
       }),
     ),
     el('div', { className: 'table-wrap' }, processTable.element),
@@ -163,8 +163,8 @@ function openMetrics(kind: 'host' | 'container' | 'process', id: string): void {
   session.host.post({ type: 'open', panel: 'metrics', targetId: targetId(), kind, id });
 }
 
-function save(): void {
-  session.save(history.toState(), { ...view });
+function save(now = false): void {
+  session.save(history.toState(), { ...view }, now);
 }
 
 function card(label: string, value: string, title?: string): HTMLElement {
@@ -224,7 +224,7 @@ function render(): void {
   replace(barSlot, targetBar('Monitor: All', d.target, () => session.host.post({ type: 'refresh' })));
   replace(warnSlot, warningsBox(d.warnings));
   if (!d.host) {
-    replace(waitSlot, d.target.status === 'error' ? goneBanner('No data from this target.') : waiting());
+    replace(waitSlot, d.target.status === 'error' ? el('p', { className: 'muted', text: 'No data from this target yet.' }) : waiting());
     body.hidden = true;
     return;
   }

@@ -40,7 +40,7 @@ function setIn<T>(list: T[], item: T, on: boolean): void {
 
 function filterChanged(): void {
   renderGroups();
-  session.save(undefined, { filter });
+  session.save(undefined, { filter }, true);
 }
 
 const filters = el(

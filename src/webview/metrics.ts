@@ -33,7 +33,12 @@ const CHART_DEFS: ChartDef[] = [
   {
     spec: { title: 'Memory', unit: 'bytes', series: [color('purple', 'used', { fill: true }), color('red', 'limit', { dashed: true })] },
     fields: ['memoryBytes', 'memoryLimitBytes'],
-    kinds: ['host', 'container'],
+    kinds: ['container'],
+  },
+  {
+    spec: { title: 'Memory', unit: 'bytes', series: [color('purple', 'used', { fill: true }), color('foreground', 'total', { dashed: true })] },
+    fields: ['memoryBytes', 'memoryLimitBytes'],
+    kinds: ['host'],
   },
   { spec: { title: 'Memory (RSS)', unit: 'bytes', series: [color('purple', 'RSS', { fill: true })] }, fields: ['memoryBytes'], kinds: ['process'] },
   { spec: { title: 'Network', unit: 'rate', series: [color('blue', 'rx'), color('green', 'tx')] }, fields: ['rxBytesPerSec', 'txBytesPerSec'], kinds: ['host', 'container'] },
@@ -45,6 +50,8 @@ let data: MetricsData | null = null;
 let history = new SeriesHistory<MetricField>(METRIC_FIELDS);
 let charts: Array<{ chart: TimeChart; fields: MetricField[] }> = [];
 let chartsKind: Kind | null = null;
+/** The subject's name while it existed: a gone process is named by its PID only, which says less. */
+let knownName: string | null = null;
 
 const session = startSession('metrics', {
   onSubject: (_s: PanelSubject, reset: boolean) => {
@@ -58,6 +65,7 @@ const session = startSession('metrics', {
   },
 });
 history = SeriesHistory.fromState(session.savedHistory, METRIC_FIELDS);
+if (typeof session.savedView.name === 'string') knownName = session.savedView.name;
 
 const app = document.getElementById('app') ?? document.body;
 const barSlot = el('div');
@@ -89,12 +97,17 @@ function render(): void {
   const d = data;
   if (!d) return;
   const kindLabel = d.subject.kind === 'host' ? 'Host' : d.subject.kind === 'container' ? 'Container' : 'Process';
-  replace(barSlot, targetBar(`Metrics: ${d.subject.name}`, d.target, () => session.host.post({ type: 'refresh' })));
+  if (!d.gone && d.figures.length > 0) knownName = d.subject.name;
+  const name = d.gone && knownName ? knownName : d.subject.name;
+  replace(barSlot, targetBar(`Metrics: ${name}`, d.target, () => session.host.post({ type: 'refresh' })));
   const actions: HTMLElement[] = [linkButton('Show in tree', () => post('reveal'), { icon: 'list-tree' })];
   if (d.subject.kind === 'container') actions.unshift(button('Correlate', 'type-hierarchy', () => post('correlation')));
   replace(headSlot, el('div', { className: 'toolbar' }, el('span', { className: 'muted', text: kindLabel }), ...actions));
   if (d.gone) {
-    const what = d.subject.kind === 'process' ? `Process ${d.subject.name} has exited (or its PID now belongs to another process).` : `Container ${d.subject.name} no longer exists on ${d.target.label}.`;
+    const what =
+      d.subject.kind === 'process'
+        ? `Process ${name} has exited (or its PID now belongs to another process).`
+        : `Container ${name} no longer exists on ${d.target.label}.`;
     replace(bannerSlot, goneBanner(`${what} The history up to then is kept below.`));
   } else if (!d.sample && d.target.status !== 'error') replace(bannerSlot, waiting());
   else replace(bannerSlot);
@@ -103,13 +116,14 @@ function render(): void {
   for (const c of charts) c.chart.setData(cols.t, c.fields.map((f) => cols.values[f]));
   const minutes = history.length > 1 ? Math.round((cols.t[cols.t.length - 1] - cols.t[0]) / 60000) : 0;
   note.textContent = `${history.length} sample${history.length === 1 ? '' : 's'} since the panel opened${minutes > 0 ? ` (${minutes} min)` : ''}; the last ${HISTORY_CAPACITY} are kept.`;
+  figures.hidden = d.gone;
   replace(
     figures,
-    ...(d.figures.length ? d.figures : [['', d.gone ? 'No current figures.' : 'No figures yet.'] as [string, string]]).map(([label, value]) =>
+    ...(d.figures.length ? d.figures : [['', 'No figures yet.'] as [string, string]]).map(([label, value]) =>
       el('div', { className: value.length > 40 ? 'card wide' : 'card' }, el('span', { className: 'label', text: label }), el('span', { className: 'value', text: value })),
     ),
   );
-  session.save(history.toState(), {});
+  session.save(history.toState(), knownName ? { name: knownName } : {});
 }
 
 const schedule = coalesce(render);

@@ -151,6 +151,6 @@ try {
 }
 
 const r = ensureResults(resultsFile, failure ?? `the suite wrote no results (exit code ${exitCode})`);
-say(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${resultsFile})`);
+say(r.error ? `the suite did not run: ${r.error} (${resultsFile})` : `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${resultsFile})`);
 if (exitCode === 0 && r.success === false) exitCode = 1;
 process.exit(exitCode);

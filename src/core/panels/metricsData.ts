@@ -14,6 +14,13 @@ export interface MetricsSubject {
 
 type Figures = Array<[string, string]>;
 
+/** "2026-11-25T13:28:57.540Z" -> "2026-11-25 13:28:57 UTC": the extension host's locale is not the reader's. */
+export function timestampText(iso: string | null): string {
+  if (!iso) return MISSING;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
 function orMissing(v: number | string | null | undefined): string {
   return v === null || v === undefined || v === '' ? MISSING : String(v);
 }
@@ -74,6 +81,7 @@ function containerFigures(c: ContainerInfo): Figures {
     ['Block read', formatRate(c.blockIo.readBytesPerSec)],
     ['Block write', formatRate(c.blockIo.writeBytesPerSec)],
     ['Restarts', orMissing(c.restartCount)],
+    ['Started', timestampText(c.startedAt)],
   ];
 }
 
@@ -95,7 +103,7 @@ function processFigures(p: ProcessInfo, s: Snapshot): Figures {
     ['Virtual size', formatBytes(p.vszBytes)],
     ['Threads', String(p.threads)],
     ['Open files', orMissing(p.openFds)],
-    ['Started', orMissing(p.startTime)],
+    ['Started', timestampText(p.startTime)],
   ];
 }
 

@@ -12,8 +12,8 @@ import { makeNonce, panelHtml } from './html';
 export interface PanelHost {
   readonly extensionUri: vscode.Uri;
   readonly service: MonitorService;
-  /** A row or link in the webview asked for another panel. */
-  open(message: Extract<WebviewMessage, { type: 'open' }>): void;
+  /** A row or link in the webview asked for another panel; `from` is the asking panel's column. */
+  open(message: Extract<WebviewMessage, { type: 'open' }>, from: vscode.ViewColumn | undefined): void;
   /** A link in the webview asked to show its subject in the tree. */
   reveal(message: Extract<WebviewMessage, { type: 'reveal' }>): void;
   /** The panel was closed. */
@@ -39,6 +39,8 @@ export class MonitorPanel implements vscode.Disposable {
   private readonly pending = new PendingMessages();
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  /** The last data message handed to the webview: what the panel shows (tests and diagnostics read it). */
+  lastMessage: ExtensionMessage | null = null;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -70,8 +72,9 @@ export class MonitorPanel implements vscode.Disposable {
     return this.subject.targetId;
   }
 
-  reveal(column?: vscode.ViewColumn): void {
-    this.panel.reveal(column);
+  /** Brings the panel to the front in the column it is in. */
+  reveal(): void {
+    this.panel.reveal();
   }
 
   private html(): string {
@@ -108,8 +111,10 @@ export class MonitorPanel implements vscode.Disposable {
 
   private updateTitle(m: ExtensionMessage): void {
     const label = m.type === 'subject' ? this.subject.targetId : m.data.target.label;
+    // A subject that is gone keeps the title it had (a gone process is only known by its PID).
+    if ((m.type === 'metrics' || m.type === 'correlation') && m.data.gone) return;
     let name: string | undefined;
-    if (m.type === 'metrics') name = m.data.subject.name;
+    if (m.type === 'metrics') name = m.data.figures.length > 0 ? m.data.subject.name : undefined;
     else if (m.type === 'correlation') name = m.data.correlation?.container.name || undefined;
     const title = panelTitle(this.subject, label, name);
     if (this.panel.title !== title) this.panel.title = title;
@@ -124,6 +129,7 @@ export class MonitorPanel implements vscode.Disposable {
   }
 
   private post(m: ExtensionMessage): void {
+    if (m.type !== 'subject') this.lastMessage = m;
     this.panel.webview.postMessage(m).then(
       (delivered) => {
         // Posted while the webview was being torn down: keep it for the next 'ready'.
@@ -151,7 +157,7 @@ export class MonitorPanel implements vscode.Disposable {
         this.host.service.refresh(this.subject.targetId).catch(() => undefined);
         return;
       case 'open':
-        this.host.open(raw);
+        this.host.open(raw, this.panel.viewColumn);
         return;
       case 'reveal':
         this.host.reveal(raw);

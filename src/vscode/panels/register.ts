@@ -1,17 +1,27 @@
 // Opens the webview panels (one per subject), restores them after a window reload, and routes their requests.
 import * as vscode from 'vscode';
-import type { PanelKind, PanelSubject, WebviewMessage } from '../../shared/protocol';
+import type { ExtensionMessage, PanelKind, PanelSubject, WebviewMessage } from '../../shared/protocol';
 import type { MonitorService } from '../serviceApi';
 import { subjectFromState } from '../../core/panels/webviewState';
 import { PANEL_KINDS, PANEL_VIEW_TYPES, panelTitle, subjectKey } from '../../core/panels/subject';
 import { MonitorPanel, webviewOptions } from './monitorPanel';
 import type { PanelHost } from './monitorPanel';
 
+/** An open panel as its user sees it. */
+export interface OpenPanel {
+  viewType: string;
+  title: string;
+  /** The last data message posted to its webview; null until the webview has loaded. */
+  lastMessage: ExtensionMessage | null;
+}
+
 export interface PanelManager {
   openDashboard(targetId: string): void;
   openMetrics(targetId: string, kind: 'host' | 'container' | 'process', id: string): void;
   openCorrelation(targetId: string, containerId: string): void;
   openGaps(targetId: string): void;
+  /** The open panels, for the extension's API (the VS Code test suite reads what each panel shows). */
+  openPanels(): OpenPanel[];
 }
 
 export function registerPanels(
@@ -24,11 +34,13 @@ export function registerPanels(
   const host: PanelHost = {
     extensionUri: context.extensionUri,
     service,
-    // Opened from inside a panel: beside it, so the dashboard stays in view.
-    open: (m: Extract<WebviewMessage, { type: 'open' }>) =>
-      m.panel === 'metrics'
-        ? openSubject(metricsSubject(m.targetId, m.kind, m.id), vscode.ViewColumn.Beside)
-        : openSubject({ panel: 'correlation', targetId: m.targetId, kind: 'container', id: m.id }, vscode.ViewColumn.Beside),
+    open: (m: Extract<WebviewMessage, { type: 'open' }>, from: vscode.ViewColumn | undefined) => {
+      // In the column right of the asking panel, so that it stays in view; every panel opened from the dashboard
+      // lands in the same column as tabs, instead of each in a new column.
+      const column = from === undefined ? vscode.ViewColumn.Beside : (Math.min(from + 1, vscode.ViewColumn.Nine) as vscode.ViewColumn);
+      if (m.panel === 'metrics') openSubject(metricsSubject(m.targetId, m.kind, m.id), column);
+      else openSubject({ panel: 'correlation', targetId: m.targetId, kind: 'container', id: m.id }, column);
+    },
     reveal: (m) => reveal(m.targetId, m.kind, m.id),
     closed: (p) => {
       if (panels.get(p.key) === p) panels.delete(p.key);
@@ -43,7 +55,8 @@ export function registerPanels(
   function openSubject(subject: PanelSubject, column: vscode.ViewColumn = vscode.ViewColumn.Active): void {
     const existing = panels.get(subjectKey(subject));
     if (existing) {
-      existing.reveal(column === vscode.ViewColumn.Beside ? undefined : column);
+      // Where it already is: moving a panel the user placed would be a surprise.
+      existing.reveal();
       return;
     }
     const label = service.target(subject.targetId)?.summary.label ?? subject.targetId;
@@ -94,5 +107,6 @@ export function registerPanels(
     openMetrics: (targetId, kind, id) => openSubject(metricsSubject(targetId, kind, id)),
     openCorrelation: (targetId, containerId) => openSubject({ panel: 'correlation', targetId, kind: 'container', id: containerId }),
     openGaps: (targetId) => openSubject({ panel: 'gaps', targetId }),
+    openPanels: () => [...panels.values()].map((p) => ({ viewType: p.panel.viewType, title: p.panel.title, lastMessage: p.lastMessage })),
   };
 }

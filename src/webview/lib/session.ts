@@ -13,8 +13,15 @@ export interface Session {
   readonly savedView: Record<string, unknown>;
   /** The persisted chart history, unchecked. */
   readonly savedHistory: unknown;
-  save(history: HistoryState | undefined, view: Record<string, unknown>): void;
+  /**
+   * Saves the history and view settings. A new chart point is saved at most every SAVE_INTERVAL_MS (the history
+   * can be a few hundred kB of JSON); `now` saves at once (a changed sort or filter).
+   */
+  save(history: HistoryState | undefined, view: Record<string, unknown>, now?: boolean): void;
 }
+
+/** A reload loses at most this much of the charts' history. */
+const SAVE_INTERVAL_MS = 5000;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -49,7 +56,10 @@ export function startSession(
   let lastHistory: HistoryState | undefined;
   let lastView: Record<string, unknown> = savedView;
 
+  let timer: ReturnType<typeof setTimeout> | undefined;
   function persist(): void {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
     if (subject) host.saveState({ subject, history: lastHistory, view: lastView } satisfies PanelState);
   }
 
@@ -59,10 +69,11 @@ export function startSession(
     subject: () => subject,
     savedView,
     savedHistory,
-    save(history, view) {
+    save(history, view, now = false) {
       lastHistory = history;
       lastView = view;
-      persist();
+      if (now) persist();
+      else timer ??= setTimeout(persist, SAVE_INTERVAL_MS);
     },
   };
 }

@@ -89,7 +89,8 @@ describe('TreeStore', () => {
     expect(store.element(`container:local:${c.id}`)).toBe(container);
     expect(store.children(container)[0]).toBe(proc);
     expect(store.parent(proc)).toBe(container);
-    expect(store.parent(store.parent(container)!)!.id).toBe('compose:local:dmtest');
+    expect(store.parent(container)!.id).toBe('compose:local:dmtest');
+    expect(store.parent(store.parent(container)!)!.id).toBe('containers:local');
   });
 
   it('returns the rows to redraw, as the same element objects', () => {
@@ -111,13 +112,15 @@ describe('TreeStore', () => {
     const change = store.update(sshTarget(null, 'error', b));
     expect(store.children(store.roots()[0])[0]).toBe(row);
     expect(row).toMatchObject({ kind: 'message', errorCode: b.code });
-    expect(ids(change)).toEqual([row.id]);
+    // The target's tooltip names the error too: its row (and so its subtree) is redrawn.
+    expect(ids(change)).toEqual(['target:ssh:lab']);
   });
 
   it('forgets rows that are gone, and answers nothing for them', () => {
     const store = new TreeStore();
     store.setTargets([localTarget(s1)]);
-    const ended = s1.processes.find((p) => p.containerId !== null && !s2.processes.some((q) => q.pid === p.pid && q.startTicks === p.startTicks));
+    store.setShowAll('local', true);
+    const ended = s1.processes.find((p) => !s2.processes.some((q) => q.pid === p.pid && q.startTicks === p.startTicks));
     expect(ended).toBeDefined();
     const id = `process:local:${ended!.pid}:${ended!.startTicks}`;
     const element = store.element(id)!;

@@ -21,11 +21,12 @@ export async function bundleSuite({ outDir, config }) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    sourcemap: 'inline',
     external: ['vscode'],
     nodePaths: [MODULES_DIR],
     define: { __DM_SUITE_CONFIG__: JSON.stringify(config) },
     logLevel: 'warning',
+    // mocha's parallel mode (unused here) resolves worker files at run time.
+    logOverride: { 'require-resolve-not-external': 'silent' },
   });
   return outfile;
 }

@@ -65,7 +65,7 @@ function makeHome(root, withSsh) {
   return home;
 }
 
-function settingsFor(ssh) {
+function settingsFor(ssh, badKeyTarget) {
   return {
     'security.workspace.trust.enabled': false,
     'workbench.startupEditor': 'none',
@@ -83,18 +83,19 @@ function settingsFor(ssh) {
           // Every field given in the setting itself...
           { name: SSH_OK, host: '127.0.0.1', port: SSH_PORT, user: 'root', identityFile: join(SSHD_DIR, 'client_ed25519') },
           // ...and one that relies on ~/.ssh/config, whose known_hosts does not match the server.
-          { name: SSH_BAD_KEY, host: BAD_KEY_ALIAS },
+          ...(badKeyTarget ? [{ name: SSH_BAD_KEY, host: BAD_KEY_ALIAS }] : []),
         ]
       : [],
   };
 }
 
 /**
- * Creates the profile of one run. `ssh` is true when the test sshd is up: the settings then declare the two SSH
- * targets. Settings go to the user settings and, for the VS Code server, to its machine settings too, so that
- * settings with `machine` scope apply in the remote window as well.
+ * Creates the profile of one run. `ssh` is true when the test sshd is up: the settings then declare the SSH
+ * target, and unless `badKeyTarget` is false also the one whose known_hosts does not match. Settings go to the
+ * user settings and, for the VS Code server, to its machine settings too, so that settings with `machine` scope
+ * apply in the remote window as well.
  */
-export function makeProfile(runner, { ssh }) {
+export function makeProfile(runner, { ssh, badKeyTarget = true }) {
   const root = mkdtempSync(join(tmpdir(), `dm-vscode-${runner}-`));
   const p = {
     root,
@@ -103,7 +104,7 @@ export function makeProfile(runner, { ssh }) {
     extensionsDir: join(root, 'extensions'),
     workspace: join(root, 'workspace'),
     home: makeHome(root, ssh),
-    settings: settingsFor(ssh),
+    settings: settingsFor(ssh, badKeyTarget),
   };
   const text = `${JSON.stringify(p.settings, null, 2)}\n`;
   for (const dir of [join(p.userDataDir, 'User'), join(p.serverDataDir, 'data', 'Machine')]) {

@@ -1,7 +1,8 @@
 // The VS Code server of code-server, started on a free port with the profile's directories.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { get } from 'node:http';
+import { dirname } from 'node:path';
 import { profileEnv } from './profile.mjs';
 import { SERVER_MAIN } from './testPackage.mjs';
 
@@ -48,6 +49,7 @@ function httpStatus(url) {
  * Everything it prints goes to logFile. Returns { port, origin, stop }.
  */
 export async function startServer(p, { logFile, readyTimeoutMs = 60_000 }) {
+  mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
   const child = spawn(
     process.execPath,

@@ -64,6 +64,12 @@ const panels = [
   { name: 'metrics-process', bundle: 'metrics', subject: { panel: 'metrics', targetId: 'local', kind: 'process', id: String(busiest.pid), startTicks: busiest.startTicks } },
   { name: 'correlation', subject: { panel: 'correlation', targetId: 'local', kind: 'container', id: limited.id } },
   { name: 'gaps', subject: { panel: 'gaps', targetId: 'local' } },
+  // A process whose PID was reused (other start ticks): shown as gone, history kept.
+  { name: 'metrics-gone', bundle: 'metrics', subject: { panel: 'metrics', targetId: 'local', kind: 'process', id: String(busiest.pid), startTicks: busiest.startTicks + 1 } },
+  // Drawn in the dark theme, then switched to light: the charts must redraw in the light colours.
+  { name: 'dashboard-theme-switch', bundle: 'dashboard', subject: { panel: 'dashboard', targetId: 'local' }, switchTo: 'light', themes: ['dark'] },
+  // A target that cannot connect, before any snapshot.
+  { name: 'dashboard-error', bundle: 'dashboard', subject: { panel: 'dashboard', targetId: 'ssh:web' }, error: 'ssh web: host key changed for 127.0.0.1:2222 (possible man-in-the-middle); fix ~/.ssh/known_hosts' },
 ];
 
 // A subset of the variables VS Code defines on <html> (Default Dark Modern / Light Modern / High Contrast).
@@ -78,6 +84,7 @@ const THEMES = {
       focusBorder: '#0078d4', 'textLink-foreground': '#4daafc', 'textLink-activeForeground': '#4daafc', 'list-hoverBackground': '#2a2d2e',
       'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-hoverBackground': '#026ec1', 'button-border': '#ffffff12',
       'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c',
+      'settings-textInputBackground': '#313131', 'settings-textInputBorder': '#3c3c3c', 'settings-textInputForeground': '#cccccc',
       'input-background': '#313131', 'input-border': '#3c3c3c', 'input-foreground': '#cccccc', 'input-placeholderForeground': '#989898',
       'badge-background': '#616161', 'badge-foreground': '#f8f8f8', 'toolbar-hoverBackground': '#5a5d5e50',
       'settings-checkboxBackground': '#313131', 'settings-checkboxBorder': '#3c3c3c', 'settings-checkboxForeground': '#cccccc',
@@ -98,6 +105,7 @@ const THEMES = {
       focusBorder: '#005fb8', 'textLink-foreground': '#005fb8', 'textLink-activeForeground': '#005fb8', 'list-hoverBackground': '#f2f2f2',
       'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-hoverBackground': '#0258a8', 'button-border': '#0000001a',
       'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'button-secondaryHoverBackground': '#cccccc',
+      'settings-textInputBackground': '#ffffff', 'settings-textInputBorder': '#cecece', 'settings-textInputForeground': '#3b3b3b',
       'input-background': '#ffffff', 'input-border': '#cecece', 'input-foreground': '#3b3b3b', 'input-placeholderForeground': '#767676',
       'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b', 'toolbar-hoverBackground': '#b8b8b850',
       'settings-checkboxBackground': '#f8f8f8', 'settings-checkboxBorder': '#cecece', 'settings-checkboxForeground': '#3b3b3b',
@@ -118,6 +126,7 @@ const THEMES = {
       focusBorder: '#f38518', 'textLink-foreground': '#21a6ff', 'textLink-activeForeground': '#21a6ff', 'list-hoverBackground': '#00000000',
       'button-background': '#000000', 'button-foreground': '#ffffff', 'button-border': '#6fc3df',
       'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff',
+      'settings-textInputBackground': '#000000', 'settings-textInputBorder': '#6fc3df', 'settings-textInputForeground': '#ffffff',
       'input-background': '#000000', 'input-border': '#6fc3df', 'input-foreground': '#ffffff',
       'badge-background': '#000000', 'badge-foreground': '#ffffff', 'toolbar-hoverBackground': '#00000000',
       'settings-checkboxBackground': '#000000', 'settings-checkboxBorder': '#6fc3df', 'settings-checkboxForeground': '#ffffff',
@@ -131,8 +140,18 @@ const THEMES = {
 };
 const themes = themeArg === 'all' ? Object.keys(THEMES) : [themeArg];
 
-function stub(messages, theme) {
-  const vars = Object.fromEntries(Object.entries(theme.vars).map(([k, v]) => [`--vscode-${k}`, v]));
+function varsOf(theme) {
+  return Object.fromEntries(Object.entries(theme.vars).map(([k, v]) => [`--vscode-${k}`, v]));
+}
+
+function stub(messages, theme, switchTo) {
+  const vars = varsOf(theme);
+  const switchScript = switchTo
+    ? `setTimeout(() => {
+  for (const [k, v] of Object.entries(${JSON.stringify(varsOf(switchTo))})) document.documentElement.style.setProperty(k, v);
+  document.body.className = ${JSON.stringify(switchTo.bodyClass)};
+}, 1500);`
+    : '';
   // JSON inside a <script>: escape "<" so that no string from a target can close the script element.
   const json = JSON.stringify(messages).replace(/</g, '\\u003c');
   return `
@@ -155,6 +174,7 @@ let state;
 window.acquireVsCodeApi = () => ({
   postMessage(m) {
     if (m && m.type === 'ready') for (const msg of messages) window.postMessage(msg, '*');
+    if (m && m.type === 'ready') { ${switchScript} }
   },
   getState() { return state; },
   setState(s) { state = s; },
@@ -164,8 +184,15 @@ window.acquireVsCodeApi = () => ({
 let problems = 0;
 for (const p of panels) {
   const bundle = p.bundle ?? p.name;
-  const messages = [{ type: 'subject', subject: p.subject }, ...snapshots.map((s) => buildPanelMessage(p.subject, summary(s), s))];
-  for (const themeName of themes) {
+  const messages = [{ type: 'subject', subject: p.subject }];
+  if (p.error) messages.push(buildPanelMessage(p.subject, { id: p.subject.targetId, label: 'web', status: 'error', error: p.error, collectedAt: null, durationMs: null }, null));
+  else messages.push(...snapshots.map((s) => buildPanelMessage(p.subject, summary(s), s)));
+  // metrics-gone: the first samples are of the process itself, then it is gone.
+  if (p.name === 'metrics-gone') {
+    const own = { ...p.subject, startTicks: busiest.startTicks };
+    messages.splice(1, messages.length - 1, ...snapshots.slice(0, -1).map((s) => buildPanelMessage(own, summary(s), s)), buildPanelMessage(p.subject, summary(last), last));
+  }
+  for (const themeName of p.themes ?? themes) {
     const nonce = makeNonce();
     const dist = pathToFileURL(join(root, 'dist/webview')).href;
     let html = panelHtml({
@@ -176,7 +203,7 @@ for (const p of panels) {
       styleUri: `${dist}/${bundle}.css`,
       codiconUri: `${dist}/codicons/codicon.css`,
     });
-    html = html.replace('<script nonce=', `<script nonce="${nonce}">${stub(messages, THEMES[themeName])}</script>\n<script nonce=`);
+    html = html.replace('<script nonce=', `<script nonce="${nonce}">${stub(messages, THEMES[themeName], p.switchTo ? THEMES[p.switchTo] : null)}</script>\n<script nonce=`);
     const file = join(out, `${p.name}-${themeName}.html`);
     writeFileSync(file, html);
     const png = join(out, `${p.name}-${themeName}.png`);

@@ -1,0 +1,19 @@
+// What the runner baked into this bundle (esbuild `define`): the extension host does not get the runner's
+// environment on every runner, so nothing here is read from env vars.
+export interface SuiteConfig {
+  /** Names the results file: server, server-vsix, electron. */
+  runner: string;
+  /** Absolute path of test-output/results-vscode-<runner>.json. */
+  resultsFile: string;
+  repoRoot: string;
+  extensionId: string;
+  /** dockerMonitor.refreshInterval as written into the settings (seconds). */
+  refreshIntervalSeconds: number;
+  /** Target ids of the SSH targets the settings declare, or null when the test sshd is not up. */
+  ssh: { okTargetId: string; badKeyTargetId: string } | null;
+  sshSkipReason: string | null;
+}
+
+declare const __DM_SUITE_CONFIG__: SuiteConfig;
+
+export const config: SuiteConfig = __DM_SUITE_CONFIG__;

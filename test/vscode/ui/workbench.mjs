@@ -1,0 +1,143 @@
+// Driving the VS Code workbench in the page the way a user does: the activity bar, the tree rows, context
+// menus, the command palette (F1), QuickPicks, and the webview panels' visible text.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SIDEBAR_ROWS = '.part.sidebar .pane-body .monaco-list-row';
+
+export async function waitForWorkbench(page) {
+  await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 90_000 });
+}
+
+/** Polls `check` (which throws while not yet true) until it passes or `timeoutMs` ends; returns its value. */
+export async function until(what, check, timeoutMs = 30_000, intervalMs = 300) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs / 1000}s: ${last?.message ?? last}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export async function openDockerMonitorView(page) {
+  const icon = page.locator('.activitybar .action-label[aria-label^="Docker Monitor"]');
+  await icon.waitFor({ timeout: 60_000 });
+  // A click on the active container's icon would close the sidebar: click only when it is not shown.
+  const shown = await page.locator('.part.sidebar .pane-header', { hasText: 'Targets' }).count();
+  if (shown === 0) await icon.click();
+  await page.locator('.part.sidebar .pane-header', { hasText: 'Targets' }).first().waitFor({ timeout: 30_000 });
+}
+
+/** The visible rows of the sidebar tree: label, the text as drawn, depth and expansion. */
+export async function treeRows(page) {
+  return page.$$eval(SIDEBAR_ROWS, (rows) =>
+    rows.map((r) => ({
+      label: r.querySelector('.label-name')?.textContent?.trim() ?? '',
+      description: r.querySelector('.label-description')?.textContent?.trim() ?? '',
+      ariaLabel: r.getAttribute('aria-label') ?? '',
+      level: Number(r.getAttribute('aria-level') ?? 0),
+      expanded: r.getAttribute('aria-expanded'),
+    })),
+  );
+}
+
+function exactly(text) {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/** The row whose label is exactly `label`, or matches it when a RegExp (first match from the top). */
+export function row(page, label) {
+  const text = typeof label === 'string' ? exactly(label) : label;
+  return page.locator(SIDEBAR_ROWS).filter({ has: page.locator('.label-name', { hasText: text }) }).first();
+}
+
+export async function expand(page, label) {
+  const r = row(page, label);
+  await r.waitFor({ timeout: 60_000 });
+  label = String(label);
+  if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
+  await until(`${label} expanded`, async () => {
+    if ((await r.getAttribute('aria-expanded')) !== 'true') throw new Error(`aria-expanded is ${await r.getAttribute('aria-expanded')}`);
+  });
+}
+
+/** Right-clicks a tree row and chooses the context-menu entry whose title starts with `entry`. */
+export async function contextMenu(page, label, entry) {
+  const r = row(page, label);
+  await r.waitFor({ timeout: 30_000 });
+  await r.click({ button: 'right' });
+  const item = page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${entry}`) }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.click();
+}
+
+/** F1, type the command's title, run the entry whose label is exactly that title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const entry = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  await entry.click();
+  // The palette closes before the command runs; a QuickPick the command opens is a new one.
+  await until('the command palette closes', async () => {
+    if ((await input.isVisible()) && (await input.inputValue()).startsWith('>')) throw new Error('still open');
+  }, 10_000, 100);
+}
+
+/** When a QuickPick opens (e.g. "pick a target"), chooses the item whose label matches `label` (a RegExp). */
+export async function pickIfAsked(page, label, timeoutMs = 3000) {
+  const widget = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+  try {
+    await widget.waitFor({ timeout: timeoutMs });
+  } catch {
+    return false;
+  }
+  // A QuickPick row's text starts with its label (an icon before it draws no text).
+  const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${label.source.replace(/^\^/, '')}`) }).first();
+  await item.click({ timeout: 10_000 });
+  return true;
+}
+
+/** The text every webview frame shows (webview content lives in nested iframes). */
+export async function webviewTexts(page) {
+  const texts = [];
+  for (const f of page.frames()) {
+    if (f === page.mainFrame()) continue;
+    const t = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+    if (t.trim()) texts.push(t);
+  }
+  return texts;
+}
+
+/** Waits until one webview shows every expected string (or matches every RegExp); returns its text. */
+export async function webviewShowing(page, what, expected, timeoutMs = 45_000) {
+  return until(
+    what,
+    async () => {
+      const texts = await webviewTexts(page);
+      const hit = texts.find((t) => expected.every((e) => (typeof e === 'string' ? t.includes(e) : e.test(t))));
+      if (hit) return hit;
+      const best = texts
+        .map((t) => ({ t, missing: expected.filter((e) => !(typeof e === 'string' ? t.includes(e) : e.test(t))) }))
+        .sort((a, b) => a.missing.length - b.missing.length)[0];
+      throw new Error(best ? `closest webview lacks ${best.missing.map(String).join(', ')}` : 'no webview has any text');
+    },
+    timeoutMs,
+  );
+}
+
+export async function screenshot(page, dir, name, locator) {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  if (locator) await locator.screenshot({ path });
+  else await page.screenshot({ path });
+  return path;
+}
