@@ -11,23 +11,17 @@ import type { OpenPanel } from './panels/register';
 import { SshPrompts } from './sshPrompts';
 import { registerStatusBar } from './statusBar';
 import { registerTree } from './tree/register';
-import type { TreeController } from './tree/register';
 
 /**
  * What activate() returns: only what a user can see, for the VS Code test suite (test/vscode): the Targets
  * tree's rows and what each open panel last showed.
  */
 export interface ExtensionApi {
-  treeDataProvider: vscode.TreeDataProvider<TreeNode> | undefined;
+  treeDataProvider: vscode.TreeDataProvider<TreeNode>;
   panels(): OpenPanel[];
 }
 
 let running: MonitorServiceImpl | undefined;
-
-/** The tree's data provider, once the tree part exposes it on its controller. */
-function treeDataProviderOf(tree: TreeController): vscode.TreeDataProvider<TreeNode> | undefined {
-  return (tree as TreeController & { treeDataProvider?: vscode.TreeDataProvider<TreeNode> }).treeDataProvider;
-}
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = createLog(context);
@@ -45,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
   registerCommands(context, { service, panels, tree, log });
   registerStatusBar(context, service);
-  return { treeDataProvider: treeDataProviderOf(tree), panels: () => panels.openPanels() };
+  return { treeDataProvider: tree.treeDataProvider, panels: () => panels.openPanels() };
 }
 
 /** Waits until every SSH connection is closed, so that none outlives the extension host. */

@@ -1,6 +1,6 @@
 // A small Docker Engine API client: HTTP/1.1 over whatever byte stream the Transport opens to the socket
 // (a local unix socket, or a channel forwarded over SSH). No dependency beyond node:http.
-import { request } from 'node:http';
+import { ClientRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -286,7 +286,9 @@ export class DockerEngine {
       this.onConnectionError(err);
       throw toMonitorError(err, this.socketPath);
     }
-    const req = request({
+    // ClientRequest, not http.request: VS Code's proxy support patches http.request and swaps in its own agent,
+    // which ignores createConnection and sends the request to localhost:80 instead of the Docker socket.
+    const req = new ClientRequest({
       createConnection: () => stream as Socket,
       path,
       method: 'GET',

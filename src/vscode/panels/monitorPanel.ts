@@ -31,6 +31,10 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, enableFindWidget: true, localResourceRoots: webviewRoots(extensionUri) };
 }
 
+/** A visible webview that has not said 'ready' by then is loaded again (see watchReady). */
+const READY_TIMEOUT_MS = 8000;
+const MAX_RELOADS = 3;
+
 export class MonitorPanel implements vscode.Disposable {
   readonly key: string;
   /** The webview has loaded and said 'ready'; false again when it is hidden (and so torn down). */
@@ -39,6 +43,8 @@ export class MonitorPanel implements vscode.Disposable {
   private readonly pending = new PendingMessages();
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  private readyTimer: ReturnType<typeof setTimeout> | undefined;
+  private reloads = 0;
   /** The last data message handed to the webview: what the panel shows (tests and diagnostics read it). */
   lastMessage: ExtensionMessage | null = null;
 
@@ -95,12 +101,34 @@ export class MonitorPanel implements vscode.Disposable {
     if (this.disposed) return;
     if (this.panel.visible) {
       this.lease ??= this.host.service.leaseVisibility(`panel:${this.key}`);
+      this.watchReady();
     } else {
       // Without retainContextWhenHidden the document is destroyed: it will say 'ready' again when shown.
       this.ready = false;
+      this.stopWatch();
       this.lease?.dispose();
       this.lease = undefined;
     }
+  }
+
+  /**
+   * Seen in VS Code for the web after a window reload: a restored webview sometimes never runs its script (its
+   * resources race the webview service worker's start) and stays blank. Setting the HTML again loads it anew.
+   */
+  private watchReady(): void {
+    if (this.ready || this.readyTimer !== undefined) return;
+    this.readyTimer = setTimeout(() => {
+      this.readyTimer = undefined;
+      if (this.disposed || this.ready || !this.panel.visible || this.reloads >= MAX_RELOADS) return;
+      this.reloads++;
+      this.panel.webview.html = this.html();
+      this.watchReady();
+    }, READY_TIMEOUT_MS);
+  }
+
+  private stopWatch(): void {
+    if (this.readyTimer !== undefined) clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
   }
 
   private message(): ExtensionMessage {
@@ -147,6 +175,7 @@ export class MonitorPanel implements vscode.Disposable {
     switch (raw.type) {
       case 'ready': {
         this.ready = true;
+        this.stopWatch();
         this.post({ type: 'subject', subject: this.subject });
         this.pending.push(this.message());
         for (const m of this.pending.drain()) this.post(m);
@@ -168,6 +197,7 @@ export class MonitorPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.stopWatch();
     this.lease?.dispose();
     this.lease = undefined;
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -25,6 +25,8 @@ export interface TreeController {
   /** What dockerMonitor.showAllHostProcesses does: all host processes of a target, or the busiest only. */
   toggleShowAllHostProcesses(targetId: string): void;
   readonly view: vscode.TreeView<TreeNode>;
+  /** The provider behind the view: what the rows are, as a user sees them (the extension API hands it to tests). */
+  readonly treeDataProvider: vscode.TreeDataProvider<TreeNode>;
 }
 
 export function registerTree(context: vscode.ExtensionContext, service: MonitorService): TreeController {
@@ -60,6 +62,7 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
 
   return {
     view,
+    treeDataProvider: provider,
     async reveal(targetId, kind, id, options = {}) {
       const found = provider.store.locate(targetId, kind, id);
       if (!found) {

@@ -6,6 +6,19 @@ import { contextMenu, expand, openDockerMonitorView, pickIfAsked, row, runComman
 
 const LOCAL = /^Local\b/;
 
+/**
+ * For the screenshot: waits (at most 20 s, then shoots anyway) until every target has connected and the CPU
+ * figures, which need two samples, are drawn; and moves the pointer off the tree so no hover covers it.
+ */
+async function settledTree(page) {
+  await page.mouse.move(900, 600);
+  await until('tree settled', async () => {
+    const rows = await treeRows(page);
+    const pending = rows.filter((r) => /connecting|waiting/i.test(`${r.label} ${r.description}`) || /CPU -/.test(r.description));
+    if (pending.length > 0) throw new Error(pending.map((r) => r.label).join(', '));
+  }, 20_000).catch(() => {});
+}
+
 /** @returns {Array<{ name: string, run: () => Promise<void> }>} in order: later ones use the state earlier ones leave. */
 export function uiTests({ page, shots }) {
   return [
@@ -30,7 +43,6 @@ export function uiTests({ page, shots }) {
         }, 60_000);
         const limited = (await treeRows(page)).find((r) => r.label === 'dm-limited');
         assert.match(limited.description, /64(\.0)? MiB/, `dm-limited shows its 64 MiB limit: "${limited.description}"`);
-        await screenshot(page, shots, 'tree.png', page.locator('.part.sidebar'));
       },
     },
     {
@@ -42,6 +54,8 @@ export function uiTests({ page, shots }) {
           const rows = await treeRows(page);
           assert.ok(rows.some((r) => new RegExp(`PID ${mainPid} → 1\\b`).test(r.description)), `no row shows PID ${mainPid} → 1`);
         });
+        await settledTree(page);
+        await screenshot(page, shots, 'tree.png', page.locator('.part.sidebar'));
       },
     },
     {

@@ -27,10 +27,11 @@ export async function until(what, check, timeoutMs = 30_000, intervalMs = 300) {
 export async function openDockerMonitorView(page) {
   const icon = page.locator('.activitybar .action-label[aria-label^="Docker Monitor"]');
   await icon.waitFor({ timeout: 60_000 });
-  // A click on the active container's icon would close the sidebar: click only when it is not shown.
-  const shown = await page.locator('.part.sidebar .pane-header', { hasText: 'Targets' }).count();
-  if (shown === 0) await icon.click();
-  await page.locator('.part.sidebar .pane-header', { hasText: 'Targets' }).first().waitFor({ timeout: 30_000 });
+  // The sidebar's title names the open container ("Docker Monitor: Targets" when it holds one view). A click on
+  // the icon of the container already shown would close the sidebar: click only when another one is shown.
+  const title = page.locator('.part.sidebar .composite.title', { hasText: /Docker Monitor/i });
+  if ((await title.count()) === 0 || !(await title.first().isVisible())) await icon.click();
+  await title.first().waitFor({ timeout: 30_000 });
 }
 
 /** The visible rows of the sidebar tree: label, the text as drawn, depth and expansion. */
