@@ -14,6 +14,7 @@ step "build"
 npm run --silent build || status=1
 step "typecheck"
 npx tsc -p . --noEmit || status=1
+npx tsc -p tsconfig.webview.json --noEmit || status=1
 
 step "test environment: dockerd, containers, sshd"
 if [ "$(id -u)" = 0 ]; then

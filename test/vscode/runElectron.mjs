@@ -80,6 +80,7 @@ try {
         resultsFile,
         repoRoot: REPO_ROOT,
         extensionId: 'docker-monitor.docker-monitor',
+        extensionLocation: { developmentPath: REPO_ROOT },
         refreshIntervalSeconds: profile.settings['dockerMonitor.refreshInterval'],
         ssh: sshReason === null ? { okTargetId: `ssh:${SSH_OK}`, badKeyTargetId: `ssh:${SSH_BAD_KEY}` } : null,
         sshSkipReason: sshReason,

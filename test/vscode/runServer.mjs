@@ -7,7 +7,7 @@
 //   node test/vscode/runServer.mjs --vsix FILE      the packaged extension, installed with --install-extension
 // Options: --runner NAME (names the results file), --timeout-minutes N (default 10), --keep (keep the profile),
 //          --extension-path DIR and --tests-path FILE (another extension / a prebuilt tests module).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './lib/browser.mjs';
@@ -38,6 +38,7 @@ if (!(timeoutMs > 0)) {
   console.error(`--timeout-minutes must be a positive number: ${opts['timeout-minutes']}`);
   process.exit(2);
 }
+const START_TIMEOUT_MS = 120_000;
 const say = logger(`vscode-${runner}`);
 const resultsFile = resultsPath(runner);
 const serverLog = join(OUTPUT_DIR, `vscode-${runner}-server.log`);
@@ -70,6 +71,8 @@ async function main() {
           resultsFile,
           repoRoot: REPO_ROOT,
           extensionId: 'docker-monitor.docker-monitor',
+          // Where the extension under test must be loaded from: the repo, or the extensions dir (the .vsix).
+          extensionLocation: opts.vsix ? { installedIn: profile.extensionsDir } : { developmentPath: extensionPath },
           refreshIntervalSeconds: profile.settings['dockerMonitor.refreshInterval'],
           ssh: sshReason === null ? { okTargetId: `ssh:${SSH_OK}`, badKeyTargetId: `ssh:${SSH_BAD_KEY}` } : null,
           sshSkipReason: sshReason,
@@ -78,11 +81,20 @@ async function main() {
     );
   }
 
+  let developmentPath = extensionPath;
   if (opts.vsix) {
     const vsix = resolve(opts.vsix);
     if (!existsSync(vsix)) throw new Error(`no such .vsix: ${vsix} (make it with \`npm run package\`)`);
     const installed = await step(say, `installing ${vsix} with --install-extension`, () => installVsix(vsix, profile));
     say(`installed: ${installed.join(', ')}`);
+    // VS Code runs extensionTestsPath only in an extension development window: an empty extension under another
+    // id makes the window one, and the extension under test stays the installed package.
+    developmentPath = join(profile.root, 'test-host-extension');
+    mkdirSync(developmentPath);
+    writeFileSync(
+      join(developmentPath, 'package.json'),
+      JSON.stringify({ name: 'test-host', publisher: 'docker-monitor-tests', version: '0.0.0', engines: { vscode: '^1.90.0' } }),
+    );
   } else {
     const main = JSON.parse(readFileSync(join(extensionPath, 'package.json'), 'utf8')).main;
     if (main && !existsSync(join(extensionPath, main)) && !existsSync(join(extensionPath, `${main}.js`))) {
@@ -99,8 +111,10 @@ async function main() {
 
   let reportExit;
   const exited = new Promise((r) => (reportExit = r));
+  let suiteStarted = false;
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const line = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    if (line.includes('[docker-monitor suite]')) suiteStarted = true;
     for (const l of line.split('\n')) console.log(`  [${type}] ${l}`);
   });
   await page.exposeFunction('codeAutomationExit', (code) => reportExit(Number(code)));
@@ -108,7 +122,7 @@ async function main() {
 
   const url = workbenchUrl(server, {
     folder: profile.workspace,
-    extensionDevelopmentPath: opts.vsix ? undefined : extensionPath,
+    extensionDevelopmentPath: developmentPath,
     extensionTestsPath: testsPath,
   });
   const started = Date.now();
@@ -119,6 +133,12 @@ async function main() {
   const outcome = await Promise.race([
     exited.then((code) => ({ code })),
     new Promise((r) => (timer = setTimeout(() => r({ timeout: true }), timeoutMs))),
+    // Our suite announces itself when it starts: a workbench that never loads it should not cost the full timeout.
+    new Promise((r) => {
+      if (opts['tests-path']) return;
+      const check = setTimeout(() => (suiteStarted ? undefined : r({ notStarted: true })), START_TIMEOUT_MS);
+      exited.then(() => clearTimeout(check));
+    }),
     new Promise((r) => {
       const poll = setInterval(() => {
         if (server.exited() !== null) (clearInterval(poll), r({ serverGone: server.exited() }));
@@ -131,6 +151,11 @@ async function main() {
     const shot = join(OUTPUT_DIR, `vscode-${runner}-timeout.png`);
     await page.screenshot({ path: shot }).catch(() => {});
     throw new Error(`timed out: the suite did not finish within ${opts['timeout-minutes']} min (screenshot ${shot}, server log ${serverLog})`);
+  }
+  if (outcome.notStarted) {
+    const shot = join(OUTPUT_DIR, `vscode-${runner}-not-started.png`);
+    await page.screenshot({ path: shot }).catch(() => {});
+    throw new Error(`the workbench did not start the suite within ${START_TIMEOUT_MS / 1000}s (screenshot ${shot}, server log ${serverLog})`);
   }
   if (outcome.serverGone) throw new Error(`the VS Code server ended during the run (${outcome.serverGone}); log: ${serverLog}`);
   say(`the workbench reported exit code ${outcome.code} after ${((Date.now() - started) / 1000).toFixed(1)}s`);

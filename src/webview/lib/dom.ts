@@ -1,6 +1,3 @@
-// The root tsconfig (Node, no DOM) also includes src/webview until it excludes it; this keeps `tsc -p .` green
-// meanwhile. tsconfig.webview.json is the real check of the webview code.
-/// <reference lib="dom" />
 // DOM building without innerHTML: every string from a target (container names, labels, commands) goes in as
 // text, so markup in it stays text.
 

@@ -1,6 +1,8 @@
 // The extension activates, registers every command it contributes, and its view exists.
 import * as assert from 'node:assert/strict';
+import { relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { config } from './config';
 import { activate, extension, showTargetsView } from './extensionApi';
 
 /** The commands the extension must offer (issue 3 and the shared design), palette and tree-item ones. */
@@ -20,6 +22,16 @@ suite('activation', function () {
   test('the extension activates and returns the tree and panel API', async function () {
     await activate();
     assert.equal(extension().isActive, true);
+  });
+
+  test('the extension under test is loaded from where this run put it (the repo, or the installed .vsix)', function () {
+    const where = resolve(extension().extensionPath);
+    const loc = config.extensionLocation;
+    if ('developmentPath' in loc) assert.equal(where, resolve(loc.developmentPath));
+    else {
+      const inside = relative(resolve(loc.installedIn), where);
+      assert.ok(inside !== '' && !inside.startsWith('..'), `${where} is not in the extensions dir ${loc.installedIn}`);
+    }
   });
 
   test('every command in contributes.commands is registered', async function () {

@@ -7,6 +7,8 @@ export interface SuiteConfig {
   resultsFile: string;
   repoRoot: string;
   extensionId: string;
+  /** The repo's folder (extensionDevelopmentPath), or the extensions dir the .vsix was installed into. */
+  extensionLocation: { developmentPath: string } | { installedIn: string };
   /** dockerMonitor.refreshInterval as written into the settings (seconds). */
   refreshIntervalSeconds: number;
   /** Target ids of the SSH targets the settings declare, or null when the test sshd is not up. */
