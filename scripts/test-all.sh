@@ -26,6 +26,13 @@ fi
 step "vitest: unit and integration"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$OUT/results-vitest.json" || status=1
 
+step "VS Code: the suite in the VS Code server (repo build and .vsix), UI tests in Chromium"
+if [ "$(id -u)" = 0 ] || [ -d test/vscode-server/node_modules/code-server ]; then
+  bash scripts/test-vscode.sh || status=1
+else
+  echo "not root and no VS Code server installed: skipping the VS Code suites (run scripts/vscode-server-setup.sh as root)"
+fi
+
 step "totals"
 node scripts/totals.mjs "$OUT"/results-*.json || status=1
 exit $status

@@ -15,6 +15,9 @@ took() { echo "== test-vscode: $1 took $(( $(date +%s) - $2 ))s (exit $3)"; [ "$
 step "VS Code server test package (scripts/vscode-server-setup.sh)"
 s=$(date +%s); bash scripts/vscode-server-setup.sh; took "setup" "$s" $?
 
+step "type check of the suite (tsconfig.vscode-test.json; mocha's types come from the test package)"
+s=$(date +%s); npx tsc -p tsconfig.vscode-test.json --noEmit; took "suite type check" "$s" $?
+
 step "build"
 s=$(date +%s); npm run --silent build; took "build" "$s" $?
 

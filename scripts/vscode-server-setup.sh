@@ -32,19 +32,28 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 key=$( { sha256sum "$PKG/package-lock.json" "$PKG/package.json" | cut -d' ' -f1; echo "node$node_major $(uname -m)"; } | sha256sum | cut -c1-16)
 stamp=$PKG/node_modules/.docker-monitor-setup
 server_main=$PKG/node_modules/code-server/lib/vscode/out/server-main.js
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -f "$server_main" ]; then
+installed() { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -f "$server_main" ]; }
+cache_tar=
+[ -n "${VSCODE_SERVER_CACHE_DIR:-}" ] && cache_tar=$VSCODE_SERVER_CACHE_DIR/vscode-server-node_modules-$key.tar.gz
+save_cache() {
+  [ -n "$cache_tar" ] && [ ! -f "$cache_tar" ] || return 0
+  mkdir -p "$VSCODE_SERVER_CACHE_DIR"
+  tar -C "$PKG" -czf "$cache_tar.part" node_modules && mv "$cache_tar.part" "$cache_tar"
+  say "saved node_modules to $cache_tar"
+}
+
+if installed; then
   say "test/vscode-server is installed from this lock file ($key): nothing to do"
+  save_cache
   exit 0
 fi
 
-cache_tar=
-if [ -n "${VSCODE_SERVER_CACHE_DIR:-}" ]; then
-  cache_tar=$VSCODE_SERVER_CACHE_DIR/vscode-server-node_modules-$key.tar.gz
+if [ -n "$cache_tar" ]; then
   if [ -f "$cache_tar" ]; then
     say "restoring node_modules from $cache_tar"
     rm -rf "$PKG/node_modules"
     tar -C "$PKG" -xzf "$cache_tar"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -f "$server_main" ]; then
+    if installed; then
       say "restored from the cache"
       exit 0
     fi
@@ -87,9 +96,5 @@ done
 echo "$key" >"$stamp"
 say "installed test/vscode-server ($key)"
 
-if [ -n "$cache_tar" ]; then
-  mkdir -p "$VSCODE_SERVER_CACHE_DIR"
-  tar -C "$PKG" -czf "$cache_tar.part" node_modules && mv "$cache_tar.part" "$cache_tar"
-  say "saved node_modules to $cache_tar"
-fi
+save_cache
 say "done"

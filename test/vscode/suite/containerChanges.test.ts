@@ -1,6 +1,7 @@
 // A container that stops, and one that is removed, change the tree within two refresh intervals.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { config } from './config';
 import { dockerReady, dockerSkipReason, sh } from './docker';
 import { activate, showTargetsView } from './extensionApi';
 import type { ExtensionApi } from './extensionApi';
@@ -33,7 +34,8 @@ suiteWhen(dockerReady ? null : dockerSkipReason, 'container changes reach the tr
     api = await activate();
     await showTargetsView();
     intervalMs = (vscode.workspace.getConfiguration('dockerMonitor').get<number>('refreshInterval') ?? NaN) * 1000;
-    assert.ok(intervalMs >= 500, `dockerMonitor.refreshInterval: ${intervalMs / 1000}`);
+    // The runner wrote the interval into the settings: the effective value proves they reached VS Code.
+    assert.equal(intervalMs, config.refreshIntervalSeconds * 1000, 'dockerMonitor.refreshInterval from the settings');
     removeQuietly();
     id = sh('docker', ['run', '-d', '--name', NAME, 'dm-busybox:test', 'sleep', '100000']);
   });

@@ -4,7 +4,7 @@
 // the screenshots under test-output/screenshots/.
 //
 //   node test/vscode/ui/run.mjs [--vsix FILE] [--timeout-minutes 10] [--keep]
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../lib/browser.mjs';
@@ -59,6 +59,8 @@ function withTimeout(promise, ms, what) {
 }
 
 async function main() {
+  // Failure screenshots of an earlier run would be mistaken for this one's.
+  if (existsSync(shots)) for (const f of readdirSync(shots)) if (/^failed-\d+\.png$/.test(f)) rmSync(join(shots, f));
   checkServerInstalled();
   const dockerReason = dockerUnavailableReason();
   const sshReason = await sshUnavailableReason();

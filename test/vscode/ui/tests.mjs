@@ -2,16 +2,15 @@
 // screenshot of the tree and of each panel (test-output/screenshots/, used for the README).
 import assert from 'node:assert/strict';
 import { hostVethOf, inspect, psAll } from '../lib/machine.mjs';
-import { contextMenu, expand, openDockerMonitorView, pickIfAsked, row, runCommand, screenshot, treeRows, until, webviewShowing } from './workbench.mjs';
+import { contextMenu, expand, openDockerMonitorView, pickIfAsked, row, runCommand, screenshot, treeRows, until, webviewShowing, widenSidebar } from './workbench.mjs';
 
 const LOCAL = /^Local\b/;
 
 /**
  * For the screenshot: waits (at most 20 s, then shoots anyway) until every target has connected and the CPU
- * figures, which need two samples, are drawn; and moves the pointer off the tree so no hover covers it.
+ * figures, which need two samples, are drawn.
  */
 async function settledTree(page) {
-  await page.mouse.move(900, 600);
   await until('tree settled', async () => {
     const rows = await treeRows(page);
     const pending = rows.filter((r) => /connecting|waiting/i.test(`${r.label} ${r.description}`) || /CPU -/.test(r.description));
@@ -26,6 +25,7 @@ export function uiTests({ page, shots }) {
       name: 'the Docker Monitor activity-bar view opens and shows the Local target',
       run: async () => {
         await openDockerMonitorView(page);
+        await widenSidebar(page, 480);
         await row(page, LOCAL).waitFor({ timeout: 60_000 });
       },
     },

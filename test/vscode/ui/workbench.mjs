@@ -34,6 +34,17 @@ export async function openDockerMonitorView(page) {
   await title.first().waitFor({ timeout: 30_000 });
 }
 
+/** Drags the sash right of the sidebar so that tree rows show their descriptions in the screenshots. */
+export async function widenSidebar(page, width) {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 10 });
+  await page.mouse.up();
+}
+
 /** The visible rows of the sidebar tree: label, the text as drawn, depth and expansion. */
 export async function treeRows(page) {
   return page.$$eval(SIDEBAR_ROWS, (rows) =>
@@ -74,7 +85,20 @@ export async function contextMenu(page, label, entry) {
   await r.click({ button: 'right' });
   const item = page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${entry}`) }).first();
   await item.waitFor({ timeout: 10_000 });
-  await item.click();
+  // A menu ignores a click that comes right after it opened (the release of the right button must not choose an
+  // entry): hover first, and click again while the menu is still open.
+  await item.hover();
+  await page.waitForTimeout(200);
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; ; attempt++) {
+    await item.click({ timeout: 5000 }).catch(() => {});
+    try {
+      await menu.waitFor({ state: 'hidden', timeout: 2000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`the context menu of ${label} stayed open after 3 clicks on ${entry}`);
+    }
+  }
 }
 
 /** F1, type the command's title, run the entry whose label is exactly that title. */
@@ -138,6 +162,9 @@ export async function webviewShowing(page, what, expected, timeoutMs = 45_000) {
 export async function screenshot(page, dir, name, locator) {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
+  // Off the tree and the bars: no hover or tooltip in the picture.
+  await page.mouse.move(1435, 450);
+  await page.waitForTimeout(500);
   if (locator) await locator.screenshot({ path });
   else await page.screenshot({ path });
   return path;
