@@ -3,19 +3,10 @@
 import type * as vscode from 'vscode';
 import type { Snapshot } from '../core/model';
 import type { TargetSummary } from '../shared/protocol';
+import type { TargetDefinition } from '../core/targets/targetConfig';
 
-/** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */
-export interface TargetConfig {
-  /** 'local' or 'ssh:<name>': stable across reloads, used in tree ids and panel state. */
-  id: string;
-  name: string;
-  kind: 'local' | 'ssh';
-  host?: string;
-  port?: number;
-  user?: string;
-  identityFile?: string;
-  jump?: string;
-}
+/** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'); defined in core. */
+export type TargetConfig = TargetDefinition;
 
 export interface TargetState {
   config: TargetConfig;

@@ -1,21 +1,13 @@
 // What the views read about a target: the shape of the service's TargetState (src/vscode/serviceApi.ts), restated
 // here so that core never depends on vscode types. A TargetState is assignable to it.
 import type { Snapshot } from '../model';
+import type { TargetDefinition } from '../targets/targetConfig';
 import { plainText } from './text';
 
 export type TargetStatus = 'connecting' | 'connected' | 'reconnecting' | 'error' | 'paused';
 
 export interface TargetInput {
-  config: {
-    /** 'local' or 'ssh:<name>'. */
-    id: string;
-    name: string;
-    kind: 'local' | 'ssh';
-    host?: string;
-    port?: number;
-    user?: string;
-    jump?: string;
-  };
+  config: TargetDefinition;
   summary: {
     /** `local` or `user@host:port`. */
     label: string;

@@ -1,10 +1,9 @@
 // The Host entries of an ssh config that a user can pick as a target: concrete names only (a pattern such as
 // `*.prod` or `!db` names no host), with what each resolves to, for "Add SSH Target".
-import { readFile, readdir } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import type { Line } from 'ssh-config';
-import { resolveFromConfigText } from '../transport/sshConfig';
+import { expandIncludes, resolveFromConfigText } from '../transport/sshConfig';
 import type { SshEnv } from '../transport/sshConfig';
 import { hostPort } from '../transport/ssh';
 
@@ -23,8 +22,6 @@ export interface ConfigHost {
   /** The config file it was listed in. */
   file: string;
 }
-
-const MAX_INCLUDE_DEPTH = 16;
 
 function values(line: Line): string[] {
   if (line.type !== SSHConfig.DIRECTIVE) return [];
@@ -72,42 +69,14 @@ export function configHosts(text: string, file: string, env: SshEnv): ConfigHost
 }
 
 /**
- * A config file's text with its `Include`s inlined (globs in the last path component; relative paths under
- * `baseDir`, ~/.ssh for a user config). A missing or unreadable file reads as empty: the list is a convenience.
+ * A config file's text with its `Include`s inlined, as the SSH transport reads it. An unreadable file or a bad
+ * Include reads as empty here: the list of hosts is a convenience, and connecting says what is wrong.
  */
-export async function readConfigWithIncludes(file: string, baseDir: string, home: string, depth = 0): Promise<string> {
-  if (depth > MAX_INCLUDE_DEPTH) return '';
-  let text: string;
+export async function readConfigWithIncludes(file: string, baseDir: string, home: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await expandIncludes(file, baseDir, home);
   } catch {
     return '';
-  }
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*include(?:\s*=\s*|\s+)(.+)$/i.exec(line);
-    if (!m) {
-      out.push(line);
-      continue;
-    }
-    for (const raw of m[1].trim().split(/\s+/)) {
-      const unquoted = raw.replace(/^"(.*)"$/, '$1');
-      const tilde = unquoted === '~' ? home : unquoted.startsWith('~/') ? join(home, unquoted.slice(2)) : unquoted;
-      const abs = isAbsolute(tilde) ? tilde : join(baseDir, tilde);
-      for (const f of await globLast(abs)) out.push(await readConfigWithIncludes(f, baseDir, home, depth + 1));
-    }
-  }
-  return out.join('\n');
-}
-
-async function globLast(p: string): Promise<string[]> {
-  const name = basename(p);
-  if (!/[*?]/.test(name)) return [p];
-  const re = new RegExp('^' + name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  try {
-    return (await readdir(dirname(p))).filter((e) => re.test(e) && !e.startsWith('.')).sort().map((e) => join(dirname(p), e));
-  } catch {
-    return [];
   }
 }
 

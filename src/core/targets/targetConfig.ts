@@ -6,7 +6,7 @@ import type { TargetSpec } from '../transport/target';
 import { parseUserHostPort } from '../transport/sshConfig';
 import { validateHostName, validatePort, validateUserName } from '../validate';
 
-/** The same shape as serviceApi's TargetConfig (kept here so that core never depends on the vscode layer). */
+/** A target as the extension knows it (serviceApi's TargetConfig is this type). */
 export interface TargetDefinition {
   /** 'local' or 'ssh:<name>'. */
   id: string;

@@ -278,7 +278,7 @@ function expandTokens(p: string, tokens: Record<string, string>, directive: stri
  * the user's config, /etc/ssh for the system's, as OpenSSH does). A missing file reads as empty. Inlining is
  * textual, which is exact for the usual top-level Include.
  */
-async function expandIncludes(file: string, baseDir: string, home: string, depth: number): Promise<string> {
+export async function expandIncludes(file: string, baseDir: string, home: string, depth = 0): Promise<string> {
   if (depth > MAX_INCLUDE_DEPTH) throw new MonitorError(`ssh config Include nesting deeper than ${MAX_INCLUDE_DEPTH} at ${file}`, 'bad-argument');
   let text: string;
   try {
