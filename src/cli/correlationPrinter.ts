@@ -28,6 +28,7 @@ export function printCorrelation(c: Correlation, width = 120): string {
     ['Interface pair', veth],
     ['Cgroup', orDash(c.cgroupPath)],
     ['Merged dir', orDash(c.mergedDir)],
+    ['Upper dir', orDash(c.upperDir)],
     ['Container dir', orDash(c.containerDir)],
   ]);
   const nsRows = NAMESPACE_TYPES.flatMap((type) => {

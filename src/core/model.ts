@@ -293,6 +293,9 @@ export interface Correlation {
   bridge: string | null;
   cgroupPath: string | null;
   mergedDir: string | null;
+  /** overlay2 upper (the container's own writes) and work dirs. */
+  upperDir: string | null;
+  workDir: string | null;
   containerDir: string | null;
   namespaces: Namespaces;
   processes: ContainerProcessRef[];

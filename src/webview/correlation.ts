@@ -113,7 +113,7 @@ function namespaceTable(c: Correlation): HTMLElement {
 
 function paths(c: Correlation): HTMLElement {
   const item = (k: string, v: string | null) => [el('dt', { text: k }), el('dd', { className: v ? 'mono' : 'muted', text: v ?? 'unknown' })];
-  return el('dl', { className: 'kv' }, ...item('cgroup', c.cgroupPath), ...item('rootfs (overlay merged)', c.mergedDir), ...item('container dir', c.containerDir));
+  return el('dl', { className: 'kv' }, ...item('cgroup', c.cgroupPath), ...item('rootfs (overlay merged)', c.mergedDir), ...item('overlay upper (its writes)', c.upperDir), ...item('overlay work', c.workDir), ...item('container dir', c.containerDir));
 }
 
 function render(): void {

@@ -200,11 +200,15 @@ describe.skipIf(!hasCollector || !hasDocker)('with the test containers (needs th
   });
 
   it('monitor correlation dm-limited --json ties the main PID to the container', () => {
-    const [pid, id] = docker('inspect', '-f', '{{.State.Pid}} {{.Id}}', 'dm-limited').split(' ');
-    const corr = json<{ container: { id: string }; hostPid: number; containerPid: number; rows: { aspect: string }[] }>(
+    const [pid, id, merged, upper] = docker(
+      'inspect', '-f', '{{.State.Pid}} {{.Id}} {{.GraphDriver.Data.MergedDir}} {{.GraphDriver.Data.UpperDir}}', 'dm-limited',
+    ).split(' ');
+    const corr = json<{ container: { id: string }; hostPid: number; containerPid: number; mergedDir: string; upperDir: string; rows: { aspect: string }[] }>(
       cli(['monitor', 'correlation', 'dm-limited', '--json']),
     );
     expect(corr.container.id).toBe(id);
+    expect(corr.mergedDir).toBe(merged);
+    expect(corr.upperDir).toBe(upper);
     expect(corr.hostPid).toBe(Number(pid));
     expect(corr.containerPid).toBe(1);
     expect(corr.rows.map((r) => r.aspect)).toEqual(['Spec', 'On disk', 'In memory', 'In network', 'Runtime context', 'Isolation']);

@@ -243,6 +243,8 @@ export function correlate(s: Snapshot, container: ContainerInfo): Correlation {
     bridge: container.network.bridge,
     cgroupPath: container.cgroupPath,
     mergedDir: container.paths.mergedDir,
+    upperDir: container.paths.upperDir,
+    workDir: container.paths.workDir,
     containerDir: container.paths.containerDir,
     namespaces: container.namespaces,
     processes: container.processes,

@@ -22,6 +22,8 @@ describe('correlate: bridged container with limits (dm-limited)', () => {
     expect(c.cgroupPath).toBe(`/docker/${IDS.limited}`);
     expect(c.containerDir).toBe(`/var/lib/docker/containers/${IDS.limited}`);
     expect(c.mergedDir).toMatch(/^\/var\/lib\/docker\/overlay2\/19e721b64e4c[0-9a-f]+\/merged$/);
+    expect(c.upperDir).toBe(c.mergedDir!.replace(/\/merged$/, '/diff'));
+    expect(c.workDir).toBe(c.mergedDir!.replace(/\/merged$/, '/work'));
     expect(c.processes).toEqual([{ hostPid: 5755, containerPid: 1, name: 'sleep' }]);
   });
 

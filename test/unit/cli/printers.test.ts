@@ -319,6 +319,8 @@ describe('printCorrelation', () => {
     bridge: 'docker0',
     cgroupPath: `/docker/${LIMITED_ID}`,
     mergedDir: limited.paths.mergedDir,
+    upperDir: limited.paths.upperDir,
+    workDir: limited.paths.workDir,
     containerDir: limited.paths.containerDir,
     namespaces: limited.namespaces,
     processes: limited.processes,
