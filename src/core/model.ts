@@ -132,7 +132,7 @@ export interface ContainerCpu {
   limitCpus: number | null;
   quotaUs: number | null;
   periodUs: number | null;
-  /** v1 cpu.shares, or v2 cpu.weight. */
+  /** v1 cpu.shares (null on v2); v2 cpu.weight is `weight` (null on v1). */
   shares: number | null;
   weight: number | null;
   cpuset: string | null;

@@ -1,6 +1,7 @@
 // A container's resource figures from its cgroup files, for cgroup v1 and v2, with the formulas the docker CLI
 // uses (see facts.md). Every figure is null when its file is missing or unreadable.
 import { emptyRecord, parseSigned, parseUnsigned, splitLines } from './text';
+import type { ContainerCpu } from '../model';
 
 export const CGROUP_V1_METRIC_FILES: readonly string[] = [
   'memory.usage_in_bytes',
@@ -59,21 +60,8 @@ export interface CgroupMetrics {
     /** v1 memory.failcnt; v2 the `max` count of memory.events (times usage hit the limit). */
     failCount: number | null;
   };
-  cpu: {
-    usageNs: number | null;
-    quotaUs: number | null;
-    periodUs: number | null;
-    /** v1 cpu.shares (null on v2). */
-    shares: number | null;
-    /** v2 cpu.weight (null on v1). */
-    weight: number | null;
-    cpuset: string | null;
-    periods: number | null;
-    throttledPeriods: number | null;
-    throttledNs: number | null;
-    /** v1 cpuacct.usage_percpu; null on v2, which has no per-CPU figure. */
-    perCpuNs: number[] | null;
-  };
+  /** The cgroup's share of ContainerCpu: everything but the rates and the derived limit. */
+  cpu: Omit<ContainerCpu, 'percent' | 'limitCpus' | 'throttledPercent'>;
   pids: { current: number | null; limit: number | null };
   blockIo: { readBytes: number | null; writeBytes: number | null };
 }
