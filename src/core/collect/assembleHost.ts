@@ -7,9 +7,9 @@ import {
   parseMeminfo,
   parseNetDev,
   parseOsRelease,
-  parseProcStatCpu,
   parseUptime,
 } from '../parse/host';
+import type { parseProcStatCpu } from '../parse/host';
 import { classifyInterface } from '../parse/netClass';
 import type { BatchIndex } from './batchIndex';
 import { HOST_FILES } from './plan';
@@ -81,7 +81,6 @@ export function assembleDisks(batch: BatchResult, dockerRoot: string): DiskUsage
 export interface HostAssembly {
   host: HostInfo;
   sampleUptime: number;
-  bootTime: number | null;
 }
 
 export function assembleHost(
@@ -90,9 +89,10 @@ export function assembleHost(
   dockerRoot: string,
   counts: ContainerCounts,
   namespaces: HostInfo['namespaces'],
+  /** /proc/stat, parsed once by the caller (processes need its boot time first). */
+  cpu: ReturnType<typeof parseProcStatCpu>,
 ): HostAssembly {
   const f = (path: string): string | undefined => batch.files.get(path);
-  const cpu = parseProcStatCpu(f(HOST_FILES.stat) ?? '');
   const uptime = parseUptime(f(HOST_FILES.uptime) ?? '') ?? 0;
   const os = parseOsRelease(f(HOST_FILES.osRelease) ?? '');
   const zero = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
@@ -114,5 +114,5 @@ export function assembleHost(
     cgroupVersion: batch.files.has(HOST_FILES.cgroupV2Controllers) ? 2 : 1,
     clockTicks: CLOCK_TICKS,
   };
-  return { host, sampleUptime: uptime, bootTime: cpu?.bootTime ?? null };
+  return { host, sampleUptime: uptime };
 }

@@ -79,6 +79,7 @@ export function assembleSnapshot(
     dockerRoot,
     countsFrom(reachable ? docker.containers : null, containerIds.size),
     namespaces,
+    cpu,
   );
   const cgroupPaths = processes.map((p) => p.cgroupPath).filter((c): c is string => c !== null);
   const containers = assembleContainers({

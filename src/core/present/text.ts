@@ -1,20 +1,11 @@
 // Text from a target (container names, compose labels, process names and command lines) is user data: a process
 // can call itself "[x](command:...)" or "<img onerror=...>", or hold a newline or a bidi override. These helpers
 // make such text inert wherever the views show it.
-
-// C0 controls, DEL, C1 controls, line/paragraph separators and the bidi overrides/isolates that make text display
-// in another order than it is stored.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0' };
+import { escapeControlChars } from '../escape';
 
 /** One line of plain text: every control or reordering character shown as an escape (`\n`, `\u202e`). */
 export function plainText(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    const named = NAMED[ch];
-    if (named) return named;
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return escapeControlChars(text);
 }
 
 // CommonMark lets a backslash escape any ASCII punctuation, which then renders as itself. Escaping all of it (not
