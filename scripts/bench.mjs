@@ -40,7 +40,7 @@ async function loadEngine() {
       contents: [
         "export { Collector } from './src/core/collect/collector';",
         "export { buildPlan, DEFAULT_DOCKER_ROOT } from './src/core/collect/plan';",
-        "export { LocalTransport } from './src/core/transport/local';",
+        "export { LocalTransport, cgroupPaths, onePidPerNetns } from './src/core/transport/local';",
         "export { openTransport, parseTarget } from './src/core/transport/target';",
         "export { buildBatchScript, validateBatchPlan } from './src/core/transport/batchScript';",
         "export { escapeGlob, expandGlob } from './src/core/transport/glob';",
@@ -66,11 +66,10 @@ async function loadEngine() {
 // Before: LocalTransport.readBatch as it was with fs/promises (64 reads in flight through the thread pool).
 
 function legacyReadBatch(engine) {
-  const { validateBatchPlan, escapeGlob, expandGlob } = engine;
+  // The second stages' selection is shared with LocalTransport: only how files are read differs here.
+  const { validateBatchPlan, escapeGlob, expandGlob, cgroupPaths, onePidPerNetns } = engine;
   const READ_CONCURRENCY = 64;
   const READ_CHUNK = 16 * 1024;
-  const PROC_CGROUP = /^\/proc\/[0-9]+\/cgroup$/;
-  const PROC_NS_NET = /^\/proc\/([0-9]+)\/ns\/net$/;
 
   function createLimit(max) {
     let active = 0;
@@ -140,32 +139,6 @@ function legacyReadBatch(engine) {
       ),
     );
     return out;
-  }
-  function cgroupPaths(files, pattern) {
-    const re = new RegExp(pattern);
-    const found = new Set();
-    for (const [path, content] of files) {
-      if (!PROC_CGROUP.test(path)) continue;
-      for (const line of content.split('\n')) {
-        const first = line.indexOf(':');
-        if (first === -1) continue;
-        const second = line.indexOf(':', first + 1);
-        const cg = second === -1 ? '' : line.slice(second + 1);
-        if (re.test(cg)) found.add(cg);
-      }
-    }
-    return [...found];
-  }
-  function onePidPerNetns(links) {
-    const lowest = new Map();
-    for (const [path, target] of links) {
-      const m = PROC_NS_NET.exec(path);
-      if (!m) continue;
-      const pid = Number(m[1]);
-      const seen = lowest.get(target);
-      if (seen === undefined || pid < seen) lowest.set(target, pid);
-    }
-    return [...lowest.values()];
   }
   async function readStatfs(patterns, limit) {
     const out = new Map();

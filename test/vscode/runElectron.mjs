@@ -9,9 +9,9 @@ import { lookup } from 'node:dns/promises';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleSuite } from './lib/bundleSuite.mjs';
+import { bundleSuiteFor } from './lib/bundleSuite.mjs';
 import { logger, step } from './lib/log.mjs';
-import { makeProfile, profileEnv, removeProfile, SSH_BAD_KEY, SSH_OK, sshUnavailableReason } from './lib/profile.mjs';
+import { makeProfile, profileEnv, removeProfile, sshUnavailableReason } from './lib/profile.mjs';
 import { ensureResults, resultsPath } from './lib/results.mjs';
 import { loadTestModule, REPO_ROOT } from './lib/testPackage.mjs';
 
@@ -73,19 +73,7 @@ try {
   if (sshReason) say(`SSH targets left out of the settings: ${sshReason}`);
   profile = makeProfile(runner, { ssh: sshReason === null });
   const extensionTestsPath = await step(say, 'bundling the suite', () =>
-    bundleSuite({
-      outDir: join(REPO_ROOT, 'out/vscode-test', runner),
-      config: {
-        runner,
-        resultsFile,
-        repoRoot: REPO_ROOT,
-        extensionId: 'docker-monitor.docker-monitor',
-        extensionLocation: { developmentPath: REPO_ROOT },
-        refreshIntervalSeconds: profile.settings['dockerMonitor.refreshInterval'],
-        ssh: sshReason === null ? { okTargetId: `ssh:${SSH_OK}`, badKeyTargetId: `ssh:${SSH_BAD_KEY}` } : null,
-        sshSkipReason: sshReason,
-      },
-    }),
+    bundleSuiteFor({ runner, resultsFile, profile, sshReason, extensionLocation: { developmentPath: REPO_ROOT } }),
   );
   code = await step(say, executable ? `running the suite in ${executable}` : `downloading VS Code ${opts['vscode-version']} (if not cached) and running the suite`, () =>
     runTests({

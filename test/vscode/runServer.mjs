@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from './lib/browser.mjs';
-import { bundleSuite } from './lib/bundleSuite.mjs';
+import { bundleSuiteFor } from './lib/bundleSuite.mjs';
 import { logger, step } from './lib/log.mjs';
-import { makeProfile, removeProfile, SSH_BAD_KEY, SSH_OK, sshUnavailableReason } from './lib/profile.mjs';
+import { makeProfile, removeProfile, sshUnavailableReason } from './lib/profile.mjs';
 import { ensureResults, OUTPUT_DIR, resultsPath } from './lib/results.mjs';
 import { installVsix, startServer, workbenchUrl } from './lib/server.mjs';
 import { checkServerInstalled, REPO_ROOT } from './lib/testPackage.mjs';
@@ -64,19 +64,13 @@ async function main() {
     testsPath = resolve(opts['tests-path']);
   } else {
     testsPath = await step(say, 'bundling the suite', () =>
-      bundleSuite({
-        outDir: join(REPO_ROOT, 'out/vscode-test', runner),
-        config: {
-          runner,
-          resultsFile,
-          repoRoot: REPO_ROOT,
-          extensionId: 'docker-monitor.docker-monitor',
-          // Where the extension under test must be loaded from: the repo, or the extensions dir (the .vsix).
-          extensionLocation: opts.vsix ? { installedIn: profile.extensionsDir } : { developmentPath: extensionPath },
-          refreshIntervalSeconds: profile.settings['dockerMonitor.refreshInterval'],
-          ssh: sshReason === null ? { okTargetId: `ssh:${SSH_OK}`, badKeyTargetId: `ssh:${SSH_BAD_KEY}` } : null,
-          sshSkipReason: sshReason,
-        },
+      bundleSuiteFor({
+        runner,
+        resultsFile,
+        profile,
+        sshReason,
+        // Where the extension under test must be loaded from: the repo, or the extensions dir (the .vsix).
+        extensionLocation: opts.vsix ? { installedIn: profile.extensionsDir } : { developmentPath: extensionPath },
       }),
     );
   }

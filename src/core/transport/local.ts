@@ -80,7 +80,7 @@ function readText(path: string): string | undefined {
 }
 
 /** Distinct cgroup paths (third field onwards of /proc/PID/cgroup lines) matching `pattern`, like `cut -s -d: -f3-`. */
-function cgroupPaths(files: Map<string, string>, pattern: string): string[] {
+export function cgroupPaths(files: Map<string, string>, pattern: string): string[] {
   const re = new RegExp(pattern);
   const found = new Set<string>();
   for (const [path, content] of files) {
@@ -97,7 +97,7 @@ function cgroupPaths(files: Map<string, string>, pattern: string): string[] {
 }
 
 /** The lowest PID in each network namespace, from /proc/PID/ns/net link targets. */
-function onePidPerNetns(links: Map<string, string>): number[] {
+export function onePidPerNetns(links: Map<string, string>): number[] {
   const lowest = new Map<string, number>();
   for (const [path, target] of links) {
     const m = PROC_NS_NET.exec(path);

@@ -4,6 +4,7 @@
 import * as esbuild from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { SSH_BAD_KEY, SSH_OK } from './profile.mjs';
 import { MODULES_DIR, REPO_ROOT } from './testPackage.mjs';
 
 /**
@@ -29,4 +30,24 @@ export async function bundleSuite({ outDir, config }) {
     logOverride: { 'require-resolve-not-external': 'silent' },
   });
   return outfile;
+}
+
+/**
+ * The suite bundled for one runner: both runners give it the same settings, differing only in where the
+ * extension under test must be loaded from (`{ developmentPath }` or `{ installedIn }`).
+ */
+export function bundleSuiteFor({ runner, resultsFile, profile, sshReason, extensionLocation }) {
+  return bundleSuite({
+    outDir: join(REPO_ROOT, 'out/vscode-test', runner),
+    config: {
+      runner,
+      resultsFile,
+      repoRoot: REPO_ROOT,
+      extensionId: 'docker-monitor.docker-monitor',
+      extensionLocation,
+      refreshIntervalSeconds: profile.settings['dockerMonitor.refreshInterval'],
+      ssh: sshReason === null ? { okTargetId: `ssh:${SSH_OK}`, badKeyTargetId: `ssh:${SSH_BAD_KEY}` } : null,
+      sshSkipReason: sshReason,
+    },
+  });
 }
