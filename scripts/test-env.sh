@@ -60,12 +60,15 @@ fi
 SSHD=$STATE/sshd
 mkdir -p "$SSHD" /run/sshd
 [ -f "$SSHD/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$SSHD/host_ed25519"
+# A second host key of another type: host-key tests need a server that holds both (OpenSSH's negotiation).
+[ -f "$SSHD/host_ecdsa" ] || ssh-keygen -q -t ecdsa -N '' -f "$SSHD/host_ecdsa"
 [ -f "$SSHD/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$SSHD/client_ed25519"
 cp "$SSHD/client_ed25519.pub" "$SSHD/authorized_keys"
-cat > "$SSHD/sshd_config" <<CFG
+cat > "$SSHD/sshd_config.new" <<CFG
 Port 2222
 ListenAddress 127.0.0.1
 HostKey $SSHD/host_ed25519
+HostKey $SSHD/host_ecdsa
 AuthorizedKeysFile $SSHD/authorized_keys
 PidFile $SSHD/sshd.pid
 PermitRootLogin prohibit-password
@@ -75,7 +78,15 @@ AllowTcpForwarding yes
 StrictModes no
 UsePAM no
 CFG
-if ! { [ -f "$SSHD/sshd.pid" ] && kill -0 "$(cat "$SSHD/sshd.pid")" 2>/dev/null; }; then
+running() { [ -f "$SSHD/sshd.pid" ] && kill -0 "$(cat "$SSHD/sshd.pid")" 2>/dev/null; }
+if ! cmp -s "$SSHD/sshd_config.new" "$SSHD/sshd_config"; then
+  mv "$SSHD/sshd_config.new" "$SSHD/sshd_config"
+  # A changed config needs a new sshd: stop the one this script started before (its own pid file only).
+  if running; then kill "$(cat "$SSHD/sshd.pid")"; for _ in $(seq 1 20); do running || break; sleep 0.1; done; say "sshd config changed: restarting"; fi
+else
+  rm -f "$SSHD/sshd_config.new"
+fi
+if ! running; then
   /usr/sbin/sshd -f "$SSHD/sshd_config"
   say "started sshd on 127.0.0.1:2222"
 fi

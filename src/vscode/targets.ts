@@ -1,10 +1,11 @@
 // The targets in settings: reading `dockerMonitor.targets` / `dockerMonitor.showLocalTarget`, and the
 // "Add SSH Target" and "Remove" flows that write them (user settings).
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MonitorError } from '../core/transport/types';
 import { listConfigHosts } from '../core/targets/sshConfigHosts';
+import { localSshEnv } from '../core/transport/sshConfig';
 import type { ConfigHost } from '../core/targets/sshConfigHosts';
 import {
   parseTargetSetting,
@@ -79,14 +80,8 @@ const ENTER_LABEL = '$(edit) Enter user@host[:port]…';
 export async function addSshTarget(existing: readonly TargetDefinition[], log: Log): Promise<TargetDefinition | undefined> {
   const takenNames = existing.map((t) => t.name);
   const home = homedir();
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? 'root';
-  }
   const files = sshConfigFiles();
-  const hosts = await listConfigHosts(files, { home, user, sshAuthSock: process.env.SSH_AUTH_SOCK || null, vars: process.env });
+  const hosts = await listConfigHosts(files, localSshEnv());
   const configured = new Set(existing.filter((t) => t.kind === 'ssh').map((t) => t.host));
 
   const staticItems: AddPick[] = [{ label: ENTER_LABEL, action: 'enter', alwaysShow: true }];

@@ -1,10 +1,9 @@
 // The Host entries of an ssh config that a user can pick as a target: concrete names only (a pattern such as
 // `*.prod` or `!db` names no host), with what each resolves to, for "Add SSH Target".
-import { join } from 'node:path';
-import SSHConfig from 'ssh-config';
-import type { Line } from 'ssh-config';
-import { expandIncludes, resolveFromConfigText } from '../transport/sshConfig';
+import { nodeConfigFs, resolveFromFiles } from '../transport/sshConfig';
 import type { SshEnv } from '../transport/sshConfig';
+import { hostPatterns } from '../transport/sshConfigRead';
+import type { ConfigFile, ConfigFs } from '../transport/sshConfigRead';
 import { hostPort } from '../transport/ssh';
 
 export interface ConfigHost {
@@ -23,37 +22,22 @@ export interface ConfigHost {
   file: string;
 }
 
-function values(line: Line): string[] {
-  if (line.type !== SSHConfig.DIRECTIVE) return [];
-  const v = line.value;
-  return typeof v === 'string' ? v.split(/\s+/).filter((s) => s !== '') : v.map((x) => x.val);
-}
-
-/** Concrete Host names of a config text, in file order, without duplicates. Unparsable text gives none. */
-export function configHostAliases(text: string): string[] {
-  let config: SSHConfig;
-  try {
-    config = SSHConfig.parse(text);
-  } catch {
-    return [];
-  }
+/** Concrete Host names of a config (and its Includes), in file order, without duplicates. */
+export function configHostAliases(file: ConfigFile, home: string, fs: ConfigFs = nodeConfigFs): string[] {
   const out: string[] = [];
-  for (const line of config) {
-    if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'host') continue;
-    for (const pattern of values(line)) {
-      if (/[*?!]/.test(pattern) || /[\s\0]/.test(pattern) || out.includes(pattern)) continue;
-      out.push(pattern);
-    }
+  for (const pattern of hostPatterns(file, home, fs)) {
+    if (/[*?!]/.test(pattern) || /[\s\0]/.test(pattern) || pattern === '' || out.includes(pattern)) continue;
+    out.push(pattern);
   }
   return out;
 }
 
-/** The hosts of one config text (Includes already inlined), each resolved as ssh would. */
-export function configHosts(text: string, file: string, env: SshEnv): ConfigHost[] {
-  return configHostAliases(text).map((alias) => {
+/** The hosts of one config file, each resolved as ssh would. */
+export function configHosts(file: ConfigFile, env: SshEnv, fs: ConfigFs = nodeConfigFs): ConfigHost[] {
+  return configHostAliases(file, env.home, fs).map((alias) => {
     let resolved: ConfigHost['resolved'] = null;
     try {
-      const r = resolveFromConfigText(text, { kind: 'ssh', alias, host: alias, user: null, port: null }, env);
+      const r = resolveFromFiles([file], { kind: 'ssh', alias, host: alias, user: null, port: null }, env, fs);
       resolved = {
         host: r.host,
         port: r.port,
@@ -64,20 +48,8 @@ export function configHosts(text: string, file: string, env: SshEnv): ConfigHost
     } catch {
       // An alias whose settings do not resolve is still offered: connecting will say what is wrong.
     }
-    return { alias, resolved, file };
+    return { alias, resolved, file: file.path };
   });
-}
-
-/**
- * A config file's text with its `Include`s inlined, as the SSH transport reads it. An unreadable file or a bad
- * Include reads as empty here: the list of hosts is a convenience, and connecting says what is wrong.
- */
-export async function readConfigWithIncludes(file: string, baseDir: string, home: string): Promise<string> {
-  try {
-    return await expandIncludes(file, baseDir, home);
-  } catch {
-    return '';
-  }
 }
 
 /** Every concrete host of the given config files, the first file's first; an alias listed twice keeps its first. */
@@ -85,8 +57,7 @@ export async function listConfigHosts(files: string[], env: SshEnv): Promise<Con
   const out: ConfigHost[] = [];
   for (const file of files) {
     // OpenSSH reads a user config's relative Includes under ~/.ssh, wherever the file itself is.
-    const text = await readConfigWithIncludes(file, join(env.home, '.ssh'), env.home);
-    for (const h of configHosts(text, file, env)) if (!out.some((o) => o.alias === h.alias)) out.push(h);
+    for (const h of configHosts({ path: file, user: true }, env)) if (!out.some((o) => o.alias === h.alias)) out.push(h);
   }
   return out;
 }

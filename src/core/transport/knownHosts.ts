@@ -10,6 +10,8 @@ export interface HostKeyCheck {
   status: HostKeyStatus;
   /** 1-based line of the entry that matched, was revoked, or holds the other key ('changed'); else null. */
   line: number | null;
+  /** For 'changed': the key type that line holds (it may differ from the presented key's type). */
+  knownKeyType?: string;
 }
 
 interface Entry {
@@ -74,23 +76,52 @@ function hostsMatch(hosts: string, name: string): boolean {
   return found;
 }
 
+export interface KnownHostsText {
+  file: string;
+  text: string;
+}
+
+export interface HostKeyVerdict extends HostKeyCheck {
+  /** The file of `line`, when there is one. */
+  file: string | null;
+}
+
 /**
- * Looks a presented key up. A key listed under @revoked is refused whatever host the line names (it is
- * compromised); @cert-authority lines are not host keys and are ignored. 'changed' means a line for this host
- * holds a different key of the same type; keys of other types only make it 'unknown', as in OpenSSH.
+ * Looks a presented key up in every known_hosts file at once, as OpenSSH loads them into one set. A key listed
+ * under @revoked is refused whatever host the line names (it is compromised); @cert-authority lines are not host
+ * keys and are ignored. A match anywhere wins; otherwise a line for this host holding another key, of any type,
+ * makes it 'changed': OpenSSH 9.2 refuses a host known only by an ECDSA key that presents an ED25519 one
+ * ("REMOTE HOST IDENTIFICATION HAS CHANGED") in every StrictHostKeyChecking mode, so must we. For a non-22
+ * port that is otherwise unknown, a matching port-22 entry is accepted ("checking without port identifier").
  */
-export function findHostKey(knownHostsText: string, host: string, port: number, key: Buffer): HostKeyCheck {
-  const entries = parseEntries(knownHostsText);
-  const revoked = entries.find((e) => e.marker === 'revoked' && e.blob.equals(key));
-  if (revoked) return { status: 'revoked', line: revoked.line };
-  const name = knownHostsName(host, port);
-  const forHost = entries.filter((e) => e.marker === null && hostsMatch(e.hosts, name));
-  const same = forHost.find((e) => e.blob.equals(key));
-  if (same) return { status: 'match', line: same.line };
+export function verifyHostKey(files: KnownHostsText[], host: string, port: number, key: Buffer): HostKeyVerdict {
+  const parsed = files.map((f) => ({ file: f.file, entries: parseEntries(f.text) }));
+  for (const { file, entries } of parsed) {
+    const revoked = entries.find((e) => e.marker === 'revoked' && e.blob.equals(key));
+    if (revoked) return { status: 'revoked', line: revoked.line, file };
+  }
   const type = keyTypeOf(key);
-  const other = forHost.find((e) => e.keyType === type);
-  if (other) return { status: 'changed', line: other.line };
-  return { status: 'unknown', line: null };
+  const verdict = (name: string): HostKeyVerdict => {
+    const forHost = parsed.flatMap(({ file, entries }) =>
+      entries.filter((e) => e.marker === null && hostsMatch(e.hosts, name)).map((e) => ({ file, e })),
+    );
+    const same = forHost.find(({ e }) => e.blob.equals(key));
+    if (same) return { status: 'match', line: same.e.line, file: same.file };
+    // Report a line of the presented type when there is one: that is the key the user will recognise.
+    const other = forHost.find(({ e }) => e.keyType === type) ?? forHost[0];
+    if (other) return { status: 'changed', line: other.e.line, file: other.file, knownKeyType: other.e.keyType };
+    return { status: 'unknown', line: null, file: null };
+  };
+  const exact = verdict(knownHostsName(host, port));
+  if (exact.status !== 'unknown' || port === 22) return exact;
+  const portless = verdict(knownHostsName(host, 22));
+  return portless.status === 'match' ? portless : exact;
+}
+
+/** verifyHostKey on the text of one file. */
+export function findHostKey(knownHostsText: string, host: string, port: number, key: Buffer): HostKeyCheck {
+  const { file: _file, ...check } = verifyHostKey([{ file: '', text: knownHostsText }], host, port, key);
+  return check;
 }
 
 export function checkHostKey(knownHostsText: string, host: string, port: number, key: Buffer): HostKeyStatus {

@@ -21,7 +21,8 @@ import type {
 import { buildBatchScript, parseBatchOutput } from './batchScript';
 import { PersistentShell } from './batchSession';
 import type { ShellChannel } from './batchSession';
-import { appendKnownHost, findHostKey, fingerprintSha256, keyTypeOf, knownHostKeyTypes, knownHostsLine } from './knownHosts';
+import type { KnownHostsText } from './knownHosts';
+import { appendKnownHost, fingerprintSha256, keyTypeOf, knownHostKeyTypes, knownHostsLine, verifyHostKey } from './knownHosts';
 import type { ResolvedSshTarget } from './sshConfig';
 import type { OpenOptions } from './target';
 import { MonitorError } from './types';
@@ -407,13 +408,8 @@ function forwardOut(via: Client, hop: ResolvedSshTarget, viaName: string): Promi
   });
 }
 
-interface KnownHostsFile {
-  file: string;
-  text: string;
-}
-
-async function readKnownHostsFiles(files: string[], log: Log): Promise<KnownHostsFile[]> {
-  const out: KnownHostsFile[] = [];
+async function readKnownHostsFiles(files: string[], log: Log): Promise<KnownHostsText[]> {
+  const out: KnownHostsText[] = [];
   for (const file of files) {
     try {
       out.push({ file, text: await readFile(file, 'utf8') });
@@ -476,26 +472,25 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
       const type = keyTypeOf(key) ?? 'unknown';
       const fingerprint = fingerprintSha256(key);
       const name = hostPort(keyHost, keyPort);
-      const results = known.map((k) => ({ file: k.file, ...findHostKey(k.text, keyHost, keyPort, key) }));
-      const revoked = results.find((r) => r.status === 'revoked');
-      if (revoked) {
+      const verdict = verifyHostKey(known, keyHost, keyPort, key);
+      if (verdict.status === 'revoked') {
         throw new MonitorError(
-          `the host key of ${name} (${type} ${fingerprint}) is marked @revoked in ${revoked.file} line ${revoked.line}: refusing to connect`,
+          `the host key of ${name} (${type} ${fingerprint}) is marked @revoked in ${verdict.file} line ${verdict.line}: refusing to connect`,
           'host-key-changed',
         );
       }
-      const match = results.find((r) => r.status === 'match');
-      if (match) {
-        log(`ssh: host key ${type} ${fingerprint} of ${name} matches ${match.file} line ${match.line}`);
+      if (verdict.status === 'match') {
+        log(`ssh: host key ${type} ${fingerprint} of ${name} matches ${verdict.file} line ${verdict.line}`);
         accepted.push(key);
         return;
       }
-      const changed = results.find((r) => r.status === 'changed');
-      if (changed) {
+      if (verdict.status === 'changed') {
+        const knownType = verdict.knownKeyType ?? type;
+        const holds = knownType === type ? 'a different key' : `a ${knownType} key (the host is known by a key of another type)`;
         throw new MonitorError(
-          `HOST KEY CHANGED for ${name}: it presented ${type} ${fingerprint}, but line ${changed.line} of ${changed.file} holds a different key. ` +
+          `HOST KEY CHANGED for ${name}: it presented ${type} ${fingerprint}, but line ${verdict.line} of ${verdict.file} holds ${holds}. ` +
             `Someone could be intercepting the connection (a man-in-the-middle attack), or the host was reinstalled. ` +
-            `If you have verified the new key, remove that line (ssh-keygen -R '${name}' -f '${changed.file}') and connect again.`,
+            `If you have verified the new key, remove that line (ssh-keygen -R '${name}' -f '${verdict.file}') and connect again.`,
           'host-key-changed',
         );
       }

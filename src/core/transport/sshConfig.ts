@@ -1,9 +1,13 @@
-// Resolves an SSH target the way OpenSSH would from ~/.ssh/config: HostName, User, Port, IdentityFile,
-// IdentityAgent, known_hosts files, ProxyJump and StrictHostKeyChecking.
-import { readFile, readdir } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import SSHConfig from 'ssh-config';
+// Resolves an SSH target the way OpenSSH would from ~/.ssh/config (sshConfigRead.ts reads the files as
+// readconf.c does): HostName, User, Port, IdentityFile, IdentityAgent, known_hosts files, ProxyJump and
+// StrictHostKeyChecking, with %-tokens and ~ expanded where ssh expands them.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { globExpansion } from './glob';
+import { readSshConfig } from './sshConfigRead';
+import type { ConfigFile, ConfigFs } from './sshConfigRead';
 import { MonitorError } from './types';
 import { validateHostName, validatePort, validateUserName } from '../validate';
 import type { OpenOptions, TargetSpec } from './target';
@@ -50,11 +54,14 @@ export interface SshEnv {
   sshAuthSock: string | null;
   /** Environment for `${VAR}` in paths and `IdentityAgent $VAR`; absent means none are set. */
   vars?: Record<string, string | undefined>;
+  /** For the %i token. */
+  uid?: number;
+  /** This machine's host name, for %l and %L. */
+  localHost?: string;
 }
 
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
 const MAX_JUMP_DEPTH = 8;
-const MAX_INCLUDE_DEPTH = 16;
 
 /**
  * Parses `[ssh://][user@]host[:port]` and `[user@][ipv6]:port` (also a bare IPv6 address). Validates each part;
@@ -89,53 +96,99 @@ export function parseUserHostPort(text: string): { host: string; user: string | 
   return { host, user, port };
 }
 
-/** Resolves a target from the text of an ssh config (Include already expanded). Pure: no I/O. */
-export function resolveFromConfigText(configText: string, spec: SshTargetSpec, env: SshEnv): ResolvedSshTarget {
-  let config: SSHConfig;
-  try {
-    config = SSHConfig.parse(configText);
-  } catch (e) {
-    throw new MonitorError(`cannot parse the ssh config: ${(e as Error).message}`, 'bad-argument');
-  }
-  return resolveOne(config, spec, env, 0);
+/** The real file system, for Include and the config files themselves. Config files are small: read in one go. */
+export const nodeConfigFs: ConfigFs = {
+  readFile(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      throw new MonitorError(`cannot read ssh config ${path}: ${code ?? (e as Error).message}`, 'bad-argument');
+    }
+  },
+  glob(pattern) {
+    const steps = globExpansion(pattern);
+    let step = steps.next();
+    while (!step.done) {
+      step = steps.next(
+        step.value.map((dir) => {
+          try {
+            return readdirSync(dir);
+          } catch {
+            return [];
+          }
+        }),
+      );
+    }
+    return step.value.filter((p) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    });
+  },
+};
+
+/** Resolves a target from the text of one user config file (its Includes read from `fs`). */
+export function resolveFromConfigText(configText: string, spec: SshTargetSpec, env: SshEnv, fs: ConfigFs = nodeConfigFs): ResolvedSshTarget {
+  return resolveFromFiles([{ path: join(env.home, '.ssh', 'config'), text: configText, user: true }], spec, env, fs);
 }
 
-function resolveOne(config: SSHConfig, spec: SshTargetSpec, env: SshEnv, depth: number): ResolvedSshTarget {
+/** Resolves a target from config files read in order (the user's, then the system's), as ssh does. */
+export function resolveFromFiles(files: ConfigFile[], spec: SshTargetSpec, env: SshEnv, fs: ConfigFs = nodeConfigFs): ResolvedSshTarget {
+  return resolveOne(files, fs, spec, env, 0);
+}
+
+function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env: SshEnv, depth: number): ResolvedSshTarget {
   if (depth > MAX_JUMP_DEPTH) {
     throw new MonitorError(`ProxyJump chain for ${spec.host} is longer than ${MAX_JUMP_DEPTH} hops or loops`, 'bad-argument');
   }
-  // Match exec would run shell commands from the config: a monitor should not do that behind the user's back.
-  const computed = config.compute(
-    spec.user === null ? { Host: spec.host } : { Host: spec.host, User: spec.user },
-    { ignoreCase: true, matchExec: false },
+  const { options, identityFiles: identityRaw } = readSshConfig(
+    files,
+    { host: spec.host, user: spec.user, port: spec.port, localUser: env.user, home: env.home },
+    fs,
   );
-  const one = (key: string): string | null => {
-    const v = computed[key];
-    if (v === undefined) return null;
-    return Array.isArray(v) ? (v.length > 0 ? v.join(' ') : null) : v;
-  };
-  const many = (key: string): string[] | null => {
-    const v = computed[key];
-    if (v === undefined) return null;
-    return (Array.isArray(v) ? v : v.split(/\s+/)).filter((s) => s !== '');
-  };
+  const one = (key: string): string | null => options.get(key)?.[0] ?? null;
   const where = `ssh config for ${spec.host}`;
 
+  // ssh lower-cases the host name it connects to (after %h in HostName), whether or not HostName was given.
   const hostNameRaw = one('hostname');
-  const host = hostNameRaw === null ? spec.host : checked(where, () => validateHostName(expandTokens(hostNameRaw, { h: spec.host }, 'HostName')));
+  const host = checked(where, () =>
+    validateHostName((hostNameRaw === null ? spec.host : expandTokens(hostNameRaw, { h: spec.host }, 'HostName')).toLowerCase()),
+  );
   const portRaw = one('port');
-  const port = spec.port ?? (portRaw === null ? 22 : checked(where, () => validatePort(portRaw)));
-  const userRaw = spec.user ?? one('user');
+  const port = portRaw === null ? 22 : checked(where, () => validatePort(portRaw));
+  const userRaw = one('user');
   const user = userRaw === null ? env.user : checked(where, () => validateUserName(userRaw));
 
-  const tokens = { h: host, p: String(port), r: user, u: env.user, d: env.home, n: spec.host };
+  const tokens: Record<string, string> = {
+    h: host,
+    p: String(port),
+    r: user,
+    u: env.user,
+    d: env.home,
+    n: spec.host,
+    k: one('hostkeyalias') ?? host,
+    i: String(env.uid ?? 0),
+    l: env.localHost ?? 'localhost',
+    L: (env.localHost ?? 'localhost').split('.')[0],
+  };
+  tokens.C = createHash('sha1').update(`${tokens.l}${host}${port}${user}`).digest('hex');
   const path = (value: string, directive: string): string => {
     const p = expandTokens(expandTilde(expandVars(value, env, directive), env.home), tokens, directive);
-    return isAbsolute(p) ? p : join(env.home, p); // relative to HOME, not to whatever cwd the editor has
+    // ssh reads a relative path against the directory it was started in, which an editor does not have.
+    if (!isAbsolute(p)) {
+      throw new MonitorError(`${where}: ${directive} ${JSON.stringify(value)} is a relative path; write it as an absolute or ~/ path`, 'bad-argument');
+    }
+    return p;
   };
 
-  const identityRaw = many('identityfile');
-  const identityFiles = (identityRaw ?? DEFAULT_IDENTITIES.map((f) => `~/.ssh/${f}`)).map((f) => path(f, 'IdentityFile'));
+  // `IdentityFile none` counts as configured (no defaults) but names no file, as in ssh.
+  const identityFiles = (identityRaw.length > 0 ? identityRaw : DEFAULT_IDENTITIES.map((f) => `~/.ssh/${f}`))
+    .filter((f) => f.toLowerCase() !== 'none')
+    .map((f) => path(f, 'IdentityFile'));
 
   let agentSocket: string | null = env.sshAuthSock;
   const agentRaw = one('identityagent');
@@ -146,27 +199,28 @@ function resolveOne(config: SSHConfig, spec: SshTargetSpec, env: SshEnv, depth: 
     else agentSocket = path(agentRaw, 'IdentityAgent');
   }
 
-  const userKnown = many('userknownhostsfile') ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
-  const globalKnown = many('globalknownhostsfile') ?? ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+  const userKnown = options.get('userknownhostsfile') ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'];
+  const globalKnown = options.get('globalknownhostsfile') ?? ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
   const knownList = (list: string[], directive: string) =>
     list.length === 1 && list[0] === 'none' ? [] : list.map((f) => path(f, directive));
 
+  // OpenSSH's multistate: yes/true, no/false/off, ask, accept-new.
   const strict = (one('stricthostkeychecking') ?? 'ask').toLowerCase();
-  if (!['yes', 'no', 'off', 'ask', 'accept-new'].includes(strict)) {
+  if (!['yes', 'true', 'no', 'false', 'off', 'ask', 'accept-new'].includes(strict)) {
     throw new MonitorError(`${where}: StrictHostKeyChecking ${JSON.stringify(strict)} is not one of yes, accept-new, no, ask`, 'bad-argument');
   }
 
   const proxyCommand = one('proxycommand');
   const proxyJump = one('proxyjump');
-  if (proxyJump === null && proxyCommand !== null && proxyCommand !== 'none') {
+  if (proxyCommand !== null && proxyCommand.toLowerCase() !== 'none') {
     throw new MonitorError(`${where}: ProxyCommand is not supported; use ProxyJump instead`, 'bad-argument');
   }
   let jump: ResolvedSshTarget[] = [];
-  if (proxyJump !== null && proxyJump !== 'none') {
+  if (proxyJump !== null && proxyJump.toLowerCase() !== 'none') {
     const hops = proxyJump.split(',').map((s) => s.trim());
     hops.forEach((hopText, i) => {
-      const hop = parseUserHostPort(hopText);
-      const resolved = resolveOne(config, { kind: 'ssh', alias: null, ...hop }, env, depth + 1);
+      const hop = checked(`${where}: ProxyJump`, () => parseUserHostPort(hopText));
+      const resolved = resolveOne(files, fs, { kind: 'ssh', alias: null, ...hop }, env, depth + 1);
       // Only the first hop is dialled on its own, so only its own ProxyJump applies (as with `ssh -J a,b`).
       if (i === 0) jump.push(...resolved.jump);
       jump.push({ ...resolved, jump: [] });
@@ -179,8 +233,9 @@ function resolveOne(config: SSHConfig, spec: SshTargetSpec, env: SshEnv, depth: 
   const seconds = (key: string, directive: string): number | null => {
     const v = one(key);
     if (v === null || v === 'none') return null;
-    if (!/^\d{1,6}$/.test(v)) throw new MonitorError(`${where}: ${directive} ${JSON.stringify(v)} is not a number of seconds`, 'bad-argument');
-    return Number(v) > 0 ? Number(v) * 1000 : null;
+    const s = parseSshTime(v);
+    if (s === null) throw new MonitorError(`${where}: ${directive} ${JSON.stringify(v)} is not a time (seconds, or e.g. 1m30s)`, 'bad-argument');
+    return s > 0 ? s * 1000 : null;
   };
 
   return {
@@ -189,7 +244,7 @@ function resolveOne(config: SSHConfig, spec: SshTargetSpec, env: SshEnv, depth: 
     port,
     user,
     identityFiles,
-    defaultIdentityFiles: identityRaw === null,
+    defaultIdentityFiles: identityRaw.length === 0,
     identitiesOnly: yes(one('identitiesonly')),
     agentSocket,
     knownHostsFiles: knownList(userKnown, 'UserKnownHostsFile'),
@@ -197,29 +252,33 @@ function resolveOne(config: SSHConfig, spec: SshTargetSpec, env: SshEnv, depth: 
     hostKeyAlias: one('hostkeyalias'),
     hashKnownHosts: yes(one('hashknownhosts')),
     jump,
-    acceptNew: strict === 'accept-new' || strict === 'no' || strict === 'off',
-    refuseUnknown: strict === 'yes',
+    acceptNew: ['accept-new', 'no', 'false', 'off'].includes(strict),
+    refuseUnknown: strict === 'yes' || strict === 'true',
     connectTimeoutMs: seconds('connecttimeout', 'ConnectTimeout'),
     serverAliveIntervalMs: seconds('serveraliveinterval', 'ServerAliveInterval'),
   };
 }
 
+/** OpenSSH's convtime(): `90`, `1m30s`, `1h`; null when malformed. */
+export function parseSshTime(v: string): number | null {
+  if (/^\d{1,7}$/.test(v)) return Number(v);
+  if (!/^(\d{1,7}[sSmMhHdDwW])+$/.test(v)) return null;
+  const unit: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+  let total = 0;
+  for (const m of v.matchAll(/(\d+)([a-zA-Z])/g)) total += Number(m[1]) * unit[m[2].toLowerCase()];
+  return total;
+}
+
 /**
  * Reads ~/.ssh/config (or options.sshConfigPath) and /etc/ssh/ssh_config (only without sshConfigPath, as
- * `ssh -F` does), expands Include, and resolves the target.
+ * `ssh -F` does), and resolves the target.
  */
 export async function resolveSshTarget(spec: SshTargetSpec, options: OpenOptions = {}): Promise<ResolvedSshTarget> {
   const home = options.home ?? homedir();
-  const env: SshEnv = {
-    home,
-    user: localUserName(),
-    sshAuthSock: process.env.SSH_AUTH_SOCK || null,
-    vars: process.env,
-  };
-  const userConfig = options.sshConfigPath ?? join(home, '.ssh', 'config');
-  let text = await expandIncludes(userConfig, join(home, '.ssh'), home, 0);
-  if (options.sshConfigPath === undefined) text += '\n' + (await expandIncludes('/etc/ssh/ssh_config', '/etc/ssh', home, 0));
-  const resolved = resolveFromConfigText(text, spec, env);
+  const env = localSshEnv(home);
+  const files: ConfigFile[] = [{ path: options.sshConfigPath ?? join(home, '.ssh', 'config'), user: true }];
+  if (options.sshConfigPath === undefined) files.push({ path: '/etc/ssh/ssh_config', user: false });
+  const resolved = resolveFromFiles(files, spec, env);
   const adjust = (t: ResolvedSshTarget): ResolvedSshTarget => ({
     ...t,
     knownHostsFiles: options.knownHostsPath !== undefined ? [options.knownHostsPath] : t.knownHostsFiles,
@@ -227,6 +286,18 @@ export async function resolveSshTarget(spec: SshTargetSpec, options: OpenOptions
     jump: t.jump.map(adjust),
   });
   return adjust(resolved);
+}
+
+/** This process's view of what ssh would see: HOME, the local user, the agent socket, the environment. */
+export function localSshEnv(home: string = homedir()): SshEnv {
+  return {
+    home,
+    user: localUserName(),
+    sshAuthSock: process.env.SSH_AUTH_SOCK || null,
+    vars: process.env,
+    uid: typeof process.getuid === 'function' ? process.getuid() : 0,
+    localHost: hostname(),
+  };
 }
 
 function localUserName(): string {
@@ -271,47 +342,4 @@ function expandTokens(p: string, tokens: Record<string, string>, directive: stri
     if (v === undefined) throw new MonitorError(`${directive} ${JSON.stringify(p)}: token %${t} is not supported`, 'bad-argument');
     return v;
   });
-}
-
-/**
- * Inlines `Include` files (globs in the last path component; relative paths are under `baseDir`: ~/.ssh for
- * the user's config, /etc/ssh for the system's, as OpenSSH does). A missing file reads as empty. Inlining is
- * textual, which is exact for the usual top-level Include.
- */
-export async function expandIncludes(file: string, baseDir: string, home: string, depth = 0): Promise<string> {
-  if (depth > MAX_INCLUDE_DEPTH) throw new MonitorError(`ssh config Include nesting deeper than ${MAX_INCLUDE_DEPTH} at ${file}`, 'bad-argument');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return '';
-    throw new MonitorError(`cannot read ssh config ${file}: ${code ?? (e as Error).message}`, 'bad-argument');
-  }
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*include(?:\s*=\s*|\s+)(.+)$/i.exec(line);
-    if (!m) {
-      out.push(line);
-      continue;
-    }
-    for (const raw of m[1].trim().split(/\s+/)) {
-      const pattern = expandTilde(raw.replace(/^"(.*)"$/, '$1'), home);
-      const abs = isAbsolute(pattern) ? pattern : join(baseDir, pattern);
-      for (const f of await globLast(abs)) out.push(await expandIncludes(f, baseDir, home, depth + 1));
-    }
-  }
-  return out.join('\n');
-}
-
-async function globLast(p: string): Promise<string[]> {
-  const name = basename(p);
-  if (!/[*?]/.test(name)) return [p];
-  const re = new RegExp('^' + name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  try {
-    const entries = await readdir(dirname(p));
-    return entries.filter((e) => re.test(e) && !e.startsWith('.')).sort().map((e) => join(dirname(p), e));
-  } catch {
-    return [];
-  }
 }

@@ -13,6 +13,7 @@ import {
   keyTypeOf,
   knownHostKeyTypes,
   knownHostsLine,
+  verifyHostKey,
 } from '../../../src/core/transport/knownHosts';
 
 const hasKeygen = spawnSync('ssh-keygen', ['-?']).error === undefined;
@@ -57,12 +58,14 @@ describe.skipIf(!hasKeygen)('known_hosts (needs ssh-keygen from openssh-client)'
     }
   });
 
-  it('matches a plain host only on port 22, and [host]:port only on that port', () => {
+  it('matches [host]:port only on that port, and a plain host on 22 or as the fallback for other ports', () => {
     const text = `127.0.0.1 ${a.pub}\n[127.0.0.1]:2222 ${b.pub}\n`;
     expect(checkHostKey(text, '127.0.0.1', 22, a.blob)).toBe('match');
     expect(checkHostKey(text, '127.0.0.1', 2222, b.blob)).toBe('match');
     expect(checkHostKey(text, '127.0.0.1', 2222, a.blob)).toBe('changed');
-    expect(checkHostKey(text, '127.0.0.1', 2223, a.blob)).toBe('unknown');
+    // OpenSSH's "checking without port identifier": an unknown [host]:port falls back to the port-22 entry.
+    expect(checkHostKey(text, '127.0.0.1', 2223, a.blob)).toBe('match');
+    expect(checkHostKey(text, '127.0.0.1', 2223, b.blob)).toBe('unknown');
     expect(checkHostKey(text, '127.0.0.2', 22, a.blob)).toBe('unknown');
   });
 
@@ -98,11 +101,35 @@ describe.skipIf(!hasKeygen)('known_hosts (needs ssh-keygen from openssh-client)'
 
   it('reports a different key of the same type as changed, with its line', () => {
     const text = `other.example ${b.pub}\nserver.example ${a.pub}\n`;
-    expect(findHostKey(text, 'server.example', 22, b.blob)).toEqual({ status: 'changed', line: 2 });
-    // A key of another type is not a change (OpenSSH asks, as for a new host).
-    expect(checkHostKey(text, 'server.example', 22, e.blob)).toBe('unknown');
+    expect(findHostKey(text, 'server.example', 22, b.blob)).toEqual({ status: 'changed', line: 2, knownKeyType: 'ssh-ed25519' });
+    // A host known by a key of another type has changed: OpenSSH 9.2 says "REMOTE HOST IDENTIFICATION HAS
+    // CHANGED" in every StrictHostKeyChecking mode (the integration suite shows it with the real ssh client).
+    expect(findHostKey(text, 'server.example', 22, e.blob)).toEqual({ status: 'changed', line: 2, knownKeyType: 'ssh-ed25519' });
     expect(knownHostKeyTypes(text, 'server.example', 22)).toEqual(['ssh-ed25519']);
     expect(knownHostKeyTypes(text, 'nowhere.example', 22)).toEqual([]);
+  });
+
+  it('treats all files as one set: a match anywhere wins, otherwise another key anywhere is a change', () => {
+    const user = { file: '/u/known_hosts', text: `server.example ${e.pub}\n` };
+    const global = { file: '/etc/ssh/ssh_known_hosts', text: `# comment\nserver.example ${a.pub}\n` };
+    expect(verifyHostKey([user, global], 'server.example', 22, a.blob)).toEqual({ status: 'match', line: 2, file: global.file });
+    expect(verifyHostKey([user, global], 'server.example', 22, b.blob)).toEqual({
+      status: 'changed',
+      line: 2,
+      file: global.file,
+      knownKeyType: 'ssh-ed25519',
+    });
+    expect(verifyHostKey([user], 'server.example', 22, a.blob)).toMatchObject({ status: 'changed', file: user.file, line: 1 });
+    expect(verifyHostKey([user, global], 'elsewhere.example', 22, a.blob)).toEqual({ status: 'unknown', line: null, file: null });
+  });
+
+  it('checks a non-22 port against the port-22 entry only when the port entry says nothing', () => {
+    const portless = { file: '/u/kh', text: `server.example ${a.pub}\n` };
+    expect(verifyHostKey([portless], 'server.example', 2222, a.blob)).toMatchObject({ status: 'match', line: 1 });
+    // A different key under the bare name does not make [host]:port changed: it stays unknown, as in OpenSSH.
+    expect(verifyHostKey([portless], 'server.example', 2222, b.blob).status).toBe('unknown');
+    const both = { file: '/u/kh', text: `server.example ${a.pub}\n[server.example]:2222 ${b.pub}\n` };
+    expect(verifyHostKey([both], 'server.example', 2222, a.blob)).toMatchObject({ status: 'changed', line: 2 });
   });
 
   it('refuses a @revoked key even where another line matches it', () => {
