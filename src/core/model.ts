@@ -257,6 +257,11 @@ export interface Snapshot {
   /** Host uptime in seconds when sampled: the clock for rates (immune to network latency). */
   sampleUptime: number;
   durationMs: number;
+  /**
+   * When the slow tier was last read: open-file counts, sockets, host and interface details may be this old
+   * (the rest is from this refresh). Equal to collectedAt's refresh when it was read now.
+   */
+  slowReadAt: string;
   host: HostInfo;
   docker: DockerStatus;
   containers: ContainerInfo[];

@@ -8,7 +8,8 @@ import { parsePasswd, parseProcStatCpu } from '../parse/host';
 import { namespaceInodeFromLink } from '../parse/links';
 import { parseProcNetSockets } from '../parse/sockets';
 import { applyRates } from '../analyze/rates';
-import { buildPlan, DEFAULT_DOCKER_ROOT, HOST_FILES } from './plan';
+import { buildPlan, buildTieredPlan, DEFAULT_DOCKER_ROOT, HOST_FILES } from './plan';
+import { ReadCache } from './readCache';
 import { cgroupFilesByPath, indexBatch } from './batchIndex';
 import type { BatchIndex } from './batchIndex';
 import { assembleProcesses, attachSockets, toProcessInfo } from './assembleProcesses';
@@ -23,7 +24,13 @@ const SOCKET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
 export interface CollectorOptions {
   log?: (line: string) => void;
   socketPath?: string;
+  /** Every how many refreshes the slow tier (socket tables, fd counts, host details) is read; default 10. */
+  slowEvery?: number;
+  /** false: read everything every refresh (the design before tiers; kept for the benchmark's comparison). */
+  tiered?: boolean;
 }
+
+export const DEFAULT_SLOW_EVERY = 10;
 
 /** The host's namespaces: those of PID 1, or of the lowest PID outside any container when 1 is unreadable. */
 function hostNamespaces(processes: AssembledProcess[]): Partial<Record<NamespaceType, number>> {
@@ -62,6 +69,7 @@ export function assembleSnapshot(
   docker: Awaited<ReturnType<DockerDescriber['describe']>>,
   dockerRoot: string,
   durationMs: number,
+  slowReadAt: string | null = null,
 ): Snapshot {
   const index = indexBatch(batch);
   const cpu = parseProcStatCpu(batch.files.get(HOST_FILES.stat) ?? '');
@@ -104,6 +112,7 @@ export function assembleSnapshot(
     collectedAt: new Date().toISOString(),
     sampleUptime,
     durationMs,
+    slowReadAt: slowReadAt ?? new Date().toISOString(),
     host,
     docker: docker.status,
     containers,
@@ -116,6 +125,7 @@ export class Collector {
   private readonly describer: DockerDescriber;
   private previous: Snapshot | null = null;
   private dockerRoot = DEFAULT_DOCKER_ROOT;
+  private readonly cache: ReadCache | null;
 
   constructor(
     readonly transport: Transport,
@@ -123,30 +133,41 @@ export class Collector {
   ) {
     const socketPath = options.socketPath ?? DOCKER_SOCKET;
     this.describer = new DockerDescriber(new DockerEngine(() => transport.openUnixSocket(socketPath), socketPath));
+    this.cache = options.tiered === false ? null : new ReadCache(Math.max(1, options.slowEvery ?? DEFAULT_SLOW_EVERY));
   }
 
-  /** One snapshot; rates are filled against the previous call's snapshot (null on the first). */
-  async sample(): Promise<Snapshot> {
+  /**
+   * One snapshot; rates are filled against the previous call's snapshot (null on the first). `full` reads the
+   * slow tier now (socket tables, fd counts): for a view that shows them and must not show them old.
+   */
+  async sample(options: { full?: boolean } = {}): Promise<Snapshot> {
     const started = Date.now();
-    const [batch, docker] = await Promise.all([this.transport.readBatch(buildPlan(this.dockerRoot)), this.describer.describe()]);
+    const tier = this.cache?.request(options.full === true) ?? null;
+    const plan = tier ? buildTieredPlan(this.dockerRoot, tier) : buildPlan(this.dockerRoot);
+    const [batch, docker] = await Promise.all([this.transport.readBatch(plan), this.describer.describe()]);
+    if (tier && this.cache) this.cache.complete(batch, tier);
     // The data root is known after the first API answer; the next batch measures its disk.
     if (docker.status.rootDir) this.dockerRoot = docker.status.rootDir;
     const durationMs = Date.now() - started;
-    const snapshot = applyRates(this.previous, assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs));
+    const slowAt = this.cache?.slowReadAt;
+    const snapshot = applyRates(
+      this.previous,
+      assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null),
+    );
     this.previous = snapshot;
     this.options.log?.(
-      `${this.transport.label}: ${snapshot.containers.length} containers, ${snapshot.processes.length} processes in ${durationMs} ms (batch ${batch.durationMs} ms)`,
+      `${this.transport.label}: ${snapshot.containers.length} containers, ${snapshot.processes.length} processes in ${durationMs} ms (batch ${batch.durationMs} ms${tier ? (tier.slow ? ', slow tier' : '') : ', full read'})`,
     );
     return snapshot;
   }
 
   /** Two samples `intervalMs` apart, so that CPU % and byte rates are real: what a one-shot CLI call needs. */
-  async sampleWithRates(intervalMs: number): Promise<Snapshot> {
+  async sampleWithRates(intervalMs: number, options: { full?: boolean } = {}): Promise<Snapshot> {
     if (!this.previous) {
       await this.sample();
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
-    return this.sample();
+    return this.sample(options);
   }
 
   async close(): Promise<void> {

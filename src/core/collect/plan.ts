@@ -1,4 +1,5 @@
-// What one refresh reads from a target, as a single BatchPlan (one exec over SSH).
+// What one refresh reads from a target, as a single BatchPlan (one request over SSH): everything (buildPlan),
+// or what changes every tick plus the tiers that are due (buildTieredPlan).
 import type { BatchPlan } from '../transport/types';
 import { CONTAINER_CGROUP_PATTERN } from '../parse/containerId';
 import { CGROUP_METRIC_FILES } from '../parse/cgroupMetrics';
@@ -26,6 +27,7 @@ export const INTERFACE_FILES = ['ifindex', 'iflink', 'mtu', 'address', 'operstat
 /** Read through one process of each network namespace: the container's view of its own network. */
 export const NETNS_FILES = ['net/dev', 'net/tcp', 'net/tcp6', 'net/udp', 'net/udp6', 'root/sys/class/net/*/iflink'];
 
+/** Everything every time: the design before tiers, kept as the reference the tiered reads must equal. */
 export function buildPlan(dockerRoot: string): BatchPlan {
   return {
     files: [
@@ -39,5 +41,47 @@ export function buildPlan(dockerRoot: string): BatchPlan {
     statfs: dockerRoot === '/' ? ['/'] : ['/', dockerRoot],
     cgroups: { root: CGROUP_ROOT, pattern: CONTAINER_CGROUP_PATTERN, files: CGROUP_METRIC_FILES },
     perNetns: NETNS_FILES,
+  };
+}
+
+/** Read every refresh: what changes every tick. */
+const TICK_HOST_FILES = [HOST_FILES.stat, HOST_FILES.meminfo, HOST_FILES.loadavg, HOST_FILES.uptime, HOST_FILES.netDev, HOST_FILES.cgroupV2Controllers];
+/** Read on the slow cadence only (and on the first refresh): fixed, or changing without mattering per tick. */
+export const SLOW_HOST_FILES: readonly string[] = [HOST_FILES.hostname, HOST_FILES.kernel, HOST_FILES.osRelease, HOST_FILES.passwd];
+/** Fixed for a process's life (per PID and start time): read once, then cached by the collector. */
+export const PROCESS_FACT_FILES = ['status', 'cgroup', 'cmdline'];
+/** Namespace links and exe are fixed too; fd links are read once at first sight and then on the slow cadence. */
+export const PROCESS_FACT_LINKS = ['ns/*', 'exe', 'fd/*'];
+export const NETNS_TICK_FILES = ['net/dev', 'root/sys/class/net/*/iflink'];
+/** Socket tables: each read walks the kernel's whole hash table (~1 ms whatever it holds): slow cadence only. */
+export const NETNS_SLOW_FILES = ['net/tcp', 'net/tcp6', 'net/udp', 'net/udp6'];
+const INTERFACE_LINKS = ['/sys/class/net/*', '/sys/class/net/*/master', '/sys/class/net/*/lower_*'];
+
+export interface TierRequest {
+  /** Socket tables, every process's fd links, host and interface details. */
+  slow: boolean;
+  /** Interface details (sysfs files and links): on slow refreshes and when the interface set changed. */
+  interfaces: boolean;
+  /** Processes whose facts the collector holds: [pid, start ticks]. */
+  known: Array<[number, number]>;
+  /** Container cgroup paths of those processes (their cgroup files are not read again). */
+  cgroupPaths: string[];
+}
+
+/** One refresh that reads what changes every tick, plus what `tier` asks for; the collector fills in the rest. */
+export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPlan {
+  const slow = tier.slow;
+  return {
+    files: [
+      ...TICK_HOST_FILES,
+      ...(slow ? SLOW_HOST_FILES : []),
+      '/proc/[0-9]*/stat',
+      ...(tier.interfaces ? INTERFACE_FILES.map((f) => `/sys/class/net/*/${f}`) : []),
+    ],
+    links: ['/proc/[0-9]*/ns/net', ...(slow ? ['/proc/[0-9]*/fd/*'] : []), ...(tier.interfaces ? INTERFACE_LINKS : [])],
+    statfs: dockerRoot === '/' ? ['/'] : ['/', dockerRoot],
+    cgroups: { root: CGROUP_ROOT, pattern: CONTAINER_CGROUP_PATTERN, files: CGROUP_METRIC_FILES, paths: tier.cgroupPaths },
+    perNetns: [...NETNS_TICK_FILES, ...(slow ? NETNS_SLOW_FILES : [])],
+    processFacts: { files: PROCESS_FACT_FILES, links: PROCESS_FACT_LINKS, known: tier.known },
   };
 }

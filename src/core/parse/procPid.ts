@@ -157,3 +157,15 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
   }
   return entries;
 }
+
+/**
+ * One numeric field of /proc/PID/stat (1-based, as proc(5) numbers them), counted after the last `)` since
+ * comm may hold spaces and parentheses; null when missing or not a number. For the hot path that needs one
+ * field of every process, not a whole parse.
+ */
+export function procStatField(stat: string, n: number): number | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0 || n < 3) return null;
+  const v = stat.slice(close + 2).split(' ')[n - 3];
+  return v !== undefined && /^-?[0-9]+$/.test(v) ? Number(v) : null;
+}

@@ -26,6 +26,7 @@ const BEGIN = 'DM-BATCH-1';
 const PLAN_CHARS = /^[A-Za-z0-9_./*?[\]:@+-]+$/;
 const MAX_PATH = 4096;
 const MAX_PATTERN = 1000;
+const MAX_KNOWN = 4_000_000;
 
 function reject(what: string, value: unknown, why: string): never {
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : value === null ? 'null' : typeof value;
@@ -64,11 +65,27 @@ export function validateBatchPlan(plan: BatchPlan): void {
   checkList('link', plan.links, 'absolute');
   checkList('statfs path', plan.statfs, 'absolute');
   if (plan.perNetns !== undefined) checkList('perNetns path', plan.perNetns, 'relative');
+  if (plan.processFacts !== undefined) {
+    const pf = plan.processFacts;
+    if (typeof pf !== 'object' || pf === null) reject('processFacts', pf, 'expected an object');
+    checkList('process fact file', pf.files, 'relative');
+    checkList('process fact link', pf.links, 'relative');
+    if (!Array.isArray(pf.known) || pf.known.length > MAX_KNOWN) reject('processFacts.known', null, `expected at most ${MAX_KNOWN} pairs`);
+    for (const pair of pf.known) {
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+        reject('processFacts.known entry', String(pair), 'expected [pid, startTicks], non-negative integers');
+      }
+    }
+  }
   if (plan.cgroups !== undefined) {
     if (typeof plan.cgroups !== 'object' || plan.cgroups === null) reject('cgroups', plan.cgroups, 'expected an object');
-    const { root, pattern, files } = plan.cgroups;
+    const { root, pattern, files, paths } = plan.cgroups;
     checkPath('cgroup root', root, 'absolute', false);
     checkList('cgroup file', files, 'relative');
+    if (paths !== undefined) {
+      if (!Array.isArray(paths)) reject('cgroup paths', paths, 'expected a list of paths');
+      for (const p of paths) checkPath('cgroup path', p, 'absolute', false);
+    }
     if (typeof pattern !== 'string' || pattern === '') reject('cgroup pattern', pattern, 'expected a non-empty string');
     if (pattern.length > MAX_PATTERN) reject('cgroup pattern', pattern, `longer than ${MAX_PATTERN} characters`);
     // grep -E reads a newline as a second pattern; a NUL cannot be passed at all.
@@ -79,6 +96,11 @@ export function validateBatchPlan(plan: BatchPlan): void {
       reject('cgroup pattern', pattern, 'is not a valid regular expression');
     }
   }
+}
+
+/** True when a literal path may appear in a plan (see validateBatchPlan). */
+export function isPlanLiteralPath(p: string): boolean {
+  return p.length <= MAX_PATH && p.startsWith('/') && PLAN_CHARS.test(p) && !/[*?[\]]/.test(p);
 }
 
 /** A validated plan path as one sh word: glob characters bare, everything else single-quoted. */
@@ -120,8 +142,10 @@ fi
 `;
 
 /** The whole plan as one POSIX sh script: feed it to `sh -s` and give its stdout to parseBatchOutput. */
-export function buildBatchScript(plan: BatchPlan): string {
-  validateBatchPlan(plan);
+export function buildBatchScript(input: BatchPlan): string {
+  validateBatchPlan(input);
+  // sh cannot skip known processes without a fork per PID: it reads every process's facts (slower, same result).
+  const plan = withFactsForEveryProcess(input);
   let s = PREAMBLE;
 
   s += `set -- ${words(plan.files)}\ndm_mark F\n[ $# -eq 0 ] || printf '%s\\000' "$@" | dm_read\n`;
@@ -169,6 +193,16 @@ export function buildBatchScript(plan: BatchPlan): string {
 
   s += `dm_mark END\n} </dev/null\n`;
   return s;
+}
+
+/** The plan with processFacts turned into `/proc/[0-9]*\/...` globs, for a reader that cannot skip known PIDs. */
+export function withFactsForEveryProcess(plan: BatchPlan): BatchPlan {
+  const pf = plan.processFacts;
+  if (!pf) return plan;
+  const { processFacts: _pf, ...rest } = plan;
+  // Every process's cgroup file is read again, so the known cgroup paths are found anyway.
+  const glob = (rel: string) => `/proc/[0-9]*/${rel}`;
+  return { ...rest, files: [...plan.files, ...pf.files.map(glob)], links: [...plan.links, ...pf.links.map(glob)] };
 }
 
 // `df -P -k` data line: filesystem (may hold spaces), 1K-blocks, used, available, capacity, mount point.

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, statfsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { procStatField } from '../parse/procPid';
 import { validateBatchPlan } from './batchScript';
 import { escapeGlob, globExpansion, hasGlobMeta } from './glob';
 import { MonitorError } from './types';
@@ -220,12 +221,42 @@ class SlicedBatch {
     return this.files(patterns);
   }
 
+  /**
+   * The facts of each process not in `known` with the start time its stat file (read in the first stage)
+   * shows: new processes and reused PIDs. A PID whose stat could not be read is skipped: it is gone.
+   */
+  private async processFacts(first: Map<string, string>, facts: NonNullable<BatchPlan['processFacts']>): Promise<{ files: Map<string, string>; links: Map<string, string> }> {
+    const known = new Map(facts.known);
+    const files: string[] = [];
+    const links: string[] = [];
+    for (const name of this.list('/proc')) {
+      if (!/^[0-9]+$/.test(name)) continue;
+      const stat = first.get(`/proc/${name}/stat`);
+      if (stat === undefined) continue;
+      const start = procStatField(stat, 22);
+      if (start !== null && known.get(Number(name)) === start) continue;
+      for (const f of facts.files) files.push(`/proc/${name}/${f}`);
+      for (const l of facts.links) links.push(`/proc/${name}/${l}`);
+    }
+    return { files: await this.files(files), links: await this.links(links) };
+  }
+
   /** The stages in the script's order: files, their cgroups, links, their network namespaces, statfs. */
   async run(plan: BatchPlan): Promise<Omit<BatchResult, 'durationMs'>> {
     const first = await this.files(plan.files);
+    if (plan.processFacts) {
+      const facts = await this.processFacts(first, plan.processFacts);
+      for (const [k, v] of facts.files) first.set(k, v);
+      const links = await this.links(plan.links);
+      for (const [k, v] of facts.links) links.set(k, v);
+      return this.rest(plan, first, links);
+    }
+    return this.rest(plan, first, await this.links(plan.links));
+  }
+
+  private async rest(plan: BatchPlan, first: Map<string, string>, links: Map<string, string>): Promise<Omit<BatchResult, 'durationMs'>> {
     const cg = plan.cgroups;
-    const cgroupFiles = cg && cg.files.length > 0 ? await this.cgroupFiles(cg.root, cgroupPaths(first, cg.pattern), cg.files) : new Map<string, string>();
-    const links = await this.links(plan.links);
+    const cgroupFiles = cg && cg.files.length > 0 ? await this.cgroupFiles(cg.root, [...new Set([...cgroupPaths(first, cg.pattern), ...(cg.paths ?? [])])], cg.files) : new Map<string, string>();
     const rel = plan.perNetns ?? [];
     const netns = rel.length === 0 ? new Map<string, string>() : await this.files(onePidPerNetns(links).flatMap((pid) => rel.map((p) => `/proc/${pid}/${p}`)));
     const statfs = await this.statfs(plan.statfs);

@@ -15,14 +15,22 @@ export interface BatchPlan {
   /**
    * Second stage, from the `/proc/<pid>/cgroup` files read in the first: every distinct cgroup path
    * (third field) matching `pattern` (an ERE understood by both JS RegExp and `grep -E`) has each of `files`
-   * read under `root + path` and under `root + '/*' + path` (every v1 controller hierarchy).
+   * read under `root + path` and under `root + '/*' + path` (every v1 controller hierarchy). `paths` adds
+   * cgroup paths the caller knows from processes whose cgroup file it did not ask for again (processFacts).
    */
-  cgroups?: { root: string; pattern: string; files: string[] };
+  cgroups?: { root: string; pattern: string; files: string[]; paths?: string[] };
   /**
    * Second stage: for one process in each distinct network namespace (by the `/proc/<pid>/ns/net` links of
    * the first stage), read these paths relative to `/proc/<pid>/` (globs allowed), e.g. `net/tcp`.
    */
   perNetns?: string[];
+  /**
+   * Files and links of `/proc/<pid>/` that do not change for the life of a process (cmdline, cgroup, status's
+   * NSpid and uids, namespace links, exe): read only for the PIDs whose start time (field 22 of the stat file
+   * read in the first stage) differs from `known[pid]`, i.e. new processes and reused PIDs. A transport may
+   * read them for every PID (the sh fallback does): that is slower, never wrong.
+   */
+  processFacts?: { files: string[]; links: string[]; known: Array<[pid: number, startTicks: number]> };
 }
 
 export interface StatfsResult {

@@ -132,6 +132,7 @@ const snapshot: Snapshot = {
   collectedAt: '2025-11-25T13:30:00.000Z',
   sampleUptime: 123456.78,
   durationMs: 21.4,
+  slowReadAt: '2025-11-25T13:30:00.000Z',
   host: {
     hostname: 'dm-host',
     kernel: '6.1.0-27-cloud-amd64',

@@ -1,0 +1,206 @@
+// What the tiered reads leave out, kept from the refresh that read it, so that every refresh can be assembled as
+// if everything had been read: per (PID, start time) the files and links fixed for a process's life; per network
+// namespace its socket tables; the host's and the interfaces' details. `complete()` fills a tiered batch in place.
+import type { BatchResult } from '../transport/types';
+import { onePidPerNetns } from '../transport/local';
+import { isPlanLiteralPath } from '../transport/batchScript';
+import { parseProcCgroup, procStatField } from '../parse/procPid';
+import { containerOfProcess } from '../parse/containerId';
+import { HOST_FILES, NETNS_SLOW_FILES, PROCESS_FACT_FILES, SLOW_HOST_FILES } from './plan';
+import type { TierRequest } from './plan';
+
+interface ProcessFacts {
+  start: number;
+  files: Map<string, string>; // status, cgroup, cmdline
+  links: Map<string, string>; // ns/*, exe
+  fds: string[]; // fd link targets, as of fdsAt
+  fdsAt: number;
+  cgroupPath: string | null;
+  /** comm when the facts were read: a different comm now means an exec (new cmdline, exe) or a rename. */
+  comm: string;
+}
+
+const PROC_PATH = /^\/proc\/(\d+)\/(.+)$/;
+const SYS_NET = '/sys/class/net/';
+
+function netDevNames(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return text
+    .split('\n')
+    .slice(2)
+    .map((l) => l.slice(0, l.indexOf(':')).trim())
+    .filter((n) => n !== '');
+}
+
+export class ReadCache {
+  private readonly processes = new Map<number, ProcessFacts>();
+  /** netns link target (`net:[inode]`) -> socket table file name -> content. */
+  private readonly sockets = new Map<string, Map<string, string>>();
+  private hostFiles = new Map<string, string>();
+  private interfaceFiles = new Map<string, string>();
+  private interfaceLinks = new Map<string, string>();
+  private interfaceNames: string[] | null = null;
+  private netDevSeen: string[] = [];
+  private refreshes = 0;
+  private pageSize: number | null = null;
+  /** PIDs whose facts are to be read again on the next refresh (they exec'd or renamed themselves). */
+  private readonly stale = new Set<number>();
+  /** When the slow tier (socket tables, fd counts, host and interface details) was last read; ms since epoch. */
+  slowReadAt: number | null = null;
+
+  constructor(private readonly slowEvery: number) {}
+
+  /** What the next refresh should read besides the every-tick files. */
+  request(forceSlow: boolean): TierRequest {
+    const slow = forceSlow || this.slowReadAt === null || this.refreshes % this.slowEvery === 0;
+    const interfaces = slow || this.interfaceNames === null || this.netDevSeen.some((n) => !this.interfaceNames!.includes(n));
+    const known: Array<[number, number]> = [];
+    const cgroupPaths = new Set<string>();
+    for (const [pid, f] of this.processes) {
+      if (this.stale.has(pid)) continue;
+      // A cgroup path the plan cannot carry: read this process's facts again, so the reader finds it itself.
+      if (f.cgroupPath !== null && !isPlanLiteralPath(f.cgroupPath)) continue;
+      known.push([pid, f.start]);
+      if (f.cgroupPath !== null) cgroupPaths.add(f.cgroupPath);
+    }
+    return { slow, interfaces, known, cgroupPaths: [...cgroupPaths] };
+  }
+
+  /** Fills `batch` (read with `req`) with what was left out, and keeps what it brought for next time. */
+  complete(batch: BatchResult, req: TierRequest, now: number = Date.now()): void {
+    this.refreshes++;
+    this.stale.clear();
+    if (req.slow) this.slowReadAt = now;
+    this.completeProcesses(batch, req, now);
+    this.completeSockets(batch, req);
+    this.completeHost(batch, req);
+  }
+
+  private completeProcesses(batch: BatchResult, req: TierRequest, now: number): void {
+    const alive = new Set<number>();
+    const fresh = new Map<number, { files: Map<string, string>; links: Map<string, string>; fds: string[] }>();
+    for (const [path, content] of batch.files) {
+      const m = PROC_PATH.exec(path);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (m[2] === 'stat') alive.add(pid);
+      else if (PROCESS_FACT_FILES.includes(m[2])) entry(fresh, pid).files.set(m[2], content);
+    }
+    for (const [path, target] of batch.links) {
+      const m = PROC_PATH.exec(path);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (m[2].startsWith('fd/')) entry(fresh, pid).fds.push(target);
+      else if (m[2] === 'exe' || m[2].startsWith('ns/')) entry(fresh, pid).links.set(m[2], target);
+    }
+    for (const pid of [...this.processes.keys()]) if (!alive.has(pid)) this.processes.delete(pid);
+
+    for (const pid of alive) {
+      const statText = batch.files.get(`/proc/${pid}/stat`) ?? '';
+      const start = procStatField(statText, 22);
+      if (start === null) continue;
+      const got = fresh.get(pid);
+      let cached = this.processes.get(pid);
+      if (cached && cached.start !== start) {
+        this.processes.delete(pid); // a reused PID: the old process's facts are not this one's
+        cached = undefined;
+      }
+      if (got && got.files.has('status')) {
+        // Read this time (a new process, or a reader that reads everything): the new truth.
+        this.learnPageSize(got.files.get('status')!, batch.files.get(`/proc/${pid}/stat`)!);
+        const cgroupPath = containerOfProcess(parseProcCgroup(got.files.get('cgroup') ?? ''))?.cgroupPath ?? null;
+        this.processes.set(pid, { start, files: got.files, links: got.links, fds: got.fds, fdsAt: now, cgroupPath, comm: commOf(statText) });
+        continue;
+      }
+      if (!cached) continue; // facts neither read nor known: it appeared between the two reads; next time
+      // An exec keeps PID and start time but changes cmdline and exe: use what we have once more, read again next time.
+      if (cached.comm !== commOf(statText)) this.stale.add(pid);
+      for (const [name, content] of cached.files) {
+        const text = name === 'status' ? this.freshStatus(content, batch.files.get(`/proc/${pid}/stat`)!) : content;
+        batch.files.set(`/proc/${pid}/${name}`, text);
+      }
+      for (const [name, target] of cached.links) if (!batch.links.has(`/proc/${pid}/${name}`)) batch.links.set(`/proc/${pid}/${name}`, target);
+      if (req.slow) {
+        cached.fds = got?.fds ?? [];
+        cached.fdsAt = now;
+      } else {
+        cached.fds.forEach((t, i) => batch.links.set(`/proc/${pid}/fd/${i}`, t));
+      }
+    }
+  }
+
+  /** Bytes per page, from a process whose status (VmRSS, kB) and stat (RSS, pages) were read together. */
+  private learnPageSize(status: string, stat: string): void {
+    if (this.pageSize !== null) return;
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    const pages = procStatField(stat, 24);
+    if (kb && pages !== null && pages > 0) this.pageSize = Math.round((Number(kb[1]) * 1024) / pages);
+  }
+
+  /**
+   * A cached status with what changes brought up to date from this refresh's stat: Name (comm), VmRSS (stat's
+   * RSS in pages) and Threads. NSpid, Uid and Gid are fixed for the process's life.
+   */
+  private freshStatus(status: string, stat: string): string {
+    const pages = procStatField(stat, 24);
+    const threads = procStatField(stat, 20);
+    let out = status;
+    // comm changes over a process's life (kernel workers rename themselves per work queue; prctl(PR_SET_NAME)).
+    const comm = commOf(stat);
+    if (comm !== '' && !/[\\\n]/.test(comm)) out = out.replace(/^Name:.*$/m, () => `Name:\t${comm}`);
+    if (pages !== null) out = out.replace(/^VmRSS:.*$/m, `VmRSS:\t${Math.round((pages * (this.pageSize ?? 4096)) / 1024)} kB`);
+    if (threads !== null) out = out.replace(/^Threads:.*$/m, `Threads:\t${threads}`);
+    return out;
+  }
+
+  private completeSockets(batch: BatchResult, req: TierRequest): void {
+    for (const pid of onePidPerNetns(batch.links)) {
+      const ns = batch.links.get(`/proc/${pid}/ns/net`);
+      if (ns === undefined) continue;
+      if (req.slow) {
+        const tables = new Map<string, string>();
+        for (const f of NETNS_SLOW_FILES) {
+          const c = batch.files.get(`/proc/${pid}/${f}`);
+          if (c !== undefined) tables.set(f, c);
+        }
+        this.sockets.set(ns, tables);
+      } else {
+        for (const [f, c] of this.sockets.get(ns) ?? []) batch.files.set(`/proc/${pid}/${f}`, c);
+      }
+    }
+    if (req.slow) {
+      const live = new Set([...batch.links].filter(([p]) => p.endsWith('/ns/net')).map(([, t]) => t));
+      for (const ns of [...this.sockets.keys()]) if (!live.has(ns)) this.sockets.delete(ns);
+    }
+  }
+
+  private completeHost(batch: BatchResult, req: TierRequest): void {
+    if (req.slow) {
+      this.hostFiles = new Map(SLOW_HOST_FILES.flatMap((f) => (batch.files.has(f) ? [[f, batch.files.get(f)!] as const] : [])));
+    } else {
+      for (const [f, c] of this.hostFiles) batch.files.set(f, c);
+    }
+    if (req.interfaces) {
+      this.interfaceFiles = new Map([...batch.files].filter(([p]) => p.startsWith(SYS_NET)));
+      this.interfaceLinks = new Map([...batch.links].filter(([p]) => p.startsWith(SYS_NET)));
+      this.interfaceNames = [...new Set([...this.interfaceLinks.keys()].map((p) => p.slice(SYS_NET.length).split('/')[0]))];
+    } else {
+      for (const [p, c] of this.interfaceFiles) batch.files.set(p, c);
+      for (const [p, t] of this.interfaceLinks) batch.links.set(p, t);
+    }
+    this.netDevSeen = netDevNames(batch.files.get(HOST_FILES.netDev));
+  }
+}
+
+function commOf(stat: string): string {
+  return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+}
+
+function entry<T extends { files: Map<string, string>; links: Map<string, string>; fds: string[] }>(
+  m: Map<number, T>,
+  pid: number,
+): T {
+  let e = m.get(pid);
+  if (!e) m.set(pid, (e = { files: new Map(), links: new Map(), fds: [] } as unknown as T));
+  return e;
+}
