@@ -84,11 +84,16 @@ describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`
 
   it('shows a container created between refreshes on the next one, and drops it once removed', async () => {
     await tiered.sample();
-    execFileSync('docker', ['run', '-d', '--name', TEST_CONTAINER, 'dm-busybox:test', 'sleep', '100000'], { stdio: 'ignore' });
-    const id = inspect(TEST_CONTAINER).Id as string;
+    const args = ['run', '-d', '--name', TEST_CONTAINER, '--memory', '48m', '--pids-limit', '20', 'dm-busybox:test', 'sleep', '100000'];
+    execFileSync('docker', args, { stdio: 'ignore' });
+    const info = inspect(TEST_CONTAINER);
+    const id = info.Id as string;
     const withIt = await tiered.sample();
     const c = withIt.containers.find((x) => x.id === id);
     expect(c?.name).toBe(TEST_CONTAINER);
+    // Limits are read at once for a container seen for the first time, not at the next slow refresh.
+    expect(c?.memory.limitBytes).toBe(info.HostConfig.Memory);
+    expect(c?.pids.limit).toBe(info.HostConfig.PidsLimit);
     expect(c?.processes.map((p) => p.hostPid)).toEqual(dockerTopPids(TEST_CONTAINER));
     execFileSync('docker', ['rm', '-f', TEST_CONTAINER], { stdio: 'ignore' });
     const without = await tiered.sample();

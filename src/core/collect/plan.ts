@@ -2,7 +2,7 @@
 // or what changes every tick plus the tiers that are due (buildTieredPlan).
 import type { BatchPlan } from '../transport/types';
 import { CONTAINER_CGROUP_PATTERN } from '../parse/containerId';
-import { CGROUP_METRIC_FILES } from '../parse/cgroupMetrics';
+import { CGROUP_LIMIT_FILES, CGROUP_METRIC_FILES } from '../parse/cgroupMetrics';
 
 /** Where cgroup hierarchies are mounted on every systemd-era distribution (v1 controllers below it, or v2 itself). */
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -55,6 +55,7 @@ export const PROCESS_FACT_LINKS = ['ns/*', 'exe', 'fd/*'];
 export const NETNS_TICK_FILES = ['net/dev', 'root/sys/class/net/*/iflink'];
 /** Socket tables: each read walks the kernel's whole hash table (~1 ms whatever it holds): slow cadence only. */
 export const NETNS_SLOW_FILES = ['net/tcp', 'net/tcp6', 'net/udp', 'net/udp6'];
+const CGROUP_TICK_FILES = CGROUP_METRIC_FILES.filter((f) => !CGROUP_LIMIT_FILES.includes(f));
 const INTERFACE_LINKS = ['/sys/class/net/*', '/sys/class/net/*/master', '/sys/class/net/*/lower_*'];
 
 export interface TierRequest {
@@ -80,7 +81,14 @@ export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPla
     ],
     links: ['/proc/[0-9]*/ns/net', ...(slow ? ['/proc/[0-9]*/fd/*'] : []), ...(tier.interfaces ? INTERFACE_LINKS : [])],
     statfs: dockerRoot === '/' ? ['/'] : ['/', dockerRoot],
-    cgroups: { root: CGROUP_ROOT, pattern: CONTAINER_CGROUP_PATTERN, files: CGROUP_METRIC_FILES, paths: tier.cgroupPaths },
+    cgroups: {
+      root: CGROUP_ROOT,
+      pattern: CONTAINER_CGROUP_PATTERN,
+      // Counters every tick; limits on slow refreshes, and at once for a container seen for the first time.
+      files: slow ? CGROUP_METRIC_FILES : CGROUP_TICK_FILES,
+      paths: tier.cgroupPaths,
+      newPathFiles: slow ? [] : [...CGROUP_LIMIT_FILES],
+    },
     perNetns: [...NETNS_TICK_FILES, ...(slow ? NETNS_SLOW_FILES : [])],
     processFacts: { files: PROCESS_FACT_FILES, links: PROCESS_FACT_LINKS, known: tier.known },
   };

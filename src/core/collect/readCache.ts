@@ -1,12 +1,13 @@
 // What the tiered reads leave out, kept from the refresh that read it, so that every refresh can be assembled as
 // if everything had been read: per (PID, start time) the files and links fixed for a process's life; per network
-// namespace its socket tables; the host's and the interfaces' details. `complete()` fills a tiered batch in place.
+// namespace its socket tables; the host's and the interfaces' details; each container cgroup's limits. `complete()` fills a tiered batch in place.
 import type { BatchResult } from '../transport/types';
 import { onePidPerNetns } from '../transport/local';
 import { isPlanLiteralPath } from '../transport/batchScript';
 import { parseProcCgroup, procStatField } from '../parse/procPid';
 import { containerOfProcess } from '../parse/containerId';
-import { HOST_FILES, NETNS_SLOW_FILES, PROCESS_FACT_FILES, SLOW_HOST_FILES } from './plan';
+import { CGROUP_LIMIT_FILES } from '../parse/cgroupMetrics';
+import { CGROUP_ROOT, HOST_FILES, NETNS_SLOW_FILES, PROCESS_FACT_FILES, SLOW_HOST_FILES } from './plan';
 import type { TierRequest } from './plan';
 
 interface ProcessFacts {
@@ -37,6 +38,7 @@ export class ReadCache {
   /** netns link target (`net:[inode]`) -> socket table file name -> content. */
   private readonly sockets = new Map<string, Map<string, string>>();
   private hostFiles = new Map<string, string>();
+  private readonly limits = new Map<string, string>();
   private interfaceFiles = new Map<string, string>();
   private interfaceLinks = new Map<string, string>();
   private interfaceNames: string[] | null = null;
@@ -74,6 +76,27 @@ export class ReadCache {
     this.completeProcesses(batch, req, now);
     this.completeSockets(batch, req);
     this.completeHost(batch, req);
+    this.completeLimits(batch, req);
+  }
+
+  /**
+   * cgroup limit files by full path. Kept from the slow refreshes and from a new container's first one; given
+   * back for the cgroup directories this refresh read counters from (a container that is gone gets nothing).
+   */
+  private completeLimits(batch: BatchResult, req: TierRequest): void {
+    const liveDirs = new Set<string>();
+    for (const path of batch.files.keys()) {
+      if (!path.startsWith(CGROUP_ROOT + '/')) continue;
+      const slash = path.lastIndexOf('/');
+      const dir = path.slice(0, slash);
+      liveDirs.add(dir);
+      if (CGROUP_LIMIT_FILES.includes(path.slice(slash + 1))) this.limits.set(path, batch.files.get(path)!);
+    }
+    for (const [path, content] of this.limits) {
+      const dir = path.slice(0, path.lastIndexOf('/'));
+      if (!liveDirs.has(dir)) this.limits.delete(path);
+      else if (!req.slow && !batch.files.has(path)) batch.files.set(path, content);
+    }
   }
 
   private completeProcesses(batch: BatchResult, req: TierRequest, now: number): void {

@@ -38,6 +38,20 @@ export const CGROUP_V2_METRIC_FILES: readonly string[] = [
   'io.stat',
 ];
 
+/** The limits among them: they change only on `docker update`, so they are read on the slow cadence. */
+export const CGROUP_LIMIT_FILES: readonly string[] = [
+  'memory.limit_in_bytes',
+  'cpu.cfs_quota_us',
+  'cpu.cfs_period_us',
+  'cpu.shares',
+  'cpuset.cpus',
+  'pids.max',
+  'memory.max',
+  'cpu.max',
+  'cpu.weight',
+  'cpuset.cpus.effective',
+];
+
 /** Basenames of every file parseCgroupMetrics reads, v1 and v2 together. */
 export const CGROUP_METRIC_FILES: string[] = [...new Set([...CGROUP_V1_METRIC_FILES, ...CGROUP_V2_METRIC_FILES])];
 

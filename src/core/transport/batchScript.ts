@@ -79,9 +79,10 @@ export function validateBatchPlan(plan: BatchPlan): void {
   }
   if (plan.cgroups !== undefined) {
     if (typeof plan.cgroups !== 'object' || plan.cgroups === null) reject('cgroups', plan.cgroups, 'expected an object');
-    const { root, pattern, files, paths } = plan.cgroups;
+    const { root, pattern, files, paths, newPathFiles } = plan.cgroups;
     checkPath('cgroup root', root, 'absolute', false);
     checkList('cgroup file', files, 'relative');
+    if (newPathFiles !== undefined) checkList('cgroup file', newPathFiles, 'relative');
     if (paths !== undefined) {
       if (!Array.isArray(paths)) reject('cgroup paths', paths, 'expected a list of paths');
       for (const p of paths) checkPath('cgroup path', p, 'absolute', false);
@@ -195,8 +196,13 @@ export function buildBatchScript(input: BatchPlan): string {
   return s;
 }
 
-/** The plan with processFacts turned into `/proc/[0-9]*\/...` globs, for a reader that cannot skip known PIDs. */
-export function withFactsForEveryProcess(plan: BatchPlan): BatchPlan {
+/**
+ * The plan with processFacts turned into `/proc/[0-9]*\/...` globs and newPathFiles read under every cgroup
+ * path, for a reader that cannot tell known from new.
+ */
+export function withFactsForEveryProcess(input: BatchPlan): BatchPlan {
+  const cg = input.cgroups;
+  const plan = cg?.newPathFiles ? { ...input, cgroups: { ...cg, files: [...new Set([...cg.files, ...cg.newPathFiles])], newPathFiles: [] } } : input;
   const pf = plan.processFacts;
   if (!pf) return plan;
   const { processFacts: _pf, ...rest } = plan;

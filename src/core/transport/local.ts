@@ -121,6 +121,14 @@ class SlicedBatch {
   /** Directory listings of this batch: the 4 `/proc/[0-9]*\/...` file patterns list /proc once. */
   private readonly listings = new Map<string, string[]>();
 
+  /**
+   * `cgroupDirs`: listings of container cgroup directories kept across batches by the transport. The files a
+   * cgroup directory holds are fixed for its life (controllers add no files later), so a tick lists none.
+   */
+  constructor(private readonly cgroupDirs: Map<string, string[]> = new Map()) {}
+
+  private readonly seenCgroupDirs = new Set<string>();
+
   /** Counts one call; true when the slice is used up and the caller should pause. */
   private tick(): boolean {
     return ++this.ops >= SLICE_OPS || performance.now() - this.sliceStart >= SLICE_MS;
@@ -209,8 +217,12 @@ class SlicedBatch {
     const dirs = await this.expand(paths.flatMap((path) => [`${escapeGlob(root)}${escapeGlob(path)}`, `${escapeGlob(root)}/*${escapeGlob(path)}`]));
     const patterns: string[] = [];
     for (const dir of dirs) {
-      const cached = this.listings.has(dir);
-      const names = new Set(this.list(dir));
+      this.seenCgroupDirs.add(dir);
+      const kept = this.cgroupDirs.get(dir);
+      const cached = kept !== undefined || this.listings.has(dir);
+      const listed = kept ?? this.list(dir);
+      if (listed.length > 0) this.cgroupDirs.set(dir, listed);
+      const names = new Set(listed);
       if (!cached && this.tick()) await this.pause();
       if (names.size === 0) continue;
       for (const f of files) {
@@ -256,7 +268,17 @@ class SlicedBatch {
 
   private async rest(plan: BatchPlan, first: Map<string, string>, links: Map<string, string>): Promise<Omit<BatchResult, 'durationMs'>> {
     const cg = plan.cgroups;
-    const cgroupFiles = cg && cg.files.length > 0 ? await this.cgroupFiles(cg.root, [...new Set([...cgroupPaths(first, cg.pattern), ...(cg.paths ?? [])])], cg.files) : new Map<string, string>();
+    let cgroupFiles = new Map<string, string>();
+    if (cg && cg.files.length > 0) {
+      const known = new Set(cg.paths ?? []);
+      const fresh = cgroupPaths(first, cg.pattern).filter((p) => !known.has(p));
+      cgroupFiles = await this.cgroupFiles(cg.root, [...known, ...fresh], cg.files);
+      if (fresh.length > 0 && cg.newPathFiles && cg.newPathFiles.length > 0) {
+        for (const [k, v] of await this.cgroupFiles(cg.root, fresh, cg.newPathFiles)) cgroupFiles.set(k, v);
+      }
+      // A directory no longer asked for belongs to a container that is gone.
+      for (const dir of [...this.cgroupDirs.keys()]) if (!this.seenCgroupDirs.has(dir)) this.cgroupDirs.delete(dir);
+    }
     const rel = plan.perNetns ?? [];
     const netns = rel.length === 0 ? new Map<string, string>() : await this.files(onePidPerNetns(links).flatMap((pid) => rel.map((p) => `/proc/${pid}/${p}`)));
     const statfs = await this.statfs(plan.statfs);
@@ -285,11 +307,12 @@ function socketError(path: string, err: NodeJS.ErrnoException): MonitorError {
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   readonly label = 'local';
+  private readonly cgroupDirs = new Map<string, string[]>();
 
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
     validateBatchPlan(plan);
     const started = performance.now();
-    const result = await new SlicedBatch().run(plan);
+    const result = await new SlicedBatch(this.cgroupDirs).run(plan);
     return { ...result, durationMs: performance.now() - started };
   }
 

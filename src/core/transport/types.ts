@@ -16,9 +16,10 @@ export interface BatchPlan {
    * Second stage, from the `/proc/<pid>/cgroup` files read in the first: every distinct cgroup path
    * (third field) matching `pattern` (an ERE understood by both JS RegExp and `grep -E`) has each of `files`
    * read under `root + path` and under `root + '/*' + path` (every v1 controller hierarchy). `paths` adds
-   * cgroup paths the caller knows from processes whose cgroup file it did not ask for again (processFacts).
+   * cgroup paths the caller knows from processes whose cgroup file it did not ask for again (processFacts);
+   * `newPathFiles` are read, besides `files`, only under the paths not in `paths` (new containers' limits).
    */
-  cgroups?: { root: string; pattern: string; files: string[]; paths?: string[] };
+  cgroups?: { root: string; pattern: string; files: string[]; paths?: string[]; newPathFiles?: string[] };
   /**
    * Second stage: for one process in each distinct network namespace (by the `/proc/<pid>/ns/net` links of
    * the first stage), read these paths relative to `/proc/<pid>/` (globs allowed), e.g. `net/tcp`.
