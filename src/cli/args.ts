@@ -17,9 +17,13 @@ export interface MonitorOptions {
   targetText: string;
   target: TargetSpec;
   json: boolean;
-  /** Time between the two samples that rates are computed from. */
+  /** Time between the two samples that rates are computed from; with --watch also between snapshots. */
   intervalSeconds: number;
   acceptNewHostKey: boolean;
+  /** Print a snapshot every interval until `count` snapshots or a signal. */
+  watch: boolean;
+  /** With --watch: how many snapshots to print; null until stopped. */
+  count: number | null;
 }
 
 export type CliRequest =
@@ -29,6 +33,10 @@ export type CliRequest =
 
 export const DEFAULT_INTERVAL_SECONDS = 1;
 export const MAX_INTERVAL_SECONDS = 60;
+/** A one-shot call waits the interval before it prints, a watch waits it between snapshots: it may be longer. */
+export const MAX_WATCH_INTERVAL_SECONDS = 3600;
+/** Gap and correlation are reports on configuration and identities, not readings that change tick to tick. */
+export const WATCHABLE = ['host', 'all', 'container', 'process'] as const;
 
 export const USAGE = `Usage: docker-monitor monitor <what> [options]
 
@@ -43,13 +51,18 @@ What:
 Options:
   --target <t>       local (default), an ~/.ssh/config alias, or user@host[:port]
   --json             print the JSON contract instead of tables
-  --interval <s>     seconds between the two samples rates come from (default ${DEFAULT_INTERVAL_SECONDS}, at most ${MAX_INTERVAL_SECONDS})
+  --interval <s>     seconds between the two samples rates come from, and between --watch snapshots
+                     (default ${DEFAULT_INTERVAL_SECONDS}; at most ${MAX_INTERVAL_SECONDS}, or ${MAX_WATCH_INTERVAL_SECONDS} with --watch)
+  --watch            print a snapshot every interval until Ctrl-C: one JSON object a line with --json,
+                     a table redrawn in place on a terminal (${WATCHABLE.join(', ')})
+  --count <n>        with --watch: stop after n snapshots
   --accept-new-host-key
                      trust and remember the host key of an SSH target seen for the first time
   -h, --help         show this help
   --version          show the version
 
-Exit status: 0 on success, 2 for a usage error, 1 for any other error.
+Exit status: 0 on success, 2 for a usage error, 1 for any other error (with --watch: a snapshot failed,
+or the watched container or process is gone). Ctrl-C ends a watch with status 0.
 Set DOCKER_MONITOR_DEBUG=1 to print the stack of unexpected errors and the connection log.`;
 
 const WHATS = ['host', 'all', 'gap', 'process', 'container', 'correlation'] as const;
@@ -63,13 +76,21 @@ function quoted(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }
 
-export function parseInterval(text: string): number {
+export function parseInterval(text: string, max: number = MAX_INTERVAL_SECONDS): number {
   // Plain decimal seconds only: Number() would also take "0x10", "1e3" or " ".
   if (/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text)) {
     const seconds = Number(text);
-    if (seconds > 0 && seconds <= MAX_INTERVAL_SECONDS) return seconds;
+    if (seconds > 0 && seconds <= max) return seconds;
   }
-  throw usageError(`invalid --interval ${quoted(text)}: seconds, more than 0 and at most ${MAX_INTERVAL_SECONDS}`);
+  throw usageError(`invalid --interval ${quoted(text)}: seconds, more than 0 and at most ${max}`);
+}
+
+export function parseCount(text: string): number {
+  if (/^\d+$/.test(text)) {
+    const count = Number(text);
+    if (count >= 1 && Number.isSafeInteger(count)) return count;
+  }
+  throw usageError(`invalid --count ${quoted(text)}: a whole number of snapshots, at least 1`);
 }
 
 /** An option is `--word` or `-letter`; "-1" is left as a positional so that `process -1` says "invalid PID". */
@@ -82,7 +103,9 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   const positionals: string[] = [];
   let targetText: string | undefined;
   let intervalText: string | undefined;
+  let countText: string | undefined;
   let json = false;
+  let watch = false;
   let acceptNewHostKey = false;
   let help = false;
   let version = false;
@@ -125,6 +148,9 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       case '--accept-new-host-key':
         acceptNewHostKey = flag();
         break;
+      case '--watch':
+        watch = flag();
+        break;
       case '--target':
         if (targetText !== undefined) throw usageError('--target given twice');
         targetText = value();
@@ -132,6 +158,10 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       case '--interval':
         if (intervalText !== undefined) throw usageError('--interval given twice');
         intervalText = value();
+        break;
+      case '--count':
+        if (countText !== undefined) throw usageError('--count given twice');
+        countText = value();
         break;
       default:
         throw usageError(`unknown option ${quoted(name)}`);
@@ -171,6 +201,10 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   }
   const unexpected = [arg, ...extra].slice(used - 2).filter((t) => t !== undefined);
   if (unexpected.length > 0) throw usageError(`unexpected argument ${quoted(unexpected[0])}`);
+  if (watch && !(WATCHABLE as readonly string[]).includes(command.kind)) {
+    throw usageError(`--watch works with monitor ${WATCHABLE.join(', ')}, not ${quoted(command.kind)}`);
+  }
+  if (countText !== undefined && !watch) throw usageError('--count needs --watch');
 
   const text = targetText ?? 'local';
   return {
@@ -180,8 +214,11 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       targetText: text,
       target: parseTarget(text),
       json,
-      intervalSeconds: intervalText === undefined ? DEFAULT_INTERVAL_SECONDS : parseInterval(intervalText),
+      intervalSeconds:
+        intervalText === undefined ? DEFAULT_INTERVAL_SECONDS : parseInterval(intervalText, watch ? MAX_WATCH_INTERVAL_SECONDS : MAX_INTERVAL_SECONDS),
       acceptNewHostKey,
+      watch,
+      count: countText === undefined ? null : parseCount(countText),
     },
   };
 }

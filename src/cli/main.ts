@@ -1,6 +1,7 @@
 // Entry point of dist/cli.js: wires runCli to the process. Whatever escapes (an 'error' event emitted after
 // the result, a rejected promise nobody awaited) still ends as one line on stderr, never a stack trace.
-import { errorLine, EXIT_FAILURE, runCli } from './run';
+import { EXIT_FAILURE, runCli } from './run';
+import { errorLine } from './errors';
 import { readHidden, readLine } from './prompt';
 
 const debug = process.env.DOCKER_MONITOR_DEBUG === '1';
@@ -33,4 +34,14 @@ runCli(process.argv.slice(2), {
   askLine: (prompt) => readLine(prompt),
   env: process.env,
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+  terminalSize: process.stdout.isTTY ? () => ({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 }) : undefined,
+  // `once`: a second Ctrl-C finds no handler and kills the process, should closing the connection hang.
+  onStopSignal: (listener) => {
+    process.once('SIGINT', listener);
+    process.once('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
 }).then(exit, fatal);

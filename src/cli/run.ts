@@ -1,23 +1,17 @@
 // The CLI's work, given argv and where to write: parse, connect, sample, print. Returns the exit status and never
 // throws, so that main.ts only wires it to the process.
-import type { Snapshot } from '../core/model';
 import { MonitorError } from '../core/transport/types';
 import type { Transport } from '../core/transport/types';
 import { openTransport } from '../core/transport/target';
 import type { HostKeyInfo, OpenOptions } from '../core/transport/target';
 import { Collector } from '../core/collect/collector';
-import { correlate, findContainer } from '../core/analyze/correlate';
-import { analyzeGaps } from '../core/analyze/gaps';
 import { parseCliArgs, USAGE } from './args';
 import type { MonitorCommand, MonitorOptions } from './args';
 import { sanitizeForTerminal } from './sanitize';
-import { allJson, toJson } from './json';
-import { printHost } from './hostPrinter';
-import { printContainerDetail, printContainers } from './containerPrinter';
-import { printProcessDetail, printProcesses } from './processPrinter';
-import { printCorrelation } from './correlationPrinter';
-import { printGaps } from './gapPrinter';
-import { section } from './table';
+import { errorLine } from './errors';
+import { toJson } from './json';
+import { DEFAULT_COLUMNS, needsRates, viewOf, warningLines } from './views';
+import { watch } from './watch';
 import { version } from '../../package.json';
 
 export interface CliIo {
@@ -32,79 +26,27 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Terminal width, when stdout is a terminal. */
   columns?: number;
+  /** Read afresh for each --watch redraw (the terminal may be resized); absent when stdout is not a terminal. */
+  terminalSize?: () => { columns: number; rows: number };
+  /** Calls `listener` on SIGINT or SIGTERM until the returned function is called (--watch stops on them). */
+  onStopSignal?: (listener: () => void) => () => void;
 }
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const MAX_WARNINGS_SHOWN = 10;
-/** Width to lay out for when stdout is not a terminal. */
-const DEFAULT_COLUMNS = 120;
-
-/** One line, whatever the message holds: the contract for every error the CLI prints. */
-export function errorLine(err: unknown): string {
-  const message = err instanceof Error ? err.message || err.name : String(err);
-  return `docker-monitor: ${sanitizeForTerminal(message.trim() || 'unknown error')}`;
-}
-
 export function exitCodeFor(err: unknown): number {
   return err instanceof MonitorError && err.code === 'bad-argument' ? EXIT_USAGE : EXIT_FAILURE;
 }
 
-function notFound(what: string, target: string): MonitorError {
-  return new MonitorError(`${what} not found on ${target}`, 'not-found');
-}
-
-interface Output {
-  text: string;
-  /** Warnings to repeat on stderr (not when the JSON already holds them). */
-  warnings: string[];
-}
-
-async function produce(collector: Collector, command: MonitorCommand, options: MonitorOptions, columns: number): Promise<Output> {
-  const intervalMs = Math.round(options.intervalSeconds * 1000);
-  const render = (json: unknown, readable: () => string, s: Snapshot): Output => ({
-    text: options.json ? toJson(json) : readable(),
-    warnings: s.warnings,
-  });
-  switch (command.kind) {
-    case 'host': {
-      const s = await collector.sampleWithRates(intervalMs);
-      return render(s.host, () => printHost(s), s);
-    }
-    case 'all': {
-      const s = await collector.sampleWithRates(intervalMs);
-      if (options.json) return { text: toJson(allJson(s)), warnings: [] };
-      const readable = [printHost(s), section('Containers', printContainers(s)), section('Processes', printProcesses(s))].join('\n\n');
-      return { text: readable, warnings: s.warnings };
-    }
-    case 'container': {
-      const s = await collector.sampleWithRates(intervalMs);
-      const c = findContainer(s, command.ref);
-      if (!c) throw notFound(`container ${JSON.stringify(command.ref)}`, s.target);
-      return render(c, () => printContainerDetail(s, c), s);
-    }
-    case 'process': {
-      const s = await collector.sampleWithRates(intervalMs);
-      const p = s.processes.find((x) => x.pid === command.pid);
-      if (!p) throw notFound(`process with PID ${command.pid}`, s.target);
-      return render(p, () => printProcessDetail(s, p), s);
-    }
-    case 'correlation': {
-      // The correlation shows identities and totals, not rates: one sample is enough.
-      const s = await collector.sample();
-      const c = findContainer(s, command.ref);
-      if (!c) throw notFound(`container ${JSON.stringify(command.ref)}`, s.target);
-      const correlation = correlate(s, c);
-      return render(correlation, () => printCorrelation(correlation, columns), s);
-    }
-    case 'gap': {
-      const s = await collector.sampleWithRates(intervalMs);
-      const findings = analyzeGaps(s);
-      return render({ findings }, () => printGaps(findings), s);
-    }
-  }
+/** One snapshot, printed once. */
+async function oneShot(collector: Collector, command: MonitorCommand, options: MonitorOptions, io: CliIo): Promise<number> {
+  const s = needsRates(command) ? await collector.sampleWithRates(Math.round(options.intervalSeconds * 1000)) : await collector.sample();
+  const view = viewOf(s, command, io.columns ?? DEFAULT_COLUMNS);
+  io.stdout(`${options.json ? toJson(view.json) : view.text()}\n`);
+  if (!(options.json && view.jsonHasWarnings)) for (const line of warningLines(view.warnings)) io.stderr(`${line}\n`);
+  return EXIT_OK;
 }
 
 /** The question OpenSSH asks about a host key seen for the first time; only "yes" accepts it. */
@@ -148,13 +90,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     transport = await openTransport(options.target, openOptions);
     collector = new Collector(transport, { log });
-    const out = await produce(collector, command, options, io.columns ?? DEFAULT_COLUMNS);
-    io.stdout(`${out.text}\n`);
-    for (const w of out.warnings.slice(0, MAX_WARNINGS_SHOWN)) io.stderr(`docker-monitor: warning: ${sanitizeForTerminal(w)}\n`);
-    if (out.warnings.length > MAX_WARNINGS_SHOWN) {
-      io.stderr(`docker-monitor: warning: ${out.warnings.length - MAX_WARNINGS_SHOWN} more (see "monitor all --json")\n`);
-    }
-    return EXIT_OK;
+    if (!options.watch) return await oneShot(collector, command, options, io);
+    return (await watch(collector, command, options, io)) === 'ok' ? EXIT_OK : EXIT_FAILURE;
   } catch (err) {
     io.stderr(`${errorLine(err)}\n`);
     if (debug && !(err instanceof MonitorError) && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);

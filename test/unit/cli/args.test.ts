@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCliArgs, parseInterval } from '../../../src/cli/args';
+import { parseCliArgs, parseCount, parseInterval } from '../../../src/cli/args';
 import { MonitorError } from '../../../src/core/transport/types';
 
 function usageError(argv: string[]): MonitorError {
@@ -24,7 +24,15 @@ describe('parseCliArgs: commands', () => {
   it.each(['host', 'all', 'gap'] as const)('monitor %s', (what) => {
     const r = monitor(['monitor', what]);
     expect(r.command).toEqual({ kind: what });
-    expect(r.options).toMatchObject({ targetText: 'local', target: { kind: 'local' }, json: false, intervalSeconds: 1, acceptNewHostKey: false });
+    expect(r.options).toMatchObject({
+      targetText: 'local',
+      target: { kind: 'local' },
+      json: false,
+      intervalSeconds: 1,
+      acceptNewHostKey: false,
+      watch: false,
+      count: null,
+    });
   });
 
   it('monitor process <PID>', () => {
@@ -130,5 +138,58 @@ describe('parseCliArgs: bad input', () => {
     const message = usageError(['monitor', `x\n\u001b[2J${'y'.repeat(200)}`]).message;
     expect(message).not.toMatch(/[\n\u001b]/);
     expect(message.length).toBeLessThan(200);
+  });
+});
+
+describe('parseCliArgs: --watch and --count', () => {
+  it.each(['host', 'all'] as const)('monitor %s --watch runs until stopped, every second by default', (what) => {
+    const r = monitor(['monitor', what, '--watch']);
+    expect(r.command).toEqual({ kind: what });
+    expect(r.options).toMatchObject({ watch: true, count: null, intervalSeconds: 1, json: false });
+  });
+
+  it('watches a container or a process, with --count, --interval and --json in any order or form', () => {
+    const c = monitor(['--count', '3', 'monitor', 'container', 'dm-limited', '--json', '--interval=0.3', '--watch']);
+    expect(c.command).toEqual({ kind: 'container', ref: 'dm-limited' });
+    expect(c.options).toMatchObject({ watch: true, count: 3, intervalSeconds: 0.3, json: true });
+    expect(monitor(['monitor', 'process', '4242', '--watch', '--count=1']).options).toMatchObject({ watch: true, count: 1 });
+    expect(monitor(['monitor', 'host', '--watch', '--count', '007']).options.count).toBe(7);
+  });
+
+  it('allows an interval up to an hour with --watch, still only up to 60 s without', () => {
+    expect(monitor(['monitor', 'host', '--watch', '--interval', '3600']).options.intervalSeconds).toBe(3600);
+    expect(monitor(['monitor', 'host', '--watch', '--interval', '61']).options.intervalSeconds).toBe(61);
+    expect(usageError(['monitor', 'host', '--interval', '61']).message).toMatch(/^invalid --interval "61": .*at most 60 /);
+    for (const bad of ['0', '0.0', '-1', '3600.5', '3601', 'abc', '1e3', '', ' 2']) {
+      expect(usageError(['monitor', 'host', '--watch', '--interval', bad]).message).toMatch(/^invalid --interval .*at most 3600 \(try --help\)$/);
+    }
+  });
+
+  it('--count must be a whole number of at least 1', () => {
+    for (const bad of ['0', '00', '-1', '1.5', '2.', 'abc', '', ' 3', '3 ', '1e2', '0x10', '99999999999999999999']) {
+      expect(usageError(['monitor', 'host', '--watch', '--count', bad]).message).toMatch(/^invalid --count /);
+    }
+    expect(() => parseCount('0')).toThrow('invalid --count "0": a whole number of snapshots, at least 1 (try --help)');
+    expect(parseCount('1')).toBe(1);
+    expect(parseCount('86400')).toBe(86400);
+  });
+
+  it('--count without --watch, twice, or without a value is a usage error', () => {
+    expect(usageError(['monitor', 'host', '--count', '3']).message).toBe('--count needs --watch (try --help)');
+    expect(usageError(['monitor', 'host', '--watch', '--count', '3', '--count', '4']).message).toBe('--count given twice (try --help)');
+    expect(usageError(['monitor', 'host', '--watch', '--count']).message).toBe('--count needs a value (try --help)');
+    expect(usageError(['monitor', 'host', '--count', '--watch']).message).toBe('--count needs a value (try --help)');
+    expect(usageError(['monitor', 'host', '--watch=yes']).message).toBe('--watch takes no value (try --help)');
+  });
+
+  it.each([
+    [['monitor', 'gap', '--watch'], 'gap'],
+    [['monitor', 'correlation', 'dm-limited', '--watch'], 'correlation'],
+  ])('%j is refused: reports, not readings', (argv, what) => {
+    expect(usageError(argv).message).toBe(`--watch works with monitor host, all, container, process, not "${what}" (try --help)`);
+  });
+
+  it('--help still wins over a bad --count', () => {
+    expect(parseCliArgs(['monitor', 'host', '--watch', '--count', '0', '--help'])).toEqual({ action: 'help' });
   });
 });

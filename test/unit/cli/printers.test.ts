@@ -394,7 +394,7 @@ describe('printGaps', () => {
 describe('JSON output', () => {
   it('monitor all --json holds the contract keys in order', () => {
     const parsed = JSON.parse(toJson(allJson({ ...snapshot, warnings: ['w'] })));
-    expect(Object.keys(parsed)).toEqual(['target', 'collectedAt', 'durationMs', 'host', 'docker', 'containers', 'processes', 'warnings']);
+    expect(Object.keys(parsed)).toEqual(['target', 'collectedAt', 'durationMs', 'slowReadAt', 'host', 'docker', 'containers', 'processes', 'warnings']);
     expect(parsed.containers.map((c: ContainerInfo) => c.id)).toEqual([LIMITED_ID, HOSTNET_ID]);
   });
 

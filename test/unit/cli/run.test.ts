@@ -1,7 +1,8 @@
 // runCli paths that end before any connection: usage errors, help, version; and the host-key question.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { confirmHostKey, errorLine, exitCodeFor, runCli } from '../../../src/cli/run';
+import { confirmHostKey, exitCodeFor, runCli } from '../../../src/cli/run';
+import { errorLine } from '../../../src/cli/errors';
 import type { CliIo } from '../../../src/cli/run';
 import { MonitorError } from '../../../src/core/transport/types';
 
@@ -36,6 +37,10 @@ describe('runCli before connecting', () => {
     [['frobnicate'], /^docker-monitor: unknown command "frobnicate"/],
     [['monitor', 'container'], /^docker-monitor: missing container id or name/],
     [['monitor', 'host', '--target', 'root@:22'], /^docker-monitor: invalid target/],
+    [['monitor', 'host', '--watch', '--count', '0'], /^docker-monitor: invalid --count "0"/],
+    [['monitor', 'host', '--count', '2'], /^docker-monitor: --count needs --watch/],
+    [['monitor', 'gap', '--watch'], /^docker-monitor: --watch works with monitor host, all, container, process, not "gap"/],
+    [['monitor', 'all', '--watch', '--interval', '3601'], /^docker-monitor: invalid --interval "3601"/],
   ])('%j exits 2 with one line on stderr and nothing on stdout', async (argv, message) => {
     const c = capture();
     expect(await runCli(argv, c.io)).toBe(2);
@@ -49,7 +54,7 @@ describe('runCli before connecting', () => {
     const c = capture();
     expect(await runCli(['--help'], c.io)).toBe(0);
     expect(c.out()).toMatch(/^Usage: docker-monitor monitor <what>/);
-    for (const what of ['host', 'all', 'container', 'process', 'correlation', 'gap', '--target', '--json', '--interval', '--accept-new-host-key']) {
+    for (const what of ['host', 'all', 'container', 'process', 'correlation', 'gap', '--target', '--json', '--interval', '--accept-new-host-key', '--watch', '--count']) {
       expect(c.out()).toContain(what);
     }
     expect(c.err()).toBe('');
