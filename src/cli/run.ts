@@ -42,7 +42,11 @@ export function exitCodeFor(err: unknown): number {
 
 /** One snapshot, printed once. */
 async function oneShot(collector: Collector, command: MonitorCommand, options: MonitorOptions, io: CliIo): Promise<number> {
-  const s = needsRates(command) ? await collector.sampleWithRates(Math.round(options.intervalSeconds * 1000)) : await collector.sample();
+  // A process's sockets and open files are what `monitor process` is asked for: read them at the printed sample.
+  const full = command.kind === 'process';
+  const s = needsRates(command)
+    ? await collector.sampleWithRates(Math.round(options.intervalSeconds * 1000), { full })
+    : await collector.sample({ full });
   const view = viewOf(s, command, io.columns ?? DEFAULT_COLUMNS);
   io.stdout(`${options.json ? toJson(view.json) : view.text()}\n`);
   if (!(options.json && view.jsonHasWarnings)) for (const line of warningLines(view.warnings)) io.stderr(`${line}\n`);

@@ -1,5 +1,7 @@
 // What the integration suites need from this machine, and independent ways to read it (the docker CLI, ip).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,4 +56,26 @@ export function makeSshHome(): { home: string; knownHosts: string } {
     { mode: 0o600 },
   );
   return { home, knownHosts };
+}
+
+/**
+ * A second sshd of the calling suite's own, on a free loopback port, from the test sshd's config as `edit`
+ * changes it (Port and PidFile are set here). Stop it with the returned `stop`.
+ */
+export async function startOwnSshd(edit: (config: string) => string): Promise<{ port: number; stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'dm-sshd-own-'));
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const config = edit(readFileSync(`${SSHD_DIR}/sshd_config`, 'utf8'))
+    .replace(/^Port .*$/m, `Port ${port}`)
+    .replace(/^PidFile .*$/m, `PidFile ${dir}/sshd.pid`);
+  writeFileSync(join(dir, 'sshd_config'), config);
+  const sshd: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    if (spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]).status === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, stop: () => sshd.kill() };
 }

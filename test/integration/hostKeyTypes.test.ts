@@ -1,18 +1,15 @@
 // Host keys of several types against the real test sshd (it holds an ED25519 and an ECDSA host key) and a second
 // sshd of this suite's own that holds only the ED25519 one, with the real `ssh` client as the oracle on the same
 // known_hosts files: a host known by one key type that presents another has CHANGED, in every mode.
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/transport/types';
-import { SSHD_DIR, SSH_PORT, run, sshReady, sshSkipReason } from './env';
+import { SSHD_DIR, SSH_PORT, run, sshReady, sshSkipReason, startOwnSshd } from './env';
 
 const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;
 const hasEcdsa = existsSync(`${SSHD_DIR}/host_ecdsa.pub`);
@@ -107,29 +104,16 @@ describe.skipIf(!sshReady || !hasEcdsa)(`host keys of several types (${sshSkipRe
 
 /** A second sshd that holds only the ED25519 host key: it cannot present the ECDSA key known_hosts has. */
 describe.skipIf(!sshReady || !hasEcdsa)(`a host known by ECDSA that presents ED25519 (${sshSkipReason})`, () => {
-  let sshd: ChildProcess | undefined;
   let port = 0;
+  let stop = (): void => undefined;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dm-sshd-ed25519only-'));
-    const probe: Server = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    port = (probe.address() as { port: number }).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-    const config = readFileSync(`${SSHD_DIR}/sshd_config`, 'utf8')
-      .replace(/^Port .*$/m, `Port ${port}`)
-      .replace(/^PidFile .*$/m, `PidFile ${dir}/sshd.pid`)
-      .replace(/^HostKey .*host_ecdsa\n/m, '');
-    expect(config).not.toContain('host_ecdsa');
-    writeFileSync(join(dir, 'sshd_config'), config);
-    sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      if (spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]).status === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ({ port, stop } = await startOwnSshd((config) => {
+      const edited = config.replace(/^HostKey .*host_ecdsa\n/m, '');
+      expect(edited).not.toContain('host_ecdsa');
+      return edited;
+    }));
   });
-  afterAll(() => {
-    sshd?.kill();
-  });
+  afterAll(() => stop());
 
   const knownEcdsa = (): string => `# known by its ECDSA key only\n[127.0.0.1]:${port} ${pub(`${SSHD_DIR}/host_ecdsa.pub`)}\n`;
 

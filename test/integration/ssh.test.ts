@@ -1,7 +1,6 @@
 // SshTransport against the real sshd on 127.0.0.1:2222 (scripts/test-env.sh): host keys, auth, exec, batch reads,
 // the Docker socket, ProxyJump, and failures. Values are checked against ssh-keygen, ss, docker inspect and /proc.
-import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statfsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -18,7 +17,7 @@ import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/transport/types';
 import type { BatchPlan, BatchResult, Transport } from '../../src/core/transport/types';
-import { SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import { SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason, startOwnSshd } from './env';
 
 const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;
 const HOST_PUB = `${SSHD_DIR}/host_ed25519.pub`;
@@ -358,29 +357,12 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
 
 /** sshd with AllowStreamLocalForwarding no, for the `docker system dial-stdio` fallback. */
 describe.skipIf(!sshReady || !dockerReady)(`Docker socket without stream forwarding (${sshSkipReason}; ${dockerSkipReason})`, () => {
-  let sshd: ChildProcess | undefined;
   let port = 0;
+  let stop = (): void => undefined;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dm-sshd-nofwd-'));
-    const probe: Server = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    port = (probe.address() as { port: number }).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-    const config = readFileSync(`${SSHD_DIR}/sshd_config`, 'utf8')
-      .replace(/^Port .*$/m, `Port ${port}`)
-      .replace(/^PidFile .*$/m, `PidFile ${dir}/sshd.pid`)
-      .replace(/^AllowStreamLocalForwarding .*$/m, 'AllowStreamLocalForwarding no');
-    writeFileSync(join(dir, 'sshd_config'), config);
-    sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      const up = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]).status === 0;
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ({ port, stop } = await startOwnSshd((config) => config.replace(/^AllowStreamLocalForwarding .*$/m, 'AllowStreamLocalForwarding no')));
   });
-  afterAll(() => {
-    sshd?.kill();
-  });
+  afterAll(() => stop());
 
   it('falls back to docker system dial-stdio and still gets OK from /_ping', async () => {
     const [type, b64] = readFileSync(HOST_PUB, 'utf8').trim().split(/\s+/);
