@@ -47,6 +47,7 @@ export interface TreeOptions {
 export const TOP_HOST_PROCESSES = 50;
 export const RETRY_COMMAND = 'dockerMonitor.retryTarget';
 export const SHOW_ALL_COMMAND = 'dockerMonitor.showAllHostProcesses';
+export const MONITOR_HOST_COMMAND = 'dockerMonitor.monitorHost';
 
 const SEP = ' · ';
 
@@ -92,9 +93,18 @@ export function processDescription(p: ProcessInfo): string {
   return [pid, formatPercent(p.cpuPercent), formatBytes(p.rssBytes)].join(SEP);
 }
 
+/** What the host is: fixed while it runs, so the host row (parent of every container row) is not redrawn. */
 export function hostDescription(s: Snapshot): string {
+  return [`${s.host.cpuCount} CPUs`, formatBytes(s.host.memory.totalBytes)].join(SEP);
+}
+
+/** What the host is doing now: the usage row's label and description. */
+export function hostUsageText(s: Snapshot): { label: string; description: string } {
   const m = s.host.memory;
-  return [`CPU ${formatPercent(s.host.cpuPercent?.busy)}`, `${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`].join(SEP);
+  return {
+    label: `CPU ${formatPercent(s.host.cpuPercent?.busy)}`,
+    description: [`${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`, `load ${s.host.loadAverage[0].toFixed(2)}`].join(SEP),
+  };
 }
 
 // ---- tooltips ----
@@ -123,7 +133,19 @@ function dockerText(s: Snapshot): string {
 function hostTooltip(s: Snapshot): string {
   const h = s.host;
   const md = new MarkdownLines().title(h.hostname || 'host');
-  md.field('OS', h.osRelease || null).field('Kernel', h.kernel || null).field('Uptime', formatDuration(h.uptimeSeconds));
+  md.field('OS', h.osRelease || null).field('Kernel', h.kernel || null);
+  md.field('Booted', new Date(h.bootTime * 1000).toISOString());
+  md.field('CPUs', String(h.cpuCount));
+  md.field('Memory', formatBytes(h.memory.totalBytes));
+  md.field('Docker', dockerText(s));
+  md.field('Cgroups', `v${h.cgroupVersion}`);
+  return md.toString();
+}
+
+function hostUsageTooltip(s: Snapshot): string {
+  const h = s.host;
+  const md = new MarkdownLines().title(`${h.hostname || 'host'} now`);
+  md.field('Uptime', formatDuration(h.uptimeSeconds));
   const cpu = h.cpuPercent;
   md.field(
     'CPU',
@@ -140,8 +162,6 @@ function hostTooltip(s: Snapshot): string {
   }
   const n = h.containerCounts;
   md.field('Containers', `${n.running} running, ${n.total} in all`);
-  md.field('Docker', dockerText(s));
-  md.field('Cgroups', `v${h.cgroupVersion}`);
   md.field('Sampled', `${s.collectedAt} in ${s.durationMs} ms`);
   if (s.warnings.length > 0) {
     md.gap().raw('**Could not read everything:**');
@@ -406,6 +426,20 @@ function addHost(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot
     collapsible: 'expanded',
     contextValue: 'host',
     command: null,
+  });
+  // The figures that change every refresh live on a leaf, not on the host row: redrawing a row makes VS Code
+  // drop its descendants' handles until it lists them again, and a context-menu command run in that gap gets
+  // no argument (microsoft/vscode#144250). The container rows below the host must stay clickable.
+  const usage = hostUsageText(s);
+  b.add(id, {
+    node: { kind: 'hostUsage', id: nodeIds.hostUsage(targetId), targetId },
+    label: usage.label,
+    description: usage.description,
+    tooltip: hostUsageTooltip(s),
+    icon: { id: 'pulse', color: null },
+    collapsible: 'none',
+    contextValue: 'host',
+    command: { command: MONITOR_HOST_COMMAND, title: 'Monitor: Host' },
   });
   addContainers(b, id, targetId, s);
   addHostProcesses(b, id, targetId, s, options);

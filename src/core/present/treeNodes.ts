@@ -39,6 +39,11 @@ export interface HostNode extends NodeBase {
   kind: 'host';
 }
 
+/** The host's live figures, a leaf under the host row (see addHost for why they are not on the host row). */
+export interface HostUsageNode extends NodeBase {
+  kind: 'hostUsage';
+}
+
 export interface ContainersNode extends NodeBase {
   kind: 'containers';
 }
@@ -82,6 +87,7 @@ export interface MessageNode extends NodeBase {
 export type TreeNode =
   | TargetNode
   | HostNode
+  | HostUsageNode
   | ContainersNode
   | ComposeProjectNode
   | ContainerNode
@@ -97,6 +103,7 @@ export type TreeNodeKind = TreeNode['kind'];
 export const nodeIds = {
   target: (targetId: string): string => `target:${targetId}`,
   host: (targetId: string): string => `host:${targetId}`,
+  hostUsage: (targetId: string): string => `hostUsage:${targetId}`,
   containers: (targetId: string): string => `containers:${targetId}`,
   composeProject: (targetId: string, project: string): string => `compose:${targetId}:${encodeURIComponent(project)}`,
   container: (targetId: string, containerId: string): string => `container:${targetId}:${encodeURIComponent(containerId)}`,

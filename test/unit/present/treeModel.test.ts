@@ -33,7 +33,7 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
     const target = row(tree, 'target:local');
     expect(target.parentId).toBeNull();
     expect(kinds(children(tree, 'target:local'))).toEqual(['host']);
-    expect(kinds(children(tree, 'host:local'))).toEqual(['containers', 'hostProcesses']);
+    expect(kinds(children(tree, 'host:local'))).toEqual(['hostUsage', 'containers', 'hostProcesses']);
     expect(row(tree, 'host:local').parentId).toBe('target:local');
     expect(row(tree, 'containers:local').parentId).toBe('host:local');
   });
@@ -47,9 +47,18 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
     expect(row(tree, 'host:local').contextValue).toBe('host');
   });
 
-  it('describes the host with CPU % and memory used / total', () => {
+  it('describes the host by what it is, and its usage row with CPU %, memory used / total and load', () => {
+    // The host row holds every container row: it says only what does not change while the host runs.
+    expect(row(tree, 'host:local').description).toBe(`${s.host.cpuCount} CPUs · 23.5 GiB`);
     // /proc/stat busy share 40.517...%, MemTotal - MemAvailable = 543760384 B = 518.57 MiB, MemTotal 23.54 GiB.
-    expect(row(tree, 'host:local').description).toBe('CPU 40.5% · 518.6 MiB / 23.5 GiB');
+    const usage = row(tree, 'hostUsage:local');
+    expect(usage.label).toBe('CPU 40.5%');
+    expect(usage.description).toBe(`518.6 MiB / 23.5 GiB · load ${s.host.loadAverage[0].toFixed(2)}`);
+    expect(usage.collapsible).toBe('none');
+    expect(usage.contextValue).toBe('host');
+    expect(usage.command?.command).toBe('dockerMonitor.monitorHost');
+    expect(usage.tooltip).toContain('Sampled');
+    expect(row(tree, 'host:local').tooltip).not.toContain('Sampled');
   });
 
   it('groups containers by their compose project label, the others directly under Containers, by name', () => {
@@ -343,7 +352,7 @@ describe('a host whose Docker API is unreachable (captured as a user without the
   const tree = buildTargetTree(localTarget(s));
 
   it('still shows the host and its processes', () => {
-    expect(kinds(children(tree, 'host:local'))).toEqual(['containers', 'hostProcesses']);
+    expect(kinds(children(tree, 'host:local'))).toEqual(['hostUsage', 'containers', 'hostProcesses']);
     expect(children(tree, 'hostProcesses:local').length).toBeGreaterThan(0);
     expect(row(tree, 'target:local').contextValue).toBe('target.local');
   });

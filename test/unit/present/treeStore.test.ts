@@ -57,10 +57,16 @@ describe('changedNodeIds', () => {
     expect(changedNodeIds(a, b)).toEqual(['target:ssh:lab']);
   });
 
-  it('between two real refreshes, redraws the host row (its CPU and memory figures changed) and not the target', () => {
+  it('between two real refreshes, redraws the usage and container rows whose figures changed, never their ancestors', () => {
     const a = buildTargetTree(localTarget(loadSnapshot('local-1')));
     const b = buildTargetTree(localTarget(loadSnapshot('local-2')));
-    expect(changedNodeIds(a, b)).toEqual(['host:local']);
+    const changed = changedNodeIds(a, b);
+    expect(changed).toContain('hostUsage:local');
+    expect(changed.some((id) => id.startsWith('container:'))).toBe(true);
+    // Redrawing a row drops its descendants' handles in VS Code for a moment (a context-menu command then gets
+    // no argument): the rows that hold the container rows must not be redrawn by a refresh that only moved figures.
+    for (const id of ['target:local', 'host:local', 'containers:local']) expect(changed).not.toContain(id);
+    expect(changed.some((id) => id.startsWith('compose:'))).toBe(false);
   });
 });
 
@@ -96,10 +102,11 @@ describe('TreeStore', () => {
   it('returns the rows to redraw, as the same element objects', () => {
     const store = new TreeStore();
     store.setTargets([localTarget(s1)]);
-    const host = store.element('host:local');
+    const usage = store.element('hostUsage:local');
     const change = store.update(localTarget(s2));
-    expect(change).toEqual([host]);
-    expect((change as TreeNode[])[0]).toBe(host);
+    expect((change as TreeNode[])[0]).toBe(usage);
+    expect(ids(change)).toEqual(changedNodeIds(buildTargetTree(localTarget(s1)), buildTargetTree(localTarget(s2))));
+    for (const node of change as TreeNode[]) expect(store.element(node.id)).toBe(node);
     expect(store.update(localTarget(s2))).toEqual([]);
   });
 

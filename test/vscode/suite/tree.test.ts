@@ -1,6 +1,6 @@
 // The Local target's tree against `docker ps -a` and `docker top`.
 import * as assert from 'node:assert/strict';
-import { dockerReady, dockerSkipReason, psAll, sh, topPids } from './docker';
+import { dockerReady, dockerSkipReason, onlineCpus, psAll, sh, topPids } from './docker';
 import { activate, showTargetsView } from './extensionApi';
 import type { ExtensionApi } from './extensionApi';
 import { suiteWhen } from './skip';
@@ -24,12 +24,15 @@ suiteWhen(dockerReady ? null : dockerSkipReason, 'the Local target tree', functi
       assert.equal(local.contextValue, 'target.local');
       const rows = await descendants(api, local, (r) => r.node.kind === 'containers' || r.node.kind === 'hostProcesses');
       const kinds = rows.map((r) => r.node.kind);
-      for (const kind of ['host', 'containers', 'hostProcesses'] as const) {
+      for (const kind of ['host', 'hostUsage', 'containers', 'hostProcesses'] as const) {
         assert.ok(kinds.includes(kind), `no ${kind} row under Local (rows: ${kinds.join(', ')})`);
       }
       const host = rows.find((r) => r.node.kind === 'host');
       assert.equal(host?.contextValue, 'host');
-      assert.match(host?.description ?? '', /CPU/, 'the host row describes CPU and memory');
+      assert.match(host?.description ?? '', new RegExp(`^${onlineCpus()} CPUs · `), 'the host row says its CPUs and memory');
+      const usage = rows.find((r) => r.node.kind === 'hostUsage');
+      assert.match(usage?.label ?? '', /^CPU (\d+\.\d%|-)$/, 'the usage row shows CPU %');
+      assert.match(usage?.description ?? '', / \/ .* · load \d/, 'the usage row shows memory used / total and load');
     }, 45_000);
   });
 
