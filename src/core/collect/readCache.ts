@@ -1,8 +1,9 @@
 // What the tiered reads leave out, kept from the refresh that read it, so that every refresh can be assembled as
 // if everything had been read: per (PID, start time) the files and links fixed for a process's life; per network
-// namespace its socket tables; the host's and the interfaces' details; each container cgroup's limits. `complete()` fills a tiered batch in place.
+// namespace its socket tables; the host's and the interfaces' details; each container cgroup's limits.
+// `complete()` fills a tiered batch in place.
 import type { BatchResult } from '../transport/types';
-import { onePidPerNetns } from '../transport/local';
+import { onePidPerNetns } from '../parse/links';
 import { isPlanLiteralPath } from '../transport/batchScript';
 import { parseProcCgroup, procStatField } from '../parse/procPid';
 import { containerOfProcess } from '../parse/containerId';
@@ -14,8 +15,8 @@ interface ProcessFacts {
   start: number;
   files: Map<string, string>; // status, cgroup, cmdline
   links: Map<string, string>; // ns/*, exe
-  fds: string[]; // fd link targets, as of fdsAt
-  fdsAt: number;
+  /** fd link targets, as of the last slow refresh (or the process's first sight). */
+  fds: string[];
   cgroupPath: string | null;
   /** comm when the facts were read: a different comm now means an exec (new cmdline, exe) or a rename. */
   comm: string;
@@ -73,7 +74,7 @@ export class ReadCache {
     this.refreshes++;
     this.stale.clear();
     if (req.slow) this.slowReadAt = now;
-    this.completeProcesses(batch, req, now);
+    this.completeProcesses(batch, req);
     this.completeSockets(batch, req);
     this.completeHost(batch, req);
     this.completeLimits(batch, req);
@@ -99,9 +100,9 @@ export class ReadCache {
     }
   }
 
-  private completeProcesses(batch: BatchResult, req: TierRequest, now: number): void {
+  private completeProcesses(batch: BatchResult, req: TierRequest): void {
     const alive = new Set<number>();
-    const fresh = new Map<number, { files: Map<string, string>; links: Map<string, string>; fds: string[] }>();
+    const fresh = new Map<number, FreshFacts>();
     for (const [path, content] of batch.files) {
       const m = PROC_PATH.exec(path);
       if (!m) continue;
@@ -132,7 +133,7 @@ export class ReadCache {
         // Read this time (a new process, or a reader that reads everything): the new truth.
         this.learnPageSize(got.files.get('status')!, batch.files.get(`/proc/${pid}/stat`)!);
         const cgroupPath = containerOfProcess(parseProcCgroup(got.files.get('cgroup') ?? ''))?.cgroupPath ?? null;
-        this.processes.set(pid, { start, files: got.files, links: got.links, fds: got.fds, fdsAt: now, cgroupPath, comm: commOf(statText) });
+        this.processes.set(pid, { start, files: got.files, links: got.links, fds: got.fds, cgroupPath, comm: commOf(statText) });
         continue;
       }
       if (!cached) continue; // facts neither read nor known: it appeared between the two reads; next time
@@ -145,7 +146,6 @@ export class ReadCache {
       for (const [name, target] of cached.links) if (!batch.links.has(`/proc/${pid}/${name}`)) batch.links.set(`/proc/${pid}/${name}`, target);
       if (req.slow) {
         cached.fds = got?.fds ?? [];
-        cached.fdsAt = now;
       } else {
         cached.fds.forEach((t, i) => batch.links.set(`/proc/${pid}/fd/${i}`, t));
       }
@@ -219,11 +219,14 @@ function commOf(stat: string): string {
   return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
 }
 
-function entry<T extends { files: Map<string, string>; links: Map<string, string>; fds: string[] }>(
-  m: Map<number, T>,
-  pid: number,
-): T {
+interface FreshFacts {
+  files: Map<string, string>;
+  links: Map<string, string>;
+  fds: string[];
+}
+
+function entry(m: Map<number, FreshFacts>, pid: number): FreshFacts {
   let e = m.get(pid);
-  if (!e) m.set(pid, (e = { files: new Map(), links: new Map(), fds: [] } as unknown as T));
+  if (!e) m.set(pid, (e = { files: new Map(), links: new Map(), fds: [] }));
   return e;
 }

@@ -5,3 +5,18 @@ export function namespaceInodeFromLink(target: string): { type: string; inode: n
   const m = /^([a-z_]{1,32}):\[(\d{1,20})\]$/.exec(target.trim());
   return m ? { type: m[1], inode: Number(m[2]) } : null;
 }
+
+const PROC_NS_NET = /^\/proc\/([0-9]+)\/ns\/net$/;
+
+/** The lowest PID in each network namespace, from /proc/PID/ns/net link targets. */
+export function onePidPerNetns(links: Map<string, string>): number[] {
+  const lowest = new Map<string, number>();
+  for (const [path, target] of links) {
+    const m = PROC_NS_NET.exec(path);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const seen = lowest.get(target);
+    if (seen === undefined || pid < seen) lowest.set(target, pid);
+  }
+  return [...lowest.values()];
+}

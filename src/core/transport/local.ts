@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, statfsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { onePidPerNetns } from '../parse/links';
 import { procStatField } from '../parse/procPid';
 import { validateBatchPlan } from './batchScript';
 import { escapeGlob, globExpansion, hasGlobMeta } from './glob';
@@ -23,7 +24,6 @@ const READ_CHUNK = 64 * 1024;
 const MAX_EXEC_OUTPUT = 64 * 1024 * 1024;
 const CONNECT_TIMEOUT_MS = 5000;
 const PROC_CGROUP = /^\/proc\/[0-9]+\/cgroup$/;
-const PROC_NS_NET = /^\/proc\/([0-9]+)\/ns\/net$/;
 
 /** One buffer for every read: reads are synchronous, so no two of them ever share it at once. */
 const chunk = Buffer.allocUnsafe(READ_CHUNK);
@@ -97,18 +97,6 @@ export function cgroupPaths(files: Map<string, string>, pattern: string): string
   return [...found];
 }
 
-/** The lowest PID in each network namespace, from /proc/PID/ns/net link targets. */
-export function onePidPerNetns(links: Map<string, string>): number[] {
-  const lowest = new Map<string, number>();
-  for (const [path, target] of links) {
-    const m = PROC_NS_NET.exec(path);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    const seen = lowest.get(target);
-    if (seen === undefined || pid < seen) lowest.set(target, pid);
-  }
-  return [...lowest.values()];
-}
 
 /**
  * One readBatch: synchronous file system calls, in short slices with a turn of the event loop between

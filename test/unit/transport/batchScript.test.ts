@@ -93,6 +93,29 @@ describe('buildBatchScript rejects what could reach the shell', () => {
     expectBadArgument({ ...EMPTY, cgroups: { ...ok, pattern: '(' } });
     expectBadArgument({ ...EMPTY, cgroups: { ...ok, pattern: '' } });
   });
+  it('known cgroup paths and new-path files are checked', () => {
+    const ok = { root: '/sys/fs/cgroup', pattern: 'docker', files: ['memory.stat'], paths: ['/docker/abc'], newPathFiles: ['memory.limit_in_bytes'] };
+    expect(() => buildBatchScript({ ...EMPTY, cgroups: ok })).not.toThrow();
+    expectBadArgument({ ...EMPTY, cgroups: { ...ok, paths: ['/docker/*'] } });
+    expectBadArgument({ ...EMPTY, cgroups: { ...ok, paths: ['docker/abc'] } });
+    expectBadArgument({ ...EMPTY, cgroups: { ...ok, paths: ["/docker/a'b"] } });
+    expectBadArgument({ ...EMPTY, cgroups: { ...ok, newPathFiles: ['../x'] } });
+  });
+  it('processFacts are relative paths and [pid, start ticks] pairs of non-negative integers', () => {
+    const ok = { files: ['status'], links: ['ns/*'], known: [[1, 2] as [number, number]] };
+    expect(() => buildBatchScript({ ...EMPTY, processFacts: ok })).not.toThrow();
+    expectBadArgument({ ...EMPTY, processFacts: { ...ok, files: ['/etc/shadow'] } });
+    expectBadArgument({ ...EMPTY, processFacts: { ...ok, links: ['../1/exe'] } });
+    expectBadArgument({ ...EMPTY, processFacts: { ...ok, known: [[1, -2]] as never } });
+    expectBadArgument({ ...EMPTY, processFacts: { ...ok, known: [[1.5, 2]] as never } });
+    expectBadArgument({ ...EMPTY, processFacts: { ...ok, known: [['1; id', 2]] as never } });
+    expectBadArgument({ ...EMPTY, processFacts: { ...ok, known: 'x' as never } });
+  });
+  it('the sh reader reads process facts for every PID (it cannot skip known ones)', () => {
+    const script = buildBatchScript({ ...EMPTY, processFacts: { files: ['status'], links: ['exe'], known: [[1, 2]] } });
+    expect(script).toContain(`/'proc'/[0-9]*/'status'`);
+    expect(script).toContain(`/'proc'/[0-9]*/'exe'`);
+  });
   it('rejects a plan that is not one', () => {
     expectBadArgument(null);
     expectBadArgument({ files: '/proc/stat', links: [], statfs: [] });
