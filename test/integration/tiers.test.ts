@@ -65,21 +65,26 @@ describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`
 
   it('gives a process started after the caches filled its command, NSpid and container on the next refresh', async () => {
     await tiered.sample();
-    execFileSync('docker', ['exec', '-d', 'dm-multi', 'sleep', '4242']);
+    // A duration no other process has, so that only this run's process can match.
+    const duration = String(4_000_000 + Math.floor(Math.random() * 1_000_000));
+    execFileSync('docker', ['exec', '-d', 'dm-multi', 'sleep', duration]);
     let found: ProcessInfo | undefined;
-    for (let i = 0; i < 20 && !found; i++) {
-      found = (await tiered.sample()).processes.find((p) => p.command === 'sleep 4242');
-      if (!found) await new Promise((r) => setTimeout(r, 100));
+    try {
+      for (let i = 0; i < 20 && !found; i++) {
+        found = (await tiered.sample()).processes.find((p) => p.command === `sleep ${duration}`);
+        if (!found) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(found).toBeDefined();
+      expect(found!.containerId).toBe(inspect('dm-multi').Id);
+      expect(dockerTopPids('dm-multi')).toContain(found!.pid);
+      expect(found!.nsPid[0]).toBe(found!.pid);
+      expect(found!.nsPid).toHaveLength(2);
+      // NSpid read another way: the last field of /proc/PID/status's NSpid line.
+      const nspid = /^NSpid:\s+(.*)$/m.exec(execFileSync('cat', [`/proc/${found!.pid}/status`], { encoding: 'utf8' }))![1].split(/\s+/).map(Number);
+      expect(found!.nsPid).toEqual(nspid);
+    } finally {
+      execFileSync('pkill', ['-f', `^sleep ${duration}$`], { stdio: 'ignore' });
     }
-    expect(found).toBeDefined();
-    expect(found!.containerId).toBe(inspect('dm-multi').Id);
-    expect(dockerTopPids('dm-multi')).toContain(found!.pid);
-    expect(found!.nsPid[0]).toBe(found!.pid);
-    expect(found!.nsPid).toHaveLength(2);
-    // NSpid read another way: the last field of /proc/PID/status's NSpid line.
-    const nspid = /^NSpid:\s+(.*)$/m.exec(execFileSync('cat', [`/proc/${found!.pid}/status`], { encoding: 'utf8' }))![1].split(/\s+/).map(Number);
-    expect(found!.nsPid).toEqual(nspid);
-    process.kill(found!.pid);
   });
 
   it('shows a container created between refreshes on the next one, and drops it once removed', async () => {
@@ -104,19 +109,21 @@ describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`
   it('reads sockets fresh when asked, and leaves them as of slowReadAt otherwise', async () => {
     await tiered.sample();
     const before = await tiered.sample();
-    execFileSync('docker', ['exec', '-d', 'dm-multi', 'nc', '-l', '-p', '4243']);
-    let listener: ProcessInfo | undefined;
-    for (let i = 0; i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const s = await tiered.sample({ full: true });
-      listener = s.processes.find((p) => p.command.startsWith('nc -l -p 4243'));
-      if (listener?.sockets.some((x) => x.localPort === 4243 && x.listening)) {
-        expect(Date.parse(s.slowReadAt)).toBeGreaterThan(Date.parse(before.slowReadAt));
-        break;
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    execFileSync('docker', ['exec', '-d', 'dm-multi', 'nc', '-l', '-p', String(port)]);
+    let listening = false;
+    try {
+      for (let i = 0; i < 20 && !listening; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const s = await tiered.sample({ full: true });
+        const listener = s.processes.find((p) => p.command === `nc -l -p ${port}`);
+        listening = listener?.sockets.some((x) => x.localPort === port && x.listening) ?? false;
+        if (listening) expect(Date.parse(s.slowReadAt)).toBeGreaterThan(Date.parse(before.slowReadAt));
       }
+      expect(listening).toBe(true);
+    } finally {
+      execFileSync('pkill', ['-f', `^nc -l -p ${port}$`], { stdio: 'ignore' });
     }
-    expect(listener?.sockets.some((x) => x.localPort === 4243 && x.listening)).toBe(true);
-    if (listener) process.kill(listener.pid);
   });
 });
 
