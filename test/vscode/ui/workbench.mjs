@@ -110,7 +110,11 @@ export async function runCommand(page, title) {
   await input.fill(`>${title}`);
   const entry = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
   await entry.waitFor({ timeout: 10_000 });
-  await entry.click();
+  // Enter on the focused entry, as a user runs a command: a mouse click on the palette's row sometimes made the
+  // QuickPick the command opens close again at once (focus-out), a race in the workbench rather than the command.
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { has: page.locator('.label-name', { hasText: exactly(title) }) });
+  if ((await focused.count()) > 0) await input.press('Enter');
+  else await entry.click();
   // The palette closes before the command runs; a QuickPick the command opens is a new one.
   await until('the command palette closes', async () => {
     if ((await input.isVisible()) && (await input.inputValue()).startsWith('>')) throw new Error('still open');
