@@ -1,5 +1,8 @@
 // Tiered vs full-read refresh, side by side in one process on this machine: same processes and containers, and
 // the median CPU of each. Run: npx esbuild scripts/tiers-vs-full.ts --bundle --platform=node --outfile=/tmp/tvf.js && node /tmp/tvf.js
+// The README's 51-container figure had 46 more containers beside test-env.sh's, started and removed with:
+//   for i in $(seq 1 46); do docker run -d --name dm-bench-$i --label dm-bench=1 dm-busybox:test sh -c 'sleep 100000 & sleep 100001'; done
+//   docker rm -f $(docker ps -aq --filter label=dm-bench=1)
 import { Collector } from '../src/core/collect/collector';
 import { LocalTransport } from '../src/core/transport/local';
 async function cpuOf(c: Collector, n: number, opts = {}) {
