@@ -210,7 +210,13 @@ function listening(p: ProcessInfo): string | null {
   return ports.map((k) => `${k.protocol} ${k.localAddress.includes(':') ? `[${k.localAddress}]` : k.localAddress}:${k.localPort}`).join(', ');
 }
 
-function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined): string {
+/** ' (as of HH:MM:SS)' when the slow tier (open files, sockets) was read before this refresh, else ''. */
+function slowAge(s: Snapshot): string {
+  // A snapshot saved before tiered reads has no slowReadAt: everything in it was read at collectedAt.
+  return !s.slowReadAt || s.slowReadAt === s.collectedAt ? '' : ` (as of ${s.slowReadAt.slice(11, 19)} UTC)`;
+}
+
+function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined, age: string): string {
   const md = new MarkdownLines().title(p.name);
   md.field('Command', p.command || `[${p.name}] (kernel thread)`);
   const inner = innerPid(p);
@@ -221,10 +227,11 @@ function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined): s
   md.field('CPU', `${formatPercent(p.cpuPercent)} of one CPU, ${formatDuration(p.cpuTimeSeconds)} in all`);
   md.field('Memory', `RSS ${formatBytes(p.rssBytes)}, virtual ${formatBytes(p.vszBytes)}`);
   md.field('Threads', String(p.threads));
-  md.field('Open files', p.openFds === null ? null : String(p.openFds));
+  md.field('Open files', p.openFds === null ? null : `${p.openFds}${age}`);
   md.field('Started', p.startTime);
   md.field('Container', p.containerId === null ? 'none (runs on the host)' : container ? `${containerName(container)} (${p.containerId.slice(0, 12)})` : p.containerId.slice(0, 12));
-  md.field('Listening', listening(p));
+  const ports = listening(p);
+  md.field('Listening', ports === null ? null : `${ports}${age}`);
   return md.toString();
 }
 
@@ -266,13 +273,13 @@ function addConnectionError(b: TreeBuilder, parentId: string, t: TargetInput): v
   });
 }
 
-function addProcess(b: TreeBuilder, parentId: string, targetId: string, p: ProcessInfo, container: ContainerInfo | undefined): void {
+function addProcess(b: TreeBuilder, parentId: string, targetId: string, p: ProcessInfo, container: ContainerInfo | undefined, age: string): void {
   const node: ProcessNode = { kind: 'process', id: nodeIds.process(targetId, p.pid, p.startTicks), targetId, pid: p.pid, startTicks: p.startTicks, containerId: p.containerId };
   b.add(parentId, {
     node,
     label: plainText(p.name),
     description: processDescription(p),
-    tooltip: processTooltip(p, container),
+    tooltip: processTooltip(p, container, age),
     icon: processIcon(p),
     collapsible: 'none',
     contextValue: 'process',
@@ -293,7 +300,7 @@ function addContainer(b: TreeBuilder, parentId: string, targetId: string, s: Sna
   });
   // PID 1 of the container first, then in the order they were started inside it: a stable, familiar order.
   const inner = (p: ProcessInfo): number => innerPid(p) ?? p.pid;
-  for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c);
+  for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c, slowAge(s));
 }
 
 function runningText(list: ContainerInfo[]): string {
@@ -401,7 +408,7 @@ function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s:
     contextValue: null,
     command: null,
   });
-  for (const p of shown) addProcess(b, id, targetId, p, undefined);
+  for (const p of shown) addProcess(b, id, targetId, p, undefined, slowAge(s));
   if (all.length > top) {
     b.add(id, {
       node: { kind: 'showAll', id: nodeIds.showAll(targetId), targetId, showingAll },

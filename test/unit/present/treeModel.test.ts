@@ -198,6 +198,26 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
   });
 });
 
+describe('the age of the slow tier', () => {
+  const withFds = (snap: Snapshot) => snap.processes.find((p) => p.openFds !== null)!;
+  it('says how old open files and sockets are when they were read before this refresh', () => {
+    const s = clone(loadSnapshot('local-2'));
+    s.slowReadAt = '2026-11-25T13:28:15.000Z';
+    const p = withFds(s);
+    const tip = buildTargetTree(localTarget(s)).nodes.get(`process:local:${p.pid}:${p.startTicks}`)?.tooltip ?? '';
+    // Tooltips are Markdown with every punctuation mark escaped.
+    expect(tip.replace(/\\(.)/g, '$1')).toContain(`Open files: ${p.openFds} (as of 13:28:15 UTC)`);
+  });
+  it('says nothing when they were read in this refresh', () => {
+    const s = clone(loadSnapshot('local-2'));
+    s.slowReadAt = s.collectedAt;
+    const p = withFds(s);
+    const tip = buildTargetTree(localTarget(s)).nodes.get(`process:local:${p.pid}:${p.startTicks}`)?.tooltip ?? '';
+    expect(tip).toContain(String(p.openFds));
+    expect(tip).not.toContain('as of');
+  });
+});
+
 describe('stable ids', () => {
   const a = loadSnapshot('local-1');
   const b = loadSnapshot('local-2');
