@@ -262,6 +262,12 @@ export interface Snapshot {
    * (the rest is from this refresh). Equal to collectedAt's refresh when it was read now.
    */
   slowReadAt: string;
+  /**
+   * Present when the refresh read only what the views on screen show. `processes` other than 'all': the
+   * snapshot's processes are each container's main process and every process of the listed containers. Without
+   * containerDetail the containers' block I/O, swap, per-CPU and fail-count figures are null.
+   */
+  partial?: { processes: 'all' | string[]; containerDetail: boolean };
   host: HostInfo;
   docker: DockerStatus;
   containers: ContainerInfo[];

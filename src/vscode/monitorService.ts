@@ -7,6 +7,8 @@ import { MonitorError } from '../core/transport/types';
 import type { Transport } from '../core/transport/types';
 import { CONTEXT_NO_READABLE_TARGET, CONTEXT_NO_TARGETS, CONTEXT_PAUSED } from '../core/targets/commandIds';
 import { openTarget } from '../core/targets/openTarget';
+import { FULL_DEMAND, mergeDemands } from '../core/collect/demand';
+import type { Demand } from '../core/collect/demand';
 import { Poller } from '../core/targets/poller';
 import { refreshIntervalMs } from '../core/targets/refreshInterval';
 import { TargetSession } from '../core/targets/session';
@@ -39,6 +41,8 @@ export class MonitorServiceImpl implements MonitorService {
   private readonly poller: Poller;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly contextValues = new Map<string, boolean>();
+  /** Per visibility lease: what its holder shows. */
+  private readonly demands = new Map<symbol, (targetId: string) => Demand>();
   private problems = '';
   private disposed = false;
   private closing: Promise<void> = Promise.resolve();
@@ -91,9 +95,19 @@ export class MonitorServiceImpl implements MonitorService {
     return this.order.map((id) => this.entries.get(id)!.config);
   }
 
-  leaseVisibility(holder: string): vscode.Disposable {
+  /** `demand`: what the holder shows of a target (everything by default); each refresh reads the union. */
+  leaseVisibility(holder: string, demand: (targetId: string) => Demand = () => FULL_DEMAND): vscode.Disposable {
     const lease = this.poller.lease(holder);
-    return new vscode.Disposable(() => lease.dispose());
+    const key = Symbol(holder);
+    this.demands.set(key, demand);
+    return new vscode.Disposable(() => {
+      lease.dispose();
+      this.demands.delete(key);
+    });
+  }
+
+  private demandFor(targetId: string): Demand {
+    return mergeDemands([...this.demands.values()].map((d) => d(targetId)));
   }
 
   pause(): void {
@@ -184,6 +198,7 @@ export class MonitorServiceImpl implements MonitorService {
       label: def.name,
       open: () => this.open(def),
       onChange: () => this.sessionChanged(entry),
+      demand: () => this.demandFor(def.id),
       log: (line, level) => (level === 'warn' ? this.log.warn(line) : this.log.info(line)),
     });
     this.log.info(def.kind === 'local' ? 'target Local: this machine' : `target ${def.name}: ${targetAddress(def)}${def.jump ? ` via ${def.jump}` : ''}`);

@@ -1,5 +1,6 @@
 // The contract between the extension's parts: the monitor service owns targets, connections and refreshes;
 // the tree, commands, status bar and panels only read its state and listen to its changes.
+import type { Demand } from '../core/collect/demand';
 import type * as vscode from 'vscode';
 import type { Snapshot } from '../core/model';
 import type { TargetSummary } from '../shared/protocol';
@@ -28,7 +29,7 @@ export interface MonitorService extends vscode.Disposable {
    * Polling runs only while something that shows data is visible. Each view or panel holds a lease while
    * it is visible and disposes it when hidden.
    */
-  leaseVisibility(holder: string): vscode.Disposable;
+  leaseVisibility(holder: string, demand?: (targetId: string) => Demand): vscode.Disposable;
   readonly paused: boolean;
   pause(): void;
   resume(): void;

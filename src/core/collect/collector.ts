@@ -10,6 +10,9 @@ import { parseProcNetSockets } from '../parse/sockets';
 import { applyRates } from '../analyze/rates';
 import { buildPlan, buildTieredPlan, DEFAULT_DOCKER_ROOT, HOST_FILES } from './plan';
 import { ReadCache } from './readCache';
+import { FULL_DEMAND, isFullDemand } from './demand';
+import { keepShown } from './shown';
+import type { Demand } from './demand';
 import { cgroupFilesByPath, indexBatch } from './batchIndex';
 import type { BatchIndex } from './batchIndex';
 import { assembleProcesses, attachSockets, toProcessInfo } from './assembleProcesses';
@@ -126,6 +129,8 @@ export class Collector {
   private previous: Snapshot | null = null;
   private dockerRoot = DEFAULT_DOCKER_ROOT;
   private readonly cache: ReadCache | null;
+  /** Each running container's main PID, from the last Engine API answer. */
+  private mainPids: number[] = [];
 
   constructor(
     readonly transport: Transport,
@@ -138,25 +143,30 @@ export class Collector {
 
   /**
    * One snapshot; rates are filled against the previous call's snapshot (null on the first). `full` reads the
-   * slow tier now (socket tables, fd counts): for a view that shows them and must not show them old.
+   * slow tier now (socket tables, fd counts): for a view that shows them and must not show them old. `demand`
+   * is what the views show (everything by default); a refresh for less reads less.
    */
-  async sample(options: { full?: boolean } = {}): Promise<Snapshot> {
+  async sample(options: { full?: boolean; demand?: Demand } = {}): Promise<Snapshot> {
     const started = Date.now();
-    const tier = this.cache?.request(options.full === true) ?? null;
+    const demand = options.demand ?? FULL_DEMAND;
+    const tier = this.cache?.request(options.full === true, demand, this.mainPids) ?? null;
     const plan = tier ? buildTieredPlan(this.dockerRoot, tier) : buildPlan(this.dockerRoot);
     const [batch, docker] = await Promise.all([this.transport.readBatch(plan), this.describer.describe()]);
     if (tier && this.cache) this.cache.complete(batch, tier);
     // The data root is known after the first API answer; the next batch measures its disk.
     if (docker.status.rootDir) this.dockerRoot = docker.status.rootDir;
+    this.mainPids = docker.containers.flatMap((m) => (m.initPid !== null && m.initPid > 0 ? [m.initPid] : []));
     const durationMs = Date.now() - started;
     const slowAt = this.cache?.slowReadAt;
-    const snapshot = applyRates(
-      this.previous,
-      assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null),
-    );
+    const assembled = assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null);
+    if (tier && (!isFullDemand(demand) || !tier.containerDetail)) {
+      assembled.partial = { processes: demand.processes === 'all' ? 'all' : [...demand.processes], containerDetail: tier.containerDetail };
+    }
+    if (tier) keepShown(assembled, demand);
+    const snapshot = applyRates(this.previous, assembled);
     this.previous = snapshot;
     this.options.log?.(
-      `${this.transport.label}: ${snapshot.containers.length} containers, ${snapshot.processes.length} processes in ${durationMs} ms (batch ${batch.durationMs} ms${tier ? (tier.slow ? ', slow tier' : '') : ', full read'})`,
+      `${this.transport.label}: ${snapshot.containers.length} containers, ${snapshot.processes.length} processes in ${durationMs} ms (batch ${batch.durationMs} ms${tier ? (tier.slow ? ', slow tier' : isFullDemand(demand) ? '' : ', what is shown') : ', full read'})`,
     );
     return snapshot;
   }

@@ -2,7 +2,7 @@
 // or what changes every tick plus the tiers that are due (buildTieredPlan).
 import type { BatchPlan } from '../transport/types';
 import { CONTAINER_CGROUP_PATTERN } from '../parse/containerId';
-import { CGROUP_LIMIT_FILES, CGROUP_METRIC_FILES } from '../parse/cgroupMetrics';
+import { CGROUP_LIMIT_FILES, CGROUP_METRIC_FILES, CGROUP_ROW_FILES } from '../parse/cgroupMetrics';
 
 /** Where cgroup hierarchies are mounted on every systemd-era distribution (v1 controllers below it, or v2 itself). */
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -52,7 +52,10 @@ export const SLOW_HOST_FILES: readonly string[] = [HOST_FILES.hostname, HOST_FIL
 export const PROCESS_FACT_FILES = ['status', 'cgroup', 'cmdline'];
 /** Namespace links and exe are fixed too; fd links are read once at first sight and then on the slow cadence. */
 export const PROCESS_FACT_LINKS = ['ns/*', 'exe', 'fd/*'];
-export const NETNS_TICK_FILES = ['net/dev', 'root/sys/class/net/*/iflink'];
+/** A namespace's own traffic counters: every refresh. */
+export const NETNS_TICK_FILES = ['net/dev'];
+/** Which host interface each of a namespace's is paired with: fixed while the interfaces stay, read with them. */
+export const NETNS_LINK_FILES = ['root/sys/class/net/*/iflink'];
 /** Socket tables: each read walks the kernel's whole hash table (~1 ms whatever it holds): slow cadence only. */
 export const NETNS_SLOW_FILES = ['net/tcp', 'net/tcp6', 'net/udp', 'net/udp6'];
 const CGROUP_TICK_FILES = CGROUP_METRIC_FILES.filter((f) => !CGROUP_LIMIT_FILES.includes(f));
@@ -61,8 +64,15 @@ const INTERFACE_LINKS = ['/sys/class/net/*', '/sys/class/net/*/master', '/sys/cl
 export interface TierRequest {
   /** Socket tables, every process's fd links, host and interface details. */
   slow: boolean;
-  /** Interface details (sysfs files and links): on slow refreshes and when the interface set changed. */
+  /** Interface details (sysfs files and links, each namespace's iflinks): on slow refreshes and when the interface set changed. */
   interfaces: boolean;
+  /**
+   * Whose stat to read: every process, or these PIDs (what the views show, plus one process per container for its
+   * cgroup and network namespace); then the reader also finds new PIDs in /proc and reads their stat and facts.
+   */
+  stat: 'all' | number[];
+  /** Every cgroup counter, not only a container row's. */
+  containerDetail: boolean;
   /** Processes whose facts the collector holds: [pid, start ticks]. */
   known: Array<[number, number]>;
   /** Container cgroup paths of those processes (their cgroup files are not read again). */
@@ -72,24 +82,32 @@ export interface TierRequest {
 /** One refresh that reads what changes every tick, plus what `tier` asks for; the collector fills in the rest. */
 export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPlan {
   const slow = tier.slow;
+  const every = tier.stat === 'all';
+  const pids = tier.stat === 'all' ? [] : tier.stat;
+  const cgroupFiles = slow ? CGROUP_METRIC_FILES : tier.containerDetail ? CGROUP_TICK_FILES : CGROUP_ROW_FILES.filter((f) => !CGROUP_LIMIT_FILES.includes(f));
   return {
     files: [
       ...TICK_HOST_FILES,
       ...(slow ? SLOW_HOST_FILES : []),
-      '/proc/[0-9]*/stat',
+      ...(every ? ['/proc/[0-9]*/stat'] : pids.map((p) => `/proc/${p}/stat`)),
       ...(tier.interfaces ? INTERFACE_FILES.map((f) => `/sys/class/net/*/${f}`) : []),
     ],
-    links: ['/proc/[0-9]*/ns/net', ...(slow ? ['/proc/[0-9]*/fd/*'] : []), ...(tier.interfaces ? INTERFACE_LINKS : [])],
+    // The ns/net links pick one process per network namespace for the perNetns reads.
+    links: [
+      ...(every ? ['/proc/[0-9]*/ns/net'] : pids.map((p) => `/proc/${p}/ns/net`)),
+      ...(slow ? ['/proc/[0-9]*/fd/*'] : []),
+      ...(tier.interfaces ? INTERFACE_LINKS : []),
+    ],
     statfs: dockerRoot === '/' ? ['/'] : ['/', dockerRoot],
     cgroups: {
       root: CGROUP_ROOT,
       pattern: CONTAINER_CGROUP_PATTERN,
       // Counters every tick; limits on slow refreshes, and at once for a container seen for the first time.
-      files: slow ? CGROUP_METRIC_FILES : CGROUP_TICK_FILES,
+      files: cgroupFiles,
       paths: tier.cgroupPaths,
       newPathFiles: slow ? [] : [...CGROUP_LIMIT_FILES],
     },
-    perNetns: [...NETNS_TICK_FILES, ...(slow ? NETNS_SLOW_FILES : [])],
-    processFacts: { files: PROCESS_FACT_FILES, links: PROCESS_FACT_LINKS, known: tier.known },
+    perNetns: [...NETNS_TICK_FILES, ...(tier.interfaces ? NETNS_LINK_FILES : []), ...(slow ? NETNS_SLOW_FILES : [])],
+    processFacts: { files: PROCESS_FACT_FILES, links: PROCESS_FACT_LINKS, known: tier.known, ...(every ? {} : { newFromListing: true }) },
   };
 }

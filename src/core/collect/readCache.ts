@@ -10,6 +10,8 @@ import { containerOfProcess } from '../parse/containerId';
 import { CGROUP_LIMIT_FILES } from '../parse/cgroupMetrics';
 import { CGROUP_ROOT, HOST_FILES, NETNS_SLOW_FILES, PROCESS_FACT_FILES, SLOW_HOST_FILES } from './plan';
 import type { TierRequest } from './plan';
+import { FULL_DEMAND } from './demand';
+import type { Demand } from './demand';
 
 interface ProcessFacts {
   start: number;
@@ -18,12 +20,14 @@ interface ProcessFacts {
   /** fd link targets, as of the last slow refresh (or the process's first sight). */
   fds: string[];
   cgroupPath: string | null;
+  containerId: string | null;
   /** comm when the facts were read: a different comm now means an exec (new cmdline, exe) or a rename. */
   comm: string;
 }
 
 const PROC_PATH = /^\/proc\/(\d+)\/(.+)$/;
 const SYS_NET = '/sys/class/net/';
+const IFLINK_PATH = /^\/proc\/(\d+)\/(root\/sys\/class\/net\/[^/]+\/iflink)$/;
 
 function netDevNames(text: string | undefined): string[] {
   if (text === undefined) return [];
@@ -38,6 +42,8 @@ export class ReadCache {
   private readonly processes = new Map<number, ProcessFacts>();
   /** netns link target (`net:[inode]`) -> socket table file name -> content. */
   private readonly sockets = new Map<string, Map<string, string>>();
+  /** netns link target -> `root/sys/class/net/X/iflink` -> content, as of the last interfaces refresh. */
+  private readonly iflinks = new Map<string, Map<string, string>>();
   private hostFiles = new Map<string, string>();
   private readonly limits = new Map<string, string>();
   private interfaceFiles = new Map<string, string>();
@@ -53,8 +59,13 @@ export class ReadCache {
 
   constructor(private readonly slowEvery: number) {}
 
-  /** What the next refresh should read besides the every-tick files. */
-  request(forceSlow: boolean): TierRequest {
+  /**
+   * What the next refresh should read besides the every-tick files, for what `demand` shows. `mainPids`: each
+   * container's main process as Docker last said, so that every container has one process read (its cgroup and
+   * network namespace) whatever else is shown. A slow refresh reads every process: it is when the cache learns
+   * which of its processes are gone.
+   */
+  request(forceSlow: boolean, demand: Demand = FULL_DEMAND, mainPids: readonly number[] = []): TierRequest {
     const slow = forceSlow || this.slowReadAt === null || this.refreshes % this.slowEvery === 0;
     const interfaces = slow || this.interfaceNames === null || this.netDevSeen.some((n) => !this.interfaceNames!.includes(n));
     const known: Array<[number, number]> = [];
@@ -66,7 +77,25 @@ export class ReadCache {
       known.push([pid, f.start]);
       if (f.cgroupPath !== null) cgroupPaths.add(f.cgroupPath);
     }
-    return { slow, interfaces, known, cgroupPaths: [...cgroupPaths] };
+    const stat = slow || demand.processes === 'all' ? 'all' : this.pidsShown(demand.processes, mainPids);
+    return { slow, interfaces, stat, containerDetail: slow || demand.containerDetail, known, cgroupPaths: [...cgroupPaths] };
+  }
+
+  /** PID 1, the given main PIDs, one process of every container known, and every process of `containers`. */
+  private pidsShown(containers: readonly string[], mainPids: readonly number[]): number[] {
+    const wanted = new Set(containers);
+    const pids = new Set<number>([1, ...mainPids]);
+    const firstByContainer = new Map<string, number>();
+    for (const [pid, f] of this.processes) {
+      if (f.containerId === null || this.stale.has(pid)) continue;
+      if (wanted.has(f.containerId)) pids.add(pid);
+      const first = firstByContainer.get(f.containerId);
+      if (first === undefined || pid < first) firstByContainer.set(f.containerId, pid);
+    }
+    for (const pid of firstByContainer.values()) pids.add(pid);
+    // Stale PIDs (an exec) are read as new ones would be: through the listing, with their facts.
+    for (const pid of this.stale) pids.add(pid);
+    return [...pids].sort((a, b) => a - b);
   }
 
   /** Fills `batch` (read with `req`) with what was left out, and keeps what it brought for next time. */
@@ -75,7 +104,7 @@ export class ReadCache {
     this.stale.clear();
     if (req.slow) this.slowReadAt = now;
     this.completeProcesses(batch, req);
-    this.completeSockets(batch, req);
+    this.completeNetns(batch, req);
     this.completeHost(batch, req);
     this.completeLimits(batch, req);
   }
@@ -85,17 +114,17 @@ export class ReadCache {
    * back for the cgroup directories this refresh read counters from (a container that is gone gets nothing).
    */
   private completeLimits(batch: BatchResult, req: TierRequest): void {
-    const liveDirs = new Set<string>();
+    // A container is live when any of its cgroup directories had a file read: a row-only refresh reads none in
+    // v1's cpuset hierarchy, whose cpuset.cpus is still this container's limit.
+    const live = new Set<string>();
     for (const path of batch.files.keys()) {
       if (!path.startsWith(CGROUP_ROOT + '/')) continue;
       const slash = path.lastIndexOf('/');
-      const dir = path.slice(0, slash);
-      liveDirs.add(dir);
+      for (const key of containerKeys(path.slice(0, slash))) live.add(key);
       if (CGROUP_LIMIT_FILES.includes(path.slice(slash + 1))) this.limits.set(path, batch.files.get(path)!);
     }
     for (const [path, content] of this.limits) {
-      const dir = path.slice(0, path.lastIndexOf('/'));
-      if (!liveDirs.has(dir)) this.limits.delete(path);
+      if (!containerKeys(path.slice(0, path.lastIndexOf('/'))).some((k) => live.has(k))) this.limits.delete(path);
       else if (!req.slow && !batch.files.has(path)) batch.files.set(path, content);
     }
   }
@@ -117,7 +146,8 @@ export class ReadCache {
       if (m[2].startsWith('fd/')) entry(fresh, pid).fds.push(target);
       else if (m[2] === 'exe' || m[2].startsWith('ns/')) entry(fresh, pid).links.set(m[2], target);
     }
-    for (const pid of [...this.processes.keys()]) if (!alive.has(pid)) this.processes.delete(pid);
+    // Only a refresh that read every stat knows which processes are gone.
+    if (req.stat === 'all') for (const pid of [...this.processes.keys()]) if (!alive.has(pid)) this.processes.delete(pid);
 
     for (const pid of alive) {
       const statText = batch.files.get(`/proc/${pid}/stat`) ?? '';
@@ -132,8 +162,16 @@ export class ReadCache {
       if (got && got.files.has('status')) {
         // Read this time (a new process, or a reader that reads everything): the new truth.
         this.learnPageSize(got.files.get('status')!, batch.files.get(`/proc/${pid}/stat`)!);
-        const cgroupPath = containerOfProcess(parseProcCgroup(got.files.get('cgroup') ?? ''))?.cgroupPath ?? null;
-        this.processes.set(pid, { start, files: got.files, links: got.links, fds: got.fds, cgroupPath, comm: commOf(statText) });
+        const container = containerOfProcess(parseProcCgroup(got.files.get('cgroup') ?? ''));
+        this.processes.set(pid, {
+          start,
+          files: got.files,
+          links: got.links,
+          fds: got.fds,
+          cgroupPath: container?.cgroupPath ?? null,
+          containerId: container?.id ?? null,
+          comm: commOf(statText),
+        });
         continue;
       }
       if (!cached) continue; // facts neither read nor known: it appeared between the two reads; next time
@@ -176,24 +214,41 @@ export class ReadCache {
     return out;
   }
 
-  private completeSockets(batch: BatchResult, req: TierRequest): void {
+  /** Socket tables (slow refreshes) and iflinks (interfaces refreshes) per network namespace, kept between. */
+  private completeNetns(batch: BatchResult, req: TierRequest): void {
+    const read = new Map<number, Map<string, string>>();
+    if (req.interfaces) {
+      for (const [path, c] of batch.files) {
+        const m = IFLINK_PATH.exec(path);
+        if (!m) continue;
+        const pid = Number(m[1]);
+        if (!read.has(pid)) read.set(pid, new Map());
+        read.get(pid)!.set(m[2], c);
+      }
+    }
     for (const pid of onePidPerNetns(batch.links)) {
       const ns = batch.links.get(`/proc/${pid}/ns/net`);
       if (ns === undefined) continue;
+      const prefix = `/proc/${pid}/`;
       if (req.slow) {
         const tables = new Map<string, string>();
         for (const f of NETNS_SLOW_FILES) {
-          const c = batch.files.get(`/proc/${pid}/${f}`);
+          const c = batch.files.get(prefix + f);
           if (c !== undefined) tables.set(f, c);
         }
         this.sockets.set(ns, tables);
       } else {
-        for (const [f, c] of this.sockets.get(ns) ?? []) batch.files.set(`/proc/${pid}/${f}`, c);
+        for (const [f, c] of this.sockets.get(ns) ?? []) batch.files.set(prefix + f, c);
+      }
+      if (req.interfaces) {
+        this.iflinks.set(ns, read.get(pid) ?? new Map());
+      } else {
+        for (const [f, c] of this.iflinks.get(ns) ?? []) batch.files.set(prefix + f, c);
       }
     }
     if (req.slow) {
       const live = new Set([...batch.links].filter(([p]) => p.endsWith('/ns/net')).map(([, t]) => t));
-      for (const ns of [...this.sockets.keys()]) if (!live.has(ns)) this.sockets.delete(ns);
+      for (const m of [this.sockets, this.iflinks]) for (const ns of [...m.keys()]) if (!live.has(ns)) m.delete(ns);
     }
   }
 
@@ -213,6 +268,13 @@ export class ReadCache {
     }
     this.netDevSeen = netDevNames(batch.files.get(HOST_FILES.netDev));
   }
+}
+
+/** The ways a cgroup directory names its container: its path below the root, and below a v1 hierarchy. */
+function containerKeys(dir: string): string[] {
+  const rest = dir.slice(CGROUP_ROOT.length);
+  const second = rest.indexOf('/', 1);
+  return second === -1 ? [rest] : [rest, rest.slice(second)];
 }
 
 function commOf(stat: string): string {

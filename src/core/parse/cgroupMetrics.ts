@@ -53,6 +53,21 @@ export const CGROUP_LIMIT_FILES: readonly string[] = [
 ];
 
 /** Basenames of every file parseCgroupMetrics reads, v1 and v2 together. */
+/**
+ * What a container row shows (CPU %, working-set memory, throttling, OOM kills, PIDs), for v1 and v2: read every
+ * refresh when nobody looks at more. The rest (block I/O, swap, per-CPU usage, fail counts) needs detail.
+ */
+export const CGROUP_ROW_FILES: readonly string[] = [
+  'cpuacct.usage',
+  'cpu.stat',
+  'memory.usage_in_bytes',
+  'memory.current',
+  'memory.stat',
+  'memory.oom_control',
+  'memory.events',
+  'pids.current',
+];
+
 export const CGROUP_METRIC_FILES: string[] = [...new Set([...CGROUP_V1_METRIC_FILES, ...CGROUP_V2_METRIC_FILES])];
 
 const V1_ONLY_FILES = CGROUP_V1_METRIC_FILES.filter((f) => !CGROUP_V2_METRIC_FILES.includes(f));

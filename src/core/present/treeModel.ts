@@ -392,19 +392,21 @@ function addContainers(b: TreeBuilder, parentId: string, targetId: string, s: Sn
 
 function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot, options: TreeOptions): void {
   const all = s.processes.filter((p) => p.containerId === null).sort(byCpu);
+  // A refresh for collapsed rows reads no host process: the node shows them once expanded.
+  const unread = s.partial !== undefined && s.partial.processes !== 'all';
   const top = Math.max(1, Math.floor(options.topHostProcesses ?? TOP_HOST_PROCESSES));
   const showingAll = options.showAllHostProcesses === true;
   const shown = showingAll ? all : all.slice(0, top);
   const id = b.add(parentId, {
     node: { kind: 'hostProcesses', id: nodeIds.hostProcesses(targetId), targetId },
     label: 'Host processes',
-    description: `${all.length}`,
+    description: unread ? '' : `${all.length}`,
     tooltip: new MarkdownLines()
       .title('Host processes')
-      .text(`Processes outside any container, busiest first: ${shown.length} of ${all.length} shown.`)
+      .text(unread ? 'Processes outside any container, busiest first: expand to read them.' : `Processes outside any container, busiest first: ${shown.length} of ${all.length} shown.`)
       .toString(),
     icon: { id: 'server-process', color: null },
-    collapsible: all.length > 0 ? 'collapsed' : 'none',
+    collapsible: unread || all.length > 0 ? 'collapsed' : 'none',
     contextValue: null,
     command: null,
   });

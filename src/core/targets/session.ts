@@ -1,6 +1,7 @@
 // One target's life: connect lazily, collect on demand (never two collections at once), follow Docker events
 // while something is on screen, reconnect with backoff after a drop, and close an unused connection.
 // Pure Node: the VS Code service wraps one of these per target.
+import type { Demand } from '../collect/demand';
 import type { Snapshot } from '../model';
 import { MonitorError } from '../transport/types';
 import type { Transport } from '../transport/types';
@@ -28,13 +29,16 @@ export interface SessionState {
 
 /** What a connection yields: a Collector in production. */
 export interface SnapshotSource {
-  sample(): Promise<Snapshot>;
+  /** `demand`: what the views show now; a refresh reads no more than that. */
+  sample(options?: { demand?: Demand }): Promise<Snapshot>;
   close(): Promise<void>;
 }
 
 export type EventWatcher = (transport: Transport, onEvent: (event: EngineEvent) => void, signal: AbortSignal) => Promise<void>;
 
 export interface SessionOptions {
+  /** What the views show of this target now (everything when absent). */
+  demand?: () => Demand;
   /** Name for log lines. */
   label: string;
   /** Opens the transport; may ask the user (host key, passphrase, password). */
@@ -200,7 +204,7 @@ export class TargetSession {
     if (!source) return;
     const gen = this.generation;
     try {
-      const snapshot = await source.sample();
+      const snapshot = await source.sample({ demand: this.options.demand?.() });
       if (this.closed || gen !== this.generation) return;
       this.attempt = 0;
       this.set({ status: 'connected', error: null, errorCode: null, snapshot, retryAt: null });

@@ -70,6 +70,7 @@ export function validateBatchPlan(plan: BatchPlan): void {
     if (typeof pf !== 'object' || pf === null) reject('processFacts', pf, 'expected an object');
     checkList('process fact file', pf.files, 'relative');
     checkList('process fact link', pf.links, 'relative');
+    if (pf.newFromListing !== undefined && typeof pf.newFromListing !== 'boolean') reject('processFacts.newFromListing', String(pf.newFromListing), 'expected a boolean');
     if (!Array.isArray(pf.known) || pf.known.length > MAX_KNOWN) reject('processFacts.known', null, `expected at most ${MAX_KNOWN} pairs`);
     for (const pair of pf.known) {
       if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((n) => Number.isSafeInteger(n) && n >= 0)) {
@@ -208,7 +209,8 @@ export function withFactsForEveryProcess(input: BatchPlan): BatchPlan {
   const { processFacts: _pf, ...rest } = plan;
   // Every process's cgroup file is read again, so the known cgroup paths are found anyway.
   const glob = (rel: string) => `/proc/[0-9]*/${rel}`;
-  return { ...rest, files: [...plan.files, ...pf.files.map(glob)], links: [...plan.links, ...pf.links.map(glob)] };
+  const stat = pf.newFromListing ? [glob('stat')] : [];
+  return { ...rest, files: [...plan.files, ...stat, ...pf.files.map(glob)], links: [...plan.links, ...pf.links.map(glob)] };
 }
 
 // `df -P -k` data line: filesystem (may hold spaces), 1K-blocks, used, available, capacity, mount point.

@@ -231,7 +231,13 @@ class SlicedBatch {
     const links: string[] = [];
     for (const name of this.list('/proc')) {
       if (!/^[0-9]+$/.test(name)) continue;
-      const stat = first.get(`/proc/${name}/stat`);
+      let stat = first.get(`/proc/${name}/stat`);
+      if (stat === undefined && facts.newFromListing && !known.has(Number(name))) {
+        // A new process the plan could not name: its stat too, for its start time.
+        stat = orSkip(() => readText(`/proc/${name}/stat`));
+        if (stat !== undefined) first.set(`/proc/${name}/stat`, stat);
+        if (this.tick()) await this.pause();
+      }
       if (stat === undefined) continue;
       const start = procStatField(stat, 22);
       if (start !== null && known.get(Number(name)) === start) continue;

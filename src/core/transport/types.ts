@@ -30,8 +30,11 @@ export interface BatchPlan {
    * NSpid and uids, namespace links, exe): read only for the PIDs whose start time (field 22 of the stat file
    * read in the first stage) differs from `known[pid]`, i.e. new processes and reused PIDs. A transport may
    * read them for every PID (the sh fallback does): that is slower, never wrong.
+   * `newFromListing`: the plan reads the stat files of some PIDs only (literal `/proc/<pid>/stat`); every PID
+   * that /proc lists and `known` does not hold (a new process) has its stat read too, with its facts. A
+   * transport may read every stat instead.
    */
-  processFacts?: { files: string[]; links: string[]; known: Array<[pid: number, startTicks: number]> };
+  processFacts?: { files: string[]; links: string[]; known: Array<[pid: number, startTicks: number]>; newFromListing?: boolean };
 }
 
 export interface StatfsResult {

@@ -49,7 +49,11 @@ export class TargetTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     return row ? toTreeItem(node, row) : new vscode.TreeItem('', vscode.TreeItemCollapsibleState.None);
   }
 
+  /** Called with each row whose children VS Code asks for: it is expanded (by the user, or restored so). */
+  onExpanded: (node: TreeNode) => void = () => undefined;
+
   getChildren(node?: TreeNode): TreeNode[] {
+    if (node) this.onExpanded(node);
     return this.store.children(node);
   }
 

@@ -6,6 +6,7 @@ import { MonitorError } from '../../core/transport/types';
 import type { TreeNode } from '../../core/present/treeNodes';
 import type { MonitorService } from '../serviceApi';
 import { TargetTreeProvider } from './provider';
+import { TreeDemand } from '../../core/present/treeDemand';
 
 export const TREE_VIEW_ID = 'dockerMonitor.targets';
 
@@ -34,10 +35,16 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
   const provider = new TargetTreeProvider(service, os.hostname());
   const view = vscode.window.createTreeView<TreeNode>(TREE_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
 
+  // What a refresh reads follows what the tree shows: an expanded container needs its processes read.
+  const demand = new TreeDemand();
+  provider.onExpanded = (node) => {
+    if (demand.expanded(node)) void service.refresh(node.targetId);
+  };
+
   // Polling runs only while something shows data: hold a lease while the view is visible.
   let lease: vscode.Disposable | undefined;
   const syncLease = (visible: boolean): void => {
-    if (visible && !lease) lease = service.leaseVisibility('tree');
+    if (visible && !lease) lease = service.leaseVisibility('tree', (targetId) => demand.demand(targetId));
     else if (!visible && lease) {
       lease.dispose();
       lease = undefined;
@@ -56,6 +63,8 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
     provider,
     view,
     view.onDidChangeVisibility((e) => syncLease(e.visible)),
+    view.onDidExpandElement((e) => provider.onExpanded(e.element)),
+    view.onDidCollapseElement((e) => demand.collapsed(e.element)),
     provider.onDidChangeState(syncTitle),
     { dispose: () => syncLease(false) },
   );

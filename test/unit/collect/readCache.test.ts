@@ -151,3 +151,34 @@ describe('ReadCache', () => {
     expect(b4.links.has('/proc/100/fd/0')).toBe(false);
   });
 });
+
+describe('ReadCache for what is shown', () => {
+  const dir = (h: string) => `/sys/fs/cgroup/${h}/docker/${CID}`;
+  it('keeps a container limit from a hierarchy a row refresh reads nothing in (v1 cpuset)', () => {
+    const cache = new ReadCache(10);
+    const first = batch([A, B], true);
+    first.files.set(`${dir('cpuset')}/cpuset.cpus`, '0-1\n');
+    first.files.set(`${dir('memory')}/memory.limit_in_bytes`, '67108864\n');
+    first.files.set(`${dir('memory')}/memory.usage_in_bytes`, '1000\n');
+    cache.complete(first, cache.request(false), 1000);
+    const req = cache.request(false, { processes: [], containerDetail: false }, [B.pid]);
+    expect(req.stat).toEqual([1, B.pid]);
+    const tick = batch([B], false, false);
+    tick.files.set(`${dir('memory')}/memory.usage_in_bytes`, '2000\n');
+    cache.complete(tick, req, 2000);
+    expect(tick.files.get(`${dir('cpuset')}/cpuset.cpus`)).toBe('0-1\n');
+    expect(tick.files.get(`${dir('memory')}/memory.limit_in_bytes`)).toBe('67108864\n');
+    // A's facts are kept though its stat was not read: only a refresh of every stat knows it is gone.
+    expect(cache.request(false).known.map(([pid]) => pid)).toContain(A.pid);
+  });
+
+  it('drops the limits of a container none of whose cgroup directories was read', () => {
+    const cache = new ReadCache(10);
+    const first = batch([A, B], true);
+    first.files.set(`${dir('cpuset')}/cpuset.cpus`, '0-1\n');
+    cache.complete(first, cache.request(false), 1000);
+    const tick = batch([A], false, false);
+    cache.complete(tick, cache.request(false), 2000);
+    expect(tick.files.has(`${dir('cpuset')}/cpuset.cpus`)).toBe(false);
+  });
+});

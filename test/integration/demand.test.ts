@@ -1,0 +1,118 @@
+// Reading what the views show, on the real daemon: with every container collapsed a refresh reads one process per
+// container and the cgroup files of a container row, and what it shows still equals docker inspect, ip link and
+// /proc; expanding a container or the host processes brings their processes on the next refresh.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../src/core/model';
+import { Collector } from '../../src/core/collect/collector';
+import { ROW_DEMAND } from '../../src/core/collect/demand';
+import { LocalTransport } from '../../src/core/transport/local';
+import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
+import { dockerReady, dockerSkipReason, inspect, run } from './env';
+
+const PROBE = `dm-demand-probe-${process.pid}`;
+
+/** The real local transport, recording what each refresh asked for and got before the cache filled it in. */
+class RecordingTransport extends LocalTransport {
+  plans: BatchPlan[] = [];
+  reads: Array<{ files: string[]; links: string[] }> = [];
+  override async readBatch(plan: BatchPlan): Promise<BatchResult> {
+    const r = await super.readBatch(plan);
+    this.plans.push(plan);
+    this.reads.push({ files: [...r.files.keys()], links: [...r.links.keys()] });
+    return r;
+  }
+}
+
+function statsRead(files: string[]): number[] {
+  return files.flatMap((f) => {
+    const m = /^\/proc\/(\d+)\/stat$/.exec(f);
+    return m ? [Number(m[1])] : [];
+  });
+}
+
+function procCount(): number {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
+}
+
+const row = (s: Snapshot, name: string) => s.containers.find((c) => c.name === name);
+
+describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipReason})`, () => {
+  const transport = new RecordingTransport();
+  const collector = new Collector(transport, { slowEvery: 1000 });
+  afterAll(() => {
+    execFileSync('docker', ['rm', '-f', PROBE], { stdio: 'ignore' });
+  });
+
+  it('reads one process per container, not every process, for collapsed rows', async () => {
+    await collector.sample({ demand: ROW_DEMAND }); // the first refresh reads everything
+    await collector.sample({ demand: ROW_DEMAND }); // learns each container's main PID from Docker
+    const s = await collector.sample({ demand: ROW_DEMAND });
+    const read = transport.reads.at(-1)!;
+    const running = run('docker', ['ps', '-q']).split('\n').filter(Boolean).length;
+    const stats = statsRead(read.files);
+    // One per running container and PID 1, plus any process that started since (read with its facts).
+    expect(stats.length).toBeGreaterThanOrEqual(running);
+    expect(stats.length).toBeLessThan(running + 1 + 15);
+    expect(procCount()).toBeGreaterThan(stats.length + 20);
+    // No block I/O or swap files: those are detail.
+    expect(read.files.some((f) => /blkio\.|memsw|usage_percpu|io\.stat/.test(f))).toBe(false);
+    expect(s.partial).toEqual({ processes: [], containerDetail: false });
+    expect(s.processes.every((p) => p.containerId !== null)).toBe(true);
+  });
+
+  it('still shows each container row as docker inspect, ip link and /proc say', async () => {
+    const s = await collector.sample({ demand: ROW_DEMAND });
+    for (const name of ['dm-limited', 'dm-multi', 'dm-unlimited']) {
+      const c = row(s, name)!;
+      const info = inspect(name);
+      expect(c.initPid, name).toBe(info.State.Pid);
+      expect(c.memory.limitBytes, name).toBe(info.HostConfig.Memory || null);
+      expect(c.pids.limit, name).toBe(info.HostConfig.PidsLimit > 0 ? info.HostConfig.PidsLimit : null);
+      // The host end of its veth, read another way: the interface whose ifindex the container's eth0 names.
+      const iflink = readFileSync(`/proc/${info.State.Pid}/root/sys/class/net/eth0/iflink`, 'utf8').trim();
+      const peer = run('ip', ['-o', 'link']).split('\n').find((l) => l.startsWith(`${iflink}: `))!;
+      expect(c.network.hostVeth, name).toBe(peer.split(': ')[1].split('@')[0]);
+      expect(c.memory.usageBytes, name).toBeGreaterThan(0);
+      expect(c.processes.map((p) => p.hostPid), name).toEqual([info.State.Pid]);
+    }
+    // CPU figures come from the cgroup: dm-limited burns its 0.5 CPU quota.
+    expect(row(s, 'dm-limited')!.cpu.percent).toBeGreaterThan(10);
+    expect(row(s, 'dm-limited')!.cpu.limitCpus).toBe(0.5);
+    expect(row(s, 'dm-limited')!.blockIo.readBytes).toBeNull();
+  });
+
+  it('shows a container started between refreshes on the next one, with its main process', async () => {
+    await collector.sample({ demand: ROW_DEMAND });
+    execFileSync('docker', ['run', '-d', '--name', PROBE, '--memory', '48m', 'dm-busybox:test', 'sh', '-c', 'sleep 100000 & sleep 100001'], { stdio: 'ignore' });
+    const s = await collector.sample({ demand: ROW_DEMAND });
+    const c = row(s, PROBE);
+    expect(c, 'the new container').toBeDefined();
+    const pid = inspect(PROBE).State.Pid;
+    expect(s.processes.find((p) => p.pid === pid)?.containerId).toBe(c!.id);
+    expect(c!.memory.limitBytes).toBe(48 * 1024 * 1024);
+  });
+
+  it('reads every process of an expanded container, the ones started after the caches filled too', async () => {
+    const id = inspect(PROBE).Id as string;
+    execFileSync('docker', ['exec', '-d', PROBE, 'sleep', '100042']);
+    await new Promise((r) => setTimeout(r, 300));
+    const demand = { processes: [id], containerDetail: false };
+    const s = await collector.sample({ demand });
+    const top = run('docker', ['top', PROBE, '-o', 'pid']).split('\n').slice(1).map(Number).sort((a, b) => a - b);
+    const mine = s.processes.filter((p) => p.containerId === id);
+    expect(mine.map((p) => p.pid).sort((a, b) => a - b)).toEqual(top);
+    expect(mine.find((p) => p.command === 'sleep 100042')).toBeDefined();
+    // Others stay at their main process.
+    expect(row(s, 'dm-multi')!.processes).toHaveLength(1);
+  });
+
+  it('reads every process when the host processes are shown, and detail when a panel asks', async () => {
+    const s = await collector.sample({ demand: { processes: 'all', containerDetail: true } });
+    expect(s.partial).toBeUndefined();
+    expect(statsRead(transport.reads.at(-1)!.files).length).toBeGreaterThan(procCount() - 20);
+    expect(row(s, 'dm-limited')!.blockIo.readBytes).not.toBeNull();
+    expect(s.processes.some((p) => p.containerId === null)).toBe(true);
+  });
+});
