@@ -98,6 +98,28 @@ export function cgroupPaths(files: Map<string, string>, pattern: string): string
 }
 
 
+/** Listing again after this long: a hierarchy's directory created after the container was first seen is found. */
+const CGROUP_DIRS_TTL_MS = 30_000;
+
+/** A container cgroup path's directories (root and each v1 hierarchy) with the names each holds, across batches. */
+class CgroupDirCache {
+  private readonly byPath = new Map<string, { at: number; dirs: Array<{ dir: string; names: Set<string> }> }>();
+
+  dirsOf(path: string): Array<{ dir: string; names: Set<string> }> | undefined {
+    const e = this.byPath.get(path);
+    return e && performance.now() - e.at < CGROUP_DIRS_TTL_MS ? e.dirs : undefined;
+  }
+
+  remember(path: string, dirs: Array<{ dir: string; names: Set<string> }>): void {
+    if (dirs.length > 0) this.byPath.set(path, { at: performance.now(), dirs });
+    else this.byPath.delete(path);
+  }
+
+  keepOnly(paths: Set<string>): void {
+    for (const p of [...this.byPath.keys()]) if (!paths.has(p)) this.byPath.delete(p);
+  }
+}
+
 /**
  * One readBatch: synchronous file system calls, in short slices with a turn of the event loop between
  * them. fs/promises cost about 4 times the CPU of the same calls made synchronously (a thread-pool hop
@@ -110,12 +132,11 @@ class SlicedBatch {
   private readonly listings = new Map<string, string[]>();
 
   /**
-   * `cgroupDirs`: listings of container cgroup directories kept across batches by the transport. The files a
-   * cgroup directory holds are fixed for its life (controllers add no files later), so a tick lists none.
+   * `cgroups`: kept across batches by the transport. The directories of a container's cgroup path (one per v1
+   * hierarchy) and the files each holds are fixed for its life (controllers add no files later), so a tick
+   * lists none and matches no glob.
    */
-  constructor(private readonly cgroupDirs: Map<string, string[]> = new Map()) {}
-
-  private readonly seenCgroupDirs = new Set<string>();
+  constructor(private readonly cgroups: CgroupDirCache = new CgroupDirCache()) {}
 
   /** Counts one call; true when the slice is used up and the caller should pause. */
   private tick(): boolean {
@@ -202,23 +223,34 @@ class SlicedBatch {
    * costs as much as a good one. cgroupfs lists every name it can open, so the result is the same.
    */
   private async cgroupFiles(root: string, paths: string[], files: string[]): Promise<Map<string, string>> {
-    const dirs = await this.expand(paths.flatMap((path) => [`${escapeGlob(root)}${escapeGlob(path)}`, `${escapeGlob(root)}/*${escapeGlob(path)}`]));
-    const patterns: string[] = [];
-    for (const dir of dirs) {
-      this.seenCgroupDirs.add(dir);
-      const kept = this.cgroupDirs.get(dir);
-      const cached = kept !== undefined || this.listings.has(dir);
-      const listed = kept ?? this.list(dir);
-      if (listed.length > 0) this.cgroupDirs.set(dir, listed);
-      const names = new Set(listed);
-      if (!cached && this.tick()) await this.pause();
-      if (names.size === 0) continue;
-      for (const f of files) {
-        const head = f.split('/')[0];
-        if (hasGlobMeta(head) || names.has(head)) patterns.push(`${escapeGlob(dir)}/${f}`);
+    const literal: string[] = [];
+    const globbed: string[] = [];
+    const heads = files.map((f) => f.split('/')[0]);
+    for (const path of paths) {
+      let dirs = this.cgroups.dirsOf(root + path);
+      if (dirs === undefined) {
+        dirs = [];
+        for (const dir of await this.expand([`${escapeGlob(root)}${escapeGlob(path)}`, `${escapeGlob(root)}/*${escapeGlob(path)}`])) {
+          const listed = this.list(dir);
+          if (listed.length > 0) dirs.push({ dir, names: new Set(listed) });
+          if (this.tick()) await this.pause();
+        }
+        this.cgroups.remember(root + path, dirs);
+      }
+      for (const { dir, names } of dirs) {
+        files.forEach((f, i) => {
+          if (hasGlobMeta(heads[i])) globbed.push(`${escapeGlob(dir)}/${f}`);
+          else if (names.has(heads[i])) literal.push(`${dir}/${f}`);
+        });
       }
     }
-    return this.files(patterns);
+    const out = await this.files(globbed);
+    for (const p of literal) {
+      const text = orSkip(() => readText(p));
+      if (text !== undefined) out.set(p, text.endsWith('\0') ? text.slice(0, -1) : text);
+      if (this.tick()) await this.pause();
+    }
+    return out;
   }
 
   /**
@@ -270,8 +302,8 @@ class SlicedBatch {
       if (fresh.length > 0 && cg.newPathFiles && cg.newPathFiles.length > 0) {
         for (const [k, v] of await this.cgroupFiles(cg.root, fresh, cg.newPathFiles)) cgroupFiles.set(k, v);
       }
-      // A directory no longer asked for belongs to a container that is gone.
-      for (const dir of [...this.cgroupDirs.keys()]) if (!this.seenCgroupDirs.has(dir)) this.cgroupDirs.delete(dir);
+      // A path no longer asked for belongs to a container that is gone.
+      this.cgroups.keepOnly(new Set([...known, ...fresh].map((p) => cg.root + p)));
     }
     const rel = plan.perNetns ?? [];
     const netns = rel.length === 0 ? new Map<string, string>() : await this.files(onePidPerNetns(links).flatMap((pid) => rel.map((p) => `/proc/${pid}/${p}`)));
@@ -301,12 +333,12 @@ function socketError(path: string, err: NodeJS.ErrnoException): MonitorError {
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   readonly label = 'local';
-  private readonly cgroupDirs = new Map<string, string[]>();
+  private readonly cgroups = new CgroupDirCache();
 
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
     validateBatchPlan(plan);
     const started = performance.now();
-    const result = await new SlicedBatch(this.cgroupDirs).run(plan);
+    const result = await new SlicedBatch(this.cgroups).run(plan);
     return { ...result, durationMs: performance.now() - started };
   }
 
