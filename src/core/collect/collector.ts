@@ -65,21 +65,27 @@ function countsFrom(metas: DockerContainerMeta[] | null, cgroupOnly: number): Co
   return { total: cgroupOnly, running: cgroupOnly, paused: 0, restarting: 0, exited: 0, created: 0, dead: 0 };
 }
 
-/** Pure: one batch and one Engine API answer in, one Snapshot (without rates) out. */
-export function assembleSnapshot(
+/** A turn of the event loop between stages: at 200 containers no stage of a refresh holds it for long. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** One batch and one Engine API answer in, one Snapshot (without rates) out; yields between its stages. */
+export async function assembleSnapshot(
   target: string,
   batch: BatchResult,
   docker: Awaited<ReturnType<DockerDescriber['describe']>>,
   dockerRoot: string,
   durationMs: number,
   slowReadAt: string | null = null,
-): Snapshot {
+): Promise<Snapshot> {
   const index = indexBatch(batch);
   const cpu = parseProcStatCpu(batch.files.get(HOST_FILES.stat) ?? '');
   const users = parsePasswd(batch.files.get(HOST_FILES.passwd) ?? '');
+  await turn();
   const processes = assembleProcesses(index, cpu?.bootTime ?? null, users);
+  await turn();
   const { views, sockets } = netnsViews(index);
   attachSockets(processes, sockets);
+  await turn();
 
   const containerIds = new Set(processes.map((p) => p.containerId).filter((id): id is string => id !== null));
   const reachable = docker.status.reachable;
@@ -152,17 +158,21 @@ export class Collector {
     const tier = this.cache?.request(options.full === true, demand, this.mainPids) ?? null;
     const plan = tier ? buildTieredPlan(this.dockerRoot, tier) : buildPlan(this.dockerRoot);
     const [batch, docker] = await Promise.all([this.transport.readBatch(plan), this.describer.describe()]);
-    if (tier && this.cache) this.cache.complete(batch, tier);
+    if (tier && this.cache) {
+      this.cache.complete(batch, tier);
+      await turn();
+    }
     // The data root is known after the first API answer; the next batch measures its disk.
     if (docker.status.rootDir) this.dockerRoot = docker.status.rootDir;
     this.mainPids = docker.containers.flatMap((m) => (m.initPid !== null && m.initPid > 0 ? [m.initPid] : []));
     const durationMs = Date.now() - started;
     const slowAt = this.cache?.slowReadAt;
-    const assembled = assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null);
+    const assembled = await assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null);
     if (tier && (!isFullDemand(demand) || !tier.containerDetail)) {
       assembled.partial = { processes: demand.processes === 'all' ? 'all' : [...demand.processes], containerDetail: tier.containerDetail };
     }
     if (tier) keepShown(assembled, demand);
+    await turn();
     const snapshot = applyRates(this.previous, assembled);
     this.previous = snapshot;
     this.options.log?.(
