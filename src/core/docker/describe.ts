@@ -170,6 +170,8 @@ export class DockerDescriber {
       }
       const rootDir = str(this.engineFacts.info.DockerRootDir) || null;
       if (this.feed?.state === 'live') {
+        // Let event data already in the socket be read first: a change just made is then in this refresh.
+        await new Promise((resolve) => setImmediate(resolve));
         await this.inspectDirty(rootDir);
       } else {
         if (this.feed?.canOpen) await this.openFeed(freshInfo);
