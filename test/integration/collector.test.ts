@@ -152,6 +152,7 @@ describe.skipIf(!dockerReady || !sshReady)(
       collector = new Collector(transport);
       const localCollector = new Collector(new LocalTransport());
       [remote, local] = await Promise.all([collector.sampleWithRates(1000), localCollector.sampleWithRates(1000)]);
+      await localCollector.close();
     });
     afterAll(() => collector?.close());
 

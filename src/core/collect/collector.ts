@@ -2,6 +2,7 @@
 import type { ContainerCounts, NamespaceType, Snapshot, SocketInfo } from '../model';
 import type { BatchResult, Transport } from '../transport/types';
 import { DockerEngine } from '../docker/engineApi';
+import type { EngineEvent } from '../docker/engineApi';
 import { DockerDescriber, containerStateCounts } from '../docker/describe';
 import type { DockerContainerMeta } from '../docker/describe';
 import { parsePasswd, parseProcStatCpu } from '../parse/host';
@@ -31,6 +32,8 @@ export interface CollectorOptions {
   slowEvery?: number;
   /** false: read everything every refresh (the design before tiers; kept for the benchmark's comparison). */
   tiered?: boolean;
+  /** false: list containers every refresh instead of following the Docker event stream (default true). */
+  dockerEvents?: boolean;
 }
 
 export const DEFAULT_SLOW_EVERY = 10;
@@ -131,6 +134,7 @@ export async function assembleSnapshot(
 }
 
 export class Collector {
+  private readonly engine: DockerEngine;
   private readonly describer: DockerDescriber;
   private previous: Snapshot | null = null;
   private dockerRoot = DEFAULT_DOCKER_ROOT;
@@ -143,7 +147,8 @@ export class Collector {
     private readonly options: CollectorOptions = {},
   ) {
     const socketPath = options.socketPath ?? DOCKER_SOCKET;
-    this.describer = new DockerDescriber(new DockerEngine(() => transport.openUnixSocket(socketPath), socketPath));
+    this.engine = new DockerEngine(() => transport.openUnixSocket(socketPath), socketPath);
+    this.describer = new DockerDescriber(this.engine, { followEvents: options.dockerEvents !== false });
     this.cache = options.tiered === false ? null : new ReadCache(Math.max(1, options.slowEvery ?? DEFAULT_SLOW_EVERY));
   }
 
@@ -190,7 +195,18 @@ export class Collector {
     return this.sample(options);
   }
 
+  /** The container events of the describer's own stream: one Docker connection per target (see DockerDescriber.follow). */
+  followDockerEvents(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<void> {
+    return this.describer.follow(onEvent, signal);
+  }
+
+  /** Engine API requests sent so far (the event subscription counts once): what refreshes cost the daemon. */
+  get dockerRequests(): number {
+    return this.engine.requestCount;
+  }
+
   async close(): Promise<void> {
+    this.describer.close();
     await this.transport.close();
   }
 }

@@ -115,8 +115,17 @@ const PINNED_API = '1.41';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const CONTAINER_EVENTS = '/events?filters=' + encodeURIComponent(JSON.stringify({ type: ['container'] }));
 
+export interface EventStreamOptions {
+  /** Replay the daemon's buffered events from this time (Unix seconds, the daemon's clock) before the live ones. */
+  since?: number;
+  /** Called once the daemon answered the subscription with its headers. */
+  onOpen?: () => void;
+}
+
 export class DockerEngine {
   private readonly timeoutMs: number;
+  /** HTTP requests sent so far (each on its own stream), the event subscription included: what a refresh costs. */
+  requestCount = 0;
   /** Negotiated once: `/v1.41` or whatever the daemon accepts, with the /version reply it came from. */
   private negotiated: Promise<{ prefix: string; version: EngineVersion }> | null = null;
 
@@ -163,10 +172,11 @@ export class DockerEngine {
    * Streams container events to `onEvent` until `signal` aborts (then resolves). Rejects if the stream cannot
    * be opened, if `onEvent` throws, or if the daemon ends the stream (e.g. it restarted): callers re-subscribe.
    */
-  async events(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<void> {
+  async events(onEvent: (event: EngineEvent) => void, signal: AbortSignal, options: EventStreamOptions = {}): Promise<void> {
     if (signal.aborted) return;
     const { prefix } = await this.negotiate();
-    const path = prefix + CONTAINER_EVENTS;
+    const since = options.since !== undefined && Number.isFinite(options.since) ? `&since=${Math.max(0, Math.floor(options.since))}` : '';
+    const path = prefix + CONTAINER_EVENTS + since;
     // The timeout covers getting the response headers; the stream itself may stay quiet for hours.
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(), this.timeoutMs);
@@ -186,6 +196,7 @@ export class DockerEngine {
     const { res, done } = ex;
     try {
       if (!isSuccess(res)) throw statusError(res, await readBody(res), path);
+      options.onOpen?.();
       await new Promise<void>((resolve, reject) => {
         const splitter = new JsonObjectSplitter();
         let settled = false;
@@ -272,6 +283,7 @@ export class DockerEngine {
     path: string,
     signal: AbortSignal,
   ): Promise<{ res: IncomingMessage; stream: Duplex; done: () => void } | null> {
+    this.requestCount++;
     let stream: Duplex;
     try {
       const opening = this.openSocket();

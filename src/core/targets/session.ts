@@ -5,8 +5,7 @@ import type { Demand } from '../collect/demand';
 import type { Snapshot } from '../model';
 import { MonitorError } from '../transport/types';
 import type { Transport } from '../transport/types';
-import { Collector, DOCKER_SOCKET } from '../collect/collector';
-import { DockerEngine } from '../docker/engineApi';
+import { Collector } from '../collect/collector';
 import type { EngineEvent } from '../docker/engineApi';
 import { backoffDelayMs } from './backoff';
 import { isContainerChangeEvent } from './dockerEvents';
@@ -32,9 +31,11 @@ export interface SnapshotSource {
   /** `demand`: what the views show now; a refresh reads no more than that. */
   sample(options?: { demand?: Demand }): Promise<Snapshot>;
   close(): Promise<void>;
+  /** The Docker events the source itself follows (a Collector's describer): resolves on abort, rejects on loss. */
+  followDockerEvents?(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<void>;
 }
 
-export type EventWatcher = (transport: Transport, onEvent: (event: EngineEvent) => void, signal: AbortSignal) => Promise<void>;
+export type EventWatcher = (source: SnapshotSource, onEvent: (event: EngineEvent) => void, signal: AbortSignal) => Promise<void>;
 
 export interface SessionOptions {
   /** What the views show of this target now (everything when absent). */
@@ -64,9 +65,14 @@ export const DEFAULT_IDLE_CLOSE_MS = 5 * 60_000;
 const DEFAULT_EVENT_DEBOUNCE_MS = 150;
 const DEFAULT_EVENTS_RETRY_MS = 10_000;
 
-/** The Docker event stream over the target's own transport (a forwarded socket over SSH). */
-export const dockerEventWatcher: EventWatcher = (transport, onEvent, signal) =>
-  new DockerEngine(() => transport.openUnixSocket(DOCKER_SOCKET), DOCKER_SOCKET).events(onEvent, signal);
+/**
+ * The events of the collector's own Docker stream: the one it keeps its container list with, so a target has a
+ * single Docker connection and a refresh started by an event finds its container already marked for inspection.
+ */
+export const dockerEventWatcher: EventWatcher = (source, onEvent, signal) =>
+  source.followDockerEvents
+    ? source.followDockerEvents(onEvent, signal)
+    : Promise.reject(new MonitorError('this target does not follow Docker events', 'internal'));
 
 function asMonitorError(e: unknown): MonitorError {
   if (e instanceof MonitorError) return e;
@@ -308,19 +314,19 @@ export class TargetSession {
       this.watcher !== null &&
       this.active &&
       !this.closed &&
-      this.transport !== null &&
+      this.source !== null &&
       this.current.snapshot?.docker.reachable === true &&
       Date.now() >= this.eventsRetryAt;
-    if (want && !this.events) this.startEvents(this.transport!);
+    if (want && !this.events) this.startEvents(this.source!);
     else if (!want && this.events && this.current.snapshot?.docker.reachable !== true) this.stopEvents();
   }
 
-  private startEvents(transport: Transport): void {
+  private startEvents(source: SnapshotSource): void {
     const ac = new AbortController();
     this.events = ac;
     this.set({ watchingEvents: true });
     this.options.log(`${this.options.label}: watching Docker events`);
-    this.watcher!(transport, (event) => this.onEvent(event), ac.signal).then(
+    this.watcher!(source, (event) => this.onEvent(event), ac.signal).then(
       () => this.eventsEnded(ac, null),
       (e: unknown) => this.eventsEnded(ac, asMonitorError(e)),
     );

@@ -9,6 +9,8 @@ import { TargetSession } from '../../../src/core/targets/session';
 import { localTarget, parseTargetSetting } from '../../../src/core/targets/targetConfig';
 import type { TargetDefinition } from '../../../src/core/targets/targetConfig';
 import type { OpenOptions } from '../../../src/core/transport/target';
+import type { Transport } from '../../../src/core/transport/types';
+import type { Duplex } from 'node:stream';
 import { SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, makeSshHome, run, sshReady, sshSkipReason } from '../env';
 
 const execFileAsync = promisify(execFile);
@@ -17,11 +19,28 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
 });
 
-function start(def: TargetDefinition, options: OpenOptions = {}) {
+/** Records the first line (the HTTP request) written on each Docker socket the target opens. */
+function recordDocker(t: Transport, requests: string[]): Transport {
+  const open = t.openUnixSocket.bind(t);
+  t.openUnixSocket = async (path: string) => {
+    const stream: Duplex = await open(path);
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    let first = true;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (first) requests.push(String(chunk).split('\r\n')[0]);
+      first = false;
+      return write(chunk, ...rest);
+    }) as Duplex['write'];
+    return stream;
+  };
+  return t;
+}
+
+function start(def: TargetDefinition, options: OpenOptions = {}, dockerRequests: string[] = []) {
   const log: string[] = [];
   const session = new TargetSession({
     label: def.name,
-    open: () => openTarget(def, options),
+    open: async () => recordDocker(await openTarget(def, options), dockerRequests),
     onChange: () => undefined,
     log: (line) => log.push(line),
   });
@@ -61,7 +80,8 @@ describe.skipIf(!dockerReady)(`Local target (${dockerSkipReason})`, () => {
   it('refreshes on a container start and removal without any tick', async () => {
     const name = 'dm-session-events';
     execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
-    const { session, log } = start(localTarget());
+    const requests: string[] = [];
+    const { session, log } = start(localTarget(), {}, requests);
     session.tick();
     await waitFor('the Docker event stream', () => session.state.watchingEvents);
     // The stream is being opened (GET /version, then GET /events): give it a moment, and keep the event loop
@@ -79,6 +99,11 @@ describe.skipIf(!dockerReady)(`Local target (${dockerSkipReason})`, () => {
     }
     await waitFor('the container gone from the snapshot', () => !session.state.snapshot?.containers.some((c) => c.id === id), 10_000);
     expect(log).toContain(`Local: Docker event: container ${name} destroy`);
+    // One Docker event stream for the target (the collector's), and the list only at first use: the
+    // event-driven refreshes inspected the new container and nothing else.
+    expect(requests.filter((r) => r.includes('/events?'))).toHaveLength(1);
+    expect(requests.filter((r) => r.includes('/containers/json?'))).toHaveLength(1);
+    expect(requests.filter((r) => r.includes(`/containers/${id}/json`)).length).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -22,10 +22,14 @@ describe('isContainerChangeEvent', () => {
     ]);
   });
 
-  it('ignores exec and health-check events, and other object types', () => {
+  it('ignores exec events (a health check fires three per run) and other object types; a health change counts', () => {
     const base = stream[2];
-    expect(isContainerChangeEvent({ ...base, Action: 'exec_start: sh -c true' })).toBe(false);
-    expect(isContainerChangeEvent({ ...base, Action: 'health_status: healthy' })).toBe(false);
+    for (const exec of ['exec_create: sh -c true', 'exec_start: sh -c true', 'exec_die']) {
+      expect(isContainerChangeEvent({ ...base, Action: exec })).toBe(false);
+    }
+    // The daemon sends health_status only when the health changes, and the status text shows it.
+    expect(isContainerChangeEvent({ ...base, Action: 'health_status: healthy' })).toBe(true);
+    expect(isContainerChangeEvent({ ...base, Action: 'rename' })).toBe(true);
     expect(isContainerChangeEvent({ ...base, Type: 'network', Action: 'connect' })).toBe(false);
     expect(isContainerChangeEvent({ ...base, Type: 'image', Action: 'destroy' })).toBe(false);
     expect(isContainerChangeEvent({ ...base, Action: 'stop' })).toBe(true);

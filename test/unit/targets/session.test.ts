@@ -358,6 +358,49 @@ describe('TargetSession', () => {
       expect(calls).toHaveLength(2);
     });
 
+    it('by default follows the source\'s own Docker events: no Docker connection of its own', async () => {
+      const followers: { emit: (e: EngineEvent) => void; signal: AbortSignal }[] = [];
+      let samples = 0;
+      let sockets = 0;
+      const session = new TargetSession({
+        label: 'box',
+        open: async () => {
+          const t = new DroppableTransport('box#0');
+          t.openUnixSocket = () => {
+            sockets++;
+            throw new Error('not used');
+          };
+          return t;
+        },
+        onChange: () => undefined,
+        log: () => undefined,
+        createSource: (t) => ({
+          sample: async () => {
+            samples++;
+            return machineSnapshot();
+          },
+          close: () => t.close(),
+          followDockerEvents: (emit, signal) =>
+            new Promise<void>((resolve) => {
+              followers.push({ emit, signal });
+              signal.addEventListener('abort', () => resolve());
+            }),
+        }),
+        eventDebounceMs: 100,
+      });
+      session.setActive(true);
+      session.tick();
+      await flush();
+      expect(followers).toHaveLength(1);
+      expect(session.state.watchingEvents).toBe(true);
+      followers[0].emit(ev('health_status: unhealthy'));
+      await vi.advanceTimersByTimeAsync(100);
+      expect(samples).toBe(2);
+      expect(sockets).toBe(0);
+      await session.close();
+      expect(followers[0].signal.aborted).toBe(true);
+    });
+
     it('a drop ends the stream with the connection', async () => {
       const { h, calls } = eventHarness();
       h.session.setActive(true);
