@@ -205,6 +205,7 @@ interface Side {
   stall: number[];
   bytes: number[];
   requests: number[];
+  engineRequests: number[];
   last: Snapshot | null;
 }
 
@@ -221,6 +222,7 @@ function side(transport: Transport, demand: Demand, tiered = true): Side {
     stall: [],
     bytes: [],
     requests: [],
+    engineRequests: [],
     last: null,
   };
 }
@@ -237,6 +239,7 @@ async function sampleOnce(s: Side, targetCpu: TargetCpu | null, record: boolean)
   const t0 = targetCpu?.read() ?? 0;
   const traffic0 = trafficOf(s.recorder.inner);
   const before = traffic0 ? { ...traffic0 } : null;
+  const e0 = s.collector.dockerRequests;
   const c0 = cpuMs();
   const w0 = performance.now();
   loop.enable();
@@ -250,6 +253,7 @@ async function sampleOnce(s: Side, targetCpu: TargetCpu | null, record: boolean)
   s.cpu.push(cpu);
   s.target.push(target);
   s.stall.push(loop.max / 1e6);
+  s.engineRequests.push(s.collector.dockerRequests - e0);
   const after = trafficOf(s.recorder.inner);
   if (before && after) {
     s.bytes.push(after.bytesReceived - before.bytesReceived + after.bytesSent - before.bytesSent);
@@ -270,6 +274,7 @@ function summary(s: Side) {
     maxStallMs: round(Math.max(...s.stall)),
     bytesPerRefresh: s.bytes.length ? Math.round(median(s.bytes)) : null,
     requestsPerRefresh: s.requests.length ? median(s.requests) : null,
+    engineApiRequestsPerRefresh: median(s.engineRequests),
     files: s.recorder.last.files.length,
     links: s.recorder.last.links.length,
   };
@@ -457,11 +462,11 @@ function renderMarkdown(r: Report): string {
   lines.push('The SSH target is this same machine (the test sshd on 127.0.0.1): "target CPU" is all CPU used in a cpuacct cgroup around that sshd (session, crypto, reader), and the RTT is near zero.', '');
   lines.push('**Default view**: the tree with containers collapsed (each container row: CPU, memory, PIDs, traffic). **Full**: `monitor all` (every process, every counter). **Full-read design**: what every refresh read before tiers (kept in the bench only). **Floor**: the very paths this refresh read, read by a minimal reader (readFileSync/readlinkSync, nothing parsed), in the same run.', '');
   lines.push('## Per refresh, locally', '');
-  lines.push('| containers | processes | view | CPU ms | wall ms | floor CPU ms | ×floor | full-read design CPU ms | ×design | max event-loop stall ms |');
-  lines.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| containers | processes | view | CPU ms | wall ms | floor CPU ms | ×floor | full-read design CPU ms | ×design | max event-loop stall ms | Engine API requests |');
+  lines.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.steps) {
     for (const [name, d] of [['default view', s.local.defaultView], ['full', s.local.full]] as const) {
-      lines.push(`| ${s.runningContainers} | ${s.processes} | ${name} | ${d.cpuMs} | ${d.wallMs} | ${d.floorCpuMs} | ${x(d.cpuMs, d.floorCpuMs)} | ${s.local.fullReadDesign.cpuMs} | ${x(d.cpuMs, s.local.fullReadDesign.cpuMs)} | ${d.maxStallMs} |`);
+      lines.push(`| ${s.runningContainers} | ${s.processes} | ${name} | ${d.cpuMs} | ${d.wallMs} | ${d.floorCpuMs} | ${x(d.cpuMs, d.floorCpuMs)} | ${s.local.fullReadDesign.cpuMs} | ${x(d.cpuMs, s.local.fullReadDesign.cpuMs)} | ${d.maxStallMs} | ${d.engineApiRequestsPerRefresh} |`);
     }
   }
   lines.push('', '## Per refresh, over SSH (warm connection)', '');
