@@ -21,6 +21,9 @@ import type {
 import { buildBatchScript, parseBatchOutput } from './batchScript';
 import { PersistentShell } from './batchSession';
 import type { ShellChannel } from './batchSession';
+import { PERL_COMMAND, PERL_READER } from './perlReader';
+import { startReader } from './remoteReader';
+import { encodeReaderRequest, readerRequest } from './readerRequest';
 import type { KnownHostsText } from './knownHosts';
 import { appendKnownHost, fingerprintSha256, keyTypeOf, knownHostKeyTypes, knownHostsLine, verifyHostKey } from './knownHosts';
 import type { ResolvedSshTarget } from './sshConfig';
@@ -71,6 +74,9 @@ const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
 
 type Log = (line: string) => void;
 
+/** What answers a refresh: a long-lived perl reader, or the sh batch script (persistent shell or one exec). */
+export type BatchReader = 'perl' | 'sh';
+
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -89,12 +95,18 @@ export class SshTransport implements Transport {
   private sessions = 0;
   private readonly sessionQueue: (() => void)[] = [];
   private readonly log: Log;
-  /** The long-lived remote sh that answers every readBatch after the first: one round trip per refresh. */
+  /** The long-lived remote perl that answers every readBatch without forking: one round trip per refresh. */
+  private readonly perlReader: PersistentShell;
+  /** The long-lived remote sh for the sh batch script, when the target has no perl. */
   private readonly batchShell: PersistentShell;
+  private lastReader: BatchReader | null = null;
+  private lastReaderPid: number | null = null;
   /** How long one readBatch may take before it rejects with a 'timeout' MonitorError. */
   batchTimeoutMs = BATCH_TIMEOUT_MS;
   /** False: one exec channel per readBatch, as when the server cannot keep a shell open. */
   persistentBatchShell = true;
+  /** False: never start the perl reader; the sh batch script answers (tests, benchmarks). */
+  remoteReader = true;
 
   private constructor(
     private readonly target: ResolvedSshTarget,
@@ -104,7 +116,12 @@ export class SshTransport implements Transport {
   ) {
     this.label = target.alias ?? hopName(target);
     this.log = options.log ?? (() => undefined);
-    this.batchShell = new PersistentShell(() => this.openBatchShell(), this.label, this.log);
+    this.perlReader = new PersistentShell(() => this.openPerlReader(), this.label, this.log, {
+      encode: readerRequest,
+      what: 'perl reader',
+      fallback: 'the sh batch script',
+    });
+    this.batchShell = new PersistentShell(() => this.openBatchShell(BATCH_SHELL), this.label, this.log);
     // Any link of the chain going down takes the target with it.
     clients.forEach((c, i) => {
       const name = i === clients.length - 1 ? this.label : `jump host ${hopName(target.jump[i])}`;
@@ -152,9 +169,33 @@ export class SshTransport implements Transport {
     return this.closedError === null;
   }
 
+  /** The reader that answered the last readBatch (null before the first). */
+  get reader(): BatchReader | null {
+    return this.lastReader;
+  }
+
+  /** The target-side PID of the running perl reader, for tests and benchmarks; null when there is none. */
+  get readerPid(): number | null {
+    return this.lastReader === 'perl' ? this.lastReaderPid : null;
+  }
+
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
+    // Either encoding validates the plan first: nothing is sent for a bad one.
+    if (this.remoteReader && this.perlReader.usable) {
+      const request = encodeReaderRequest(plan);
+      this.ensureOpen();
+      const reply = await this.perlReader.run(request, this.batchTimeoutMs).catch((e: unknown) => {
+        this.ensureOpen();
+        throw e;
+      });
+      if (reply) {
+        this.using('perl');
+        return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
+      }
+    }
     const script = buildBatchScript(plan);
     this.ensureOpen();
+    this.using('sh');
     if (this.persistentBatchShell) {
       const reply = await this.batchShell.run(script, this.batchTimeoutMs).catch((e: unknown) => {
         this.ensureOpen(); // a dropped connection explains the failure better than the shell's end
@@ -175,12 +216,24 @@ export class SshTransport implements Transport {
     return parseBatchOutput(stdout, ms);
   }
 
-  /** The exec channel of the persistent batch shell; it holds one of the MAX_SESSIONS until it closes. */
-  private async openBatchShell(): Promise<ShellChannel> {
+  private using(reader: BatchReader): void {
+    if (this.lastReader !== reader) this.log(`ssh: reading ${this.label} with ${reader}`);
+    this.lastReader = reader;
+  }
+
+  /** The perl reader on its own exec channel, started and greeting; rejects 'not-found' on a host without perl. */
+  private async openPerlReader(): Promise<ShellChannel> {
+    const channel = await this.openBatchShell(PERL_COMMAND);
+    this.lastReaderPid = await startReader(channel, PERL_READER, 'perl', DEFAULT_READY_TIMEOUT_MS);
+    return channel;
+  }
+
+  /** The exec channel of a persistent batch shell or reader; it holds one of the MAX_SESSIONS until it closes. */
+  private async openBatchShell(command: string): Promise<ShellChannel> {
     await this.acquireSession();
     let channel: ClientChannel;
     try {
-      channel = await this.openExec(BATCH_SHELL);
+      channel = await this.openExec(command);
     } catch (e) {
       this.releaseSession();
       throw e;
@@ -274,6 +327,7 @@ export class SshTransport implements Transport {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.perlReader.close();
     this.batchShell.close();
     const last = this.clients[this.clients.length - 1];
     const closed = new Promise<void>((resolve) => {
