@@ -44,7 +44,9 @@ export function startReader(channel: ShellChannel, program: string, name: string
       const why = stderr.trim().split('\n').pop()?.slice(0, 200) || reason;
       finish(new MonitorError(`${name} did not start (${why})`, /exit code 127\b/.test(reason) ? 'not-found' : 'internal'));
     });
-    for (const s of [channel.stdin, channel.stdout, channel.stderr]) s.on('error', (e: Error) => finish(new MonitorError(`${name} did not start (${e.message})`, 'internal')));
+    // EPIPE on stdin means the program already exited: its end, with its stderr, says why.
+    channel.stdin.on('error', () => undefined);
+    for (const s of [channel.stdout, channel.stderr]) s.on('error', (e: Error) => finish(new MonitorError(`${name} did not start (${e.message})`, 'internal')));
     channel.stdin.write(`${Buffer.byteLength(program, 'utf8')}\n${program}`);
   });
 }
