@@ -257,6 +257,35 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     }
   });
 
+  it('has a python3 reader that answers the same plans as LocalTransport, for hosts without perl', async () => {
+    const py = await connect();
+    py.readerChoice = ['python3'];
+    try {
+      const pids = containerPids();
+      const full = buildPlan(DOCKER_ROOT);
+      const p = await py.readBatch(full);
+      expect(py.reader).toBe('python3');
+      expectSameStable(p, await local.readBatch(full), pids, 'python3 vs local, full');
+      const tiered = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, ...tierFrom(p) });
+      expectSameStable(await py.readBatch(tiered), await local.readBatch(tiered), pids, 'python3 vs local, tiered');
+      const pid = py.readerPid!;
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toMatch(/python3/);
+      const cg = `/sys/fs/cgroup/pids/dm-python-reader-test-${process.pid}`;
+      mkdirSync(cg);
+      try {
+        writeFileSync(`${cg}/pids.max`, '1');
+        writeFileSync(`${cg}/cgroup.procs`, String(pid));
+        for (let i = 0; i < 3; i++) expect((await py.readBatch(tiered)).statfs.size).toBe(2);
+        expect(readFileSync(`${cg}/pids.events`, 'utf8')).toMatch(/^max 0$/m);
+      } finally {
+        writeFileSync('/sys/fs/cgroup/pids/cgroup.procs', String(pid));
+        rmdirSync(cg);
+      }
+    } finally {
+      await py.close();
+    }
+  });
+
   it('starts a new reader when the old one dies', async () => {
     await perl.readBatch({ files: ['/proc/uptime'], links: [], statfs: [] });
     const pid = perl.readerPid!;
@@ -269,52 +298,80 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
   });
 });
 
-/** A directory of symlinks to what the sh batch script needs, and nothing else: no perl, no python3. */
-function shOnlyBin(): string {
+/** A directory of symlinks to what the sh batch script needs, plus `extra` (name -> path): no perl, no python3. */
+function restrictedBin(extra: Record<string, string> = {}): string {
   const bin = mkdtempSync(join(tmpdir(), 'dm-shonly-'));
   for (const tool of ['sh', 'env', 'grep', 'find', 'xargs', 'sort', 'cut', 'df', 'true', 'sleep', 'kill', 'cat']) {
     const real = run('sh', ['-c', `command -v ${tool}`]);
     if (real.startsWith('/')) symlinkSync(real, join(bin, tool));
   }
+  for (const [name, path] of Object.entries(extra)) symlinkSync(path, join(bin, name));
   return bin;
 }
 
-describe.skipIf(!sshReady)(`a target without perl or python3 (${sshSkipReason})`, () => {
-  let sshd: { port: number; stop: () => void } | undefined;
-  afterAll(() => sshd?.stop());
+/** An sshd of our own whose sessions see only `bin` on their PATH, and a HOME with alias `restricted` for it. */
+async function restrictedTarget(bin: string): Promise<{ sshd: { port: number; stop: () => void }; home: string }> {
+  const wrapper = `${bin}-login`;
+  // sshd runs ForceCommand through root's login shell; the wrapper then leaves only `bin` on the PATH.
+  writeFileSync(wrapper, `#!/bin/sh\nPATH=${bin}\nexport PATH\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`, { mode: 0o755 });
+  const sshd = await startOwnSshd((c) => `${c}\nForceCommand ${wrapper}\n`);
+  const home = mkdtempSync(join(tmpdir(), 'dm-shonly-home-'));
+  mkdirSync(join(home, '.ssh'));
+  const hostKey = readFileSync(`${SSHD_DIR}/host_ed25519.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${hostKey}\n`);
+  writeFileSync(
+    join(home, '.ssh', 'config'),
+    `Host restricted\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${SSHD_DIR}/client_ed25519\n` +
+      `  UserKnownHostsFile ${join(home, '.ssh', 'known_hosts')}\n  IdentityAgent none\n`,
+  );
+  return { sshd, home };
+}
 
-  it('is read through the sh fallback, with the same answer', async () => {
-    const bin = shOnlyBin();
-    const wrapper = join(bin, '..', `${bin.split('/').pop()}-login`);
-    // sshd runs ForceCommand through root's login shell; the wrapper then leaves only `bin` on the PATH.
-    writeFileSync(wrapper, `#!/bin/sh\nPATH=${bin}\nexport PATH\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`, { mode: 0o755 });
+describe.skipIf(!sshReady)(`targets without perl (${sshSkipReason})`, () => {
+  const sshds: Array<{ stop: () => void }> = [];
+  afterAll(() => {
+    for (const s of sshds) s.stop();
+  });
+
+  it('without perl or python3: read through the sh fallback, with the same answer', async () => {
+    const bin = restrictedBin();
     expect(run('/bin/sh', ['-c', `PATH=${bin}; command -v perl python3 || echo none`])).toBe('none');
-    sshd = await startOwnSshd((c) => `${c}\nForceCommand ${wrapper}\n`);
-    const home = mkdtempSync(join(tmpdir(), 'dm-shonly-home-'));
-    mkdirSync(join(home, '.ssh'));
-    const hostKey = readFileSync(`${SSHD_DIR}/host_ed25519.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-    writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${hostKey}\n`);
-    writeFileSync(
-      join(home, '.ssh', 'config'),
-      `Host shonly\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${SSHD_DIR}/client_ed25519\n` +
-        `  UserKnownHostsFile ${join(home, '.ssh', 'known_hosts')}\n  IdentityAgent none\n`,
-    );
+    const { sshd, home } = await restrictedTarget(bin);
+    sshds.push(sshd);
     const log: string[] = [];
-    const t = (await openTransport(parseTarget('shonly'), { home, log: (l) => log.push(l) })) as SshTransport;
+    const t = (await openTransport(parseTarget('restricted'), { home, log: (l) => log.push(l) })) as SshTransport;
     try {
       const plan = buildPlan(DOCKER_ROOT);
       const r = await t.readBatch(plan);
       expect(t.reader).toBe('sh');
-      expect(log.some((l) => /no persistent perl reader on shonly .*perl.*; the sh batch script from now on/.test(l)), log.join('\n')).toBe(true);
-      expect(log).toContain('ssh: reading shonly with sh');
+      expect(log.some((l) => /no persistent perl reader on restricted .*perl.*; the python3 reader or the sh batch script from now on/.test(l)), log.join('\n')).toBe(true);
+      expect(log.some((l) => /no persistent python3 reader on restricted .*python3.*; the sh batch script from now on/.test(l)), log.join('\n')).toBe(true);
+      expect(log).toContain('ssh: reading restricted with sh');
       expect(r.files.get('/proc/meminfo')).toMatch(/^MemTotal:/);
       expect(r.files.get('/etc/os-release')).toBe(readFileSync('/etc/os-release', 'utf8'));
       expect(r.links.get(`/proc/${process.pid}/ns/net`)).toBe(readlinkSync(`/proc/${process.pid}/ns/net`));
+      expect(r.files.get(`/proc/${process.pid}/cmdline`)).toBe(readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').replace(/\0$/, ''));
       expect(r.statfs.get('/')?.totalBytes).toBeGreaterThan(0);
-      // The next refresh does not try perl again.
+      // The next refresh does not try the readers again.
       const opened = log.length;
       await t.readBatch({ files: ['/proc/uptime'], links: [], statfs: [] });
-      expect(log.slice(opened).filter((l) => /perl/.test(l))).toEqual([]);
+      expect(log.slice(opened).filter((l) => /perl|python/.test(l))).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with python3 but no perl: read by the python3 reader', async () => {
+    const bin = restrictedBin({ python3: '/usr/bin/python3' });
+    const { sshd, home } = await restrictedTarget(bin);
+    sshds.push(sshd);
+    const log: string[] = [];
+    const t = (await openTransport(parseTarget('restricted'), { home, log: (l) => log.push(l) })) as SshTransport;
+    try {
+      const r = await t.readBatch(buildPlan(DOCKER_ROOT));
+      expect(t.reader).toBe('python3');
+      expect(log).toContain('ssh: reading restricted with python3');
+      expect(r.files.get(`/proc/${process.pid}/cmdline`)).toBe(readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').replace(/\0$/, ''));
     } finally {
       await t.close();
     }

@@ -22,6 +22,7 @@ import { buildBatchScript, parseBatchOutput } from './batchScript';
 import { PersistentShell } from './batchSession';
 import type { ShellChannel } from './batchSession';
 import { PERL_COMMAND, PERL_READER } from './perlReader';
+import { PYTHON_COMMAND, PYTHON_READER } from './pythonReader';
 import { startReader } from './remoteReader';
 import { encodeReaderRequest, readerRequest } from './readerRequest';
 import type { KnownHostsText } from './knownHosts';
@@ -74,8 +75,14 @@ const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
 
 type Log = (line: string) => void;
 
-/** What answers a refresh: a long-lived perl reader, or the sh batch script (persistent shell or one exec). */
-export type BatchReader = 'perl' | 'sh';
+/** What answers a refresh: a long-lived perl or python3 reader, or the sh batch script (persistent shell or one exec). */
+export type BatchReader = 'perl' | 'python3' | 'sh';
+
+/** The remote readers in the order they are tried: perl is on more hosts (perl-base is Essential on Debian). */
+const READERS = [
+  { name: 'perl', command: PERL_COMMAND, program: PERL_READER },
+  { name: 'python3', command: PYTHON_COMMAND, program: PYTHON_READER },
+] as const;
 
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -95,9 +102,9 @@ export class SshTransport implements Transport {
   private sessions = 0;
   private readonly sessionQueue: (() => void)[] = [];
   private readonly log: Log;
-  /** The long-lived remote perl that answers every readBatch without forking: one round trip per refresh. */
-  private readonly perlReader: PersistentShell;
-  /** The long-lived remote sh for the sh batch script, when the target has no perl. */
+  /** Long-lived remote readers (perl, python3) that answer a readBatch without forking: one round trip each. */
+  private readonly readers: Array<{ name: 'perl' | 'python3'; shell: PersistentShell }>;
+  /** The long-lived remote sh for the sh batch script, when the target has neither perl nor python3. */
   private readonly batchShell: PersistentShell;
   private lastReader: BatchReader | null = null;
   private lastReaderPid: number | null = null;
@@ -105,8 +112,10 @@ export class SshTransport implements Transport {
   batchTimeoutMs = BATCH_TIMEOUT_MS;
   /** False: one exec channel per readBatch, as when the server cannot keep a shell open. */
   persistentBatchShell = true;
-  /** False: never start the perl reader; the sh batch script answers (tests, benchmarks). */
+  /** False: never start a perl or python3 reader; the sh batch script answers (tests, benchmarks). */
   remoteReader = true;
+  /** The readers to try, by name (tests and benchmarks pick one). */
+  readerChoice: ReadonlyArray<'perl' | 'python3'> = ['perl', 'python3'];
 
   private constructor(
     private readonly target: ResolvedSshTarget,
@@ -116,11 +125,14 @@ export class SshTransport implements Transport {
   ) {
     this.label = target.alias ?? hopName(target);
     this.log = options.log ?? (() => undefined);
-    this.perlReader = new PersistentShell(() => this.openPerlReader(), this.label, this.log, {
-      encode: readerRequest,
-      what: 'perl reader',
-      fallback: 'the sh batch script',
-    });
+    this.readers = READERS.map((r, i) => ({
+      name: r.name,
+      shell: new PersistentShell(() => this.openReader(r.name, r.command, r.program), this.label, this.log, {
+        encode: readerRequest,
+        what: `${r.name} reader`,
+        fallback: i + 1 < READERS.length ? `the ${READERS[i + 1].name} reader or the sh batch script` : 'the sh batch script',
+      }),
+    }));
     this.batchShell = new PersistentShell(() => this.openBatchShell(BATCH_SHELL), this.label, this.log);
     // Any link of the chain going down takes the target with it.
     clients.forEach((c, i) => {
@@ -174,22 +186,23 @@ export class SshTransport implements Transport {
     return this.lastReader;
   }
 
-  /** The target-side PID of the running perl reader, for tests and benchmarks; null when there is none. */
+  /** The target-side PID of the reader that answered the last readBatch, for tests and benchmarks; null for sh. */
   get readerPid(): number | null {
-    return this.lastReader === 'perl' ? this.lastReaderPid : null;
+    return this.lastReader === 'sh' ? null : this.lastReaderPid;
   }
 
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
     // Either encoding validates the plan first: nothing is sent for a bad one.
-    if (this.remoteReader && this.perlReader.usable) {
-      const request = encodeReaderRequest(plan);
+    const readers = this.remoteReader ? this.readers.filter((r) => r.shell.usable && this.readerChoice.includes(r.name)) : [];
+    const request = readers.length > 0 ? encodeReaderRequest(plan) : '';
+    for (const r of readers) {
       this.ensureOpen();
-      const reply = await this.perlReader.run(request, this.batchTimeoutMs).catch((e: unknown) => {
+      const reply = await r.shell.run(request, this.batchTimeoutMs).catch((e: unknown) => {
         this.ensureOpen();
         throw e;
       });
       if (reply) {
-        this.using('perl');
+        this.using(r.name);
         return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
       }
     }
@@ -221,10 +234,10 @@ export class SshTransport implements Transport {
     this.lastReader = reader;
   }
 
-  /** The perl reader on its own exec channel, started and greeting; rejects 'not-found' on a host without perl. */
-  private async openPerlReader(): Promise<ShellChannel> {
-    const channel = await this.openBatchShell(PERL_COMMAND);
-    this.lastReaderPid = await startReader(channel, PERL_READER, 'perl', DEFAULT_READY_TIMEOUT_MS);
+  /** A reader on its own exec channel, started and greeting; rejects 'not-found' on a host without its interpreter. */
+  private async openReader(name: string, command: string, program: string): Promise<ShellChannel> {
+    const channel = await this.openBatchShell(command);
+    this.lastReaderPid = await startReader(channel, program, name, DEFAULT_READY_TIMEOUT_MS);
     return channel;
   }
 
@@ -327,7 +340,7 @@ export class SshTransport implements Transport {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.perlReader.close();
+    for (const r of this.readers) r.shell.close();
     this.batchShell.close();
     const last = this.clients[this.clients.length - 1];
     const closed = new Promise<void>((resolve) => {
