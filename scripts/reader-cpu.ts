@@ -1,4 +1,4 @@
-// Target CPU per SSH refresh: the perl reader vs the sh batch script, over the test sshd (127.0.0.1:2222,
+// Target CPU per SSH refresh: the perl and python3 readers vs the sh batch script, over the test sshd (127.0.0.1:2222,
 // bash scripts/test-env.sh), and a floor: a minimal perl loop that only opens, fstats, reads and closes the same
 // files, readlinks the same links and statfs'es the same paths (no globbing, no framing, no parsing).
 // CPU is read from /proc/PID/stat (utime + stime + cutime + cstime, so the sh script's waited-for children
@@ -68,6 +68,8 @@ function floor(r: BatchResult): number {
 (async () => {
   const { home } = makeSshHome();
   const perl = (await openTransport(parseTarget('dmtest'), { home })) as SshTransport;
+  const py = (await openTransport(parseTarget('dmtest'), { home })) as SshTransport;
+  py.readerChoice = ['python3'];
   const sh = (await openTransport(parseTarget('dmtest'), { home })) as SshTransport;
   sh.remoteReader = false;
   // Our sh -s is the one that appears with the sh transport's first read (other sessions may have their own).
@@ -101,9 +103,12 @@ function floor(r: BatchResult): number {
     const p = await measure(perl, plan, () => perl.readerPid!);
     const f = floor(await perl.readBatch(plan));
     console.log(`| ${name} | perl | ${p.reader.toFixed(1)} | ${p.sshd.toFixed(1)} | ${p.wall.toFixed(0)} | ${f.toFixed(1)} |`);
+    const y = await measure(py, plan, () => py.readerPid!);
+    console.log(`| ${name} | python3 | ${y.reader.toFixed(1)} | ${y.sshd.toFixed(1)} | ${y.wall.toFixed(0)} | |`);
     const s = await measure(sh, plan, () => shPid);
     console.log(`| ${name} | sh | ${s.reader.toFixed(1)} | ${s.sshd.toFixed(1)} | ${s.wall.toFixed(0)} | |`);
   }
   await perl.close();
+  await py.close();
   await sh.close();
 })();

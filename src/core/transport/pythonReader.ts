@@ -16,8 +16,11 @@ rx = {}
 
 def put(s):
     view = memoryview(s)
-    while view:
-        view = view[os.write(1, view):]
+    try:
+        while view:
+            view = view[os.write(1, view):]
+    except OSError:
+        sys.exit(0)  # the channel is gone
 
 def compiled(src):
     r = rx.get(src)
