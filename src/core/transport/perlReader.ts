@@ -1,14 +1,14 @@
 // The remote reader in perl: started once per SSH connection, it answers every refresh's plan with builtins
-// only (open, read, readdir, readlink, one statfs syscall), so a refresh forks nothing on the target.
+// only (open, fstat, read, readdir, readlink, the statfs syscall), so a refresh forks nothing on the target.
 // perl-base (Essential on Debian and Ubuntu, and on most RHEL-family hosts) is enough: the program uses only
 // POSIX and Fcntl, both in perl-base; nothing is installed on the target.
 //
 // Protocol (readerRequest.ts builds the requests; batchSession.ts frames them):
 //   start   `env LC_ALL=C perl -e '<PERL_BOOT>'`, then `<length>\n<PERL_READER>` on stdin. The program says
-//           `\0DM-READER-1 <pid>\0` once it runs (openReader waits for it), then loops:
+//           `\0DM-READER-1 <pid>\0` once it runs (startReader in remoteReader.ts waits for it), then loops:
 //   request `DM-REQ <nonce> <length>\n<body>`, the body as readerRequest.ts describes.
 //   answer  the batch output of batchScript.ts (DM-BATCH-1, F/E/L/S sections, END; ERR on failure), then
-//           `\0 0\0DM-DONE-<nonce>\0` (status 0), the end marker ShellSession waits for.
+//           `\0` `0` `\0DM-DONE-<nonce>\0` (status 0 and the end marker ShellSession waits for).
 // It mirrors LocalTransport.readBatch (local.ts) step by step; the comments there say why each step is so.
 //
 // statfs: perl has no builtin, and forking df every refresh is what this reader exists to avoid. So it calls
@@ -31,7 +31,8 @@ binmode STDOUT;
 my %STATFS_NR = (x86_64 => 137, aarch64 => 43);
 my $statfs_nr = $STATFS_NR{(POSIX::uname())[4]};
 my %cgdirs;  # cgroup directory -> {name => 1}, kept across requests (a cgroup's files are fixed for its life)
-my (%ls, %rx, %lit, %seen);  # per request: listings, segment regexes, literal patterns' text, cgroup dirs asked for
+my %rx;  # compiled regexes by source, across requests (a plan has a handful; bounded all the same)
+my (%ls, %lit, %seen);  # per request: directory listings, literal patterns' text, cgroup dirs asked for
 
 sub put {
   my ($s) = @_;
@@ -172,6 +173,7 @@ sub cgroup_files {
 sub answer {
   my ($body) = @_;
   %ls = (); %seen = (); %lit = ();
+  %rx = () if keys %rx > 1000;
   my %q;
   for my $rec (split /\n/, $body) {
     my ($k, @f) = split /\0/, $rec, -1;

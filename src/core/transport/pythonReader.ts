@@ -155,6 +155,8 @@ def cgroup_files(q, out, root, paths, fs):
     files(q, out, None, patterns)
 
 def answer(body):
+    if len(rx) > 1000:
+        rx.clear()
     q = Request()
     req = {}
     for rec in body.split(b'\n'):
