@@ -416,8 +416,11 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
     ? ['dm-limited', 'dm-multi', 'dm-unlimited', 'dm-hostnet'].map((n) => inspect<{ State: { Pid: number } }>(n).State.Pid)
     : [];
 
+  /** A transport that reads through the sh batch script (the perl reader has its own suite, perlReader.test.ts). */
   async function connect(): Promise<SshTransport> {
-    return (await open('dmtest', home(DMTEST, trustedLine()))) as SshTransport;
+    const t = (await open('dmtest', home(DMTEST, trustedLine()))) as SshTransport;
+    t.remoteReader = false;
+    return t;
   }
 
   it('answers many reads on the same shell, each complete and current', async () => {

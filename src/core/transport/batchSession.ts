@@ -59,6 +59,15 @@ interface InFlight {
   reject: (error: MonitorError) => void;
 }
 
+/**
+ * Wraps one request for the program on the other end of the channel; it must answer with the request's output,
+ * then `\0<status>\0DM-DONE-<nonce>\0`. The default is for a POSIX sh (see the top of this file).
+ */
+export type RequestEncoder = (payload: string, nonce: string) => string;
+
+export const shRequest: RequestEncoder = (script, nonce) =>
+  `(\n${script}\n) </dev/null\nprintf '\\000%s\\000DM-DONE-${nonce}\\000' "$?"\n`;
+
 /** One shell, one request at a time. Once it has failed (ended, timed out) it stays dead. */
 export class ShellSession {
   private current: InFlight | null = null;
@@ -69,6 +78,9 @@ export class ShellSession {
   constructor(
     private readonly channel: ShellChannel,
     private readonly label: string,
+    private readonly encode: RequestEncoder = shRequest,
+    /** What the other end is, for messages: `shell`, `perl reader`. */
+    private readonly what = 'shell',
   ) {
     // Nobody reads stderr, so drain it (keeping a short tail): a full pipe would stop the shell.
     channel.stderr.on('data', (d: Buffer) => {
@@ -91,7 +103,7 @@ export class ShellSession {
 
   run(script: string, timeoutMs: number): Promise<ShellReply> {
     if (this.endError) return Promise.reject(this.endError);
-    if (this.current) return Promise.reject(new MonitorError(`the shell on ${this.label} is busy`, 'internal'));
+    if (this.current) return Promise.reject(new MonitorError(`the ${this.what} on ${this.label} is busy`, 'internal'));
     const nonce = randomBytes(16).toString('hex');
     return new Promise<ShellReply>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -102,7 +114,7 @@ export class ShellSession {
       const marker = Buffer.from(`\0DM-DONE-${nonce}\0`, 'latin1');
       this.current = { marker, chunks: [], received: 0, carry: Buffer.alloc(0), started: performance.now(), timer, resolve, reject };
       try {
-        this.channel.stdin.write(`(\n${script}\n) </dev/null\nprintf '\\000%s\\000DM-DONE-${nonce}\\000' "$?"\n`);
+        this.channel.stdin.write(this.encode(script, nonce));
       } catch (e) {
         this.end((e as Error).message); // a channel already closed may throw rather than emit
       }
@@ -155,7 +167,7 @@ export class ShellSession {
     const why = tail && reason !== 'closed' ? `${reason}; ${tail}` : reason;
     const r = this.current;
     this.fail(
-      new ShellEndedError(`the remote shell on ${this.label} ended${r ? ' during the read' : ''} (${why}); the next refresh opens a new one`, (r?.received ?? 0) > 0),
+      new ShellEndedError(`the remote ${this.what} on ${this.label} ended${r ? ' during the read' : ''} (${why}); the next refresh opens a new one`, (r?.received ?? 0) > 0),
     );
   }
 
@@ -172,9 +184,18 @@ export class ShellSession {
 /** After this many shells that could not be opened (or died before answering), use one exec per refresh. */
 const MAX_OPEN_FAILURES = 3;
 
+export interface PersistentOptions {
+  encode?: RequestEncoder;
+  /** What runs on the channel, for messages (`shell` by default). */
+  what?: string;
+  /** What the caller does instead once none can be opened, for the log. */
+  fallback?: string;
+}
+
 /**
  * Serializes requests onto one ShellSession, opening it on first use and again after it fails. `run` resolves
- * null when no shell can be had (the caller falls back to one exec per read).
+ * null when no shell can be had (the caller falls back to one exec per read). An `open` that rejects with
+ * code 'not-found' (no such program on the target) gives up at once rather than after MAX_OPEN_FAILURES.
  */
 export class PersistentShell {
   private session: ShellSession | null = null;
@@ -186,6 +207,7 @@ export class PersistentShell {
     private readonly open: () => Promise<ShellChannel>,
     private readonly label: string,
     private readonly log: (line: string) => void = () => undefined,
+    private readonly options: PersistentOptions = {},
   ) {}
 
   /** False once shells kept failing to open: every read goes the fallback way. */
@@ -237,6 +259,7 @@ export class PersistentShell {
     try {
       channel = await this.open();
     } catch (e) {
+      if (e instanceof MonitorError && e.code === 'not-found') this.openFailures = MAX_OPEN_FAILURES - 1;
       this.noteOpenFailure((e as Error).message);
       return null;
     }
@@ -244,16 +267,17 @@ export class PersistentShell {
       channel.close();
       throw new MonitorError(`connection to ${this.label} was closed`, 'unreachable');
     }
-    this.session = new ShellSession(channel, this.label);
+    this.session = new ShellSession(channel, this.label, this.options.encode, this.options.what);
     return this.session;
   }
 
   private noteOpenFailure(why: string): void {
     this.openFailures++;
+    const what = this.options.what ?? 'shell';
     if (this.openFailures === MAX_OPEN_FAILURES) {
-      this.log(`ssh: no persistent shell on ${this.label} (${why}); one exec per refresh from now on`);
+      this.log(`ssh: no persistent ${what} on ${this.label} (${why}); ${this.options.fallback ?? 'one exec per refresh'} from now on`);
     } else {
-      this.log(`ssh: no persistent shell on ${this.label} this time (${why})`);
+      this.log(`ssh: no persistent ${what} on ${this.label} this time (${why})`);
     }
   }
 }

@@ -21,6 +21,10 @@ import type {
 import { buildBatchScript, parseBatchOutput } from './batchScript';
 import { PersistentShell } from './batchSession';
 import type { ShellChannel } from './batchSession';
+import { PERL_COMMAND, PERL_READER } from './perlReader';
+import { PYTHON_COMMAND, PYTHON_READER } from './pythonReader';
+import { startReader } from './remoteReader';
+import { encodeReaderRequest, readerRequest } from './readerRequest';
 import type { KnownHostsText } from './knownHosts';
 import { appendKnownHost, fingerprintSha256, keyTypeOf, knownHostKeyTypes, knownHostsLine, verifyHostKey } from './knownHosts';
 import type { ResolvedSshTarget } from './sshConfig';
@@ -71,6 +75,15 @@ const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
 
 type Log = (line: string) => void;
 
+/** What answers a refresh: a long-lived perl or python3 reader, or the sh batch script (persistent shell or one exec). */
+export type BatchReader = 'perl' | 'python3' | 'sh';
+
+/** The remote readers in the order they are tried: perl is on more hosts (perl-base is Essential on Debian). */
+const READERS = [
+  { name: 'perl', command: PERL_COMMAND, program: PERL_READER },
+  { name: 'python3', command: PYTHON_COMMAND, program: PYTHON_READER },
+] as const;
+
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -89,12 +102,20 @@ export class SshTransport implements Transport {
   private sessions = 0;
   private readonly sessionQueue: (() => void)[] = [];
   private readonly log: Log;
-  /** The long-lived remote sh that answers every readBatch after the first: one round trip per refresh. */
+  /** Long-lived remote readers (perl, python3) that answer a readBatch without forking: one round trip each. */
+  private readonly readers: Array<{ name: 'perl' | 'python3'; shell: PersistentShell }>;
+  /** The long-lived remote sh for the sh batch script, when the target has neither perl nor python3. */
   private readonly batchShell: PersistentShell;
+  private lastReader: BatchReader | null = null;
+  private lastReaderPid: number | null = null;
   /** How long one readBatch may take before it rejects with a 'timeout' MonitorError. */
   batchTimeoutMs = BATCH_TIMEOUT_MS;
   /** False: one exec channel per readBatch, as when the server cannot keep a shell open. */
   persistentBatchShell = true;
+  /** False: never start a perl or python3 reader; the sh batch script answers (tests, benchmarks). */
+  remoteReader = true;
+  /** The readers to try, by name (tests and benchmarks pick one). */
+  readerChoice: ReadonlyArray<'perl' | 'python3'> = ['perl', 'python3'];
 
   private constructor(
     private readonly target: ResolvedSshTarget,
@@ -104,7 +125,15 @@ export class SshTransport implements Transport {
   ) {
     this.label = target.alias ?? hopName(target);
     this.log = options.log ?? (() => undefined);
-    this.batchShell = new PersistentShell(() => this.openBatchShell(), this.label, this.log);
+    this.readers = READERS.map((r, i) => ({
+      name: r.name,
+      shell: new PersistentShell(() => this.openReader(r.name, r.command, r.program), this.label, this.log, {
+        encode: readerRequest,
+        what: `${r.name} reader`,
+        fallback: i + 1 < READERS.length ? `the ${READERS[i + 1].name} reader or the sh batch script` : 'the sh batch script',
+      }),
+    }));
+    this.batchShell = new PersistentShell(() => this.openBatchShell(BATCH_SHELL), this.label, this.log);
     // Any link of the chain going down takes the target with it.
     clients.forEach((c, i) => {
       const name = i === clients.length - 1 ? this.label : `jump host ${hopName(target.jump[i])}`;
@@ -152,9 +181,34 @@ export class SshTransport implements Transport {
     return this.closedError === null;
   }
 
+  /** The reader that answered the last readBatch (null before the first). */
+  get reader(): BatchReader | null {
+    return this.lastReader;
+  }
+
+  /** The target-side PID of the reader that answered the last readBatch, for tests and benchmarks; null for sh. */
+  get readerPid(): number | null {
+    return this.lastReader === 'sh' ? null : this.lastReaderPid;
+  }
+
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
+    // Either encoding validates the plan first: nothing is sent for a bad one.
+    const readers = this.remoteReader ? this.readers.filter((r) => r.shell.usable && this.readerChoice.includes(r.name)) : [];
+    const request = readers.length > 0 ? encodeReaderRequest(plan) : '';
+    for (const r of readers) {
+      this.ensureOpen();
+      const reply = await r.shell.run(request, this.batchTimeoutMs).catch((e: unknown) => {
+        this.ensureOpen();
+        throw e;
+      });
+      if (reply) {
+        this.using(r.name);
+        return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
+      }
+    }
     const script = buildBatchScript(plan);
     this.ensureOpen();
+    this.using('sh');
     if (this.persistentBatchShell) {
       const reply = await this.batchShell.run(script, this.batchTimeoutMs).catch((e: unknown) => {
         this.ensureOpen(); // a dropped connection explains the failure better than the shell's end
@@ -175,12 +229,24 @@ export class SshTransport implements Transport {
     return parseBatchOutput(stdout, ms);
   }
 
-  /** The exec channel of the persistent batch shell; it holds one of the MAX_SESSIONS until it closes. */
-  private async openBatchShell(): Promise<ShellChannel> {
+  private using(reader: BatchReader): void {
+    if (this.lastReader !== reader) this.log(`ssh: reading ${this.label} with ${reader}`);
+    this.lastReader = reader;
+  }
+
+  /** A reader on its own exec channel, started and greeting; rejects 'not-found' on a host without its interpreter. */
+  private async openReader(name: string, command: string, program: string): Promise<ShellChannel> {
+    const channel = await this.openBatchShell(command);
+    this.lastReaderPid = await startReader(channel, program, name, DEFAULT_READY_TIMEOUT_MS);
+    return channel;
+  }
+
+  /** The exec channel of a persistent batch shell or reader; it holds one of the MAX_SESSIONS until it closes. */
+  private async openBatchShell(command: string): Promise<ShellChannel> {
     await this.acquireSession();
     let channel: ClientChannel;
     try {
-      channel = await this.openExec(BATCH_SHELL);
+      channel = await this.openExec(command);
     } catch (e) {
       this.releaseSession();
       throw e;
@@ -274,6 +340,7 @@ export class SshTransport implements Transport {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    for (const r of this.readers) r.shell.close();
     this.batchShell.close();
     const last = this.clients[this.clients.length - 1];
     const closed = new Promise<void>((resolve) => {
