@@ -138,7 +138,7 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     const first = await local.readBatch(buildPlan(DOCKER_ROOT));
     const tier = tierFrom(first);
     for (const slow of [false, true]) {
-      const plan = buildTieredPlan(DOCKER_ROOT, { slow, interfaces: slow, ...tier });
+      const plan = buildTieredPlan(DOCKER_ROOT, { slow, interfaces: slow, stat: "all", containerDetail: true, ...tier });
       const p = await perl.readBatch(plan);
       const l = await local.readBatch(plan);
       expectSameStable(p, l, pids, `tiered slow=${slow}`);
@@ -148,11 +148,41 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     }
   });
 
+  it('reads only the named stats for what is shown, and the stat and facts of a process it does not know', async () => {
+    const pids = containerPids();
+    const tier = tierFrom(await local.readBatch(buildPlan(DOCKER_ROOT)));
+    const main = pids.get('dm-multi')!;
+    const unknown = pids.get('dm-limited')!;
+    // dm-limited's processes play new ones: not in known, not named in the plan.
+    const known = tier.known.filter(([pid]) => !unknown.includes(pid));
+    const plan = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, stat: [1, ...main], containerDetail: false, known, cgroupPaths: tier.cgroupPaths });
+    expect(plan.processFacts?.newFromListing).toBe(true);
+    for (const reader of ['perl', 'python3'] as const) {
+      const t = reader === 'perl' ? perl : await connect();
+      if (reader === 'python3') t.readerChoice = ['python3'];
+      try {
+        const r = await t.readBatch(plan);
+        expect(t.reader).toBe(reader);
+        const l = await local.readBatch(plan);
+        const stats = (b: BatchResult) => [...b.files.keys()].filter((k) => /^\/proc\/\d+\/stat$/.test(k));
+        for (const pid of [...main, ...unknown]) expect(r.files.has(`/proc/${pid}/stat`), `${reader}: stat of ${pid}`).toBe(true);
+        for (const pid of unknown) expect(r.files.get(`/proc/${pid}/cmdline`), `${reader}: facts of ${pid}`).toBe(l.files.get(`/proc/${pid}/cmdline`));
+        for (const pid of main) expect(r.files.has(`/proc/${pid}/cmdline`), `${reader}: known ${pid}`).toBe(false);
+        // A known process the plan does not name is not read at all (dm-unlimited's).
+        for (const pid of pids.get('dm-unlimited')!) expect(r.files.has(`/proc/${pid}/stat`), `${reader}: ${pid}`).toBe(false);
+        expect(stats(r).length).toBeLessThan(stats(l).length + 10);
+        expect(stats(r).length).toBeLessThan(known.length / 2);
+      } finally {
+        if (reader === 'python3') await t.close();
+      }
+    }
+  });
+
   it('skips the facts of a known (pid, start) and reads them when the start time differs', async () => {
     const pid = containerPids().get('dm-multi')![0];
     const start = Number(procStat(pid)[19]);
     const plan = (known: Array<[number, number]>) =>
-      buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, known, cgroupPaths: [] });
+      buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, stat: "all", containerDetail: true, known, cgroupPaths: [] });
     const skipped = await perl.readBatch(plan([[pid, start]]));
     expect(skipped.files.get(`/proc/${pid}/stat`)).toMatch(new RegExp(`^${pid} \\(`));
     for (const f of PROCESS_FACT_FILES) expect(skipped.files.has(`/proc/${pid}/${f}`), f).toBe(false);
@@ -168,7 +198,7 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
 
   it('forks nothing across refreshes: the same reader answers all of them from a pids cgroup that allows no fork', async () => {
     // Every process's facts (known is empty), interfaces and statfs: all the reader's code paths but the socket tables.
-    const plan = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: true, known: [], cgroupPaths: [] });
+    const plan = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: true, stat: "all", containerDetail: true, known: [], cgroupPaths: [] });
     await perl.readBatch(plan);
     const pid = perl.readerPid;
     expect(pid).toBeGreaterThan(1);
@@ -266,7 +296,7 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
       const p = await py.readBatch(full);
       expect(py.reader).toBe('python3');
       expectSameStable(p, await local.readBatch(full), pids, 'python3 vs local, full');
-      const tiered = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, ...tierFrom(p) });
+      const tiered = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, stat: "all", containerDetail: true, ...tierFrom(p) });
       expectSameStable(await py.readBatch(tiered), await local.readBatch(tiered), pids, 'python3 vs local, tiered');
       const pid = py.readerPid!;
       expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toMatch(/python3/);

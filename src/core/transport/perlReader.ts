@@ -192,9 +192,14 @@ sub answer {
     for my $n (@{ list('/proc') }) {
       next unless $n =~ /\A[0-9]+\z/;
       my $st = $first{"/proc/$n/stat"};
-      next unless defined $st;
-      my $start = stat_start($st);
-      next if defined $start && defined $known{$n} && $known{$n} eq $start;
+      if (!defined $st) {
+        # A new process the plan could not name (newFromListing): its stat too, for its start time.
+        next unless $q{NL} && !exists $known{$n};
+        push @fact_files, ["/proc/$n", ['Lstat']];
+      } else {
+        my $start = stat_start($st);
+        next if defined $start && defined $known{$n} && $known{$n} eq $start;
+      }
       push @fact_files, $rel->("/proc/$n", 'PF');
       push @fact_links, $rel->("/proc/$n", 'PL');
     }

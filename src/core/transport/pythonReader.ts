@@ -178,10 +178,14 @@ def answer(body):
                 continue
             st = first.get(b'/proc/' + n + b'/stat')
             if st is None:
-                continue
-            start = stat_start(st)
-            if start is not None and known.get(n) == start:
-                continue
+                # A new process the plan could not name (newFromListing): its stat too, for its start time.
+                if b'NL' not in req or n in known:
+                    continue
+                fact_files.append((b'/proc/' + n, [b'Lstat']))
+            else:
+                start = stat_start(st)
+                if start is not None and known.get(n) == start:
+                    continue
             fact_files += rel(b'/proc/' + n, b'PF')
             fact_links += rel(b'/proc/' + n, b'PL')
         files(q, out, first, fact_files)

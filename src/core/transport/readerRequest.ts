@@ -7,6 +7,7 @@
 //   F, L, S <segments>     an absolute file, link or statfs pattern, its segments after the leading `/`
 //   PF, PL <segments>      processFacts files and links, relative to /proc/PID
 //   K <pid> <start> ...    processFacts.known, as alternating fields (present whenever processFacts is)
+//   NL                     processFacts.newFromListing: PIDs /proc lists that are not known get stat and facts
 //   N <segments>           perNetns, relative to /proc/PID
 //   CR <root>  CP <regex>  CK <path>  CF <segments>  CN <segments>   the cgroup stage: root, pattern,
 //                          known paths, files, newPathFiles
@@ -39,6 +40,7 @@ export function encodeReaderRequest(plan: BatchPlan): string {
     rel('PF', plan.processFacts.files);
     rel('PL', plan.processFacts.links);
     recs.push(['K', ...plan.processFacts.known.flatMap(([pid, start]) => [String(pid), String(start)])]);
+    if (plan.processFacts.newFromListing) recs.push(['NL']);
   }
   if (plan.perNetns) rel('N', plan.perNetns);
   const cg = plan.cgroups;
