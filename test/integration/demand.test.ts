@@ -9,7 +9,9 @@ import { Collector } from '../../src/core/collect/collector';
 import { ROW_DEMAND } from '../../src/core/collect/demand';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
-import { dockerReady, dockerSkipReason, inspect, run } from './env';
+import type { SshTransport } from '../../src/core/transport/ssh';
+import { openTransport, parseTarget } from '../../src/core/transport/target';
+import { dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
 
 const PROBE = `dm-demand-probe-${process.pid}`;
 
@@ -114,5 +116,30 @@ describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipR
     expect(statsRead(transport.reads.at(-1)!.files).length).toBeGreaterThan(procCount() - 20);
     expect(row(s, 'dm-limited')!.blockIo.readBytes).not.toBeNull();
     expect(s.processes.some((p) => p.containerId === null)).toBe(true);
+  });
+});
+
+describe.skipIf(!dockerReady || !sshReady)(`a warm SSH refresh of the default view (${sshSkipReason})`, () => {
+  it('is one request and one answer, with no Engine API request, and shows what the local read shows', async () => {
+    const transport = (await openTransport(parseTarget('dmtest'), { home: makeSshHome().home })) as SshTransport;
+    const remote = new Collector(transport, { slowEvery: 1000 });
+    const local = new Collector(new LocalTransport(), { slowEvery: 1000 });
+    try {
+      for (let i = 0; i < 3; i++) await remote.sample({ demand: ROW_DEMAND }); // warm: main PIDs known, events followed
+      const before = { ...transport.traffic };
+      const engine = remote.dockerRequests;
+      const s = await remote.sample({ demand: ROW_DEMAND });
+      expect(transport.traffic.requests - before.requests).toBe(1);
+      expect(transport.traffic.bytesReceived - before.bytesReceived).toBeGreaterThan(1000);
+      expect(remote.dockerRequests - engine).toBe(0);
+      expect(transport.reader).toBe('perl');
+      await local.sample({ demand: ROW_DEMAND });
+      const l = await local.sample({ demand: ROW_DEMAND });
+      const rows = (x: Snapshot) => x.containers.map((c) => [c.id, c.initPid, c.network.hostVeth, c.memory.limitBytes, c.processes.map((p) => p.hostPid)]).sort();
+      expect(rows(s)).toEqual(rows(l));
+    } finally {
+      await remote.close();
+      await local.close();
+    }
   });
 });

@@ -191,33 +191,51 @@ export class SshTransport implements Transport {
     return this.lastReader === 'sh' ? null : this.lastReaderPid;
   }
 
+  /** Requests written to a reader (round trips) and their payload bytes both ways: what refreshes cost the link. */
+  readonly traffic = { requests: 0, bytesSent: 0, bytesReceived: 0 };
+
+  private count(sent: number, received: number | null): void {
+    if (sent > 0) {
+      this.traffic.requests++;
+      this.traffic.bytesSent += sent;
+    }
+    if (received !== null) this.traffic.bytesReceived += received;
+  }
+
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
     // Either encoding validates the plan first: nothing is sent for a bad one.
     const readers = this.remoteReader ? this.readers.filter((r) => r.shell.usable && this.readerChoice.includes(r.name)) : [];
     const request = readers.length > 0 ? encodeReaderRequest(plan) : '';
     for (const r of readers) {
       this.ensureOpen();
+      this.count(request.length, null);
       const reply = await r.shell.run(request, this.batchTimeoutMs).catch((e: unknown) => {
         this.ensureOpen();
         throw e;
       });
       if (reply) {
         this.using(r.name);
+        this.count(0, reply.output.length);
         return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
       }
     }
     const script = buildBatchScript(plan);
     this.ensureOpen();
     this.using('sh');
+    this.count(script.length, null);
     if (this.persistentBatchShell) {
       const reply = await this.batchShell.run(script, this.batchTimeoutMs).catch((e: unknown) => {
         this.ensureOpen(); // a dropped connection explains the failure better than the shell's end
         throw e;
       });
-      if (reply) return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
+      if (reply) {
+        this.count(0, reply.output.length);
+        return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
+      }
     }
     const started = performance.now();
     const r = await this.run(BATCH_SHELL, { stdin: script, timeoutMs: this.batchTimeoutMs, what: 'reading the target' });
+    this.count(0, r.stdout.length);
     return this.batchResult(r.stdout, r.code, r.stderr.toString('utf8'), performance.now() - started);
   }
 
