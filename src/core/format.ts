@@ -67,3 +67,11 @@ export function formatDuration(seconds: number | null | undefined): string {
   const shown = parts.slice(first, first + 2).filter(([n], i) => i === 0 || n > 0);
   return sign + shown.map(([n, u]) => `${n}${u}`).join(' ');
 }
+
+/**
+ * ' (as of HH:MM:SS UTC)' when a snapshot's slow tier (open files, sockets) was read before its refresh, else ''.
+ * A snapshot saved before tiered reads has no slowReadAt: everything in it was read at collectedAt.
+ */
+export function slowTierAge(s: { slowReadAt?: string; collectedAt: string }): string {
+  return !s.slowReadAt || s.slowReadAt === s.collectedAt ? '' : ` (as of ${s.slowReadAt.slice(11, 19)} UTC)`;
+}

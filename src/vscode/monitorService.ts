@@ -100,6 +100,8 @@ export class MonitorServiceImpl implements MonitorService {
     const lease = this.poller.lease(holder);
     const key = Symbol(holder);
     this.demands.set(key, demand);
+    // A panel shows sockets and open files: read them now rather than as of the slow cadence.
+    if (holder.startsWith('panel:')) void this.refresh(undefined, { fresh: true });
     return new vscode.Disposable(() => {
       lease.dispose();
       this.demands.delete(key);
@@ -124,9 +126,10 @@ export class MonitorServiceImpl implements MonitorService {
     for (const id of this.order) this.changed.fire(id);
   }
 
-  async refresh(targetId?: string): Promise<void> {
+  /** `fresh`: read sockets and open files now (someone started looking at them). */
+  async refresh(targetId?: string, options: { fresh?: boolean } = {}): Promise<void> {
     const entries = targetId === undefined ? [...this.entries.values()] : [this.entries.get(targetId)].filter((e): e is Entry => !!e);
-    await Promise.all(entries.map((e) => e.session.refresh()));
+    await Promise.all(entries.map((e) => e.session.refresh(options)));
   }
 
   async reconnect(targetId: string): Promise<void> {

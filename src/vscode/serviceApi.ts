@@ -34,7 +34,7 @@ export interface MonitorService extends vscode.Disposable {
   pause(): void;
   resume(): void;
   /** Collects now (all targets, or one); resolves when done. */
-  refresh(targetId?: string): Promise<void>;
+  refresh(targetId?: string, options?: { fresh?: boolean }): Promise<void>;
   /** Drops a failed connection and tries again at once. */
   reconnect(targetId: string): Promise<void>;
 }

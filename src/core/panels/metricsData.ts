@@ -2,7 +2,7 @@
 import type { ContainerInfo, HostInfo, ProcessInfo, Snapshot } from '../model';
 import type { MetricsData, TargetSummary } from '../../shared/protocol';
 import { sampleOf } from '../../shared/protocol';
-import { MISSING, formatBytes, formatDuration, formatPercent, formatRate } from '../format';
+import { MISSING, formatBytes, formatDuration, formatPercent, formatRate, slowTierAge } from '../format';
 
 export interface MetricsSubject {
   kind: 'host' | 'container' | 'process';
@@ -102,7 +102,7 @@ function processFigures(p: ProcessInfo, s: Snapshot): Figures {
     ['RSS', formatBytes(p.rssBytes)],
     ['Virtual size', formatBytes(p.vszBytes)],
     ['Threads', String(p.threads)],
-    ['Open files', orMissing(p.openFds)],
+    ['Open files', p.openFds === null ? MISSING : `${p.openFds}${slowTierAge(s)}`],
     ['Started', timestampText(p.startTime)],
   ];
 }

@@ -1,7 +1,7 @@
 // The Targets tree of one target, as plain data: every row with its label, description, Markdown tooltip, icon,
 // context value and children. The VS Code provider only maps these rows to TreeItems.
 import type { ContainerInfo, ProcessInfo, Snapshot } from '../model';
-import { formatBytes, formatDuration, formatPercent, formatRate } from '../format';
+import { formatBytes, formatDuration, formatPercent, formatRate, slowTierAge } from '../format';
 import { connectionProblem } from './connectionErrors';
 import { containerIcon, isContainerLive, processIcon } from './icons';
 import type { Icon } from './icons';
@@ -210,12 +210,6 @@ function listening(p: ProcessInfo): string | null {
   return ports.map((k) => `${k.protocol} ${k.localAddress.includes(':') ? `[${k.localAddress}]` : k.localAddress}:${k.localPort}`).join(', ');
 }
 
-/** ' (as of HH:MM:SS)' when the slow tier (open files, sockets) was read before this refresh, else ''. */
-function slowAge(s: Snapshot): string {
-  // A snapshot saved before tiered reads has no slowReadAt: everything in it was read at collectedAt.
-  return !s.slowReadAt || s.slowReadAt === s.collectedAt ? '' : ` (as of ${s.slowReadAt.slice(11, 19)} UTC)`;
-}
-
 function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined, age: string): string {
   const md = new MarkdownLines().title(p.name);
   md.field('Command', p.command || `[${p.name}] (kernel thread)`);
@@ -300,7 +294,7 @@ function addContainer(b: TreeBuilder, parentId: string, targetId: string, s: Sna
   });
   // PID 1 of the container first, then in the order they were started inside it: a stable, familiar order.
   const inner = (p: ProcessInfo): number => innerPid(p) ?? p.pid;
-  for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c, slowAge(s));
+  for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c, slowTierAge(s));
 }
 
 function runningText(list: ContainerInfo[]): string {
@@ -410,7 +404,7 @@ function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s:
     contextValue: null,
     command: null,
   });
-  for (const p of shown) addProcess(b, id, targetId, p, undefined, slowAge(s));
+  for (const p of shown) addProcess(b, id, targetId, p, undefined, slowTierAge(s));
   if (all.length > top) {
     b.add(id, {
       node: { kind: 'showAll', id: nodeIds.showAll(targetId), targetId, showingAll },

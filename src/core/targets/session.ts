@@ -28,8 +28,8 @@ export interface SessionState {
 
 /** What a connection yields: a Collector in production. */
 export interface SnapshotSource {
-  /** `demand`: what the views show now; a refresh reads no more than that. */
-  sample(options?: { demand?: Demand }): Promise<Snapshot>;
+  /** `demand`: what the views show now; a refresh reads no more than that. `full`: the slow tier now. */
+  sample(options?: { demand?: Demand; full?: boolean }): Promise<Snapshot>;
   close(): Promise<void>;
   /** The Docker events the source itself follows (a Collector's describer): resolves on abort, rejects on loss. */
   followDockerEvents?(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<void>;
@@ -103,6 +103,7 @@ export class TargetSession {
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
   private debounceTimer: ReturnType<typeof setTimeout> | null = null;
   private events: AbortController | null = null;
+  private freshPending = false;
   private eventsRetryAt = 0;
   private readonly watcher: EventWatcher | null;
 
@@ -128,7 +129,12 @@ export class TargetSession {
    * Collects now and resolves when done. If a collection is running, one more follows it (its result could
    * predate what the caller wants to see). A transient failure's wait is cut short; a hard one is left alone.
    */
-  refresh(): Promise<void> {
+  /**
+   * Collects now. `fresh`: someone started looking at sockets and open files (a panel opened, a container
+   * expanded): the next collection reads them now instead of leaving them as of the slow cadence.
+   */
+  refresh(options: { fresh?: boolean } = {}): Promise<void> {
+    if (options.fresh) this.freshPending = true;
     if (this.closed || this.blocked) return Promise.resolve();
     this.clearRetry();
     return this.request();
@@ -210,7 +216,9 @@ export class TargetSession {
     if (!source) return;
     const gen = this.generation;
     try {
-      const snapshot = await source.sample({ demand: this.options.demand?.() });
+      const full = this.freshPending;
+      this.freshPending = false;
+      const snapshot = await source.sample({ demand: this.options.demand?.(), full });
       if (this.closed || gen !== this.generation) return;
       this.attempt = 0;
       this.set({ status: 'connected', error: null, errorCode: null, snapshot, retryAt: null });

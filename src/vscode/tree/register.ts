@@ -38,7 +38,7 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
   // What a refresh reads follows what the tree shows: an expanded container needs its processes read.
   const demand = new TreeDemand();
   provider.onExpanded = (node) => {
-    if (demand.expanded(node)) void service.refresh(node.targetId);
+    if (demand.expanded(node)) void service.refresh(node.targetId, { fresh: true });
   };
 
   // Polling runs only while something shows data: hold a lease while the view is visible.

@@ -46,6 +46,7 @@ function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?
   const transports: DroppableTransport[] = [];
   const sourcesClosed: number[] = [];
   let sampleCalls = 0;
+  const sampleOptions: Array<{ demand?: unknown; full?: boolean } | undefined> = [];
   let changes = 0;
   const log: string[] = [];
   const options: SessionOptions = {
@@ -60,8 +61,9 @@ function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?
     onChange: () => changes++,
     log: (l) => log.push(l),
     createSource: (t): SnapshotSource => ({
-      sample: async () => {
+      sample: async (o) => {
         sampleCalls++;
+        sampleOptions.push(o);
         const step = samples.shift() ?? {};
         if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
         if (step.error) throw step.error;
@@ -74,6 +76,7 @@ function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?
     }),
     watchEvents: opts.watch === undefined ? null : opts.watch,
     idleCloseMs: 60_000,
+    demand: () => ({ processes: ['c1'], containerDetail: false }),
     eventDebounceMs: 100,
     eventsRetryMs: 5_000,
   };
@@ -83,6 +86,7 @@ function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?
     transports,
     sourcesClosed,
     log,
+    sampleOptions,
     get sampleCalls() {
       return sampleCalls;
     },
@@ -97,6 +101,17 @@ const flush = () => vi.advanceTimersByTimeAsync(0);
 describe('TargetSession', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
+
+  it('passes what the views show, and reads the slow tier at once only when someone starts looking', async () => {
+    const h = harness();
+    h.session.setActive(true);
+    h.session.tick();
+    await flush();
+    await h.session.refresh({ fresh: true });
+    await h.session.refresh();
+    expect(h.sampleOptions.map((o) => o?.full)).toEqual([false, true, false]);
+    expect(h.sampleOptions[0]?.demand).toEqual({ processes: ['c1'], containerDetail: false });
+  });
 
   it('connects only when first asked, then collects', async () => {
     const h = harness();

@@ -233,3 +233,18 @@ describe('buildPanelMessage', () => {
     expect(m.type === 'dashboard' && m.data.host).toBeNull();
   });
 });
+
+describe('the slow tier in panels', () => {
+  it('says how old open files and listening sockets are when they were read before the refresh', () => {
+    const s = machineSnapshot();
+    const p = s.processes.find((x) => x.openFds !== null)!;
+    const c = s.containers.find((x) => x.state === 'running')!;
+    const now = { ...s, slowReadAt: s.collectedAt };
+    expect(figure(buildMetricsData(target, now, { kind: 'process', id: String(p.pid) }).figures, 'Open files')).toBe(String(p.openFds));
+    const old = { ...s, slowReadAt: '2026-11-25T13:49:42.000Z' };
+    expect(figure(buildMetricsData(target, old, { kind: 'process', id: String(p.pid) }).figures, 'Open files')).toBe(`${p.openFds} (as of 13:49:42 UTC)`);
+    const row = (x: typeof s) => buildCorrelationData(target, x, c.id).correlation!.rows.find((r) => r.aspect === 'In network')!.process;
+    expect(row(now)).not.toContain('as of');
+    expect(row(old)).toMatch(/ \(as of 13:49:42 UTC\)$/);
+  });
+});
