@@ -1,6 +1,6 @@
 // What one refresh costs on this machine, side by side in one run (machines are noisy: medians, and
 // before/after runs interleaved so that both see the same noise). Needs the test environment:
-//   bash scripts/test-env.sh && npm run build && node scripts/bench.mjs
+//   bash scripts/test-env.sh && npm run build && node scripts/bench/readers.mjs
 // Prints a markdown table (the one in docs/performance.md). Takes about 25 s.
 //
 // The engine is bundled from src on the fly with esbuild's JS API (esbuild.mjs builds only the CLI and
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = 10;
 const WARMUPS = 2;
 const SLOW_RUNS = 3;
