@@ -2,11 +2,12 @@
 // container and the cgroup files of a container row, and what it shows still equals docker inspect, ip link and
 // /proc; expanding a container or the host processes brings their processes on the next refresh.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/core/model';
 import { Collector } from '../../src/core/collect/collector';
 import { ROW_DEMAND } from '../../src/core/collect/demand';
+import { buildTieredPlan } from '../../src/core/collect/plan';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
 import type { SshTransport } from '../../src/core/transport/ssh';
@@ -140,6 +141,61 @@ describe.skipIf(!dockerReady || !sshReady)(`a warm SSH refresh of the default vi
     } finally {
       await remote.close();
       await local.close();
+    }
+  });
+});
+
+describe.skipIf(!dockerReady)(`socket tables only where a process holds a socket (${dockerSkipReason})`, () => {
+  it('reads them for a namespace with a listening server, not for one whose processes hold no socket, locally and over SSH', async () => {
+    const httpd = inspect('dm-unlimited').State.Pid as number; // httpd -f -p 8080
+    const idle = inspect('dm-limited').State.Pid as number; // yes and sleep: no socket
+    const hasSocket = (pid: number) =>
+      readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+        } catch {
+          return false;
+        }
+      });
+    const limitedPids = run('docker', ['top', 'dm-limited', '-o', 'pid']).split('\n').slice(1).map(Number);
+    expect(limitedPids.some(hasSocket), 'dm-limited holds no socket (read another way)').toBe(false);
+    expect(hasSocket(httpd)).toBe(true);
+    // 8080 = 0x1F90, state 0A = LISTEN, read from the kernel's tables directly (busybox httpd binds [::]).
+    expect(readFileSync(`/proc/${httpd}/net/tcp`, 'utf8') + readFileSync(`/proc/${httpd}/net/tcp6`, 'utf8')).toMatch(/:1F90 0+:0000 0A /);
+
+    const local = new RecordingTransport();
+    const remote = sshReady ? ((await openTransport(parseTarget('dmtest'), { home: makeSshHome().home })) as SshTransport) : null;
+    try {
+      for (const t of [local, ...(remote ? [remote] : [])]) {
+        const c = new Collector(t, { slowEvery: 1000 });
+        const s = await c.sample({ full: true });
+        const got = t === local ? local.reads.at(-1)!.files : null;
+        const tables = (pid: number) => (got ?? []).some((f) => f.startsWith(`/proc/`) && f.endsWith('/net/tcp') && Number(f.split('/')[2]) === pid);
+        if (got) {
+          expect(tables(httpd), 'the httpd namespace').toBe(true);
+          expect(tables(idle), 'the idle namespace').toBe(false);
+        }
+        const listening = s.processes.find((p) => p.pid === httpd)?.sockets.filter((k) => k.listening).map((k) => k.localPort);
+        expect(listening, t.kind).toContain(8080);
+        if (t !== local) await c.close();
+      }
+      for (const reader of remote ? [remote] : []) {
+        const plan = buildTieredPlan('/var/lib/docker', { slow: true, interfaces: false, stat: 'all', containerDetail: true, known: [], cgroupPaths: [] });
+        const again = (await openTransport(parseTarget('dmtest'), { home: makeSshHome().home })) as SshTransport;
+        try {
+          const r = await again.readBatch(plan);
+          expect(again.reader).toBe('perl');
+          const read = (pid: number) => r.files.has(`/proc/${pid}/net/tcp`);
+          // The representative of each namespace is its lowest PID: the container's main process here.
+          expect(read(httpd), 'perl: the httpd namespace').toBe(true);
+          expect(read(idle), 'perl: the idle namespace').toBe(false);
+        } finally {
+          await again.close();
+        }
+        void reader;
+      }
+    } finally {
+      await remote?.close();
     }
   });
 });

@@ -107,7 +107,8 @@ export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPla
       paths: tier.cgroupPaths,
       newPathFiles: slow ? [] : [...CGROUP_LIMIT_FILES],
     },
-    perNetns: [...NETNS_TICK_FILES, ...(tier.interfaces ? NETNS_LINK_FILES : []), ...(slow ? NETNS_SLOW_FILES : [])],
+    perNetns: [...NETNS_TICK_FILES, ...(tier.interfaces ? NETNS_LINK_FILES : [])],
+    ...(slow ? { perNetnsSockets: NETNS_SLOW_FILES } : {}),
     processFacts: { files: PROCESS_FACT_FILES, links: PROCESS_FACT_LINKS, known: tier.known, ...(every ? {} : { newFromListing: true }) },
   };
 }

@@ -8,6 +8,24 @@ export function namespaceInodeFromLink(target: string): { type: string; inode: n
 
 const PROC_NS_NET = /^\/proc\/([0-9]+)\/ns\/net$/;
 
+const PROC_FD = /^\/proc\/([0-9]+)\/fd\/[0-9]+$/;
+
+/** Network namespace link targets (`net:[inode]`) in which some process has an fd link to a socket. */
+export function netnsWithSockets(links: Map<string, string>): Set<string> {
+  const withSockets = new Set<number>();
+  for (const [path, target] of links) {
+    if (!target.startsWith('socket:')) continue;
+    const m = PROC_FD.exec(path);
+    if (m) withSockets.add(Number(m[1]));
+  }
+  const out = new Set<string>();
+  for (const pid of withSockets) {
+    const ns = links.get(`/proc/${pid}/ns/net`);
+    if (ns !== undefined) out.add(ns);
+  }
+  return out;
+}
+
 /** The lowest PID in each network namespace, from /proc/PID/ns/net link targets. */
 export function onePidPerNetns(links: Map<string, string>): number[] {
   const lowest = new Map<string, number>();

@@ -65,6 +65,7 @@ export function validateBatchPlan(plan: BatchPlan): void {
   checkList('link', plan.links, 'absolute');
   checkList('statfs path', plan.statfs, 'absolute');
   if (plan.perNetns !== undefined) checkList('perNetns path', plan.perNetns, 'relative');
+  if (plan.perNetnsSockets !== undefined) checkList('perNetnsSockets path', plan.perNetnsSockets, 'relative');
   if (plan.processFacts !== undefined) {
     const pf = plan.processFacts;
     if (typeof pf !== 'object' || pf === null) reject('processFacts', pf, 'expected an object');
@@ -170,10 +171,12 @@ export function buildBatchScript(input: BatchPlan): string {
     `set -- ${words(plan.links)}\ndm_mark L\n` +
     `[ $# -eq 0 ] || printf '%s\\000' "$@" | sort -zu | xargs -0r sh -c 'exec find "$@" -maxdepth 0 -type l -printf "%p\\0%l\\0"' sh\n`;
 
-  if (plan.perNetns && plan.perNetns.length > 0) {
+  // The sh reader cannot tell which namespaces hold sockets: it reads perNetnsSockets in every one.
+  const perNetns = [...(plan.perNetns ?? []), ...(plan.perNetnsSockets ?? [])];
+  if (perNetns.length > 0) {
     // One process per network namespace, the lowest PID, from the ns/net links just listed:
     // lines `net:[inode]/proc/PID/ns/net` sorted by namespace, then PID.
-    const reads = plan.perNetns.map((p) => `'/proc/'"$pid"/${shWord(p)}`).join(' ');
+    const reads = perNetns.map((p) => `'/proc/'"$pid"/${shWord(p)}`).join(' ');
     s +=
       `dm_mark F\n` +
       `[ $# -eq 0 ] || printf '%s\\000' "$@" | grep -azE '^/proc/[0-9]+/ns/net$' | sort -zu |\n` +

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, statfsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { onePidPerNetns } from '../parse/links';
+import { netnsWithSockets, onePidPerNetns } from '../parse/links';
 import { procStatField } from '../parse/procPid';
 import { validateBatchPlan } from './batchScript';
 import { escapeGlob, globExpansion, hasGlobMeta } from './glob';
@@ -306,7 +306,13 @@ class SlicedBatch {
       this.cgroups.keepOnly(new Set([...known, ...fresh].map((p) => cg.root + p)));
     }
     const rel = plan.perNetns ?? [];
-    const netns = rel.length === 0 ? new Map<string, string>() : await this.files(onePidPerNetns(links).flatMap((pid) => rel.map((p) => `/proc/${pid}/${p}`)));
+    const sockets = plan.perNetnsSockets ?? [];
+    const withSockets = sockets.length > 0 ? netnsWithSockets(links) : new Set<string>();
+    const paths = onePidPerNetns(links).flatMap((pid) => [
+      ...rel.map((p) => `/proc/${pid}/${p}`),
+      ...(withSockets.has(links.get(`/proc/${pid}/ns/net`)!) ? sockets.map((p) => `/proc/${pid}/${p}`) : []),
+    ]);
+    const netns = paths.length === 0 ? new Map<string, string>() : await this.files(paths);
     const statfs = await this.statfs(plan.statfs);
 
     // Later stages win for a path read twice, in the script's order.

@@ -226,13 +226,18 @@ sub answer {
     cgroup_files(\$out, $root, \@fresh, $q{CN}) if @fresh && $q{CN};
     for my $d (keys %cgdirs) { delete $cgdirs{$d} unless $seen{$d}; }
   }
-  if ($q{N}) {
-    my %lowest;
+  if ($q{N} || $q{NS}) {
+    my (%lowest, %sockpid, %sockns);
+    while (my ($p, $t) = each %links) {
+      $sockpid{$1} = 1 if $p =~ m{\A/proc/([0-9]+)/fd/[0-9]+\z} && substr($t, 0, 7) eq 'socket:';
+    }
     while (my ($p, $t) = each %links) {
       next unless $p =~ m{\A/proc/([0-9]+)/ns/net\z};
       $lowest{$t} = $1 if !defined $lowest{$t} || $1 < $lowest{$t};
+      $sockns{$t} = 1 if $sockpid{$1};
     }
-    files(\$out, undef, map { $rel->("/proc/$_", 'N') } values %lowest);
+    # Socket tables (NS) only where some process holds a socket: each read walks the kernel's whole hash table.
+    files(\$out, undef, map { my $t = $_; ($rel->("/proc/$lowest{$t}", 'N'), $sockns{$t} ? $rel->("/proc/$lowest{$t}", 'NS') : ()) } keys %lowest);
   }
   $out .= "\0S\0";
   for my $p (unique($all->('S'))) {

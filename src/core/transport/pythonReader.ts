@@ -214,13 +214,22 @@ def answer(body):
             cgroup_files(q, out, root, fresh, req[b'CN'])
         for d in [d for d in cgdirs if d not in q.seen]:
             del cgdirs[d]
-    if b'N' in req:
-        lowest = {}
+    if b'N' in req or b'NS' in req:
+        lowest, sockpid, sockns = {}, set(), set()
+        for p, t in got_links.items():
+            m = re.fullmatch(rb'/proc/([0-9]+)/fd/[0-9]+', p)
+            if m and t.startswith(b'socket:'):
+                sockpid.add(int(m.group(1)))
         for p, t in got_links.items():
             m = re.fullmatch(rb'/proc/([0-9]+)/ns/net', p)
-            if m and (t not in lowest or int(m.group(1)) < lowest[t]):
-                lowest[t] = int(m.group(1))
-        files(q, out, None, [x for pid in lowest.values() for x in rel(b'/proc/%d' % pid, b'N')])
+            if m:
+                pid = int(m.group(1))
+                if t not in lowest or pid < lowest[t]:
+                    lowest[t] = pid
+                if pid in sockpid:
+                    sockns.add(t)
+        # Socket tables (NS) only where some process holds a socket: each read walks the kernel's whole hash table.
+        files(q, out, None, [x for t, pid in lowest.items() for x in rel(b'/proc/%d' % pid, b'N') + (rel(b'/proc/%d' % pid, b'NS') if t in sockns else [])])
     out.append(b'\0S\0')
     for p in q.unique(absolute(b'S')):
         s = statfs(p)

@@ -9,6 +9,7 @@
 //   K <pid> <start> ...    processFacts.known, as alternating fields (present whenever processFacts is)
 //   NL                     processFacts.newFromListing: PIDs /proc lists that are not known get stat and facts
 //   N <segments>           perNetns, relative to /proc/PID
+//   NS <segments>          perNetnsSockets: as N, in namespaces where a process's fd link is a socket
 //   CR <root>  CP <regex>  CK <path>  CF <segments>  CN <segments>   the cgroup stage: root, pattern,
 //                          known paths, files, newPathFiles
 // A segment is `L` + literal text, or `G` + the regex of one directory entry name (globSegmentToRegExp's,
@@ -43,6 +44,7 @@ export function encodeReaderRequest(plan: BatchPlan): string {
     if (plan.processFacts.newFromListing) recs.push(['NL']);
   }
   if (plan.perNetns) rel('N', plan.perNetns);
+  if (plan.perNetnsSockets) rel('NS', plan.perNetnsSockets);
   const cg = plan.cgroups;
   if (cg && cg.files.length > 0) {
     recs.push(['CR', cg.root], ['CP', cg.pattern]);

@@ -26,6 +26,13 @@ export interface BatchPlan {
    */
   perNetns?: string[];
   /**
+   * Like perNetns, but only in the namespaces where some process holds a socket (one of the `/proc/<pid>/fd/*`
+   * links read in this batch points to `socket:[N]`): the socket tables, whose every read walks the kernel's
+   * whole hash table, are read only where they can name a process's socket. A transport may read them in
+   * every namespace: slower, never wrong.
+   */
+  perNetnsSockets?: string[];
+  /**
    * Files and links of `/proc/<pid>/` that do not change for the life of a process (cmdline, cgroup, status's
    * NSpid and uids, namespace links, exe): read only for the PIDs whose start time (field 22 of the stat file
    * read in the first stage) differs from `known[pid]`, i.e. new processes and reused PIDs. A transport may
