@@ -12,7 +12,7 @@ import { applyRates } from '../analyze/rates';
 import { buildPlan, buildTieredPlan, DEFAULT_DOCKER_ROOT, HOST_FILES } from './plan';
 import { ReadCache } from './readCache';
 import { FULL_DEMAND, isFullDemand } from './demand';
-import { keepShown } from './shown';
+import { dropUnshown, keepShown } from './shown';
 import type { Demand } from './demand';
 import { cgroupFilesByPath, indexBatch } from './batchIndex';
 import type { BatchIndex } from './batchIndex';
@@ -101,6 +101,7 @@ export async function assembleSnapshot(
     namespaces,
     cpu,
   );
+  await turn();
   const cgroupPaths = processes.map((p) => p.cgroupPath).filter((c): c is string => c !== null);
   const containers = assembleContainers({
     processes,
@@ -164,8 +165,9 @@ export class Collector {
     const plan = tier ? buildTieredPlan(this.dockerRoot, tier) : buildPlan(this.dockerRoot);
     const [batch, docker] = await Promise.all([this.transport.readBatch(plan), this.describer.describe()]);
     if (tier && this.cache) {
-      this.cache.complete(batch, tier);
-      await turn();
+      await this.cache.completeInTurns(batch, tier, turn);
+      // A pruning refresh read every process; assemble only those shown (the cache now knows whose they are).
+      if (demand.processes !== 'all' && tier.stat === 'all') dropUnshown(batch, new Set(this.cache.pidsShown(demand.processes, this.mainPids)));
     }
     // The data root is known after the first API answer; the next batch measures its disk.
     if (docker.status.rootDir) this.dockerRoot = docker.status.rootDir;

@@ -95,7 +95,8 @@ export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPla
     // The ns/net links pick one process per network namespace for the perNetns reads.
     links: [
       ...(every ? ['/proc/[0-9]*/ns/net'] : pids.map((p) => `/proc/${p}/ns/net`)),
-      ...(slow ? ['/proc/[0-9]*/fd/*'] : []),
+      // Open files (fd counts, socket inodes) of the processes read: all of them, or the ones shown.
+      ...(slow ? (every ? ['/proc/[0-9]*/fd/*'] : pids.map((p) => `/proc/${p}/fd/*`)) : []),
       ...(tier.interfaces ? INTERFACE_LINKS : []),
     ],
     statfs: dockerRoot === '/' ? ['/'] : ['/', dockerRoot],

@@ -27,6 +27,7 @@ interface ProcessFacts {
 
 const PROC_PATH = /^\/proc\/(\d+)\/(.+)$/;
 const SYS_NET = '/sys/class/net/';
+const LIMIT_FILES = new Set(CGROUP_LIMIT_FILES);
 const IFLINK_PATH = /^\/proc\/(\d+)\/(root\/sys\/class\/net\/[^/]+\/iflink)$/;
 
 function netDevNames(text: string | undefined): string[] {
@@ -37,6 +38,9 @@ function netDevNames(text: string | undefined): string[] {
     .map((l) => l.slice(0, l.indexOf(':')).trim())
     .filter((n) => n !== '');
 }
+
+/** Every this many slow cadences a refresh for less than every process still reads every stat, to prune the cache. */
+const PRUNE_EVERY = 10;
 
 export class ReadCache {
   private readonly processes = new Map<number, ProcessFacts>();
@@ -77,12 +81,15 @@ export class ReadCache {
       known.push([pid, f.start]);
       if (f.cgroupPath !== null) cgroupPaths.add(f.cgroupPath);
     }
-    const stat = slow || demand.processes === 'all' ? 'all' : this.pidsShown(demand.processes, mainPids);
+    // Every stat when every process is shown, and on a pruning refresh: only a refresh that reads every stat
+    // learns which cached processes are gone (once in PRUNE_EVERY slow cadences; the cache holds facts only).
+    const prune = this.slowReadAt === null || this.refreshes % (this.slowEvery * PRUNE_EVERY) === 0;
+    const stat = demand.processes === 'all' || prune ? 'all' : this.pidsShown(demand.processes, mainPids);
     return { slow, interfaces, stat, containerDetail: slow || demand.containerDetail, known, cgroupPaths: [...cgroupPaths] };
   }
 
   /** PID 1, the given main PIDs, one process of every container known, and every process of `containers`. */
-  private pidsShown(containers: readonly string[], mainPids: readonly number[]): number[] {
+  pidsShown(containers: readonly string[], mainPids: readonly number[]): number[] {
     const wanted = new Set(containers);
     const pids = new Set<number>([1, ...mainPids]);
     const firstByContainer = new Map<string, number>();
@@ -100,13 +107,25 @@ export class ReadCache {
 
   /** Fills `batch` (read with `req`) with what was left out, and keeps what it brought for next time. */
   complete(batch: BatchResult, req: TierRequest, now: number = Date.now()): void {
+    this.begin(req, now);
+    for (const step of this.steps) step.call(this, batch, req);
+  }
+
+  /** complete(), with `turn` awaited between its steps: the event loop is never held for all of them. */
+  async completeInTurns(batch: BatchResult, req: TierRequest, turn: () => Promise<void>, now: number = Date.now()): Promise<void> {
+    this.begin(req, now);
+    for (const step of this.steps) {
+      step.call(this, batch, req);
+      await turn();
+    }
+  }
+
+  private readonly steps = [this.completeProcesses, this.completeNetns, this.completeHost, this.completeLimits];
+
+  private begin(req: TierRequest, now: number): void {
     this.refreshes++;
     this.stale.clear();
     if (req.slow) this.slowReadAt = now;
-    this.completeProcesses(batch, req);
-    this.completeNetns(batch, req);
-    this.completeHost(batch, req);
-    this.completeLimits(batch, req);
   }
 
   /**
@@ -117,14 +136,23 @@ export class ReadCache {
     // A container is live when any of its cgroup directories had a file read: a row-only refresh reads none in
     // v1's cpuset hierarchy, whose cpuset.cpus is still this container's limit.
     const live = new Set<string>();
+    const seenDirs = new Set<string>();
     for (const path of batch.files.keys()) {
       if (!path.startsWith(CGROUP_ROOT + '/')) continue;
       const slash = path.lastIndexOf('/');
-      for (const key of containerKeys(path.slice(0, slash))) live.add(key);
-      if (CGROUP_LIMIT_FILES.includes(path.slice(slash + 1))) this.limits.set(path, batch.files.get(path)!);
+      const dir = path.slice(0, slash);
+      if (!seenDirs.has(dir)) {
+        seenDirs.add(dir);
+        for (const key of containerKeys(dir)) live.add(key);
+      }
+      if (LIMIT_FILES.has(path.slice(slash + 1))) this.limits.set(path, batch.files.get(path)!);
     }
+    const verdict = new Map<string, boolean>();
     for (const [path, content] of this.limits) {
-      if (!containerKeys(path.slice(0, path.lastIndexOf('/'))).some((k) => live.has(k))) this.limits.delete(path);
+      const dir = path.slice(0, path.lastIndexOf('/'));
+      let isLive = verdict.get(dir);
+      if (isLive === undefined) verdict.set(dir, (isLive = seenDirs.has(dir) || containerKeys(dir).some((k) => live.has(k))));
+      if (!isLive) this.limits.delete(path);
       else if (!req.slow && !batch.files.has(path)) batch.files.set(path, content);
     }
   }
@@ -133,6 +161,7 @@ export class ReadCache {
     const alive = new Set<number>();
     const fresh = new Map<number, FreshFacts>();
     for (const [path, content] of batch.files) {
+      if (!path.startsWith('/proc/')) continue;
       const m = PROC_PATH.exec(path);
       if (!m) continue;
       const pid = Number(m[1]);

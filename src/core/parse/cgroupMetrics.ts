@@ -105,6 +105,32 @@ export function parseKeyValueLines(text: string): Record<string, number> {
   return out;
 }
 
+const V1_MEMORY_STAT_KEYS = ['total_inactive_file', 'inactive_file', 'total_cache', 'cache', 'total_rss', 'rss'];
+const V2_MEMORY_STAT_KEYS = ['inactive_file', 'file', 'anon'];
+const KEY_VALUE_LINE = /^([A-Za-z0-9_.]+)\s+(-?\d{1,20})\s*$/;
+
+/**
+ * parseKeyValueLines for the given keys only: each key is looked up where a line starts, and only those lines
+ * are matched (memory.stat has some 40 lines and a row needs 3 of them). The last matching line wins, as there.
+ */
+export function pickKeyValues(text: string, keys: readonly string[]): Record<string, number> {
+  const out = emptyRecord<number>();
+  for (const key of keys) {
+    for (let at = text.startsWith(key) ? 0 : lineStart(text, key, 0); at !== -1; at = lineStart(text, key, at + 1)) {
+      const end = text.indexOf('\n', at);
+      const m = KEY_VALUE_LINE.exec(text.slice(at, end === -1 ? text.length : end));
+      if (m && m[1] === key) out[key] = Number(m[2]);
+    }
+  }
+  return out;
+}
+
+/** Where the next line starting with `key` begins, searching after `from`; -1 when none. */
+function lineStart(text: string, key: string, from: number): number {
+  const i = text.indexOf(`\n${key}`, from);
+  return i === -1 ? -1 : i + 1;
+}
+
 function valueOf(record: Record<string, number>, key: string): number | null {
   return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : null;
 }
@@ -168,7 +194,7 @@ function ioStatV2(text: string | undefined): { readBytes: number; writeBytes: nu
 
 function parseV1(files: Map<string, string>): CgroupMetrics {
   const text = (name: string): string | undefined => files.get(name);
-  const stat = parseKeyValueLines(text('memory.stat') ?? '');
+  const stat = pickKeyValues(text('memory.stat') ?? '', V1_MEMORY_STAT_KEYS);
   const cpuStat = parseKeyValueLines(text('cpu.stat') ?? '');
   const raw = parseUnsigned(text('memory.usage_in_bytes'));
   const limit = parseUnsigned(text('memory.limit_in_bytes'));
@@ -210,7 +236,7 @@ function parseV1(files: Map<string, string>): CgroupMetrics {
 
 function parseV2(files: Map<string, string>): CgroupMetrics {
   const text = (name: string): string | undefined => files.get(name);
-  const stat = parseKeyValueLines(text('memory.stat') ?? '');
+  const stat = pickKeyValues(text('memory.stat') ?? '', V2_MEMORY_STAT_KEYS);
   const events = parseKeyValueLines(text('memory.events') ?? '');
   const cpuStat = parseKeyValueLines(text('cpu.stat') ?? '');
   const raw = parseUnsigned(text('memory.current'));

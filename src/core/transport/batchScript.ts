@@ -41,6 +41,8 @@ function checkPath(what: string, p: unknown, kind: 'absolute' | 'relative', glob
   if (kind === 'relative' && (p.startsWith('/') || p.split('/').includes('..'))) {
     reject(what, p, 'must be a relative path without ..');
   }
+  // Without a glob character there is nothing to tokenize: most of a plan's paths are literal.
+  if (!/[*?[\]]/.test(p)) return p;
   for (const segment of p.split('/')) {
     const tokens = tokenizeGlobSegment(segment);
     if (tokens.some((t) => t.kind === 'literal' && t.text.includes('['))) reject(what, p, 'has an unclosed [');

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CGROUP_METRIC_FILES, parseCgroupMetrics, parseKeyValueLines } from '../../../src/core/parse/cgroupMetrics';
+import { CGROUP_METRIC_FILES, parseCgroupMetrics, parseKeyValueLines, pickKeyValues } from '../../../src/core/parse/cgroupMetrics';
 
 const fixtureDir = (dir: string): URL => new URL(`../fixtures/${dir}/`, import.meta.url);
 
@@ -237,5 +237,25 @@ describe('parseKeyValueLines', () => {
     expect(Object.keys(r).sort()).toEqual(['__proto__', 'constructor', 'z']);
     expect(r.z).toBe(-3);
     expect(parseKeyValueLines('')).toEqual({});
+  });
+});
+
+describe('pickKeyValues', () => {
+  it('finds what parseKeyValueLines finds for the keys asked, on any lines (fast-check)', async () => {
+    const fc = await import('fast-check');
+    const keys = ['cache', 'total_cache', 'inactive_file', 'rss', 'file'];
+    const word = fc.oneof(fc.constantFrom(...keys, 'cache_x', 'xcache', 'total_rss', ''), fc.stringMatching(/^[a-z_.]{0,8}$/));
+    const value = fc.oneof(fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n }).map(String), fc.constantFrom('', 'max', '12a', ' 7'));
+    const line = fc.tuple(word, fc.constantFrom(' ', '  ', '\t', ''), value, fc.constantFrom('', ' ', '\r')).map(([k, sep, v, tail]) => `${k}${sep}${v}${tail}`);
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), fc.boolean(), (lines, finalNewline) => {
+        const text = lines.join('\n') + (finalNewline ? '\n' : '');
+        const all = parseKeyValueLines(text);
+        const picked = pickKeyValues(text, keys);
+        const expected = Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]]));
+        expect({ ...picked }).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
