@@ -272,6 +272,7 @@ function summary(s: Side) {
     targetCpuMs: Number.isNaN(median(s.target)) ? null : round(median(s.target)),
     floorCpuMs: round(median(s.floor)),
     maxStallMs: round(Math.max(...s.stall)),
+    medianStallMs: round(median(s.stall)),
     bytesPerRefresh: s.bytes.length ? Math.round(median(s.bytes)) : null,
     requestsPerRefresh: s.requests.length ? median(s.requests) : null,
     engineApiRequestsPerRefresh: median(s.engineRequests),
@@ -462,20 +463,20 @@ function renderMarkdown(r: Report): string {
   lines.push('The SSH target is this same machine (the test sshd on 127.0.0.1): "target CPU" is all CPU used in a cpuacct cgroup around that sshd (session, crypto, reader), and the RTT is near zero.', '');
   lines.push('**Default view**: the tree with containers collapsed (each container row: CPU, memory, PIDs, traffic). **Full**: `monitor all` (every process, every counter). **Full-read design**: what every refresh read before tiers (kept in the bench only). **Floor**: the very paths this refresh read, read by a minimal reader (readFileSync/readlinkSync, nothing parsed), in the same run.', '');
   lines.push('## Per refresh, locally', '');
-  lines.push('| containers | processes | view | CPU ms | wall ms | floor CPU ms | ×floor | full-read design CPU ms | ×design | max event-loop stall ms | Engine API requests |');
+  lines.push('| containers | processes | view | CPU ms | wall ms | floor CPU ms | ×floor | full-read design CPU ms | ×design | event-loop stall ms, median / max | Engine API requests |');
   lines.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.steps) {
     for (const [name, d] of [['default view', s.local.defaultView], ['full', s.local.full]] as const) {
-      lines.push(`| ${s.runningContainers} | ${s.processes} | ${name} | ${d.cpuMs} | ${d.wallMs} | ${d.floorCpuMs} | ${x(d.cpuMs, d.floorCpuMs)} | ${s.local.fullReadDesign.cpuMs} | ${x(d.cpuMs, s.local.fullReadDesign.cpuMs)} | ${d.maxStallMs} | ${d.engineApiRequestsPerRefresh} |`);
+      lines.push(`| ${s.runningContainers} | ${s.processes} | ${name} | ${d.cpuMs} | ${d.wallMs} | ${d.floorCpuMs} | ${x(d.cpuMs, d.floorCpuMs)} | ${s.local.fullReadDesign.cpuMs} | ${x(d.cpuMs, s.local.fullReadDesign.cpuMs)} | ${d.medianStallMs} / ${d.maxStallMs} | ${d.engineApiRequestsPerRefresh} |`);
     }
   }
   lines.push('', '## Per refresh, over SSH (warm connection)', '');
-  lines.push('| containers | reader | view | target CPU ms | wall ms | local full wall ms | bytes | requests | full-read design target CPU ms | ×design |');
-  lines.push('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| containers | reader | view | target CPU ms | floor CPU ms | ×floor | wall ms | local full wall ms | bytes | requests | Engine API requests | full-read design target CPU ms | ×design |');
+  lines.push('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.steps) {
     if (!s.ssh) continue;
     for (const [name, d] of [['default view', s.ssh.defaultView], ['full', s.ssh.full]] as const) {
-      lines.push(`| ${s.runningContainers} | ${v(s.ssh.reader)} | ${name} | ${v(d.targetCpuMs)} | ${d.wallMs} | ${s.local.full.wallMs} | ${v(d.bytesPerRefresh)} | ${v(d.requestsPerRefresh)} | ${v(s.ssh.fullReadDesign.targetCpuMs)} | ${x(d.targetCpuMs, s.ssh.fullReadDesign.targetCpuMs)} |`);
+      lines.push(`| ${s.runningContainers} | ${v(s.ssh.reader)} | ${name} | ${v(d.targetCpuMs)} | ${d.floorCpuMs} | ${x(d.targetCpuMs, d.floorCpuMs)} | ${d.wallMs} | ${s.local.full.wallMs} | ${v(d.bytesPerRefresh)} | ${v(d.requestsPerRefresh)} | ${d.engineApiRequestsPerRefresh} | ${v(s.ssh.fullReadDesign.targetCpuMs)} | ${x(d.targetCpuMs, s.ssh.fullReadDesign.targetCpuMs)} |`);
     }
   }
   lines.push('', '## One-shot, as a whole process or request (wall ms)', '');
