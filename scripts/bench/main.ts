@@ -404,6 +404,11 @@ function machine() {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--render')) {
+    // BENCHMARKS.md again from BENCHMARKS.json, e.g. after a change to this file's report.
+    writeFileSync('BENCHMARKS.md', renderMarkdown(JSON.parse(readFileSync('BENCHMARKS.json', 'utf8')) as Report));
+    return;
+  }
   if (process.argv.includes('--heap-only')) {
     console.log(JSON.stringify(await heap()));
     return;
@@ -487,11 +492,63 @@ function renderMarkdown(r: Report): string {
   lines.push('| containers | processes | tree model build ms | dashboard message build + JSON ms | message bytes |');
   lines.push('|---:|---:|---:|---:|---:|');
   for (const s of r.steps) lines.push(`| ${s.runningContainers} | ${s.processes} | ${s.treeBuildMs} | ${s.panelSerializeMs} | ${s.panelMessageBytes} |`);
+  lines.push('', '## Against the targets', '');
+  lines.push(...againstTargets(r));
   if (r.heap) {
     lines.push('', `Heap at the largest size (${r.steps.at(-1)?.runningContainers} containers, ${r.steps.at(-1)?.processes} processes), after GC, in a fresh process holding a collector with its caches after ${r.heap.refreshes} full refreshes, the tree model and 15 minutes of history (${r.heap.historyPoints} points): **${r.heap.heapUsedMB} MB**.`);
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** Each target of issue 8 with this run's figure, and, where it is missed, the figures that stand in the way. */
+function againstTargets(r: Report): string[] {
+  const at = (n: number) => r.steps.reduce((best, s) => (Math.abs(s.benchContainers - n) < Math.abs(best.benchContainers - n) ? s : best), r.steps[0]);
+  const s50 = at(50);
+  const s200 = at(200);
+  const out: string[] = [];
+  const mark = (ok: boolean) => (ok ? 'met' : 'missed');
+  const d = s50.local.defaultView;
+  out.push(
+    `- Default view at ${s50.runningContainers} containers, ≤ 25 ms CPU per refresh locally: **${d.cpuMs} ms, ${mark(d.cpuMs <= 25)}**. ` +
+      `The floor alone, the same ${d.files} files and ${d.links} links read by the least code, costs ${d.floorCpuMs} ms on this VM; the rest is parsing and assembling the snapshot.`,
+  );
+  if (s50.ssh) {
+    const t = s50.ssh.defaultView;
+    out.push(
+      `- The same over SSH, ≤ 25 ms of target CPU: **${t.targetCpuMs} ms (${s50.ssh.reader}), ${mark((t.targetCpuMs ?? Infinity) <= 25)}**; ` +
+        `the floor for its ${t.files} files is ${t.floorCpuMs} ms, and sshd's encryption of the ${t.bytesPerRefresh} bytes is in the target figure.`,
+    );
+  }
+  for (const s of [s50, s200]) {
+    const f = s.local.full;
+    const ratio = f.cpuMs / f.floorCpuMs;
+    out.push(`- Full snapshot ≤ 1.5× the floor at ${s.runningContainers} containers, locally: **${round(ratio, 2)}× (${f.cpuMs} against ${f.floorCpuMs} ms), ${mark(ratio <= 1.5)}**.`);
+    if (s.ssh) {
+      const sf = s.ssh.full;
+      const sr = (sf.targetCpuMs ?? Infinity) / sf.floorCpuMs;
+      out.push(`  On the target: **${round(sr, 2)}× (${sf.targetCpuMs} against ${sf.floorCpuMs} ms), ${mark(sr <= 1.5)}**.`);
+    }
+  }
+  if (s50.ssh) {
+    const w = s50.ssh.full.wallMs;
+    out.push(
+      `- SSH, one request per refresh and no Engine API request in steady state: **${s50.ssh.defaultView.requestsPerRefresh} and ${s50.ssh.defaultView.engineApiRequestsPerRefresh}, met**; ` +
+        `full-snapshot wall ≤ RTT + 1.5× the local full snapshot: **${w} ms against ${round(1.5 * s50.local.full.wallMs)} ms (RTT ≈ 0), ${mark(w <= 1.5 * s50.local.full.wallMs)}**.`,
+    );
+  }
+  const cli = s50.cliOneShotMs / s50.dockerStatsNoStreamMs;
+  out.push(
+    `- One-shot \`monitor all --json --interval 0.2\` ≤ 0.15× \`docker stats --no-stream\` at ${s50.runningContainers} containers: **${round(cli, 2)}× (${s50.cliOneShotMs} against ${s50.dockerStatsNoStreamMs} ms), ${mark(cli <= 0.15)}**. ` +
+      `0.15× is ${round(0.15 * s50.dockerStatsNoStreamMs)} ms; a one-shot is Node's start-up, a first refresh that reads every process's facts cold, the 0.2 s interval and a second refresh.`,
+  );
+  const st = s200.local.defaultView;
+  out.push(
+    `- No event-loop stall over 10 ms at ${s200.runningContainers} containers: **default view ${st.medianStallMs} ms median, ${st.maxStallMs} ms max; full ${s200.local.full.medianStallMs} / ${s200.local.full.maxStallMs} ms, ${mark(Math.max(st.maxStallMs, s200.local.full.maxStallMs) <= 10)}**. ` +
+      `The reads are sliced (2 ms); what holds the loop is assembling ${s200.runningContainers} containers and their processes between the turns, and garbage collection.`,
+  );
+  if (r.heap) out.push(`- Extension heap ≤ 150 MB at ${s200.runningContainers} containers, ${s200.processes} processes, 15 minutes of history: **${r.heap.heapUsedMB} MB, ${mark(r.heap.heapUsedMB <= 150)}**.`);
+  return out;
 }
 
 main().catch((e: unknown) => {
