@@ -85,7 +85,8 @@ function stateOf(meta: DockerContainerMeta | undefined): { state: string; status
   return { state: 'running', status: 'running (seen in cgroups only)' };
 }
 
-export function assembleContainers(input: ContainerInputs): ContainerInfo[] {
+/** `pause` is awaited after each container: it yields to the event loop when the current slice is used up. */
+export async function assembleContainers(input: ContainerInputs, pause: () => Promise<void> = async () => undefined): Promise<ContainerInfo[]> {
   const byContainer = new Map<string, AssembledProcess[]>();
   for (const p of input.processes) {
     if (!p.containerId) continue;
@@ -98,6 +99,7 @@ export function assembleContainers(input: ContainerInputs): ContainerInfo[] {
   const out: ContainerInfo[] = [];
 
   for (const id of ids) {
+    await pause();
     const meta = metas.get(id);
     const procs = (byContainer.get(id) ?? []).sort((a, b) => (a.nsPid.at(-1) ?? a.pid) - (b.nsPid.at(-1) ?? b.pid));
     const init = procs.find((p) => p.pid === meta?.initPid) ?? procs[0];

@@ -31,9 +31,16 @@ function namespacesOf(ns: Map<string, string>): Partial<Record<NamespaceType, nu
  * Every process whose stat and status were both read; one that vanished halfway through the batch is
  * dropped quietly (its PID may already belong to someone else).
  */
-export function assembleProcesses(index: BatchIndex, bootTime: number | null, users: Map<number, string>): AssembledProcess[] {
+/** `pause` is awaited after each process: it yields to the event loop when the current slice is used up. */
+export async function assembleProcesses(
+  index: BatchIndex,
+  bootTime: number | null,
+  users: Map<number, string>,
+  pause: () => Promise<void> = async () => undefined,
+): Promise<AssembledProcess[]> {
   const out: AssembledProcess[] = [];
   for (const [pid, p] of index.processes) {
+    await pause();
     const statText = p.files.get('stat');
     const statusText = p.files.get('status');
     if (statText === undefined || statusText === undefined) continue;

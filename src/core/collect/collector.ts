@@ -71,6 +71,17 @@ function countsFrom(metas: DockerContainerMeta[] | null, cgroupOnly: number): Co
 /** A turn of the event loop between stages: at 200 containers no stage of a refresh holds it for long. */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Within a stage that loops over processes or containers: a turn once SLICE_MS have passed since the last. */
+const SLICE_MS = 4;
+function slicer(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < SLICE_MS) return;
+    await turn();
+    since = performance.now();
+  };
+}
+
 /** One batch and one Engine API answer in, one Snapshot (without rates) out; yields between its stages. */
 export async function assembleSnapshot(
   target: string,
@@ -84,7 +95,7 @@ export async function assembleSnapshot(
   const cpu = parseProcStatCpu(batch.files.get(HOST_FILES.stat) ?? '');
   const users = parsePasswd(batch.files.get(HOST_FILES.passwd) ?? '');
   await turn();
-  const processes = assembleProcesses(index, cpu?.bootTime ?? null, users);
+  const processes = await assembleProcesses(index, cpu?.bootTime ?? null, users, slicer());
   await turn();
   const { views, sockets } = netnsViews(index);
   attachSockets(processes, sockets);
@@ -103,14 +114,14 @@ export async function assembleSnapshot(
   );
   await turn();
   const cgroupPaths = processes.map((p) => p.cgroupPath).filter((c): c is string => c !== null);
-  const containers = assembleContainers({
+  const containers = await assembleContainers({
     processes,
     metas: docker.containers,
     cgroupFiles: cgroupFilesByPath(index, cgroupPaths, host.cgroupVersion),
     netnsViews: views,
     host,
     dockerRoot,
-  });
+  }, slicer());
 
   const warnings: string[] = [];
   if (!reachable) {
