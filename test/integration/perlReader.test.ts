@@ -3,7 +3,7 @@
 // no fork per refresh (shown with a pids cgroup that forbids one), hostile plans and file names, and a
 // target without perl or python3 served by the sh fallback (an sshd of our own with a PATH that has neither).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,6 +171,13 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
         // A known process the plan does not name is not read at all (dm-unlimited's).
         for (const pid of pids.get('dm-unlimited')!) expect(r.files.has(`/proc/${pid}/stat`), `${reader}: ${pid}`).toBe(false);
         expect(stats(r).length).toBeLessThan(stats(l).length + 10);
+        // The /proc listing comes back, so the collector learns which known processes are gone.
+        const listed = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+        expect(r.pids, `${reader}: pids`).toBeDefined();
+        for (const pid of [1, ...main, ...unknown]) expect(r.pids, `${reader}: ${pid} listed`).toContain(pid);
+        expect(Math.abs(r.pids!.length - listed.length), `${reader}: listing size`).toBeLessThan(20);
+        expect(l.pids, 'local: pids').toBeDefined();
+        expect(Math.abs(l.pids!.length - listed.length)).toBeLessThan(20);
         expect(stats(r).length).toBeLessThan(known.length / 2);
       } finally {
         if (reader === 'python3') await t.close();

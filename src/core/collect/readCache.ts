@@ -175,8 +175,9 @@ export class ReadCache {
       if (m[2].startsWith('fd/')) entry(fresh, pid).fds.push(target);
       else if (m[2] === 'exe' || m[2].startsWith('ns/')) entry(fresh, pid).links.set(m[2], target);
     }
-    // Only a refresh that read every stat knows which processes are gone.
-    if (req.stat === 'all') for (const pid of [...this.processes.keys()]) if (!alive.has(pid)) this.processes.delete(pid);
+    // A refresh that read every stat knows which processes are gone; so does one whose reader listed /proc.
+    const present = req.stat === 'all' ? alive : batch.pids ? new Set(batch.pids) : null;
+    if (present) for (const pid of [...this.processes.keys()]) if (!present.has(pid)) this.processes.delete(pid);
 
     for (const pid of alive) {
       const statText = batch.files.get(`/proc/${pid}/stat`) ?? '';

@@ -14,6 +14,7 @@
 //   E  path          `grep -aLZz ''`: readable regular files with no content at all.
 //   L  path, target  `find -printf '%p\0%l\0'` on symlinks only.
 //   S  path, df out  `df -P -k -- path`.
+//   P  pid           the /proc listing (only the perl and python readers, for processFacts.newFromListing).
 // DM-BATCH-1 starts the output (anything printed before it, e.g. by a noisy shell rc file, is skipped),
 // END closes it; ERR is followed by one field: why the script could not run.
 import { shellQuote } from '../validate';
@@ -287,7 +288,7 @@ export function parseBatchOutput(stdout: Buffer | string, durationMs: number): B
         const why = field()?.toString('utf8') ?? 'no reason given';
         throw new MonitorError(`the batch read failed on the target: ${why}`, 'internal');
       }
-      if (name !== 'F' && name !== 'E' && name !== 'L' && name !== 'S') {
+      if (name !== 'F' && name !== 'E' && name !== 'L' && name !== 'S' && name !== 'P') {
         throw new MonitorError(`the batch read printed an unknown section ${JSON.stringify(name.slice(0, 40))}`, 'internal');
       }
       if (name === 'F') withContent = new Set();
@@ -295,6 +296,11 @@ export function parseBatchOutput(stdout: Buffer | string, durationMs: number): B
       continue;
     }
     const path = first.toString('utf8');
+    if (mode === 'P') {
+      // The /proc listing of a reader that was told which processes it knows (newFromListing).
+      if (/^[0-9]{1,10}$/.test(path)) (result.pids ??= []).push(Number(path));
+      continue;
+    }
     if (mode === 'E') {
       if (!withContent.has(path)) result.files.set(path, '');
       continue;

@@ -257,12 +257,17 @@ class SlicedBatch {
    * The facts of each process not in `known` with the start time its stat file (read in the first stage)
    * shows: new processes and reused PIDs. A PID whose stat could not be read is skipped: it is gone.
    */
-  private async processFacts(first: Map<string, string>, facts: NonNullable<BatchPlan['processFacts']>): Promise<{ files: Map<string, string>; links: Map<string, string> }> {
+  private async processFacts(
+    first: Map<string, string>,
+    facts: NonNullable<BatchPlan['processFacts']>,
+  ): Promise<{ files: Map<string, string>; links: Map<string, string>; pids?: number[] }> {
     const known = new Map(facts.known);
     const files: string[] = [];
     const links: string[] = [];
+    const pids: number[] = [];
     for (const name of this.list('/proc')) {
       if (!/^[0-9]+$/.test(name)) continue;
+      pids.push(Number(name));
       let stat = first.get(`/proc/${name}/stat`);
       if (stat === undefined && facts.newFromListing && !known.has(Number(name))) {
         // A new process the plan could not name: its stat too, for its start time.
@@ -276,7 +281,7 @@ class SlicedBatch {
       for (const f of facts.files) files.push(`/proc/${name}/${f}`);
       for (const l of facts.links) links.push(`/proc/${name}/${l}`);
     }
-    return { files: await this.files(files), links: await this.links(links) };
+    return { files: await this.files(files), links: await this.links(links), ...(facts.newFromListing ? { pids } : {}) };
   }
 
   /** The stages in the script's order: files, their cgroups, links, their network namespaces, statfs. */
@@ -287,7 +292,7 @@ class SlicedBatch {
       for (const [k, v] of facts.files) first.set(k, v);
       const links = await this.links(plan.links);
       for (const [k, v] of facts.links) links.set(k, v);
-      return this.rest(plan, first, links);
+      return { ...(await this.rest(plan, first, links)), ...(facts.pids ? { pids: facts.pids } : {}) };
     }
     return this.rest(plan, first, await this.links(plan.links));
   }

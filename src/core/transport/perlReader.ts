@@ -189,8 +189,10 @@ sub answer {
     my @k = @{ $q{K}[0] };
     my %known;
     while (@k) { my ($pid, $start) = splice(@k, 0, 2); $known{$pid} = $start; }
+    my @procs;
     for my $n (@{ list('/proc') }) {
       next unless $n =~ /\A[0-9]+\z/;
+      push @procs, $n;
       my $st = $first{"/proc/$n/stat"};
       if (!defined $st) {
         # A new process the plan could not name (newFromListing): its stat too, for its start time.
@@ -204,6 +206,8 @@ sub answer {
       push @fact_links, $rel->("/proc/$n", 'PL');
     }
     files(\$out, \%first, @fact_files);
+    # The listing itself: the collector learns which processes it knows are gone without reading their stat.
+    $out .= "\0P\0" . join('', map {; "$_\0" } @procs) if $q{NL};
   }
   $out .= "\0L\0";
   links(\$out, \%links, $all->('L'), @fact_links);

@@ -173,9 +173,11 @@ def answer(body):
         k = req[b'K'][0]
         known = dict(zip(k[0::2], k[1::2]))
         fact_files = []
+        procs = []
         for n in q.list(b'/proc'):
             if not n.isdigit():
                 continue
+            procs.append(n)
             st = first.get(b'/proc/' + n + b'/stat')
             if st is None:
                 # A new process the plan could not name (newFromListing): its stat too, for its start time.
@@ -189,6 +191,9 @@ def answer(body):
             fact_files += rel(b'/proc/' + n, b'PF')
             fact_links += rel(b'/proc/' + n, b'PL')
         files(q, out, first, fact_files)
+        # The listing itself: the collector learns which processes it knows are gone without reading their stat.
+        if b'NL' in req:
+            out.append(b'\0P\0' + b''.join(n + b'\0' for n in procs))
     out.append(b'\0L\0')
     links(q, out, got_links, absolute(b'L') + fact_links)
     if b'CF' in req:

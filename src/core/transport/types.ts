@@ -56,6 +56,11 @@ export interface BatchResult {
   /** Absolute symlink path -> its target. */
   links: Map<string, string>;
   statfs: Map<string, StatfsResult>;
+  /**
+   * With processFacts.newFromListing: every PID /proc listed during this read, so that the caller learns which
+   * processes it knows are gone without reading their stat. Absent otherwise (a reader that read every stat).
+   */
+  pids?: number[];
   /** Wall time the target took, in ms. */
   durationMs: number;
 }

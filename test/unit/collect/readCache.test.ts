@@ -182,3 +182,22 @@ describe('ReadCache for what is shown', () => {
     expect(tick.files.has(`${dir('cpuset')}/cpuset.cpus`)).toBe(false);
   });
 });
+
+describe('ReadCache pruning from the /proc listing', () => {
+  it('forgets a process the listing no longer has, though its stat was not read', () => {
+    const cache = new ReadCache(10);
+    cache.complete(batch([A, B], true), cache.request(false), 1000);
+    const req = cache.request(false, { processes: [], containerDetail: false }, [B.pid]);
+    expect(req.stat).not.toBe('all');
+    const tick = batch([B], false, false);
+    tick.pids = [1, B.pid]; // A is gone
+    cache.complete(tick, req, 2000);
+    expect(cache.request(false).known.map(([pid]) => pid)).toEqual([B.pid]);
+    // Without a listing nothing is pruned: the process may be alive and just not shown.
+    const cache2 = new ReadCache(10);
+    cache2.complete(batch([A, B], true), cache2.request(false), 1000);
+    const req2 = cache2.request(false, { processes: [], containerDetail: false }, [B.pid]);
+    cache2.complete(batch([B], false, false), req2, 2000);
+    expect(cache2.request(false).known.map(([pid]) => pid).sort()).toEqual([A.pid, B.pid]);
+  });
+});
