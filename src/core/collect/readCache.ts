@@ -39,7 +39,7 @@ function netDevNames(text: string | undefined): string[] {
     .filter((n) => n !== '');
 }
 
-/** Every this many slow cadences a refresh for less than every process still reads every stat, to prune the cache. */
+/** Every this many slow cadences a refresh for less than every process still reads every stat (see request()). */
 const PRUNE_EVERY = 10;
 
 export class ReadCache {
@@ -66,8 +66,8 @@ export class ReadCache {
   /**
    * What the next refresh should read besides the every-tick files, for what `demand` shows. `mainPids`: each
    * container's main process as Docker last said, so that every container has one process read (its cgroup and
-   * network namespace) whatever else is shown. A slow refresh reads every process: it is when the cache learns
-   * which of its processes are gone.
+   * network namespace) whatever else is shown. Between pruning refreshes (every PRUNE_EVERY slow cadences, when
+   * every stat is read) the readers' /proc listing tells the cache which of its processes are gone.
    */
   request(forceSlow: boolean, demand: Demand = FULL_DEMAND, mainPids: readonly number[] = []): TierRequest {
     const slow = forceSlow || this.slowReadAt === null || this.refreshes % this.slowEvery === 0;
@@ -81,8 +81,8 @@ export class ReadCache {
       known.push([pid, f.start]);
       if (f.cgroupPath !== null) cgroupPaths.add(f.cgroupPath);
     }
-    // Every stat when every process is shown, and on a pruning refresh: only a refresh that reads every stat
-    // learns which cached processes are gone (once in PRUNE_EVERY slow cadences; the cache holds facts only).
+    // Every stat when every process is shown, and on a pruning refresh: a reader without a /proc listing (sh)
+    // reports no gone processes otherwise.
     const prune = this.slowReadAt === null || this.refreshes % (this.slowEvery * PRUNE_EVERY) === 0;
     const stat = demand.processes === 'all' || prune ? 'all' : this.pidsShown(demand.processes, mainPids);
     return { slow, interfaces, stat, containerDetail: slow || demand.containerDetail, known, cgroupPaths: [...cgroupPaths] };
