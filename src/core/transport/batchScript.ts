@@ -28,6 +28,7 @@ const PLAN_CHARS = /^[A-Za-z0-9_./*?[\]:@+-]+$/;
 const MAX_PATH = 4096;
 const MAX_PATTERN = 1000;
 const MAX_KNOWN = 4_000_000;
+const PROC_PID_STAT = /^\/proc\/[0-9]+\/stat$/;
 
 function reject(what: string, value: unknown, why: string): never {
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : value === null ? 'null' : typeof value;
@@ -215,8 +216,9 @@ export function withFactsForEveryProcess(input: BatchPlan): BatchPlan {
   const { processFacts: _pf, ...rest } = plan;
   // Every process's cgroup file is read again, so the known cgroup paths are found anyway.
   const glob = (rel: string) => `/proc/[0-9]*/${rel}`;
-  const stat = pf.newFromListing ? [glob('stat')] : [];
-  return { ...rest, files: [...plan.files, ...stat, ...pf.files.map(glob)], links: [...plan.links, ...pf.links.map(glob)] };
+  // Every stat too when the plan named some only: the glob reads them, so the named ones are not read twice.
+  const files = pf.newFromListing ? [...plan.files.filter((f) => !PROC_PID_STAT.test(f)), glob('stat')] : plan.files;
+  return { ...rest, files: [...files, ...pf.files.map(glob)], links: [...plan.links, ...pf.links.map(glob)] };
 }
 
 // `df -P -k` data line: filesystem (may hold spaces), 1K-blocks, used, available, capacity, mount point.

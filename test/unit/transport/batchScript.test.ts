@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBatchScript, parseBatchOutput, validateBatchPlan } from '../../../src/core/transport/batchScript';
+import { buildBatchScript, parseBatchOutput, validateBatchPlan, withFactsForEveryProcess } from '../../../src/core/transport/batchScript';
 import { LocalTransport } from '../../../src/core/transport/local';
 import { MonitorError } from '../../../src/core/transport/types';
 import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
@@ -357,5 +357,19 @@ describe('the script on this machine, against LocalTransport', () => {
       expect(lots).toBe(few);
       expect(lots).toBeLessThan(40);
     });
+  });
+});
+
+describe('withFactsForEveryProcess', () => {
+  it('reads every stat once when the plan named some (newFromListing): the named ones are not read twice', () => {
+    const plan = withFactsForEveryProcess({
+      files: ['/proc/stat', '/proc/1/stat', '/proc/42/stat'],
+      links: ['/proc/1/ns/net'],
+      statfs: [],
+      processFacts: { files: ['cmdline'], links: ['exe'], known: [[1, 5]], newFromListing: true },
+    });
+    expect(plan.files).toEqual(['/proc/stat', '/proc/[0-9]*/stat', '/proc/[0-9]*/cmdline']);
+    expect(plan.links).toEqual(['/proc/1/ns/net', '/proc/[0-9]*/exe']);
+    expect(plan.processFacts).toBeUndefined();
   });
 });
