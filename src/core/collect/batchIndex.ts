@@ -3,10 +3,26 @@ import type { BatchResult } from '../transport/types';
 import { CGROUP_ROOT } from './plan';
 
 export interface ProcessFiles {
-  files: Map<string, string>; // stat, status, cgroup, cmdline
+  files: Map<string, string>; // stat, status, cgroup, cmdline: what this refresh read
   ns: Map<string, string>; // ns name -> link target
   fdTargets: string[];
   exe: string | null;
+  /** The read cache's facts for this (PID, start time), when this refresh did not read them. */
+  known?: KnownProcess;
+}
+
+/**
+ * What the read cache holds for one process for its life, handed to assembly by reference (no copy into the
+ * batch, no second parse): status, cgroup and cmdline as first read, namespace links, exe, and the fd links of
+ * the last slow refresh. Its status's Name, VmRSS and Threads are stale: assembly takes them from this
+ * refresh's stat. `memo` is assembly's own: what it parsed from these facts, kept while the facts are.
+ */
+export interface KnownProcess {
+  readonly files: ReadonlyMap<string, string>;
+  readonly ns: ReadonlyMap<string, string>;
+  readonly exe: string | null;
+  readonly fds: readonly string[];
+  memo: Record<string, unknown>;
 }
 
 export interface InterfaceFiles {
@@ -23,9 +39,30 @@ export interface BatchIndex {
   netnsFiles: Map<number, Map<string, string>>;
   /** Files read under the cgroup root (second stage), attributed to containers by `cgroupFilesByPath`. */
   cgroupRaw: Array<[string, string]>;
+  /** Bytes per page, as the read cache learnt it (status VmRSS against stat RSS); null before it could. */
+  pageSize: number | null;
 }
 
-const PROC_PATH = /^\/proc\/(\d+)\/(.+)$/;
+/** What the read cache adds to a batch: its facts of the processes it knows, by PID. */
+export interface KnownProcesses {
+  processes: ReadonlyMap<number, KnownProcess>;
+  pageSize: number | null;
+}
+
+/** `/proc/<pid>/<rest>` split without a regular expression (this runs for every path of every refresh). */
+export function splitProcPath(path: string): { pid: number; rest: string } | null {
+  if (!path.startsWith('/proc/')) return null;
+  const slash = path.indexOf('/', 6);
+  if (slash <= 6 || slash === path.length - 1) return null;
+  let pid = 0;
+  for (let i = 6; i < slash; i++) {
+    const d = path.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    pid = pid * 10 + d;
+  }
+  return { pid, rest: path.slice(slash + 1) };
+}
+
 const NET_PATH = /^\/sys\/class\/net\/([^/]+)(?:\/(.+))?$/;
 
 function processEntry(index: BatchIndex, pid: number): ProcessFiles {
@@ -46,14 +83,34 @@ function interfaceEntry(index: BatchIndex, name: string): InterfaceFiles {
   return i;
 }
 
-export function indexBatch(batch: BatchResult): BatchIndex {
-  const index: BatchIndex = { processes: new Map(), interfaces: new Map(), netnsFiles: new Map(), cgroupRaw: [] };
+/** One batch indexed, with the cache's facts of the processes it knows attached. */
+export function indexBatch(batch: BatchResult, known?: KnownProcesses): BatchIndex {
+  const index = emptyIndex(known);
+  for (const _ of indexing(batch, known, index));
+  return index;
+}
 
+/** indexBatch, with `pause` awaited now and then: a batch of 2,000 processes does not hold the event loop. */
+export async function indexBatchInTurns(batch: BatchResult, known: KnownProcesses | undefined, pause: () => Promise<void>): Promise<BatchIndex> {
+  const index = emptyIndex(known);
+  for (const _ of indexing(batch, known, index)) await pause();
+  return index;
+}
+
+function emptyIndex(known: KnownProcesses | undefined): BatchIndex {
+  return { processes: new Map(), interfaces: new Map(), netnsFiles: new Map(), cgroupRaw: [], pageSize: known?.pageSize ?? null };
+}
+
+/** Yields every this many paths (each costs about a µs). */
+const YIELD_EVERY = 256;
+
+function* indexing(batch: BatchResult, known: KnownProcesses | undefined, index: BatchIndex): Generator<void> {
+  let n = 0;
   for (const [path, content] of batch.files) {
-    const proc = PROC_PATH.exec(path);
+    if (++n % YIELD_EVERY === 0) yield;
+    const proc = splitProcPath(path);
     if (proc) {
-      const pid = Number(proc[1]);
-      const rest = proc[2];
+      const { pid, rest } = proc;
       if (!rest.includes('/') && rest !== 'net') processEntry(index, pid).files.set(rest, content);
       else {
         let files = index.netnsFiles.get(pid);
@@ -71,10 +128,11 @@ export function indexBatch(batch: BatchResult): BatchIndex {
   }
 
   for (const [path, target] of batch.links) {
-    const proc = PROC_PATH.exec(path);
+    if (++n % YIELD_EVERY === 0) yield;
+    const proc = splitProcPath(path);
     if (proc) {
-      const p = processEntry(index, Number(proc[1]));
-      const rest = proc[2];
+      const p = processEntry(index, proc.pid);
+      const rest = proc.rest;
       if (rest === 'exe') p.exe = target;
       else if (rest.startsWith('ns/')) p.ns.set(rest.slice(3), target);
       else if (rest.startsWith('fd/')) p.fdTargets.push(target);
@@ -88,7 +146,14 @@ export function indexBatch(batch: BatchResult): BatchIndex {
       else if (net[2].startsWith('lower_')) i.hasLowerDevice = true;
     }
   }
-  return index;
+  // Only a process whose stat this refresh read is alive; what the cache knows of the others is not used.
+  if (known) {
+    for (const [pid, k] of known.processes) {
+      if (++n % YIELD_EVERY === 0) yield;
+      const p = index.processes.get(pid);
+      if (p?.files.has('stat')) p.known = k;
+    }
+  }
 }
 
 /**

@@ -14,8 +14,8 @@ import { ReadCache } from './readCache';
 import { FULL_DEMAND, isFullDemand } from './demand';
 import { dropUnshown, keepShown } from './shown';
 import type { Demand } from './demand';
-import { cgroupFilesByPath, indexBatch } from './batchIndex';
-import type { BatchIndex } from './batchIndex';
+import { cgroupFilesByPath, indexBatchInTurns } from './batchIndex';
+import type { BatchIndex, KnownProcesses } from './batchIndex';
 import { assembleProcesses, attachSockets, toProcessInfo } from './assembleProcesses';
 import type { AssembledProcess } from './assembleProcesses';
 import { assembleHost } from './assembleHost';
@@ -50,7 +50,8 @@ function netnsViews(index: BatchIndex): { views: Map<number, NetnsView>; sockets
   const views = new Map<number, NetnsView>();
   const sockets = new Map<number, Map<number, SocketInfo>>();
   for (const [pid, files] of index.netnsFiles) {
-    const link = index.processes.get(pid)?.ns.get('net');
+    const p = index.processes.get(pid);
+    const link = p?.ns.get('net') ?? p?.known?.ns.get('net');
     const ns = link ? namespaceInodeFromLink(link) : null;
     if (!ns) continue;
     views.set(ns.inode, { files });
@@ -90,8 +91,9 @@ export async function assembleSnapshot(
   dockerRoot: string,
   durationMs: number,
   slowReadAt: string | null = null,
+  known?: KnownProcesses,
 ): Promise<Snapshot> {
-  const index = indexBatch(batch);
+  const index = await indexBatchInTurns(batch, known, slicer());
   const cpu = parseProcStatCpu(batch.files.get(HOST_FILES.stat) ?? '');
   const users = parsePasswd(batch.files.get(HOST_FILES.passwd) ?? '');
   await turn();
@@ -175,8 +177,9 @@ export class Collector {
     const tier = this.cache?.request(options.full === true, demand, this.mainPids) ?? null;
     const plan = tier ? buildTieredPlan(this.dockerRoot, tier) : buildPlan(this.dockerRoot);
     const [batch, docker] = await Promise.all([this.transport.readBatch(plan), this.describer.describe()]);
+    let known: KnownProcesses | undefined;
     if (tier && this.cache) {
-      await this.cache.completeInTurns(batch, tier, turn);
+      known = await this.cache.completeInTurns(batch, tier, slicer());
       // A pruning refresh read every process; assemble only those shown (the cache now knows whose they are).
       if (demand.processes !== 'all' && tier.stat === 'all') dropUnshown(batch, new Set(this.cache.pidsShown(demand.processes, this.mainPids)));
     }
@@ -185,7 +188,7 @@ export class Collector {
     this.mainPids = docker.containers.flatMap((m) => (m.initPid !== null && m.initPid > 0 ? [m.initPid] : []));
     const durationMs = Date.now() - started;
     const slowAt = this.cache?.slowReadAt;
-    const assembled = await assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null);
+    const assembled = await assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null, known);
     if (tier && (!isFullDemand(demand) || !tier.containerDetail)) {
       assembled.partial = { processes: demand.processes === 'all' ? 'all' : [...demand.processes], containerDetail: tier.containerDetail };
     }

@@ -3,6 +3,8 @@
 // namespace its socket tables; the host's and the interfaces' details; each container cgroup's limits.
 // `complete()` fills a tiered batch in place.
 import type { BatchResult } from '../transport/types';
+import { splitProcPath } from './batchIndex';
+import type { KnownProcess, KnownProcesses } from './batchIndex';
 import { onePidPerNetns } from '../parse/links';
 import { isPlanLiteralPath } from '../transport/batchScript';
 import { parseProcCgroup, procStatField } from '../parse/procPid';
@@ -13,10 +15,11 @@ import type { TierRequest } from './plan';
 import { FULL_DEMAND } from './demand';
 import type { Demand } from './demand';
 
-interface ProcessFacts {
+interface ProcessFacts extends KnownProcess {
   start: number;
   files: Map<string, string>; // status, cgroup, cmdline
-  links: Map<string, string>; // ns/*, exe
+  ns: Map<string, string>; // namespace type -> link target
+  exe: string | null;
   /** fd link targets, as of the last slow refresh (or the process's first sight). */
   fds: string[];
   cgroupPath: string | null;
@@ -25,9 +28,9 @@ interface ProcessFacts {
   comm: string;
 }
 
-const PROC_PATH = /^\/proc\/(\d+)\/(.+)$/;
 const SYS_NET = '/sys/class/net/';
 const LIMIT_FILES = new Set(CGROUP_LIMIT_FILES);
+const CGROUP_ROOT_SLASH = CGROUP_ROOT + '/';
 const IFLINK_PATH = /^\/proc\/(\d+)\/(root\/sys\/class\/net\/[^/]+\/iflink)$/;
 
 function netDevNames(text: string | undefined): string[] {
@@ -39,6 +42,9 @@ function netDevNames(text: string | undefined): string[] {
     .filter((n) => n !== '');
 }
 
+/** completeProcesses yields every this many paths or processes (a few µs each). */
+const YIELD_EVERY = 128;
+
 /** Every this many slow cadences a refresh for less than every process still reads every stat (see request()). */
 const PRUNE_EVERY = 10;
 
@@ -49,7 +55,8 @@ export class ReadCache {
   /** netns link target -> `root/sys/class/net/X/iflink` -> content, as of the last interfaces refresh. */
   private readonly iflinks = new Map<string, Map<string, string>>();
   private hostFiles = new Map<string, string>();
-  private readonly limits = new Map<string, string>();
+  /** cgroup directory -> limit file name -> content. */
+  private readonly limits = new Map<string, Map<string, string>>();
   private interfaceFiles = new Map<string, string>();
   private interfaceLinks = new Map<string, string>();
   private interfaceNames: string[] | null = null;
@@ -105,22 +112,43 @@ export class ReadCache {
     return [...pids].sort((a, b) => a - b);
   }
 
-  /** Fills `batch` (read with `req`) with what was left out, and keeps what it brought for next time. */
-  complete(batch: BatchResult, req: TierRequest, now: number = Date.now()): void {
+  /**
+   * Fills `batch` (read with `req`) with what was left out, and keeps what it brought for next time. The facts
+   * of known processes are not copied into the batch: they are returned, for indexBatch, by reference.
+   */
+  complete(batch: BatchResult, req: TierRequest, now: number = Date.now()): KnownProcesses {
     this.begin(req, now);
-    for (const step of this.steps) step.call(this, batch, req);
+    for (const step of this.steps) for (const _ of step.call(this, batch, req) ?? []);
+    return this.known();
   }
 
-  /** complete(), with `turn` awaited between its steps: the event loop is never held for all of them. */
-  async completeInTurns(batch: BatchResult, req: TierRequest, turn: () => Promise<void>, now: number = Date.now()): Promise<void> {
+  /**
+   * complete(), with `pause` awaited between its steps and within the per-process one: `pause` yields to the
+   * event loop when its time slice is used up, so that 2,000 processes never hold it for long.
+   */
+  async completeInTurns(batch: BatchResult, req: TierRequest, pause: () => Promise<void>, now: number = Date.now()): Promise<KnownProcesses> {
     this.begin(req, now);
     for (const step of this.steps) {
-      step.call(this, batch, req);
-      await turn();
+      for (const _ of step.call(this, batch, req) ?? []) await pause();
+      await pause();
     }
+    return this.known();
   }
 
-  private readonly steps = [this.completeProcesses, this.completeNetns, this.completeHost, this.completeLimits];
+  /** The processes of the last refresh whose facts come from the cache (those it read are in its batch). */
+  private knownNow = new Map<number, ProcessFacts>();
+
+  private known(): KnownProcesses {
+    return { processes: this.knownNow, pageSize: this.pageSize };
+  }
+
+  /** A step that loops over every process is a generator: it yields now and then, where the caller may pause. */
+  private readonly steps: Array<(batch: BatchResult, req: TierRequest) => Iterable<void> | void> = [
+    this.completeProcesses,
+    this.completeNetns,
+    this.completeHost,
+    this.completeLimits,
+  ];
 
   private begin(req: TierRequest, now: number): void {
     this.refreshes++;
@@ -138,49 +166,53 @@ export class ReadCache {
     const live = new Set<string>();
     const seenDirs = new Set<string>();
     for (const path of batch.files.keys()) {
-      if (!path.startsWith(CGROUP_ROOT + '/')) continue;
+      if (!path.startsWith(CGROUP_ROOT_SLASH)) continue;
       const slash = path.lastIndexOf('/');
       const dir = path.slice(0, slash);
       if (!seenDirs.has(dir)) {
         seenDirs.add(dir);
         for (const key of containerKeys(dir)) live.add(key);
       }
-      if (LIMIT_FILES.has(path.slice(slash + 1))) this.limits.set(path, batch.files.get(path)!);
+      const name = path.slice(slash + 1);
+      if (LIMIT_FILES.has(name)) {
+        let files = this.limits.get(dir);
+        if (!files) this.limits.set(dir, (files = new Map()));
+        files.set(name, batch.files.get(path)!);
+      }
     }
-    const verdict = new Map<string, boolean>();
-    for (const [path, content] of this.limits) {
-      const dir = path.slice(0, path.lastIndexOf('/'));
-      let isLive = verdict.get(dir);
-      if (isLive === undefined) verdict.set(dir, (isLive = seenDirs.has(dir) || containerKeys(dir).some((k) => live.has(k))));
-      if (!isLive) this.limits.delete(path);
-      else if (!req.slow && !batch.files.has(path)) batch.files.set(path, content);
+    for (const [dir, files] of this.limits) {
+      if (!seenDirs.has(dir) && !containerKeys(dir).some((k) => live.has(k))) this.limits.delete(dir);
+      else if (!req.slow) for (const [name, content] of files) if (!batch.files.has(`${dir}/${name}`)) batch.files.set(`${dir}/${name}`, content);
     }
   }
 
-  private completeProcesses(batch: BatchResult, req: TierRequest): void {
-    const alive = new Set<number>();
+  private *completeProcesses(batch: BatchResult, req: TierRequest): Generator<void> {
+    const alive: number[] = [];
     const fresh = new Map<number, FreshFacts>();
+    let n = 0;
     for (const [path, content] of batch.files) {
-      if (!path.startsWith('/proc/')) continue;
-      const m = PROC_PATH.exec(path);
-      if (!m) continue;
-      const pid = Number(m[1]);
-      if (m[2] === 'stat') alive.add(pid);
-      else if (PROCESS_FACT_FILES.includes(m[2])) entry(fresh, pid).files.set(m[2], content);
+      if (++n % YIELD_EVERY === 0) yield;
+      const p = splitProcPath(path);
+      if (!p) continue;
+      if (p.rest === 'stat') alive.push(p.pid);
+      else if (PROCESS_FACT_FILES.includes(p.rest)) entry(fresh, p.pid).files.set(p.rest, content);
     }
     for (const [path, target] of batch.links) {
-      const m = PROC_PATH.exec(path);
-      if (!m) continue;
-      const pid = Number(m[1]);
-      if (m[2].startsWith('fd/')) entry(fresh, pid).fds.push(target);
-      else if (m[2] === 'exe' || m[2].startsWith('ns/')) entry(fresh, pid).links.set(m[2], target);
+      if (++n % YIELD_EVERY === 0) yield;
+      const p = splitProcPath(path);
+      if (!p) continue;
+      if (p.rest.startsWith('fd/')) entry(fresh, p.pid).fds.push(target);
+      else if (p.rest === 'exe') entry(fresh, p.pid).exe = target;
+      else if (p.rest.startsWith('ns/')) entry(fresh, p.pid).ns.set(p.rest.slice(3), target);
     }
     // A refresh that read every stat knows which processes are gone; so does one whose reader listed /proc.
-    const present = req.stat === 'all' ? alive : batch.pids ? new Set(batch.pids) : null;
+    const present = req.stat === 'all' ? new Set(alive) : batch.pids ? new Set(batch.pids) : null;
     if (present) for (const pid of [...this.processes.keys()]) if (!present.has(pid)) this.processes.delete(pid);
 
+    this.knownNow = new Map();
     for (const pid of alive) {
-      const statText = batch.files.get(`/proc/${pid}/stat`) ?? '';
+      if (++n % YIELD_EVERY === 0) yield;
+      const statText = batch.files.get(`/proc/${pid}/stat`)!;
       const start = procStatField(statText, 22);
       if (start === null) continue;
       const got = fresh.get(pid);
@@ -190,33 +222,28 @@ export class ReadCache {
         cached = undefined;
       }
       if (got && got.files.has('status')) {
-        // Read this time (a new process, or a reader that reads everything): the new truth.
-        this.learnPageSize(got.files.get('status')!, batch.files.get(`/proc/${pid}/stat`)!);
+        // Read this time (a new process, or a reader that reads everything): the new truth, in the batch already.
+        this.learnPageSize(got.files.get('status')!, statText);
         const container = containerOfProcess(parseProcCgroup(got.files.get('cgroup') ?? ''));
         this.processes.set(pid, {
           start,
           files: got.files,
-          links: got.links,
+          ns: got.ns,
+          exe: got.exe,
           fds: got.fds,
           cgroupPath: container?.cgroupPath ?? null,
           containerId: container?.id ?? null,
           comm: commOf(statText),
+          memo: {},
         });
         continue;
       }
       if (!cached) continue; // facts neither read nor known: it appeared between the two reads; next time
       // An exec keeps PID and start time but changes cmdline and exe: use what we have once more, read again next time.
       if (cached.comm !== commOf(statText)) this.stale.add(pid);
-      for (const [name, content] of cached.files) {
-        const text = name === 'status' ? this.freshStatus(content, batch.files.get(`/proc/${pid}/stat`)!) : content;
-        batch.files.set(`/proc/${pid}/${name}`, text);
-      }
-      for (const [name, target] of cached.links) if (!batch.links.has(`/proc/${pid}/${name}`)) batch.links.set(`/proc/${pid}/${name}`, target);
-      if (req.slow) {
-        cached.fds = got?.fds ?? [];
-      } else {
-        cached.fds.forEach((t, i) => batch.links.set(`/proc/${pid}/fd/${i}`, t));
-      }
+      // A slow refresh read the fd links of every process it read the stat of.
+      if (req.slow) cached.fds = got?.fds ?? [];
+      this.knownNow.set(pid, cached);
     }
   }
 
@@ -226,22 +253,6 @@ export class ReadCache {
     const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status);
     const pages = procStatField(stat, 24);
     if (kb && pages !== null && pages > 0) this.pageSize = Math.round((Number(kb[1]) * 1024) / pages);
-  }
-
-  /**
-   * A cached status with what changes brought up to date from this refresh's stat: Name (comm), VmRSS (stat's
-   * RSS in pages) and Threads. NSpid, Uid and Gid are fixed for the process's life.
-   */
-  private freshStatus(status: string, stat: string): string {
-    const pages = procStatField(stat, 24);
-    const threads = procStatField(stat, 20);
-    let out = status;
-    // comm changes over a process's life (kernel workers rename themselves per work queue; prctl(PR_SET_NAME)).
-    const comm = commOf(stat);
-    if (comm !== '' && !/[\\\n]/.test(comm)) out = out.replace(/^Name:.*$/m, () => `Name:\t${comm}`);
-    if (pages !== null) out = out.replace(/^VmRSS:.*$/m, `VmRSS:\t${Math.round((pages * (this.pageSize ?? 4096)) / 1024)} kB`);
-    if (threads !== null) out = out.replace(/^Threads:.*$/m, `Threads:\t${threads}`);
-    return out;
   }
 
   /** Socket tables (slow refreshes) and iflinks (interfaces refreshes) per network namespace, kept between. */
@@ -313,12 +324,13 @@ function commOf(stat: string): string {
 
 interface FreshFacts {
   files: Map<string, string>;
-  links: Map<string, string>;
+  ns: Map<string, string>;
+  exe: string | null;
   fds: string[];
 }
 
 function entry(m: Map<number, FreshFacts>, pid: number): FreshFacts {
   let e = m.get(pid);
-  if (!e) m.set(pid, (e = { files: new Map(), links: new Map(), fds: [] }));
+  if (!e) m.set(pid, (e = { files: new Map(), ns: new Map(), exe: null, fds: [] }));
   return e;
 }

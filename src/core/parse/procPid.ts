@@ -166,6 +166,14 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
 export function procStatField(stat: string, n: number): number | null {
   const close = stat.lastIndexOf(')');
   if (close < 0 || n < 3) return null;
-  const v = stat.slice(close + 2).split(' ')[n - 3];
-  return v !== undefined && /^-?[0-9]+$/.test(v) ? Number(v) : null;
+  // Fields are single-space separated after ") ": walk to the n-th without splitting the line (runs per process per tick).
+  let from = close + 2;
+  for (let field = 3; field < n; field++) {
+    const space = stat.indexOf(' ', from);
+    if (space < 0) return null;
+    from = space + 1;
+  }
+  const end = stat.indexOf(' ', from);
+  const v = stat.slice(from, end < 0 ? stat.length : end);
+  return /^-?[0-9]+$/.test(v) ? Number(v) : null;
 }

@@ -4,6 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { ReadCache } from '../../../src/core/collect/readCache';
 import { buildTieredPlan, HOST_FILES } from '../../../src/core/collect/plan';
 import type { BatchResult } from '../../../src/core/transport/types';
+import { indexBatch } from '../../../src/core/collect/batchIndex';
+import type { KnownProcesses } from '../../../src/core/collect/batchIndex';
+import { assembleProcesses } from '../../../src/core/collect/assembleProcesses';
+import type { AssembledProcess } from '../../../src/core/collect/assembleProcesses';
+
+/** What assembly makes of a batch and the cache's facts: the processes by PID. */
+async function assembled(b: BatchResult, known?: KnownProcesses): Promise<Map<number, AssembledProcess>> {
+  const list = await assembleProcesses(indexBatch(b, known), 1_700_000_000, new Map([[0, 'root']]));
+  return new Map(list.map((p) => [p.pid, p]));
+}
 
 const CID = 'a'.repeat(64);
 
@@ -73,7 +83,7 @@ describe('ReadCache', () => {
     expect(cache.request(true).slow).toBe(true);
   });
 
-  it('fills a tiered batch with the facts, fd links, socket tables and host files of the full read', () => {
+  it('completes a tiered batch to what the full read assembles: facts, fd links, socket tables, host files', async () => {
     const cache = new ReadCache(10);
     const first = cache.request(false);
     cache.complete(batch([A, B], true), first, 1000);
@@ -90,36 +100,40 @@ describe('ReadCache', () => {
     const grown = { ...B, rss: 80, threads: 4 };
     const tiered = batch([A, grown], false, false);
     expect(tiered.files.has('/proc/200/status')).toBe(false);
-    cache.complete(tiered, req, 2000);
+    const known = cache.complete(tiered, req, 2000);
     const full = batch([A, grown], true, true);
-    for (const key of ['/proc/200/cgroup', '/proc/200/cmdline', '/proc/100/cmdline', HOST_FILES.hostname, '/proc/100/net/tcp']) {
-      expect(tiered.files.get(key), key).toBe(full.files.get(key));
-    }
-    for (const key of ['/proc/200/ns/pid', '/proc/200/exe', '/proc/200/fd/0']) expect(tiered.links.get(key), key).toBe(full.links.get(key));
-    // What changes in status comes from this refresh's stat: RSS (pages x the page size learnt) and threads.
-    expect(tiered.files.get('/proc/200/status')).toBe(full.files.get('/proc/200/status'));
+    for (const key of [HOST_FILES.hostname, '/proc/100/net/tcp']) expect(tiered.files.get(key), key).toBe(full.files.get(key));
+    // Every field of every process, cmdline, cgroup, namespaces, exe and fds included; what changes in status
+    // comes from this refresh's stat: RSS (pages x the page size learnt) and threads.
+    const fromCache = await assembled(tiered, known);
+    const fromFull = await assembled(full);
+    expect([...fromCache.keys()]).toEqual([100, 200]);
+    expect(fromCache).toEqual(fromFull);
+    expect(fromCache.get(200)).toMatchObject({ rssBytes: 80 * 4096, threads: 4, exe: '/bin/busybox', nsPid: [200, 1], socketInodes: [777] });
+    // Without the cache's facts the tiered batch assembles nothing: the equality above is the cache's doing.
+    expect((await assembled(tiered)).size).toBe(0);
   });
 
-  it('never gives a reused PID the facts of the process that had it before', () => {
+  it('never gives a reused PID the facts of the process that had it before', async () => {
     const cache = new ReadCache(10);
     cache.complete(batch([A, B], true), cache.request(false), 1000);
     const req = cache.request(false);
     const reused = { ...B, start: 9999 }; // same PID, a new process the reader was told nothing about
     const tiered = batch([A, reused], false, false);
-    cache.complete(tiered, req, 2000);
-    expect(tiered.files.has('/proc/200/cmdline')).toBe(false);
-    expect(tiered.files.has('/proc/200/status')).toBe(false);
+    const procs = await assembled(tiered, cache.complete(tiered, req, 2000));
+    expect(procs.has(100)).toBe(true);
+    expect(procs.has(200)).toBe(false);
     expect(cache.request(false).known).toEqual([[100, 5000]]); // so the next refresh reads its facts
   });
 
-  it('reads the facts of a process again after it exec\'d (same PID and start time, new comm)', () => {
+  it('reads the facts of a process again after it exec\'d (same PID and start time, new comm)', async () => {
     const cache = new ReadCache(10);
     cache.complete(batch([A, B], true), cache.request(false), 1000);
     const req = cache.request(false);
     const tiered = batch([A, B], false, false);
     tiered.files.set('/proc/200/stat', stat(200, 'httpd', B.start, B.rss, B.threads)); // sh exec'd httpd
-    cache.complete(tiered, req, 2000);
-    expect(tiered.files.get('/proc/200/status')).toMatch(/^Name:\thttpd$/m);
+    const procs = await assembled(tiered, cache.complete(tiered, req, 2000));
+    expect(procs.get(200)?.name).toBe('httpd');
     expect(cache.request(false).known).toEqual([[100, 5000]]); // 200's cmdline and exe are read again next time
   });
 
@@ -132,13 +146,12 @@ describe('ReadCache', () => {
     expect(cache.request(false).known).toEqual([[100, 5000]]);
   });
 
-  it('takes fd links fresh on a slow refresh, and keeps them in between', () => {
+  it('takes fd links fresh on a slow refresh, and keeps them in between', async () => {
     const cache = new ReadCache(2);
     cache.complete(batch([A], true), cache.request(false), 1000);
     const between = cache.request(false);
     const b2 = batch([A], false, false);
-    cache.complete(b2, between, 2000);
-    expect(b2.links.get('/proc/100/fd/0')).toBe('socket:[777]');
+    expect((await assembled(b2, cache.complete(b2, between, 2000))).get(100)).toMatchObject({ openFds: 1, socketInodes: [777] });
     expect(cache.slowReadAt).toBe(1000);
     const slow = cache.request(false);
     expect(slow.slow).toBe(true);
@@ -147,8 +160,7 @@ describe('ReadCache', () => {
     cache.complete(b3, slow, 3000);
     expect(cache.slowReadAt).toBe(3000);
     const b4 = batch([A], false, false);
-    cache.complete(b4, cache.request(false), 4000);
-    expect(b4.links.has('/proc/100/fd/0')).toBe(false);
+    expect((await assembled(b4, cache.complete(b4, cache.request(false), 4000))).get(100)).toMatchObject({ openFds: null, socketInodes: [] });
   });
 });
 
