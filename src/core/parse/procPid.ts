@@ -30,13 +30,21 @@ export function parseProcStat(text: string): ProcStat | null {
   if (open < 0 || close < open) return null;
   const pid = parseUnsigned(text.slice(0, open));
   if (pid === null) return null;
-  const rest = text
-    .slice(close + 1)
-    .trim()
-    .split(' ')
-    .filter((f) => f !== '');
-  // Field N of proc(5), counting pid as 1 and the name as 2.
-  const at = (field: number): string | undefined => rest[field - 3];
+  // Field N of proc(5), counting pid as 1 and the name as 2: the space-separated words after the name. Only
+  // the fields used are cut out (this runs for every process on every refresh).
+  const body = text.slice(close + 1).trim();
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let i = 0; i < body.length && starts.length < 38; ) {
+    while (body.charCodeAt(i) === 32) i++;
+    if (i >= body.length) break;
+    const space = body.indexOf(' ', i);
+    const end = space < 0 ? body.length : space;
+    starts.push(i);
+    ends.push(end);
+    i = end;
+  }
+  const at = (field: number): string | undefined => (field - 3 < starts.length ? body.slice(starts[field - 3], ends[field - 3]) : undefined);
   const state = at(3);
   const ppid = parseSigned(at(4));
   const utime = parseUnsigned(at(14));
