@@ -160,12 +160,14 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
 
 /**
  * One numeric field of /proc/PID/stat (1-based, as proc(5) numbers them), counted after the last `)` since
- * comm may hold spaces and parentheses; null when missing or not a number. For the hot path that needs one
- * field of every process, not a whole parse.
+ * comm may hold spaces and parentheses; null when missing or not a number. As in parseProcStat, a field counts
+ * only when the one after it is present too: a line cut inside a number gives null, not a shorter number.
+ * For the hot path that needs one field of every process, not a whole parse.
  */
 export function procStatField(stat: string, n: number): number | null {
   const close = stat.lastIndexOf(')');
   if (close < 0 || n < 3) return null;
-  const v = stat.slice(close + 2).split(' ')[n - 3];
-  return v !== undefined && /^-?[0-9]+$/.test(v) ? Number(v) : null;
+  const fields = stat.slice(close + 2).split(' ');
+  const v = fields[n - 3];
+  return v !== undefined && fields[n - 2] !== undefined && /^-?[0-9]+$/.test(v) ? Number(v) : null;
 }
