@@ -58,7 +58,8 @@ export interface DockerContainerMeta {
 
 /** The list entry's first name, without its slash. */
 export function summaryName(summary: ContainerSummary | undefined): string | null {
-  const first = summary?.Names?.find((n) => typeof n === 'string' && n.length > 0);
+  const names: unknown = summary?.Names;
+  const first = Array.isArray(names) ? names.find((n): n is string => typeof n === 'string' && n.length > 0) : undefined;
   return first ? first.replace(/^\//, '') : null;
 }
 
@@ -76,7 +77,7 @@ export function containerMeta(
   const labels = { ...labelMap(summary?.Labels), ...labelMap(config?.Labels) };
   const project = labels['com.docker.compose.project'];
   const service = labels['com.docker.compose.service'];
-  const pid = num(state?.Pid);
+  const pid = count(state?.Pid);
   return {
     id: raw.Id,
     name: summaryName(summary) ?? (str(raw.Name).replace(/^\//, '') || raw.Id.slice(0, 12)),
@@ -85,9 +86,9 @@ export function containerMeta(
     state: str(summary?.State) || str(state?.Status) || 'unknown',
     status: statusText(statusClock(state), nowMs) || str(summary?.Status) || str(state?.Status) || 'unknown',
     health: str(state?.Health?.Status) || null,
-    createdAt: isoTime(raw.Created) ?? (typeof summary?.Created === 'number' ? new Date(summary.Created * 1000).toISOString() : null),
+    createdAt: isoTime(raw.Created) ?? unixTime(summary?.Created),
     startedAt: isoTime(state?.StartedAt),
-    restartCount: num(raw.RestartCount) ?? 0,
+    restartCount: count(raw.RestartCount) ?? 0,
     labels,
     compose: project ? { project, service: service || null } : null,
     privileged: host?.Privileged === true,
@@ -168,7 +169,8 @@ function isoTime(value: unknown): string | null {
 }
 
 function labelMap(labels: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a label named __proto__ is stored as data, not dropped (the spread into meta keeps it own).
+  const out = Object.create(null) as Record<string, string>;
   if (!isObject(labels)) return out;
   for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
   return out;
@@ -180,6 +182,18 @@ function str(v: unknown): string {
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** A whole count (PID, restarts); null for a fraction, a negative or a number past 2^53. */
+function count(v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
+}
+
+/** The list's Created (Unix seconds) as ISO; null when not a time a Date can hold. */
+function unixTime(v: unknown): string | null {
+  const n = num(v);
+  const ms = n === null ? NaN : n * 1000;
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
 }
 
 function positive(v: unknown): number | null {

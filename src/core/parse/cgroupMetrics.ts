@@ -131,8 +131,9 @@ function lineStart(text: string, key: string, from: number): number {
   return i === -1 ? -1 : i + 1;
 }
 
+/** A counter of a `key value` file; null when absent or negative (these files hold no negative figure). */
 function valueOf(record: Record<string, number>, key: string): number | null {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : null;
+  return Object.prototype.hasOwnProperty.call(record, key) && record[key] >= 0 ? record[key] : null;
 }
 
 /** A single number file, or "max" (no limit) -> null. */
@@ -158,7 +159,8 @@ function cpuList(text: string | undefined): string | null {
 
 /**
  * v1 blkio `MAJ:MIN Op bytes` lines summed over devices; the per-device and overall `Total` lines are skipped.
- * Null for a missing file; 0 for a file with no device lines (the cgroup did no I/O).
+ * Null for a missing file, or one holding a line of neither kind (a sum without it would be made up); 0 for a
+ * file with no device lines (the cgroup did no I/O).
  */
 function blkioV1(text: string | undefined): { readBytes: number; writeBytes: number; devices: number } | null {
   if (text === undefined) return null;
@@ -167,7 +169,10 @@ function blkioV1(text: string | undefined): { readBytes: number; writeBytes: num
   let devices = 0;
   for (const line of splitLines(text)) {
     const m = /^\d+:\d+\s+(\w+)\s+(\d{1,20})\s*$/.exec(line);
-    if (!m) continue;
+    if (!m) {
+      if (line.trim() !== '' && !/^Total\s+\d{1,20}\s*$/.test(line)) return null;
+      continue;
+    }
     devices++;
     if (m[1] === 'Read') readBytes += Number(m[2]);
     else if (m[1] === 'Write') writeBytes += Number(m[2]);
@@ -175,18 +180,24 @@ function blkioV1(text: string | undefined): { readBytes: number; writeBytes: num
   return { readBytes, writeBytes, devices };
 }
 
-/** v2 io.stat `MAJ:MIN rbytes=.. wbytes=.. ...` lines summed over devices. */
+/**
+ * v2 io.stat `MAJ:MIN rbytes=.. wbytes=.. ...` lines summed over devices. Null for a missing file, or one with a
+ * line that is not a device's or an rbytes/wbytes that is not a number (a sum without it would be made up).
+ */
 function ioStatV2(text: string | undefined): { readBytes: number; writeBytes: number } | null {
   if (text === undefined) return null;
   let readBytes = 0;
   let writeBytes = 0;
   for (const line of splitLines(text)) {
     const fields = line.trim().split(/\s+/);
-    if (!/^\d+:\d+$/.test(fields[0])) continue;
+    if (fields[0] === '') continue;
+    if (!/^\d+:\d+$/.test(fields[0])) return null;
     for (const field of fields.slice(1)) {
+      if (!/^[rw]bytes=/.test(field)) continue;
       const m = /^(rbytes|wbytes)=(\d{1,20})$/.exec(field);
-      if (m && m[1] === 'rbytes') readBytes += Number(m[2]);
-      else if (m) writeBytes += Number(m[2]);
+      if (!m) return null;
+      if (m[1] === 'rbytes') readBytes += Number(m[2]);
+      else writeBytes += Number(m[2]);
     }
   }
   return { readBytes, writeBytes };

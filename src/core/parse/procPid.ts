@@ -168,13 +168,14 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
 
 /**
  * One numeric field of /proc/PID/stat (1-based, as proc(5) numbers them), counted after the last `)` since
- * comm may hold spaces and parentheses; null when missing or not a number. For the hot path that needs one
- * field of every process, not a whole parse.
+ * comm may hold spaces and parentheses; null when missing or not a number. As in parseProcStat, a field counts
+ * only when the one after it is present too: a line cut inside a number gives null, not a shorter number.
+ * For the hot path that needs one field of every process, not a whole parse.
  */
 export function procStatField(stat: string, n: number): number | null {
   const close = stat.lastIndexOf(')');
   if (close < 0 || n < 3) return null;
-  // Fields are single-space separated after ") ": walk to the n-th without splitting the line (runs per process per tick).
+  // Fields are single-space separated after ") ": walk to the n-th without splitting the line.
   let from = close + 2;
   for (let field = 3; field < n; field++) {
     const space = stat.indexOf(' ', from);
@@ -182,6 +183,7 @@ export function procStatField(stat: string, n: number): number | null {
     from = space + 1;
   }
   const end = stat.indexOf(' ', from);
-  const v = stat.slice(from, end < 0 ? stat.length : end);
+  if (end < 0) return null;
+  const v = stat.slice(from, end);
   return /^-?[0-9]+$/.test(v) ? Number(v) : null;
 }

@@ -230,6 +230,8 @@ function parseDf(out: string): StatfsResult | null {
   const m = DF_LINE.exec(out.slice(nl + 1).trimEnd());
   if (!m) return null;
   const [total, used, avail] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  // df prints Used as blocks minus free blocks: more than the total is not df's output, and would make free negative.
+  if (used > total) return null;
   return { totalBytes: total * 1024, freeBytes: (total - used) * 1024, availableBytes: avail * 1024 };
 }
 

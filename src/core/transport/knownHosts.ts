@@ -52,9 +52,33 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? h : `[${h}]:${port}`;
 }
 
+/**
+ * `*` any run of characters, `?` exactly one, case-insensitively (`name` is lower case already). The greedy
+ * two-pointer method (back to the last `*` on a mismatch) takes at most name x pattern steps, where a regex
+ * takes exponential time on a pattern such as `*a*a*a*a*a*a*a*a*b`.
+ */
 function globMatch(pattern: string, name: string): boolean {
-  const re = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 's').test(name);
+  const pat = pattern.toLowerCase();
+  let t = 0;
+  let p = 0;
+  let star = -1;
+  let starText = 0;
+  while (t < name.length) {
+    if (p < pat.length && pat[p] === '*') {
+      star = ++p;
+      starText = t;
+    } else if (p < pat.length && (pat[p] === '?' || pat[p] === name[t])) {
+      p++;
+      t++;
+    } else if (star !== -1) {
+      p = star;
+      t = ++starText;
+    } else {
+      return false;
+    }
+  }
+  while (p < pat.length && pat[p] === '*') p++;
+  return p === pat.length;
 }
 
 function hostsMatch(hosts: string, name: string): boolean {

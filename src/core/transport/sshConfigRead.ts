@@ -120,17 +120,49 @@ export function splitConfigWords(s: string): string[] | null {
  * or one `=`, which may have blanks around it. Null for a blank or comment line.
  */
 export function splitKeyword(line: string): { keyword: string; rest: string } | null {
-  const trimmed = line.replace(/[ \t\r\n\f]+$/, '').replace(/^[ \t\r\n]+/, '');
+  const trimmed = trimEndOf(line, ' \t\r\n\f').replace(/^[ \t\r\n]+/, '');
   if (trimmed === '' || trimmed.startsWith('#')) return null;
   const m = /^([^ \t\r\n"=]*)(?:[ \t]*=[ \t]*|[ \t]+|(?=")|$)/.exec(trimmed);
   if (!m || m[1] === '') return null;
   return { keyword: m[1].toLowerCase(), rest: trimmed.slice(m[0].length) };
 }
 
-/** OpenSSH's match_pattern(): `*` is any run of characters, `?` exactly one; nothing else is special. */
+/**
+ * `s` without the trailing characters in `chars`. A loop, not /[...]+$/: that regex retries the whole run of
+ * blanks from each of its positions, quadratic on a long line of blanks followed by anything else.
+ */
+function trimEndOf(s: string, chars: string): string {
+  let end = s.length;
+  while (end > 0 && chars.includes(s[end - 1])) end--;
+  return s.slice(0, end);
+}
+
+/**
+ * OpenSSH's match_pattern(): `*` is any run of characters, `?` exactly one; nothing else is special. Matched by
+ * the greedy two-pointer method (back to the last `*` on a mismatch), at most text x pattern steps: a regex or a
+ * recursive matcher takes exponential time on patterns such as `*a*a*a*a*a*a*a*a*b`.
+ */
 export function matchPattern(text: string, pattern: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]');
-  return new RegExp(`^${re}$`).test(text);
+  let t = 0;
+  let p = 0;
+  let star = -1; // position in pattern after the last `*` seen
+  let starText = 0; // where in text that `*` currently ends
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = ++p;
+      starText = t;
+    } else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++;
+      t++;
+    } else if (star !== -1) {
+      p = star;
+      t = ++starText;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /**
@@ -279,7 +311,7 @@ function readText(
       // Whichever of the two comes first is the one used (readconf's parse_jump / oProxyCommand).
       if (state.options.has('proxycommand') || state.options.has('proxyjump')) continue;
       // ProxyCommand keeps the rest of the line as written: it is a shell command.
-      state.options.set(keyword, keyword === 'proxycommand' ? [kw.rest.replace(/[ \t]+$/, '')] : words);
+      state.options.set(keyword, keyword === 'proxycommand' ? [trimEndOf(kw.rest, ' \t')] : words);
       continue;
     }
     if (!state.options.has(keyword)) state.options.set(keyword, words);
