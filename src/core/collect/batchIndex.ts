@@ -105,9 +105,13 @@ function emptyIndex(known: KnownProcesses | undefined): BatchIndex {
 const YIELD_EVERY = 256;
 
 function* indexing(batch: BatchResult, known: KnownProcesses | undefined, index: BatchIndex): Generator<void> {
+  // Keys taken as an array and values looked up: a generator's for-of over Map entries allocates a pair per entry.
   let n = 0;
-  for (const [path, content] of batch.files) {
+  const filePaths = [...batch.files.keys()];
+  for (let i = 0; i < filePaths.length; i++) {
+    const path = filePaths[i];
     if (++n % YIELD_EVERY === 0) yield;
+    const content = batch.files.get(path)!;
     const proc = splitProcPath(path);
     if (proc) {
       const { pid, rest } = proc;
@@ -127,8 +131,11 @@ function* indexing(batch: BatchResult, known: KnownProcesses | undefined, index:
     if (path.startsWith(CGROUP_ROOT + '/')) index.cgroupRaw.push([path, content]);
   }
 
-  for (const [path, target] of batch.links) {
+  const linkPaths = [...batch.links.keys()];
+  for (let i = 0; i < linkPaths.length; i++) {
+    const path = linkPaths[i];
     if (++n % YIELD_EVERY === 0) yield;
+    const target = batch.links.get(path)!;
     const proc = splitProcPath(path);
     if (proc) {
       const p = processEntry(index, proc.pid);

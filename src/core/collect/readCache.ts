@@ -190,17 +190,24 @@ export class ReadCache {
     const alive: number[] = [];
     const fresh = new Map<number, FreshFacts>();
     let n = 0;
-    for (const [path, content] of batch.files) {
+    // Keys as an array: a generator's for-of over Map entries allocates a pair per entry.
+    const filePaths = [...batch.files.keys()];
+    for (let i = 0; i < filePaths.length; i++) {
+      const path = filePaths[i];
       if (++n % YIELD_EVERY === 0) yield;
       const p = splitProcPath(path);
       if (!p) continue;
+      const content = batch.files.get(path)!;
       if (p.rest === 'stat') alive.push(p.pid);
       else if (PROCESS_FACT_FILES.includes(p.rest)) entry(fresh, p.pid).files.set(p.rest, content);
     }
-    for (const [path, target] of batch.links) {
+    const linkPaths = [...batch.links.keys()];
+    for (let i = 0; i < linkPaths.length; i++) {
+      const path = linkPaths[i];
       if (++n % YIELD_EVERY === 0) yield;
       const p = splitProcPath(path);
       if (!p) continue;
+      const target = batch.links.get(path)!;
       if (p.rest.startsWith('fd/')) entry(fresh, p.pid).fds.push(target);
       else if (p.rest === 'exe') entry(fresh, p.pid).exe = target;
       else if (p.rest.startsWith('ns/')) entry(fresh, p.pid).ns.set(p.rest.slice(3), target);
@@ -210,7 +217,8 @@ export class ReadCache {
     if (present) for (const pid of [...this.processes.keys()]) if (!present.has(pid)) this.processes.delete(pid);
 
     this.knownNow = new Map();
-    for (const pid of alive) {
+    for (let i = 0; i < alive.length; i++) {
+      const pid = alive[i];
       if (++n % YIELD_EVERY === 0) yield;
       const statText = batch.files.get(`/proc/${pid}/stat`)!;
       const start = procStatField(statText, 22);

@@ -29,12 +29,14 @@ export function netnsWithSockets(links: Map<string, string>): Set<string> {
 /** The lowest PID in each network namespace, from /proc/PID/ns/net link targets. */
 export function onePidPerNetns(links: Map<string, string>): number[] {
   const lowest = new Map<string, number>();
-  for (const [path, target] of links) {
+  // forEach, and the regular expression only for paths ending in /ns/net: this runs over every link of a refresh.
+  links.forEach((target, path) => {
+    if (!path.endsWith('/ns/net')) return;
     const m = PROC_NS_NET.exec(path);
-    if (!m) continue;
+    if (!m) return;
     const pid = Number(m[1]);
     const seen = lowest.get(target);
     if (seen === undefined || pid < seen) lowest.set(target, pid);
-  }
+  });
   return [...lowest.values()];
 }

@@ -19,6 +19,11 @@ export interface ProcStat {
   processor: number | null;
 }
 
+/** Fields 3..40 of stat, the last parseProcStat looks at; their offsets go in these (parsing is synchronous). */
+const STAT_FIELDS = 38;
+const fieldStart = new Int32Array(STAT_FIELDS);
+const fieldEnd = new Int32Array(STAT_FIELDS);
+
 /**
  * /proc/PID/stat. The name (field 2) may hold spaces and parentheses, and nothing after it can hold ')',
  * so the name ends at the LAST ')'. A figure counts only when the field after it is present too (every kernel
@@ -33,18 +38,17 @@ export function parseProcStat(text: string): ProcStat | null {
   // Field N of proc(5), counting pid as 1 and the name as 2: the space-separated words after the name. Only
   // the fields used are cut out (this runs for every process on every refresh).
   const body = text.slice(close + 1).trim();
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (let i = 0; i < body.length && starts.length < 38; ) {
+  let count = 0;
+  for (let i = 0; i < body.length && count < STAT_FIELDS; ) {
     while (body.charCodeAt(i) === 32) i++;
     if (i >= body.length) break;
     const space = body.indexOf(' ', i);
     const end = space < 0 ? body.length : space;
-    starts.push(i);
-    ends.push(end);
+    fieldStart[count] = i;
+    fieldEnd[count++] = end;
     i = end;
   }
-  const at = (field: number): string | undefined => (field - 3 < starts.length ? body.slice(starts[field - 3], ends[field - 3]) : undefined);
+  const at = (field: number): string | undefined => (field - 3 < count ? body.slice(fieldStart[field - 3], fieldEnd[field - 3]) : undefined);
   const state = at(3);
   const ppid = parseSigned(at(4));
   const utime = parseUnsigned(at(14));

@@ -71,6 +71,8 @@ function readToEnd(fd: number): string {
  * thousands of files a refresh reads). Not a path through a process's root (`/proc/PID/root/...`): that is
  * the container's file system, and a symlink there can point anywhere on ours.
  */
+const UTF8 = { encoding: 'utf8', flag: 'r' } as const;
+
 function isKernelFile(path: string): boolean {
   return (path.startsWith('/proc/') || path.startsWith('/sys/')) && !path.includes('/root/') && !path.includes('/cwd/') && !path.includes('/..');
 }
@@ -82,7 +84,7 @@ function isKernelFile(path: string): boolean {
  * FIFO blocking and wait forever for a writer.
  */
 function readText(path: string): string | undefined {
-  if (isKernelFile(path)) return readFileSync(path, 'utf8');
+  if (isKernelFile(path)) return readFileSync(path, UTF8);
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     return fstatSync(fd).isFile() ? readToEnd(fd) : undefined;
