@@ -120,6 +120,29 @@ describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipR
   });
 });
 
+describe.skipIf(!dockerReady)(`container traffic from the host's veth counters (${dockerSkipReason})`, () => {
+  it('leaves out each namespace\'s net/dev on row refreshes, and shows what the container\'s own net/dev says', async () => {
+    // Traffic both ways, more one way than the other, so that a swapped rx/tx would show.
+    const ip = inspect('dm-unlimited').NetworkSettings.IPAddress as string;
+    execFileSync('docker', ['exec', 'dm-multi', 'sh', '-c', `for i in 1 2 3; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc ${ip} 8080 >/dev/null; done`]);
+    const transport = new RecordingTransport();
+    const collector = new Collector(transport, { slowEvery: 1000 });
+    for (let i = 0; i < 3; i++) await collector.sample({ demand: ROW_DEMAND });
+    const s = await collector.sample({ demand: ROW_DEMAND });
+    expect(transport.plans.at(-1)!.perNetns ?? []).not.toContain('net/dev');
+    for (const name of ['dm-multi', 'dm-unlimited']) {
+      const own = readFileSync(`/proc/${inspect(name).State.Pid}/net/dev`, 'utf8').split('\n').find((l) => l.trim().startsWith('eth0:'))!;
+      const f = own.split(':')[1].trim().split(/\s+/).map(Number);
+      const net = row(s, name)!.network;
+      expect([net.rxBytes, net.rxPackets, net.txBytes, net.txPackets], name).toEqual([f[0], f[1], f[8], f[9]]);
+      expect(net.rxBytes, name).not.toBe(net.txBytes);
+    }
+    // A panel's refresh reads them again.
+    await collector.sample({ demand: { processes: [], containerDetail: true } });
+    expect(transport.plans.at(-1)!.perNetns).toContain('net/dev');
+  });
+});
+
 describe.skipIf(!dockerReady || !sshReady)(`a warm SSH refresh of the default view (${sshSkipReason})`, () => {
   it('is one request and one answer, with no Engine API request, and shows what the local read shows', async () => {
     const transport = (await openTransport(parseTarget('dmtest'), { home: makeSshHome().home })) as SshTransport;

@@ -31,6 +31,43 @@ function namespacesOf(p: AssembledProcess | undefined, host: HostInfo): Namespac
   return out;
 }
 
+const IFLINK_FILE = /^root\/sys\/class\/net\/([^/]+)\/iflink$/;
+
+/**
+ * A namespace's traffic without its net/dev: each of its interfaces (but lo) is one end of a veth whose other
+ * end is on the host, and what one end sends the other receives (veth_get_stats64 counts a device's rx from
+ * its peer's tx, XDP aside), so the host's /proc/net/dev, read every refresh anyway, holds the same figures.
+ * null when an interface has no veth peer on the host (macvlan, ipvlan, a tunnel) or its pairing is unknown.
+ */
+export function trafficFromHostPeers(view: NetnsView, hostIfaces: NetInterface[]): Array<Pick<NetInterface, 'name' | 'rxBytes' | 'txBytes' | 'rxPackets' | 'txPackets'>> | null {
+  const out: Array<Pick<NetInterface, 'name' | 'rxBytes' | 'txBytes' | 'rxPackets' | 'txPackets'>> = [];
+  for (const [file, content] of view.files) {
+    const m = IFLINK_FILE.exec(file);
+    if (!m || m[1] === 'lo') continue;
+    const iflink = Number.parseInt(content, 10);
+    const peer = hostIfaces.find((i) => i.ifindex === iflink && i.kind === 'veth');
+    if (!peer) return null;
+    out.push({ name: m[1], rxBytes: peer.txBytes, txBytes: peer.rxBytes, rxPackets: peer.txPackets, txPackets: peer.rxPackets });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Whether every namespace whose net/dev this refresh read shows what trafficFromHostPeers would have given
+ * (the same interfaces, all with a veth peer on the host): then the next row refreshes need not read them.
+ */
+export function netDevFromHostPeers(views: Map<number, NetnsView>, hostIfaces: NetInterface[], hostNetns: number | undefined): boolean {
+  for (const [inode, view] of views) {
+    if (inode === hostNetns) continue; // the host's own traffic is /proc/net/dev itself
+    const netDev = view.files.get('net/dev');
+    if (netDev === undefined) continue;
+    const own = parseNetDev(netDev).filter((i) => i.name !== 'lo').map((i) => i.name).sort();
+    const derived = trafficFromHostPeers(view, hostIfaces);
+    if (!derived || derived.map((i) => i.name).join('/') !== own.join('/')) return false;
+  }
+  return true;
+}
+
 function networkOf(
   meta: DockerContainerMeta | undefined,
   init: AssembledProcess | undefined,
@@ -59,7 +96,8 @@ function networkOf(
   if (!init || !ns || ns.sharedWithHost) return net;
   const view = views.get(ns.inode);
   if (!view) return net;
-  const ifaces = parseNetDev(view.files.get('net/dev') ?? '').filter((i) => i.name !== 'lo');
+  const netDev = view.files.get('net/dev');
+  const ifaces = netDev !== undefined ? parseNetDev(netDev).filter((i) => i.name !== 'lo') : (trafficFromHostPeers(view, hostIfaces) ?? []);
   if (ifaces.length === 0) return net;
   net.rxBytes = ifaces.reduce((s, i) => s + i.rxBytes, 0);
   net.txBytes = ifaces.reduce((s, i) => s + i.txBytes, 0);

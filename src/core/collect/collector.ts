@@ -19,7 +19,7 @@ import type { BatchIndex, KnownProcesses } from './batchIndex';
 import { assembleProcesses, attachSockets, toProcessInfo } from './assembleProcesses';
 import type { AssembledProcess } from './assembleProcesses';
 import { assembleHost } from './assembleHost';
-import { assembleContainers } from './assembleContainers';
+import { assembleContainers, netDevFromHostPeers } from './assembleContainers';
 import type { NetnsView } from './assembleContainers';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -92,6 +92,7 @@ export async function assembleSnapshot(
   durationMs: number,
   slowReadAt: string | null = null,
   known?: KnownProcesses,
+  report: { netDevFromHostPeers?: boolean } = {},
 ): Promise<Snapshot> {
   const index = await indexBatchInTurns(batch, known, slicer());
   const cpu = parseProcStatCpu(batch.files.get(HOST_FILES.stat) ?? '');
@@ -124,6 +125,7 @@ export async function assembleSnapshot(
     host,
     dockerRoot,
   }, slicer());
+  report.netDevFromHostPeers = netDevFromHostPeers(views, host.interfaces, namespaces.net);
 
   const warnings: string[] = [];
   if (!reachable) {
@@ -188,7 +190,9 @@ export class Collector {
     this.mainPids = docker.containers.flatMap((m) => (m.initPid !== null && m.initPid > 0 ? [m.initPid] : []));
     const durationMs = Date.now() - started;
     const slowAt = this.cache?.slowReadAt;
-    const assembled = await assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null, known);
+    const report: { netDevFromHostPeers?: boolean } = {};
+    const assembled = await assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null, known, report);
+    if (tier && this.cache && tier.netnsNetDev !== false) this.cache.netDevFromHostPeers = report.netDevFromHostPeers === true;
     if (tier && (!isFullDemand(demand) || !tier.containerDetail)) {
       assembled.partial = { processes: demand.processes === 'all' ? 'all' : [...demand.processes], containerDetail: tier.containerDetail };
     }

@@ -77,6 +77,11 @@ export interface TierRequest {
   known: Array<[number, number]>;
   /** Container cgroup paths of those processes (their cgroup files are not read again). */
   cgroupPaths: string[];
+  /**
+   * Each network namespace's net/dev (default true). A row refresh leaves them out once a refresh that read them
+   * showed that the host's /proc/net/dev holds the same figures (every interface a veth with its peer on the host).
+   */
+  netnsNetDev?: boolean;
 }
 
 /** One refresh that reads what changes every tick, plus what `tier` asks for; the collector fills in the rest. */
@@ -108,7 +113,7 @@ export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPla
       paths: tier.cgroupPaths,
       newPathFiles: slow ? [] : [...CGROUP_LIMIT_FILES],
     },
-    perNetns: [...NETNS_TICK_FILES, ...(tier.interfaces ? NETNS_LINK_FILES : [])],
+    perNetns: [...(tier.netnsNetDev === false ? [] : NETNS_TICK_FILES), ...(tier.interfaces ? NETNS_LINK_FILES : [])],
     ...(slow ? { perNetnsSockets: NETNS_SLOW_FILES } : {}),
     processFacts: { files: PROCESS_FACT_FILES, links: PROCESS_FACT_LINKS, known: tier.known, ...(every ? {} : { newFromListing: true }) },
   };

@@ -65,6 +65,11 @@ export class ReadCache {
   private pageSize: number | null = null;
   /** PIDs whose facts are to be read again on the next refresh (they exec'd or renamed themselves). */
   private readonly stale = new Set<number>();
+  /**
+   * Set by the collector from the last refresh that read every namespace's net/dev: the host's veth counters
+   * give the same figures (see trafficFromHostPeers), so row refreshes may leave those files out.
+   */
+  netDevFromHostPeers = false;
   /** When the slow tier (socket tables, fd counts, host and interface details) was last read; ms since epoch. */
   slowReadAt: number | null = null;
 
@@ -92,7 +97,9 @@ export class ReadCache {
     // reports no gone processes otherwise.
     const prune = this.slowReadAt === null || this.refreshes % (this.slowEvery * PRUNE_EVERY) === 0;
     const stat = demand.processes === 'all' || prune ? 'all' : this.pidsShown(demand.processes, mainPids);
-    return { slow, interfaces, stat, containerDetail: slow || demand.containerDetail, known, cgroupPaths: [...cgroupPaths] };
+    const containerDetail = slow || demand.containerDetail;
+    const netnsNetDev = containerDetail || interfaces || !this.netDevFromHostPeers;
+    return { slow, interfaces, stat, containerDetail, known, cgroupPaths: [...cgroupPaths], netnsNetDev };
   }
 
   /** PID 1, the given main PIDs, one process of every container known, and every process of `containers`. */
