@@ -114,9 +114,24 @@ export function cgroupPaths(files: Map<string, string>, pattern: string): string
 /** Listing again after this long: a hierarchy's directory created after the container was first seen is found. */
 const CGROUP_DIRS_TTL_MS = 30_000;
 
+interface CgroupReadPaths {
+  literal: string[];
+  globbed: string[];
+}
+
 /** A container cgroup path's directories (root and each v1 hierarchy) with the names each holds, across batches. */
 class CgroupDirCache {
-  private readonly byPath = new Map<string, { at: number; dirs: Array<{ dir: string; names: Set<string> }> }>();
+  private readonly byPath = new Map<string, { at: number; dirs: Array<{ dir: string; names: Set<string> }>; paths?: Map<string, CgroupReadPaths> }>();
+
+  /** The paths to read for these `files` (joined by NUL) in every directory of `path`: built once per listing. */
+  pathsOf(path: string, filesKey: string): CgroupReadPaths | undefined {
+    return this.byPath.get(path)?.paths?.get(filesKey);
+  }
+
+  rememberPaths(path: string, filesKey: string, paths: CgroupReadPaths): void {
+    const e = this.byPath.get(path);
+    if (e) (e.paths ??= new Map()).set(filesKey, paths);
+  }
 
   dirsOf(path: string): Array<{ dir: string; names: Set<string> }> | undefined {
     const e = this.byPath.get(path);
@@ -239,6 +254,7 @@ class SlicedBatch {
     const literal: string[] = [];
     const globbed: string[] = [];
     const heads = files.map((f) => f.split('/')[0]);
+    const filesKey = files.join('\0');
     for (const path of paths) {
       let dirs = this.cgroups.dirsOf(root + path);
       if (dirs === undefined) {
@@ -250,12 +266,19 @@ class SlicedBatch {
         }
         this.cgroups.remember(root + path, dirs);
       }
-      for (const { dir, names } of dirs) {
-        files.forEach((f, i) => {
-          if (hasGlobMeta(heads[i])) globbed.push(`${escapeGlob(dir)}/${f}`);
-          else if (names.has(heads[i])) literal.push(`${dir}/${f}`);
-        });
+      let paths = this.cgroups.pathsOf(root + path, filesKey);
+      if (paths === undefined) {
+        paths = { literal: [], globbed: [] };
+        for (const { dir, names } of dirs) {
+          files.forEach((f, i) => {
+            if (hasGlobMeta(heads[i])) paths!.globbed.push(`${escapeGlob(dir)}/${f}`);
+            else if (names.has(heads[i])) paths!.literal.push(`${dir}/${f}`);
+          });
+        }
+        this.cgroups.rememberPaths(root + path, filesKey, paths);
       }
+      for (const p of paths.literal) literal.push(p);
+      for (const p of paths.globbed) globbed.push(p);
     }
     const out = await this.files(globbed);
     for (const p of literal) {
