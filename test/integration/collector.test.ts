@@ -132,6 +132,35 @@ describe.skipIf(!dockerReady)(`collector, local target (${dockerReady ? 'real do
     expect(snapshot.host.disks.some((d) => d.role === 'docker')).toBe(true);
   });
 
+  it('takes the two samples of a one-shot at least the interval apart, start to start, and waits no longer', async () => {
+    const timed = (c: Collector) => {
+      const spans: Array<[number, number]> = [];
+      const sample = c.sample.bind(c);
+      c.sample = async (o) => {
+        const start = performance.now();
+        const s = await sample(o);
+        spans.push([start, performance.now()]);
+        return s;
+      };
+      return spans;
+    };
+    const slow = new Collector(new LocalTransport());
+    const a = timed(slow);
+    await slow.sampleWithRates(1500);
+    expect(a[1][0] - a[0][0]).toBeGreaterThanOrEqual(1499);
+    expect(a[1][0] - a[0][0]).toBeLessThan(1500 + 100);
+    // The wait after the first sample is what is left of the interval (none when the cold read took longer).
+    const quick = new Collector(new LocalTransport());
+    const b = timed(quick);
+    const s = await quick.sampleWithRates(200);
+    const first = b[0][1] - b[0][0];
+    expect(first).toBeGreaterThan(50); // a cold read of every process's facts: else this test shows nothing
+    expect(b[1][0] - b[0][0]).toBeGreaterThanOrEqual(199);
+    expect(b[1][0] - b[0][1]).toBeLessThan(Math.max(0, 200 - first) + 40);
+    expect(s.processes.find((p) => p.pid === process.pid)?.cpuPercent).not.toBeNull();
+    await Promise.all([slow.close(), quick.close()]);
+  });
+
   it('rates: this very process shows up with its own CPU time', () => {
     const self = snapshot.processes.find((p) => p.pid === process.pid)!;
     expect(self).toBeDefined();

@@ -206,11 +206,17 @@ export class Collector {
     return snapshot;
   }
 
-  /** Two samples `intervalMs` apart, so that CPU % and byte rates are real: what a one-shot CLI call needs. */
+  /**
+   * Two samples at least `intervalMs` apart (start to start), so that CPU % and byte rates are real: what a
+   * one-shot CLI call needs. A first sample that reads everything cold may take longer than the interval by
+   * itself; the second then follows at once (rates use the time that really passed between the two reads).
+   */
   async sampleWithRates(intervalMs: number, options: { full?: boolean } = {}): Promise<Snapshot> {
     if (!this.previous) {
+      const started = performance.now();
       await this.sample();
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      const left = intervalMs - (performance.now() - started);
+      if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
     }
     return this.sample(options);
   }
