@@ -181,6 +181,13 @@ export class SshTransport implements Transport {
     return this.closedError === null;
   }
 
+  /** SSH channels open on the connection to the target now (readers, shells, Docker streams), for leak checks. */
+  get openChannels(): number {
+    // ssh2 keeps the count in its channel manager; it has no public accessor.
+    const c = this.clients[this.clients.length - 1] as unknown as { _chanMgr?: { _count?: number } };
+    return c._chanMgr?._count ?? 0;
+  }
+
   /** The reader that answered the last readBatch (null before the first). */
   get reader(): BatchReader | null {
     return this.lastReader;
