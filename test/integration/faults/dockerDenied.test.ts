@@ -31,7 +31,15 @@ describe.skipIf(!sshReady || !dockerReady || !isRoot)(`Docker socket denied to a
   afterAll(async () => {
     await collector?.close();
     sshd?.stop();
+    // userdel refuses while the user's session is still winding down: wait for it, then end what is left (by PID).
+    for (let i = 0; i < 50; i++) {
+      const pids = spawnSync('pgrep', ['-u', USER], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      if (pids.length === 0) break;
+      if (i === 49) for (const pid of pids) process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     spawnSync('userdel', [USER], { stdio: 'ignore' });
+    expect(spawnSync('id', [USER]).status).not.toBe(0);
   });
 
   it('containers come from cgroups with their metrics, the snapshot says why Docker is unreachable, and the gap analysis says docker-api-unreachable', async () => {
