@@ -272,3 +272,40 @@ describe.skipIf(!sshReady || !dockerReady)(`a hung target: its reader stopped wi
     }
   });
 });
+
+describe.skipIf(!sshReady || !dockerReady)(`a blackholed connection: its sshd stopped with SIGSTOP (${sshSkipReason}; ${dockerSkipReason})`, () => {
+  const sshd = new OwnSshd();
+  afterAll(() => sshd.stop());
+
+  it('the refresh times out at its deadline, the target reconnects, and once released the old server side goes away', async () => {
+    await sshd.start();
+    const home = mkdtempSync(join(tmpdir(), 'dm-home-fault-'));
+    const def = parseTargetSetting({ name: 'holed', host: '127.0.0.1', port: sshd.port, user: 'root', identityFile: KEY });
+    const t = start(def, home, 500, 3_000);
+    await waitFor('two snapshots', () => t.snapshots() >= 2, 30_000, t.log);
+    const first = t.transports[0] as SshTransport;
+    const before = remoteCounts(sshd.pid);
+    const readerPid = first.readerPid!;
+    // The per-connection sshd processes: nothing this connection sends is answered any more, as if the link dropped packets.
+    const frozen = descendants(sshd.pid).filter((p) => p.comm.startsWith('sshd')).map((p) => p.pid);
+    expect(frozen.length).toBeGreaterThan(0);
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    try {
+      await waitFor('the deadline', () => t.session.state.errorCode === 'timeout', 8_000, t.log);
+      expect(t.session.state.error).toBe('holed did not answer within 3 s');
+      expect(t.maxInFlight()).toBe(1);
+      // A new connection to the same (listening) sshd answers while the old one is still frozen.
+      const shown = t.session.state.snapshot;
+      await waitFor('the reconnection', () => t.session.state.status === 'connected' && t.session.state.snapshot !== shown, 20_000, t.log);
+      expect(first.isOpen).toBe(false);
+      expect(first.openChannels).toBe(0);
+      expect(localConnections(sshd.port)).toBe(1);
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    }
+    // Released, the old server side finds its client gone and ends, and its reader with it: back to one of each.
+    await waitFor('the old connection gone on the server', () => frozen.every((pid) => !alive(pid)) && !alive(readerPid), 15_000);
+    await waitFor('the server side as before', () => JSON.stringify(remoteCounts(sshd.pid)) === JSON.stringify(before), 5_000);
+    expect(t.maxInFlight()).toBe(1);
+  });
+});
