@@ -24,6 +24,8 @@ export interface MonitorOptions {
   watch: boolean;
   /** With --watch: how many snapshots to print; null until stopped. */
   count: number | null;
+  /** The Docker Engine socket on the target (absent: /var/run/docker.sock). */
+  dockerSocket?: string;
 }
 
 export type CliRequest =
@@ -56,6 +58,8 @@ Options:
   --watch            print a snapshot every interval until Ctrl-C: one JSON object a line with --json,
                      a table redrawn in place on a terminal (${WATCHABLE.join(', ')})
   --count <n>        with --watch: stop after n snapshots
+  --docker-socket <path>
+                     the Docker Engine socket on the target (default /var/run/docker.sock)
   --accept-new-host-key
                      trust and remember the host key of an SSH target seen for the first time
   -h, --help         show this help
@@ -85,6 +89,13 @@ export function parseInterval(text: string, max: number = MAX_INTERVAL_SECONDS):
   throw usageError(`invalid --interval ${quoted(text)}: seconds, more than 0 and at most ${max}`);
 }
 
+/** An absolute path without control characters, short enough for a unix socket address (107 bytes). */
+export function parseSocketPath(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (text.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(text) && Buffer.byteLength(text, 'utf8') <= 107) return text;
+  throw usageError(`invalid --docker-socket ${quoted(text)}: an absolute path to a unix socket, at most 107 bytes`);
+}
+
 export function parseCount(text: string): number {
   if (/^\d+$/.test(text)) {
     const count = Number(text);
@@ -104,6 +115,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   let targetText: string | undefined;
   let intervalText: string | undefined;
   let countText: string | undefined;
+  let socketText: string | undefined;
   let json = false;
   let watch = false;
   let acceptNewHostKey = false;
@@ -158,6 +170,10 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       case '--interval':
         if (intervalText !== undefined) throw usageError('--interval given twice');
         intervalText = value();
+        break;
+      case '--docker-socket':
+        if (socketText !== undefined) throw usageError('--docker-socket given twice');
+        socketText = value();
         break;
       case '--count':
         if (countText !== undefined) throw usageError('--count given twice');
@@ -219,6 +235,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       acceptNewHostKey,
       watch,
       count: countText === undefined ? null : parseCount(countText),
+      ...(socketText === undefined ? {} : { dockerSocket: parseSocketPath(socketText) }),
     },
   };
 }

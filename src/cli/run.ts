@@ -93,7 +93,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       openOptions.confirmHostKey = (info) => confirmHostKey(io, info);
     }
     transport = await openTransport(options.target, openOptions);
-    collector = new Collector(transport, { log });
+    collector = new Collector(transport, { log, socketPath: options.dockerSocket });
     if (!options.watch) return await oneShot(collector, command, options, io);
     return (await watch(collector, command, options, io)) === 'ok' ? EXIT_OK : EXIT_FAILURE;
   } catch (err) {

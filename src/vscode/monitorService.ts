@@ -10,7 +10,7 @@ import { openTarget } from '../core/targets/openTarget';
 import { FULL_DEMAND, mergeDemands } from '../core/collect/demand';
 import type { Demand } from '../core/collect/demand';
 import { Poller } from '../core/targets/poller';
-import { refreshIntervalMs } from '../core/targets/refreshInterval';
+import { refreshDeadlineMs, refreshIntervalMs } from '../core/targets/refreshInterval';
 import { TargetSession } from '../core/targets/session';
 import { sameTarget, targetAddress } from '../core/targets/targetConfig';
 import type { TargetDefinition } from '../core/targets/targetConfig';
@@ -202,6 +202,7 @@ export class MonitorServiceImpl implements MonitorService {
       open: () => this.open(def),
       onChange: () => this.sessionChanged(entry),
       demand: () => this.demandFor(def.id),
+      refreshTimeoutMs: () => refreshDeadlineMs(this.poller.interval),
       log: (line, level) => (level === 'warn' ? this.log.warn(line) : this.log.info(line)),
     });
     this.log.info(def.kind === 'local' ? 'target Local: this machine' : `target ${def.name}: ${targetAddress(def)}${def.jump ? ` via ${def.jump}` : ''}`);

@@ -11,3 +11,9 @@ export function refreshIntervalMs(value: unknown): number {
   const seconds = typeof value === 'number' && Number.isFinite(value) ? value : DEFAULT_REFRESH_SECONDS;
   return Math.round(Math.min(Math.max(seconds, MIN_REFRESH_SECONDS), MAX_REFRESH_SECONDS) * 1000);
 }
+
+/** The deadline of one refresh: five intervals, but never below 15 s (a cold first read of a big host) nor above 2 min. */
+export function refreshDeadlineMs(intervalMs: number): number {
+  const ms = Number.isFinite(intervalMs) && intervalMs > 0 ? intervalMs * 5 : 0;
+  return Math.min(Math.max(ms, 15_000), 120_000);
+}

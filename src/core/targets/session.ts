@@ -57,6 +57,13 @@ export interface SessionOptions {
   eventDebounceMs?: number;
   /** Wait before opening the event stream again after it failed. */
   eventsRetryMs?: number;
+  /**
+   * How long one collection may take (read each time, as the interval may change); the service derives it from
+   * the refresh interval (refreshDeadlineMs). Past it the refresh ends with a 'timeout' error, the connection is
+   * dropped (a hung reader or a blackholed link would hold it) and reconnected with backoff. A connection's first
+   * collection gets three times as long. Default 30 s.
+   */
+  refreshTimeoutMs?: () => number;
 }
 
 /** Worth retrying on their own: the host or the network may come back. Anything else needs the user. */
@@ -64,6 +71,28 @@ const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['unreachable', 'timeout']);
 export const DEFAULT_IDLE_CLOSE_MS = 5 * 60_000;
 const DEFAULT_EVENT_DEBOUNCE_MS = 150;
 const DEFAULT_EVENTS_RETRY_MS = 10_000;
+export const DEFAULT_REFRESH_TIMEOUT_MS = 30_000;
+const COLD_DEADLINES = 3;
+
+/** The session's own deadline passed (a transport's own timeout has already ended its stuck read itself). */
+class DeadlineError extends MonitorError {
+  constructor(message: string) {
+    super(message, 'timeout');
+  }
+}
+
+/** A collection that has not answered by then is stuck, not slow: sample() raced against it. */
+function withDeadline<T>(work: Promise<T>, ms: number, label: string): Promise<T> {
+  if (!(ms > 0) || !Number.isFinite(ms)) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DeadlineError(`${label} did not answer within ${Math.round(ms / 100) / 10} s`)),
+      ms,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The events of the collector's own Docker stream: the one it keeps its container list with, so a target has a
@@ -104,6 +133,8 @@ export class TargetSession {
   private debounceTimer: ReturnType<typeof setTimeout> | null = null;
   private events: AbortController | null = null;
   private freshPending = false;
+  /** The current connection has answered a collection (its caches are filled). */
+  private warm = false;
   private eventsRetryAt = 0;
   private readonly watcher: EventWatcher | null;
 
@@ -218,15 +249,25 @@ export class TargetSession {
     try {
       const full = this.freshPending;
       this.freshPending = false;
-      const snapshot = await source.sample({ demand: this.options.demand?.(), full });
+      // A connection's first collection is cold (reader start, Docker list and inspects, every process's facts):
+      // it gets three deadlines, or a slow host would time out, reconnect cold and time out again forever.
+      const timeoutMs = (this.options.refreshTimeoutMs?.() ?? DEFAULT_REFRESH_TIMEOUT_MS) * (this.warm ? 1 : COLD_DEADLINES);
+      const snapshot = await withDeadline(source.sample({ demand: this.options.demand?.(), full }), timeoutMs, this.options.label);
       if (this.closed || gen !== this.generation) return;
+      this.warm = true;
       this.attempt = 0;
       this.set({ status: 'connected', error: null, errorCode: null, snapshot, retryAt: null });
       this.updateEvents();
     } catch (e) {
       if (this.closed || gen !== this.generation) return;
       const err = asMonitorError(e);
-      if (err.code === 'unreachable') {
+      if (err instanceof DeadlineError) {
+        // The sample is abandoned: closing the connection ends it (and whatever hangs on the other side), so no
+        // second refresh queues behind it; the reconnect waits the backoff.
+        this.options.log(`${this.options.label}: refresh timed out: ${err.message}`, 'warn');
+        await this.closeConnection();
+        this.scheduleRetry(err);
+      } else if (err.code === 'unreachable') {
         this.options.log(`${this.options.label}: connection lost: ${err.message}`, 'warn');
         await this.closeConnection();
         this.scheduleRetry(err);
@@ -304,6 +345,7 @@ export class TargetSession {
 
   private async closeConnection(): Promise<void> {
     this.generation++;
+    this.warm = false;
     this.stopEvents();
     this.unsubscribeClose?.();
     this.unsubscribeClose = null;

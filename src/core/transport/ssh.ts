@@ -181,6 +181,13 @@ export class SshTransport implements Transport {
     return this.closedError === null;
   }
 
+  /** SSH channels open on the connection to the target now (readers, shells, Docker streams), for leak checks. */
+  get openChannels(): number {
+    // ssh2 keeps the count in its channel manager; it has no public accessor.
+    const c = this.clients[this.clients.length - 1] as unknown as { _chanMgr?: { _count?: number } };
+    return c._chanMgr?._count ?? 0;
+  }
+
   /** The reader that answered the last readBatch (null before the first). */
   get reader(): BatchReader | null {
     return this.lastReader;
@@ -361,13 +368,17 @@ export class SshTransport implements Transport {
     for (const r of this.readers) r.shell.close();
     this.batchShell.close();
     const last = this.clients[this.clients.length - 1];
-    const closed = new Promise<void>((resolve) => {
-      if (this.closedError) return resolve();
-      last.once('close', () => resolve());
-      setTimeout(resolve, CLOSE_WAIT_MS).unref();
+    const closed = new Promise<boolean>((resolve) => {
+      if (this.closedError) return resolve(true);
+      last.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), CLOSE_WAIT_MS).unref();
     });
     for (const c of [...this.clients].reverse()) c.end();
-    await closed;
+    if (!(await closed)) {
+      // The server never finished the close (hung, or the link blackholed): its socket would hold the connection and
+      // its channels for as long as TCP retries. Cut it; ssh2's destroy() does nothing once end() was called.
+      for (const c of [...this.clients].reverse()) (c as unknown as { _sock?: Duplex })._sock?.destroy();
+    }
     this.lost(null);
   }
 

@@ -78,6 +78,22 @@ describe('parseCliArgs: flags', () => {
   });
 });
 
+describe('parseCliArgs: --docker-socket', () => {
+  it('takes an absolute socket path, and leaves the default alone without it', () => {
+    expect(monitor(['monitor', 'all', '--docker-socket', '/run/user/1000/docker.sock']).options.dockerSocket).toBe('/run/user/1000/docker.sock');
+    expect(monitor(['monitor', 'all', '--docker-socket=/tmp/d.sock']).options.dockerSocket).toBe('/tmp/d.sock');
+    expect(monitor(['monitor', 'all']).options.dockerSocket).toBeUndefined();
+  });
+
+  it('refuses a relative path, control characters, an over-long path, a repeat, or no value', () => {
+    for (const bad of ['docker.sock', '', '/tmp/a\nb', '/tmp/a\u0000b', `/${'x'.repeat(107)}`]) {
+      expect(usageError(['monitor', 'all', '--docker-socket', bad]).message).toMatch(/^invalid --docker-socket/);
+    }
+    expect(usageError(['monitor', 'all', '--docker-socket', '/a', '--docker-socket', '/b']).message).toMatch(/given twice/);
+    expect(usageError(['monitor', 'all', '--docker-socket']).message).toMatch(/needs a value/);
+  });
+});
+
 describe('parseCliArgs: bad input', () => {
   it('monitor process abc / -1 / 0 / too large', () => {
     expect(usageError(['monitor', 'process', 'abc']).message).toMatch(/^invalid PID: "abc"/);

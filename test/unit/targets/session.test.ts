@@ -40,7 +40,7 @@ class DroppableTransport implements Transport {
 
 type Step = { snapshot?: Snapshot; error?: MonitorError; delayMs?: number };
 
-function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?: EventWatcher | null } = {}) {
+function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?: EventWatcher | null; refreshTimeoutMs?: number } = {}) {
   const openFailures = [...(opts.openFailures ?? [])];
   const samples = [...(opts.samples ?? [])];
   const transports: DroppableTransport[] = [];
@@ -79,6 +79,7 @@ function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?
     demand: () => ({ processes: ['c1'], containerDetail: false }),
     eventDebounceMs: 100,
     eventsRetryMs: 5_000,
+    refreshTimeoutMs: opts.refreshTimeoutMs === undefined ? undefined : () => opts.refreshTimeoutMs!,
   };
   const session = new TargetSession(options);
   return {
@@ -217,6 +218,29 @@ describe('TargetSession', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(h.session.state.status).toBe('connected');
     expect(h.transports).toHaveLength(2);
+  });
+
+  it('ends a refresh at its deadline (three for a connection\'s cold first one), drops the stuck connection and reconnects with backoff', async () => {
+    const h = harness({ refreshTimeoutMs: 1000, samples: [{ delayMs: 2500 }, { delayMs: 60_000 }, { delayMs: 2500 }] });
+    h.session.setActive(true);
+    h.session.tick();
+    await vi.advanceTimersByTimeAsync(2500); // slower than one deadline, within the cold first one's three
+    expect(h.session.state).toMatchObject({ status: 'connected', error: null });
+    h.session.tick();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(h.session.state.status).toBe('connected');
+    for (let i = 0; i < 5; i++) h.session.tick(); // no second collection behind the stuck one
+    expect(h.sampleCalls).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.session.state).toMatchObject({ status: 'reconnecting', errorCode: 'timeout', error: 'box did not answer within 1 s' });
+    expect(h.transports[0].closed).toBe(true);
+    expect(h.log).toContain('box: trying again in 1 s');
+    await vi.advanceTimersByTimeAsync(1000 + 2500); // the backoff, then a cold first collection on the new connection
+    expect(h.session.state).toMatchObject({ status: 'connected', error: null, errorCode: null });
+    expect(h.transports).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(60_000); // the abandoned collection's late answer changes nothing
+    expect(h.session.state.status).toBe('connected');
+    expect(h.sampleCalls).toBe(3);
   });
 
   it('keeps the connection when a collection times out and recovers on the next tick', async () => {
