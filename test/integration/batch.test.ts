@@ -98,6 +98,8 @@ describe.skipIf(containers === null)('batch reads on this machine (needs dockerd
     }
     const t = new LocalTransport();
     local = await t.readBatch(PLAN);
+    // Other containers on this machine may start meanwhile: running before or after the reads counts.
+    runningIds.push(...sh('docker', ['ps', '-q', '--no-trunc']).split('\n').filter(Boolean));
     script = await runBatchScriptLocally(PLAN);
     // A second, warm run of each is the figure that matters for a refresh loop.
     const local2 = await t.readBatch(PLAN);

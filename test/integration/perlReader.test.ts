@@ -1,4 +1,4 @@
-// The perl reader (src/core/transport/perlReader.ts) over the real test sshd on 127.0.0.1:2222, against
+// The perl reader (src/core/transport/perlReader.ts) over the real test sshd (scripts/test-env.sh), against
 // LocalTransport and the sh batch script on the same /proc, sysfs and cgroups: same answers, skipped facts,
 // no fork per refresh (shown with a pids cgroup that forbids one), hostile plans and file names, and a
 // target without perl or python3 served by the sh fallback (an sshd of our own with a PATH that has neither).
