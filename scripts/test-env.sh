@@ -75,19 +75,22 @@ STATE_FILE=$SSHD/state
 cp "$SSHD/client_ed25519.pub" "$SSHD/authorized_keys"
 
 # The password user: a random password, kept in a root-only file next to the keys. The account is this
-# machine's, so every state directory sets it to its own password when it runs (one test env per machine at a time).
-PASS_USER=dmpass
-if [ ! -s "$SSHD/$PASS_USER.password" ]; then
-  (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$SSHD/$PASS_USER.password")
+# machine's, so every state directory sets it to its own password when it runs (one test env per machine at a time);
+# DM_TEST_PASS_USER= (empty) leaves it out, as the test of this script does.
+PASS_USER=${DM_TEST_PASS_USER-dmpass}
+if [ -n "$PASS_USER" ]; then
+  if [ ! -s "$SSHD/$PASS_USER.password" ]; then
+    (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$SSHD/$PASS_USER.password")
+  fi
+  chmod 600 "$SSHD/$PASS_USER.password"
+  id "$PASS_USER" >/dev/null 2>&1 || { useradd -M -d / -s /bin/sh "$PASS_USER"; say "created user $PASS_USER"; }
+  echo "$PASS_USER:$(cat "$SSHD/$PASS_USER.password")" | chpasswd
 fi
-chmod 600 "$SSHD/$PASS_USER.password"
-id "$PASS_USER" >/dev/null 2>&1 || { useradd -M -d / -s /bin/sh "$PASS_USER"; say "created user $PASS_USER"; }
-echo "$PASS_USER:$(cat "$SSHD/$PASS_USER.password")" | chpasswd
 
 # Is the sshd of our pid file running, and is it ours (its command line names our config)?
 running() {
   [ -f "$SSHD/sshd.pid" ] || return 1
-  local pid; pid=$(cat "$SSHD/sshd.pid")
+  local pid; pid=$(cat "$SSHD/sshd.pid" 2>/dev/null) || return 1 # a stopping sshd removes it
   kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-f $SSHD/sshd_config"
 }
 port_free() { [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
@@ -117,10 +120,9 @@ AllowStreamLocalForwarding yes
 AllowTcpForwarding yes
 StrictModes no
 UsePAM no
-# Password authentication only for the password user (src and tests: auth by password, secrets never logged).
-Match User $PASS_USER
-  PasswordAuthentication yes
 CFG
+  # Password authentication only for the password user (src and tests: auth by password, secrets never logged).
+  [ -z "$PASS_USER" ] || printf 'Match User %s\n  PasswordAuthentication yes\n' "$PASS_USER" >> "$SSHD/sshd_config.new"
 }
 
 if running && [ -n "$(state_port)" ]; then PORT=$(state_port); else PORT=$(pick_port); fi
