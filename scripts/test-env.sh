@@ -125,7 +125,10 @@ CFG
   [ -z "$PASS_USER" ] || printf 'Match User %s\n  PasswordAuthentication yes\n' "$PASS_USER" >> "$SSHD/sshd_config.new"
 }
 
-if running && [ -n "$(state_port)" ]; then PORT=$(state_port); else PORT=$(pick_port); fi
+# Our sshd already running keeps its port (from the state file, or from its config when an older script started it).
+PORT=
+if running; then PORT=$(state_port); [ -n "$PORT" ] || PORT=$(sed -n 's/^Port //p' "$SSHD/sshd_config" 2>/dev/null); fi
+[ -n "$PORT" ] || PORT=$(pick_port)
 write_config "$PORT"
 if ! cmp -s "$SSHD/sshd_config.new" "$SSHD/sshd_config"; then
   mv "$SSHD/sshd_config.new" "$SSHD/sshd_config"
