@@ -94,7 +94,7 @@ running() {
   kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-f $SSHD/sshd_config"
 }
 port_free() { [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-state_port() { sed -n 's/^port=//p' "$STATE_FILE" 2>/dev/null; }
+state_port() { sed -n 's/^port=//p' "$STATE_FILE" 2>/dev/null || true; }
 pick_port() {
   if [ -n "${DM_TEST_SSH_PORT:-}" ]; then echo "$DM_TEST_SSH_PORT"; return; fi
   port_free 2222 && { echo 2222; return; }
@@ -127,7 +127,7 @@ CFG
 
 # Our sshd already running keeps its port (from the state file, or from its config when an older script started it).
 PORT=
-if running; then PORT=$(state_port); [ -n "$PORT" ] || PORT=$(sed -n 's/^Port //p' "$SSHD/sshd_config" 2>/dev/null); fi
+if running; then PORT=$(state_port); [ -n "$PORT" ] || PORT=$(sed -n 's/^Port //p' "$SSHD/sshd_config" 2>/dev/null || true); fi
 [ -n "$PORT" ] || PORT=$(pick_port)
 write_config "$PORT"
 if ! cmp -s "$SSHD/sshd_config.new" "$SSHD/sshd_config"; then
