@@ -177,7 +177,7 @@ describe.skipIf(!sshReady)(`authentication (${sshSkipReason})`, () => {
     expectNoSecret(r.emitted, [WRONG_PASSPHRASE, PASSPHRASE, ...keyMaterial(lockedKey), ...keyMaterial(CLIENT_KEY)]);
   });
 
-  describe.skipIf(!passwordReady)(`password user ${PASS_USER} (${passwordReady ? PASS_FILE : `no ${PASS_FILE}: run scripts/test-env.sh`})`, () => {
+  describe.skipIf(!passwordReady)(`password user ${PASS_USER} (${passwordReady || !sshReady ? PASS_FILE : `no ${PASS_FILE}: run scripts/test-env.sh`})`, () => {
     const password = () => readFileSync(PASS_FILE, 'utf8').trim();
     const target = () => `${PASS_USER}@127.0.0.1:${SSH_PORT}`;
     const home = () => makeSshHome().home; // known_hosts trusts the test sshd; no key of this user's
@@ -241,7 +241,7 @@ function cliOnTty(args: string[], env: Record<string, string>, replies: [prompt:
 
 const hasScript = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).status === 0;
 
-describe.skipIf(!passwordReady || !hasScript)(`the CLI with DOCKER_MONITOR_DEBUG=1 never shows a secret (${sshSkipReason}; needs util-linux script)`, () => {
+describe.skipIf(!passwordReady || !hasScript)(`the CLI with DOCKER_MONITOR_DEBUG=1 never shows a secret (${!hasScript ? 'skipped: needs util-linux script' : !passwordReady && sshReady ? `skipped: no ${PASS_FILE}` : sshSkipReason})`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'dm-auth-cli-'));
   const lockedKey = join(dir, 'locked_key');
   const password = () => readFileSync(PASS_FILE, 'utf8').trim();

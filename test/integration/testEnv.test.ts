@@ -15,7 +15,7 @@ const stateWritten = readSshdState() !== null;
 
 describe.skipIf(!stateWritten)(`the test sshd of ${SSHD_DIR}`, () => {
   it('is the sshd answering on the port of its state file (else: why, in one message)', () => {
-    expect(sshProblem).toBeNull();
+    expect(sshProblem, `${sshProblem}`).toBeNull();
     expect(sshReady).toBe(true);
     const pid = readSshdState()!.pid;
     expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1')).toContain(join(SSHD_DIR, 'sshd_config'));
