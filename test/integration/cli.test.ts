@@ -170,6 +170,7 @@ describe.skipIf(!hasCollector || !hasDocker)('with the test containers (needs th
       if (before.join() !== after.join() && attempt < 3) continue;
       expect(Object.keys(snap)).toEqual(expect.arrayContaining(['target', 'collectedAt', 'host', 'containers', 'processes', 'docker', 'warnings', 'durationMs']));
       expect(snap.target).toBe('local');
+      expect(after.length, `running containers labelled ${TEST_LABEL}: test-env.sh runs four`).toBeGreaterThanOrEqual(4);
       expect(snap.containers.filter((c) => c.state === 'running' && ownAll.has(c.id)).map((c) => c.id).sort()).toEqual(after);
       break;
     }
@@ -275,6 +276,7 @@ describe.skipIf(!hasCollector || !hasSshd)('over SSH to the test sshd (needs the
     if (hasDocker) {
       const own = new Set(docker('ps', '-aq', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean));
       const running = docker('ps', '-q', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean).sort();
+      expect(running.length, `running containers labelled ${TEST_LABEL}: test-env.sh runs four`).toBeGreaterThanOrEqual(4);
       expect(snap.containers.filter((c) => c.state === 'running' && own.has(c.id)).map((c) => c.id).sort()).toEqual(running);
     }
   });

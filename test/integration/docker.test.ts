@@ -190,6 +190,7 @@ describe.skipIf(!dockerReady)(`Docker Engine API client on the real dockerd (${d
       return { n1, n2: counter.n, first, second };
     });
     const own = ps.split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
+    expect(own.length, `containers labelled ${TEST_LABEL}`).toBe(TEST_CONTAINERS.length);
     expect(value.first.containers.map((c) => c.id)).toEqual(expect.arrayContaining(own));
     const listed = value.first.containers.length;
     // First: /version, /info, /containers/json, then one inspect per container.
@@ -371,6 +372,7 @@ describe.skipIf(!dockerReady || !sshReady)(
       const { value, ps } = await whileStable(() => describer.describe());
       expect(value.status.reachable).toBe(true);
       const ids = ps.split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
+      expect(ids.length, `containers labelled ${TEST_LABEL}`).toBe(TEST_CONTAINERS.length);
       expect(value.containers.map((c) => c.id)).toEqual(expect.arrayContaining(ids));
       expect(byName(value.containers, 'dm-limited').limits.memoryBytes).toBe(dockerInspect('dm-limited').HostConfig.Memory);
       expect(opened).toBeGreaterThanOrEqual(3 + ids.length);

@@ -83,9 +83,21 @@ export const sshProblem = testSshdProblem(sshdState?.port ?? null);
 export const sshReady = sshProblem === null;
 export const sshSkipReason = sshProblem === null ? `the test sshd on 127.0.0.1:${SSH_PORT}` : `skipped: ${sshProblem}`;
 
-/** The test containers' ids (`docker ps` with `-a` when `all`): what tests compare with, never every container here. */
+/** The containers test-env.sh makes (dm-stopped is never started). */
+export const TEST_CONTAINERS = ['dm-limited', 'dm-unlimited', 'dm-hostnet', 'dm-multi', 'dm-stopped'];
+
+/**
+ * The test containers' ids (`docker ps` with `-a` when `all`): what tests compare with, never every container here.
+ * Throws when one of test-env.sh's containers lacks the label, so that a comparison is never with nothing.
+ */
 export function ownContainerIds(all = true): string[] {
-  return run('docker', ['ps', ...(all ? ['-a'] : []), '-q', '--no-trunc', '--filter', `label=${TEST_LABEL}`]).split('\n').filter(Boolean).sort();
+  const rows = run('docker', ['ps', ...(all ? ['-a'] : []), '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.Names}}'])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' '));
+  const missing = TEST_CONTAINERS.filter((n) => (all || n !== 'dm-stopped') && !rows.some((r) => r[1] === n));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} not listed with label ${TEST_LABEL}: run \`bash scripts/test-env.sh\` as root`);
+  return rows.map((r) => r[0]).sort();
 }
 
 export function inspect<T = any>(name: string): T {

@@ -43,6 +43,7 @@ suiteWhen(reason, 'SSH targets', function () {
       const target = await requireTarget(api, ids.okTargetId);
       assert.equal(target.contextValue, 'target.ssh');
       const ps = psAll(); // the test containers; others on this machine are not ours to assert about
+      assert.equal(ps.length, 5, 'docker ps -a lists five containers labelled docker-monitor-test=1 (test-env.sh)');
       const own = new Set(ps.map((p) => p.id));
       const rows = (await containerRows(api, ids.okTargetId)).filter((r) => own.has(containerIdOf(r)));
       assert.deepEqual(treeContainers(rows), dockerContainers(ps));

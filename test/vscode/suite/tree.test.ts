@@ -40,6 +40,7 @@ suiteWhen(dockerReady ? null : dockerSkipReason, 'the Local target tree', functi
     this.timeout(60_000);
     await eventually('Local containers = docker ps -a', async () => {
       const ps = psAll();
+      assert.equal(ps.length, 5, 'docker ps -a lists five containers labelled docker-monitor-test=1 (test-env.sh)');
       const own = new Set(ps.map((p) => p.id));
       const rows = (await containerRows(api, 'local')).filter((r) => own.has(containerIdOf(r)));
       assert.deepEqual(treeContainers(rows), dockerContainers(ps));
