@@ -13,7 +13,7 @@ import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/transport/types';
 import type { Transport } from '../../src/core/transport/types';
-import { PASS_FILE, PASS_USER, SSHD_DIR, SSH_PORT, makeSshHome, sshReady, sshSkipReason } from './env';
+import { PASS_FILE, PASS_USER, SHARED_FACTOR, SSHD_DIR, SSH_PORT, makeSshHome, sshReady, sshSkipReason } from './env';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -230,7 +230,7 @@ function cliOnTty(args: string[], env: Record<string, string>, replies: [prompt:
     while (next < replies.length && screen.includes(replies[next][0])) child.stdin.write(`${replies[next++][1]}\r`);
   });
   child.stderr.on('data', (d: Buffer) => (screen += d.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000 * SHARED_FACTOR);
   return new Promise((resolveRun) =>
     child.on('close', (status) => {
       clearTimeout(timer);

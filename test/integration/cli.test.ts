@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, s
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_LABEL, readSshdState, testSshdProblem } from './env';
+import { SHARED_FACTOR, TEST_LABEL, readSshdState, testSshdProblem } from './env';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -35,7 +35,7 @@ function cliOnTty(args: string[], env: Record<string, string>, replies: [prompt:
     screen += d.toString('utf8');
     while (next < replies.length && screen.includes(replies[next][0])) child.stdin.write(`${replies[next++][1]}\r`);
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000 * SHARED_FACTOR);
   return new Promise((resolveRun) =>
     child.on('close', (status) => {
       clearTimeout(timer);
@@ -57,7 +57,7 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Run 
     encoding: 'utf8',
     env: { ...base, ...env },
     input: '', // stdin is a pipe, never a TTY: no prompt may wait for it
-    timeout: 60_000,
+    timeout: 60_000 * SHARED_FACTOR, // a host-wide read also reads other projects' containers on this machine
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

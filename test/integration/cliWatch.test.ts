@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SSH_PORT, TEST_LABEL, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import { SHARED_FACTOR, SSH_PORT, TEST_LABEL, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -161,7 +161,7 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
       // Ticks start 300 ms apart; a snapshot is stamped when its sample ends, which moves it by the durations' difference.
       const startToStart = times[i] - snaps[i].durationMs - (times[i - 1] - snaps[i - 1].durationMs);
       expect(startToStart).toBeGreaterThanOrEqual(250);
-      expect(startToStart).toBeLessThan(2_000);
+      expect(startToStart).toBeLessThan(2_000 * SHARED_FACTOR); // a sample here reads other projects' containers too
     }
     // The warm-up and three ticks, 0.3 s apart: about a second, not three ticks per interval or an endless run.
     expect(elapsed).toBeGreaterThanOrEqual(900);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { otherContainers, sharedFactor } from './sharedMachine';
 import { join } from 'node:path';
 
 /** scripts/test-env.sh's state directory (DM_TEST_STATE), and its sshd's keys, config and state file. */
@@ -72,6 +73,10 @@ export function testSshdProblem(port: number | null, dir = SSHD_DIR): string | n
   }
   return null;
 }
+
+/** Other running containers on this machine, and the factor time bounds are multiplied by (sharedMachine.ts). */
+export const OTHER_CONTAINERS = otherContainers();
+export const SHARED_FACTOR = sharedFactor(OTHER_CONTAINERS);
 
 export const dockerReady = works('docker', ['inspect', 'dm-limited', 'dm-multi', 'dm-unlimited', 'dm-hostnet']);
 export const dockerSkipReason = 'needs dockerd and the dm-* test containers: run `bash scripts/test-env.sh` as root';

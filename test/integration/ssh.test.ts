@@ -17,7 +17,7 @@ import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/transport/types';
 import type { BatchPlan, BatchResult, Transport } from '../../src/core/transport/types';
-import { SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason, startOwnSshd } from './env';
+import { SHARED_FACTOR, SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason, startOwnSshd } from './env';
 
 const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;
 const HOST_PUB = `${SSHD_DIR}/host_ed25519.pub`;
@@ -653,5 +653,5 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
     } finally {
       await t.close();
     }
-  }, 240_000); // 60 host-wide reads: minutes on a busy shared machine (other projects' containers and processes)
+  }, 240_000 * SHARED_FACTOR); // 60 host-wide reads: they read other projects' containers on this machine too
 });
