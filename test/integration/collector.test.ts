@@ -7,7 +7,7 @@ import type { Snapshot } from '../../src/core/model';
 import { Collector } from '../../src/core/collect/collector';
 import { LocalTransport } from '../../src/core/transport/local';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import { SSH_PORT, TEST_LABEL, dockerReady, ownContainerIds, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import { SHARED_FACTOR, SSH_PORT, TEST_LABEL, dockerReady, ownContainerIds, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
 
 function byName(s: Snapshot, name: string) {
   const c = s.containers.find((x) => x.name === name);
@@ -48,7 +48,8 @@ function checkAgainstDocker(s: Snapshot): void {
   expect(limited.memory.usageBytes!).toBeLessThan(hc.Memory);
   // dm-limited runs `yes` against a 0.5 CPU quota: busy, and capped near 50 %.
   expect(limited.cpu.percent).not.toBeNull();
-  expect(limited.cpu.percent!).toBeGreaterThan(15);
+  // On a shared machine other projects' work competes for the CPU: the floor is lower there.
+  expect(limited.cpu.percent!).toBeGreaterThan(15 / SHARED_FACTOR);
   expect(limited.cpu.percent!).toBeLessThan(65);
   expect(limited.cpu.throttledPeriods!).toBeGreaterThan(0);
 

@@ -12,7 +12,7 @@ import { LocalTransport } from '../../src/core/transport/local';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
 import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import { dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import { dockerReady, dockerSkipReason, ownContainerIds, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
 
 const PROBE = `dm-demand-probe-${process.pid}`;
 
@@ -139,7 +139,9 @@ describe.skipIf(!dockerReady || !sshReady)(`a warm SSH refresh of the default vi
       expect(transport.reader).toBe('perl');
       await local.sample({ demand: ROW_DEMAND });
       const l = await local.sample({ demand: ROW_DEMAND });
-      const rows = (x: Snapshot) => x.containers.map((c) => [c.id, c.initPid, c.network.hostVeth, c.memory.limitBytes, c.processes.map((p) => p.hostPid)]).sort();
+      // The test containers: another project's may come or go between the two reads.
+      const own = new Set(ownContainerIds());
+      const rows = (x: Snapshot) => x.containers.filter((c) => own.has(c.id)).map((c) => [c.id, c.initPid, c.network.hostVeth, c.memory.limitBytes, c.processes.map((p) => p.hostPid)]).sort();
       expect(rows(s)).toEqual(rows(l));
     } finally {
       await remote.close();

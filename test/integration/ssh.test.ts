@@ -197,10 +197,10 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
     const t = await open('dmtest', h);
     try {
       const started = Date.now();
-      const e = await failure(t.exec(['sleep', '41'], { timeoutMs: 300 }));
+      const e = await failure(t.exec(['sleep', '41'], { timeoutMs: 1000 }));
       expect(e.code).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(5000);
-      // sshd ignores the SSH signal request, so the remote side must kill the command itself.
+      // sshd ignores the SSH signal request, so the remote side must kill the command itself (2 s after the start).
       const running = () => spawnSync('pgrep', ['-x', '-f', 'sleep 41']).status === 0;
       expect(running()).toBe(true);
       for (let i = 0; i < 50 && running(); i++) await new Promise((r) => setTimeout(r, 100));
@@ -615,7 +615,8 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
         perExec.push(a.ms);
         persistent.push(b.ms);
         expect(a.files).toBeGreaterThan(100);
-        expect(Math.abs(a.files - b.files)).toBeLessThan(a.files / 10); // the same work, give or take a process
+        // The same work, give or take a process (and other projects' containers coming and going on a shared machine).
+        expect(Math.abs(a.files - b.files)).toBeLessThan((a.files / 10) * SHARED_FACTOR);
       }
       // The script's own cost, without SSH: the same script through a local `sh -s`.
       const script = buildBatchScript(plan);
