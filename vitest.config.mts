@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { sharedFactor } from './test/integration/sharedMachine';
+
+// Other projects' containers on this machine make host-wide reads longer (test/integration/sharedMachine.ts).
+const shared = sharedFactor();
 
 export default defineConfig({
   test: {
@@ -8,8 +12,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          testTimeout: Math.round(60_000 * shared),
+          hookTimeout: Math.round(120_000 * shared),
           fileParallelism: false,
         },
       },

@@ -1,5 +1,5 @@
-// Target CPU per SSH refresh: the perl and python3 readers vs the sh batch script, over the test sshd (127.0.0.1:2222,
-// bash scripts/test-env.sh), and a floor: a minimal perl loop that only opens, fstats, reads and closes the same
+// Target CPU per SSH refresh: the perl and python3 readers vs the sh batch script, over the test sshd (its port in
+// the state file of bash scripts/test-env.sh), and a floor: a minimal perl loop that only opens, fstats, reads and closes the same
 // files, readlinks the same links and statfs'es the same paths (no globbing, no framing, no parsing).
 // CPU is read from /proc/PID/stat (utime + stime + cutime + cstime, so the sh script's waited-for children
 // count) of the remote reader or shell, and of the per-connection sshd that carries its channel (encryption).

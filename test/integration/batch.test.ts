@@ -7,6 +7,7 @@ import { buildPlan, PROCESS_FILES } from '../../src/core/collect/plan';
 import { buildBatchScript, parseBatchOutput } from '../../src/core/transport/batchScript';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
+import { OTHER_CONTAINERS, SHARED_FACTOR } from './env';
 
 /** Runs the script as the SSH transport would (`sh -s`, script on stdin), in its own process group. */
 function runBatchScriptLocally(plan: BatchPlan, timeoutMs = 20_000): Promise<BatchResult> {
@@ -98,6 +99,8 @@ describe.skipIf(containers === null)('batch reads on this machine (needs dockerd
     }
     const t = new LocalTransport();
     local = await t.readBatch(PLAN);
+    // Other containers on this machine may start meanwhile: running before or after the reads counts.
+    runningIds.push(...sh('docker', ['ps', '-q', '--no-trunc']).split('\n').filter(Boolean));
     script = await runBatchScriptLocally(PLAN);
     // A second, warm run of each is the figure that matters for a refresh loop.
     const local2 = await t.readBatch(PLAN);
@@ -109,9 +112,9 @@ describe.skipIf(containers === null)('batch reads on this machine (needs dockerd
     );
   });
 
-  it('both finish well under 5 s', () => {
-    expect(local.durationMs).toBeLessThan(5000);
-    expect(script.durationMs).toBeLessThan(5000);
+  it(`both finish well under 5 s${SHARED_FACTOR > 1 ? ` (× ${SHARED_FACTOR.toFixed(1)} for ${OTHER_CONTAINERS} other containers on this machine)` : ''}`, () => {
+    expect(local.durationMs).toBeLessThan(5000 * SHARED_FACTOR);
+    expect(script.durationMs).toBeLessThan(5000 * SHARED_FACTOR);
   });
 
   it('reads the host files in both', () => {

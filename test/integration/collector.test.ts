@@ -7,7 +7,7 @@ import type { Snapshot } from '../../src/core/model';
 import { Collector } from '../../src/core/collect/collector';
 import { LocalTransport } from '../../src/core/transport/local';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import { dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import { SHARED_FACTOR, SSH_PORT, TEST_LABEL, dockerReady, ownContainerIds, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
 
 function byName(s: Snapshot, name: string) {
   const c = s.containers.find((x) => x.name === name);
@@ -25,13 +25,16 @@ function vethOf(name: string): { veth: string; bridge: string | null } {
 }
 
 function checkAgainstDocker(s: Snapshot): void {
-  // Containers: exactly what `docker ps -a` lists, with names.
-  const all = run('docker', ['ps', '-a', '-q', '--no-trunc']).split('\n').filter(Boolean).sort();
-  expect(s.containers.map((c) => c.id).sort()).toEqual(all);
-  const names = run('docker', ['ps', '-a', '--format', '{{.ID}} {{.Names}}']).split('\n');
+  // Containers: the test containers (test-env.sh's label) as `docker ps -a` lists them, with names; whatever else
+  // runs on this machine is not ours to assert about.
+  const own = ownContainerIds();
+  expect(own.length).toBeGreaterThanOrEqual(5);
+  const ids = new Set(s.containers.map((c) => c.id));
+  expect(own.filter((id) => !ids.has(id))).toEqual([]);
+  const names = run('docker', ['ps', '-a', '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.Names}}']).split('\n');
   for (const line of names) {
-    const [short, name] = line.split(' ');
-    expect(s.containers.find((c) => c.id.startsWith(short))?.name).toBe(name);
+    const [id, name] = line.split(' ');
+    expect(s.containers.find((c) => c.id === id)?.name).toBe(name);
   }
   for (const c of s.containers) expect(c.id).toMatch(/^[0-9a-f]{64}$/);
 
@@ -45,7 +48,8 @@ function checkAgainstDocker(s: Snapshot): void {
   expect(limited.memory.usageBytes!).toBeLessThan(hc.Memory);
   // dm-limited runs `yes` against a 0.5 CPU quota: busy, and capped near 50 %.
   expect(limited.cpu.percent).not.toBeNull();
-  expect(limited.cpu.percent!).toBeGreaterThan(15);
+  // On a shared machine other projects' work competes for the CPU: the floor is lower there.
+  expect(limited.cpu.percent!).toBeGreaterThan(15 / SHARED_FACTOR);
   expect(limited.cpu.percent!).toBeLessThan(65);
   expect(limited.cpu.throttledPeriods!).toBeGreaterThan(0);
 
@@ -98,12 +102,22 @@ function checkAgainstDocker(s: Snapshot): void {
   expect(stopped.memory.usageBytes).toBeNull();
 
   // Host: interfaces as `ip link` names them, counts from docker.
+  // Other projects' containers may come and go after the snapshot, with their veths: links there throughout must be
+  // in it, and it may hold no link `ip link` never showed (this machine had no other containers: equality).
   const links = run('ip', ['-o', 'link']).split('\n').map((l) => l.split(': ')[1].split('@')[0]).sort();
-  expect(s.host.interfaces.map((i) => i.name).sort()).toEqual(links);
+  const shown = s.host.interfaces.map((i) => i.name);
+  const ownSet = new Set(own);
+  const ownVeths = new Set(s.containers.filter((c) => ownSet.has(c.id)).map((c) => c.network.hostVeth));
+  // A veth of none of the test containers: another project's container may have come or gone with it.
+  const otherVeth = (name: string) => name.startsWith('veth') && !ownVeths.has(name);
+  expect(shown).toEqual(expect.arrayContaining(links.filter((n) => !otherVeth(n))));
+  expect(links).toEqual(expect.arrayContaining(shown.filter((n) => !otherVeth(n))));
+  expect(shown).toEqual(expect.arrayContaining(['lo', 'docker0']));
   expect(s.host.interfaces.find((i) => i.name === 'docker0')?.kind).toBe('bridge');
   expect(s.host.interfaces.find((i) => i.name === 'lo')?.kind).toBe('loopback');
-  expect(s.host.containerCounts.total).toBe(all.length);
-  expect(s.host.containerCounts.running).toBe(run('docker', ['ps', '-q']).split('\n').filter(Boolean).length);
+  expect(s.host.containerCounts.total).toBe(s.containers.length);
+  expect(s.host.containerCounts.total).toBeGreaterThanOrEqual(own.length);
+  expect(s.host.containerCounts.running).toBeGreaterThanOrEqual(ownContainerIds(false).length);
   expect(s.docker.reachable).toBe(true);
 }
 
@@ -170,7 +184,7 @@ describe.skipIf(!dockerReady)(`collector, local target (${dockerReady ? 'real do
 });
 
 describe.skipIf(!dockerReady || !sshReady)(
-  `collector, SSH target (${!dockerReady ? dockerSkipReason : !sshReady ? sshSkipReason : 'real sshd on 127.0.0.1:2222'})`,
+  `collector, SSH target (${!dockerReady ? dockerSkipReason : !sshReady ? sshSkipReason : `real sshd on 127.0.0.1:${SSH_PORT}`})`,
   () => {
     let local: Snapshot;
     let remote: Snapshot;
@@ -191,8 +205,10 @@ describe.skipIf(!dockerReady || !sshReady)(
     });
 
     it('returns the same containers, veths and PID mappings as locally', () => {
+      const own = new Set(ownContainerIds());
       const view = (s: Snapshot) =>
         s.containers
+          .filter((c) => own.has(c.id))
           .map((c) => ({
             id: c.id,
             name: c.name,

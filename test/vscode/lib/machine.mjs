@@ -18,9 +18,12 @@ export function dockerUnavailableReason() {
   }
 }
 
-/** `docker ps -a`: { id, name, state } of every container. */
+/**
+ * `docker ps -a`: { id, name, state } of the test containers (test-env.sh's label docker-monitor-test=1); other
+ * containers on this machine are not ours to assert about.
+ */
 export function psAll() {
-  return sh('docker', ['ps', '-a', '--no-trunc', '--format', '{{.ID}}\t{{.Names}}\t{{.State}}'])
+  return sh('docker', ['ps', '-a', '--no-trunc', '--filter', 'label=docker-monitor-test=1', '--format', '{{.ID}}\t{{.Names}}\t{{.State}}'])
     .split('\n')
     .filter(Boolean)
     .map((l) => {

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const SSHD_DIR = process.env.DM_TEST_STATE ? join(process.env.DM_TEST_STATE, 'sshd') : '/tmp/docker-monitor-test/sshd';
-export const SSH_PORT = 2222;
+/** The test sshd's port, from the state file scripts/test-env.sh writes (0 when there is none). */
+export const SSH_PORT = (() => {
+  try {
+    const port = Number(/^port=(\d+)$/m.exec(readFileSync(join(SSHD_DIR, 'state'), 'utf8'))?.[1]);
+    return port > 0 && port < 65536 ? port : 0;
+  } catch {
+    return 0;
+  }
+})();
 /** Names of the SSH targets the settings declare; the suite finds them as target ids `ssh:<name>`. */
 export const SSH_OK = 'ssh-ok';
 export const SSH_BAD_KEY = 'ssh-badkey';
@@ -28,7 +36,20 @@ export async function sshUnavailableReason() {
   if (!existsSync(join(SSHD_DIR, 'client_ed25519')) || !existsSync(join(SSHD_DIR, 'host_ed25519.pub'))) {
     return `no test sshd keys in ${SSHD_DIR}: run \`bash scripts/test-env.sh\` as root`;
   }
+  if (SSH_PORT === 0) return `no state file ${join(SSHD_DIR, 'state')} naming the test sshd's port: run \`bash scripts/test-env.sh\` as root`;
   if (!(await portOpen(SSH_PORT))) return `nothing listens on 127.0.0.1:${SSH_PORT}: run \`bash scripts/test-env.sh\` as root`;
+  // Another sshd on that port (another checkout's, another project's) would fail every SSH test with host-key errors.
+  const ours = pubKey(join(SSHD_DIR, 'host_ed25519.pub')).split(' ')[1];
+  let scan = '';
+  try {
+    scan = execFileSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(SSH_PORT), '127.0.0.1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    /* judged below: no key seen */
+  }
+  const presented = scan.split('\n').map((l) => l.trim().split(/\s+/)[2]).filter(Boolean);
+  if (!presented.includes(ours)) {
+    return `the sshd on 127.0.0.1:${SSH_PORT} is not this test env's (it does not present ${join(SSHD_DIR, 'host_ed25519.pub')}): run \`bash scripts/test-env.sh\` as root`;
+  }
   return null;
 }
 

@@ -25,9 +25,15 @@ export interface PsRow {
   state: string;
 }
 
-/** `docker ps -a`: every container, with full ids. */
+/** The label scripts/test-env.sh puts on its containers. */
+export const TEST_LABEL = 'docker-monitor-test=1';
+
+/**
+ * `docker ps -a` of the test containers (test-env.sh's label), with full ids: the suite asserts about these and
+ * ignores whatever else runs on this machine (another project's containers are not ours to wait for).
+ */
 export function psAll(): PsRow[] {
-  const out = sh('docker', ['ps', '-a', '--no-trunc', '--format', '{{.ID}}\t{{.Names}}\t{{.State}}']);
+  const out = sh('docker', ['ps', '-a', '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}}\t{{.Names}}\t{{.State}}']);
   return out
     .split('\n')
     .filter(Boolean)

@@ -34,6 +34,7 @@ export function uiTests({ page, shots }) {
       run: async () => {
         await expand(page, LOCAL);
         const names = psAll().map((c) => c.name);
+        assert.equal(names.length, 5, 'docker ps -a lists five containers labelled docker-monitor-test=1 (test-env.sh)');
         await until('container rows', async () => {
           const labels = (await treeRows(page)).map((r) => r.label);
           assert.ok(labels.includes('Containers'), `no Containers row (rows: ${labels.join(', ')})`);
