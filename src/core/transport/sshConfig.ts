@@ -138,10 +138,15 @@ export function resolveFromConfigText(configText: string, spec: SshTargetSpec, e
 
 /** Resolves a target from config files read in order (the user's, then the system's), as ssh does. */
 export function resolveFromFiles(files: ConfigFile[], spec: SshTargetSpec, env: SshEnv, fs: ConfigFs = nodeConfigFs): ResolvedSshTarget {
-  return resolveOne(files, fs, spec, env, 0);
+  return resolveOne(files, fs, spec, env, 0, true);
 }
 
-function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env: SshEnv, depth: number): ResolvedSshTarget {
+/**
+ * `followJump`: false for the second and later hops of a ProxyJump list. ssh reaches each of them through the
+ * hop before it (`ssh -J a,b` dials b through a), so their own ProxyJump and ProxyCommand do not apply; not
+ * resolving them also keeps a chain of N hops at N resolutions (N^depth before).
+ */
+function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env: SshEnv, depth: number, followJump: boolean): ResolvedSshTarget {
   if (depth > MAX_JUMP_DEPTH) {
     throw new MonitorError(`ProxyJump chain for ${spec.host} is longer than ${MAX_JUMP_DEPTH} hops or loops`, 'bad-argument');
   }
@@ -210,17 +215,20 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
     throw new MonitorError(`${where}: StrictHostKeyChecking ${JSON.stringify(strict)} is not one of yes, accept-new, no, ask`, 'bad-argument');
   }
 
-  const proxyCommand = one('proxycommand');
-  const proxyJump = one('proxyjump');
+  const proxyCommand = followJump ? one('proxycommand') : null;
+  const proxyJump = followJump ? one('proxyjump') : null;
   if (proxyCommand !== null && proxyCommand.toLowerCase() !== 'none') {
     throw new MonitorError(`${where}: ProxyCommand is not supported; use ProxyJump instead`, 'bad-argument');
   }
   let jump: ResolvedSshTarget[] = [];
   if (proxyJump !== null && proxyJump.toLowerCase() !== 'none') {
     const hops = proxyJump.split(',').map((s) => s.trim());
+    if (hops.length > MAX_JUMP_DEPTH) {
+      throw new MonitorError(`ProxyJump chain for ${spec.host} is longer than ${MAX_JUMP_DEPTH} hops`, 'bad-argument');
+    }
     hops.forEach((hopText, i) => {
       const hop = checked(`${where}: ProxyJump`, () => parseUserHostPort(hopText));
-      const resolved = resolveOne(files, fs, { kind: 'ssh', alias: null, ...hop }, env, depth + 1);
+      const resolved = resolveOne(files, fs, { kind: 'ssh', alias: null, ...hop }, env, depth + 1, i === 0);
       // Only the first hop is dialled on its own, so only its own ProxyJump applies (as with `ssh -J a,b`).
       if (i === 0) jump.push(...resolved.jump);
       jump.push({ ...resolved, jump: [] });

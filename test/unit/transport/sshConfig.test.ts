@@ -154,6 +154,26 @@ describe('resolveFromConfigText', () => {
     expect(r.jump[1].identityFiles).toEqual(['/home/tester/.ssh/common']);
   });
 
+  it('resolves a wide ProxyJump web once per hop: later hops\' own ProxyJump is not followed (ssh -J a,b dials b through a)', () => {
+    // 8 levels of 7 hosts, each jumping through a plain first hop and then the 7 hosts of the next level: following
+    // every later hop's own chain would be 7^7 resolutions (minutes); as ssh does it, it is 8, and a valid chain.
+    const host = (d: number, k: number) => `n${d}x${k}`;
+    let text = 'Host leaf\n  HostName 10.255.0.1\n';
+    for (let d = 0; d < 8; d++) {
+      for (let k = 0; k < 7; k++) {
+        text += `Host ${host(d, k)}\n  HostName 10.${d}.${k}.1\n`;
+        if (d < 7) text += `  ProxyJump leaf,${Array.from({ length: 7 }, (_, j) => host(d + 1, j)).join(',')}\n`;
+      }
+    }
+    const web = resolve(spec(host(0, 0)), text);
+    expect(web.jump.map((j) => j.host)).toEqual(['10.255.0.1', ...Array.from({ length: 7 }, (_, j) => `10.1.${j}.1`)]);
+    // A later hop with a ProxyJump of its own is reached through the hop before it, as ssh does.
+    const r = resolve(spec('t'), 'Host t\n  ProxyJump a,b\nHost b\n  ProxyJump c\n  User bee\n');
+    expect(r.jump.map((j) => [j.user, j.host])).toEqual([['tester', 'a'], ['bee', 'b']]);
+    // Nine hops in one line are refused before any is resolved.
+    expect(code(() => resolve(spec('t'), `Host t\n  ProxyJump ${'a,'.repeat(8)}a\n`))).toBe('bad-argument');
+  });
+
   it('refuses a ProxyJump loop, ProxyCommand and a hostile HostName', () => {
     expect(code(() => resolve(spec('loop1')))).toBe('bad-argument');
     expect(code(() => resolve(spec('proxied')))).toBe('bad-argument');
