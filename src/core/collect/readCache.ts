@@ -1,7 +1,8 @@
 // What the tiered reads leave out, kept from the refresh that read it, so that every refresh can be assembled as
 // if everything had been read: per (PID, start time) the files and links fixed for a process's life; per network
 // namespace its socket tables; the host's and the interfaces' details; each container cgroup's limits.
-// `complete()` fills a tiered batch in place.
+// `complete()` fills a tiered batch in place with the rest, and hands the facts of the processes it knows to
+// indexBatch by reference (KnownProcesses), so that they are neither copied nor parsed again each refresh.
 import type { BatchResult } from '../transport/types';
 import { splitProcPath } from './batchIndex';
 import type { KnownProcess, KnownProcesses } from './batchIndex';
