@@ -10,6 +10,7 @@ import { toJsonLine } from './json';
 import { shortId } from './names';
 import { fitToTerminal, redraw } from './terminalFrame';
 import { DEFAULT_COLUMNS, notFound, viewOf, warningLines } from './views';
+import { refreshDeadlineMs } from '../core/targets/refreshInterval';
 import type { View } from './views';
 
 export interface WatchIo {
@@ -117,18 +118,45 @@ function printerFor(options: MonitorOptions, io: WatchIo): (view: View) => void 
 }
 
 /**
- * Runs the watch. Throws (ending it with status 1) when the watched container or process is gone, or the connection
- * is: nothing reconnects. Any other failed snapshot is one line on stderr, and the watch goes on.
+ * `sample` with a deadline: a target that stops answering (a stopped reader, a blackholed link) ends the watch
+ * with one line instead of holding it until the transport's own timeout, or forever.
  */
-export async function watch(collector: Collector, command: MonitorCommand, options: MonitorOptions, io: WatchIo): Promise<WatchOutcome> {
+class NoAnswer extends MonitorError {}
+
+async function withDeadline(sample: Promise<Snapshot>, ms: number, target: string): Promise<Snapshot> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer(`${target} did not answer within ${Math.round(ms / 100) / 10} s`, 'timeout')), ms);
+  });
+  try {
+    return await Promise.race([sample, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs the watch. Throws (ending it with status 1) when the watched container or process is gone, or the connection
+ * is lost or stops answering within `deadlineMs` (the session's rule: 5 intervals, 15 s to 2 min; three times that
+ * for the cold first sample): nothing reconnects. Any other failed snapshot is one line on stderr, and the watch
+ * goes on.
+ */
+export async function watch(
+  collector: Collector,
+  command: MonitorCommand,
+  options: MonitorOptions,
+  io: WatchIo,
+  deadlineMs: number = refreshDeadlineMs(options.intervalSeconds * 1000),
+): Promise<WatchOutcome> {
   const intervalMs = options.intervalSeconds * 1000;
+  const sample = (ms: number): Promise<Snapshot> => withDeadline(collector.sample(), ms, collector.transport.label);
   const stop = new StopSignal(io);
   const print = printerFor(options, io);
   let failed = false;
   try {
     // A warm-up sample: the first snapshot printed then has rates, and a wrong container name fails at once.
     let started = performance.now();
-    const first = await stop.race(collector.sample());
+    const first = await stop.race(sample(deadlineMs * 3));
     if (first === STOPPED) return 'ok';
     const subject = follow(command, first);
     // Failed ticks count too, so that --count always ends.
@@ -137,9 +165,9 @@ export async function watch(collector: Collector, command: MonitorCommand, optio
       started = performance.now();
       let s: Snapshot | typeof STOPPED;
       try {
-        s = await stop.race(collector.sample());
+        s = await stop.race(sample(deadlineMs));
       } catch (err) {
-        if (err instanceof MonitorError && err.code === 'unreachable') throw err;
+        if (err instanceof NoAnswer || (err instanceof MonitorError && err.code === 'unreachable')) throw err;
         failed = true;
         io.stderr(`${errorLine(err)}\n`);
         continue;

@@ -1,6 +1,19 @@
 // The pure parts of --watch: when the next tick starts, how a frame fits a terminal, and one NDJSON line.
 import { describe, expect, it } from 'vitest';
-import { nextTickDelay } from '../../../src/cli/watch';
+import { nextTickDelay, watch } from '../../../src/cli/watch';
+import { Collector } from '../../../src/core/collect/collector';
+import { LocalTransport } from '../../../src/core/transport/local';
+import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/transport/types';
+import type { MonitorOptions } from '../../../src/cli/args';
+
+/** This machine, read for real, until the target "hangs": once `hung` is set, no answer ever comes. */
+class HangingTransport extends LocalTransport {
+  hung = false;
+  override readBatch(plan: BatchPlan): Promise<BatchResult> {
+    return this.hung ? new Promise(() => undefined) : super.readBatch(plan);
+  }
+}
 import { fitToTerminal, redraw } from '../../../src/cli/terminalFrame';
 import { toJsonLine } from '../../../src/cli/json';
 
@@ -14,6 +27,27 @@ describe('nextTickDelay', () => {
     expect(nextTickDelay(1000, 2000, 1000)).toBe(0);
     expect(nextTickDelay(1000, 5000, 1000)).toBe(0);
   });
+});
+
+describe('watch on a target that stops answering', () => {
+  it('ends with one timeout error at the deadline instead of waiting for ever', async () => {
+    const transport = new HangingTransport();
+    const collector = new Collector(transport, { socketPath: '/nonexistent/docker.sock', dockerEvents: false });
+    const options = { targetText: 'local', target: { kind: 'local' }, json: true, intervalSeconds: 0.05, acceptNewHostKey: false, watch: true, count: 5 } as unknown as MonitorOptions;
+    const out: string[] = [];
+    const started = performance.now();
+    const stdout = (t: string) => {
+      out.push(t);
+      transport.hung = true; // after the first snapshot printed
+    };
+    const ended = await watch(collector, { kind: 'host' }, options, { stdout, stderr: () => undefined }, 1500).catch((e: unknown) => e);
+    expect(ended).toBeInstanceOf(MonitorError);
+    expect((ended as MonitorError).code).toBe('timeout');
+    expect((ended as MonitorError).message).toBe('local did not answer within 1.5 s');
+    expect(out).toHaveLength(1);
+    // The hang came after the first snapshot: one deadline after it, well before the test's own timeout.
+    expect(performance.now() - started).toBeLessThan(15_000);
+  }, 20_000);
 });
 
 describe('fitToTerminal', () => {
