@@ -476,20 +476,20 @@ async function runSoak(): Promise<void> {
   };
   const minutes = arg('--minutes', 10);
   const total = arg('--containers', 200);
-  const sshHome = sshReady ? makeSshHome().home : null;
   process.on('SIGINT', () => {
     removeContainers();
     process.exit(130);
   });
-  let result: SoakReport;
+  let result: SoakReport | null;
   try {
     removeContainers();
     startContainers(total);
     const running = sh('docker', ['ps', '-q']).split('\n').filter(Boolean).length;
-    result = await soak({ minutes, intervalMs: 500, sshHome, containers: running, processes: procCount() });
+    result = await soak({ minutes, intervalMs: 500, withSsh: sshReady, containers: running, processes: procCount() });
   } finally {
     removeContainers();
   }
+  if (!result) throw new Error('the soak did not finish');
   const report = JSON.parse(readFileSync('BENCHMARKS.json', 'utf8')) as Report;
   report.soak = { ...result, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, date: new Date().toISOString() };
   writeFileSync('BENCHMARKS.json', JSON.stringify(report, null, 2) + '\n');
@@ -569,10 +569,10 @@ function soakSection(k: NonNullable<Report['soak']>): string[] {
     row('heap after GC, MB', k.start.heapUsedMB, k.end.heapUsedMB),
     row('open fds of this process', k.start.openFds, k.end.openFds),
     row('SSH channels', k.start.sshChannels, k.end.sshChannels),
-    row('processes under the test sshd (session, reader)', k.start.processesUnderTestSshd, k.end.processesUnderTestSshd),
+    row('processes under the soak\'s own sshd (session, reader)', k.start.processesUnderSshd, k.end.processesUnderSshd),
     row('active handles', handles(k.start), handles(k.end)),
     '',
-    `Heap after GC every half minute, MB: ${k.heapTimelineMB.join(', ')}.`,
+    `Heap after GC every half minute, MB: ${k.heapTimelineMB.join(', ')}. Processes left under the soak's sshd a second after both sessions closed: ${k.processesUnderSshdAfterClose ?? '–'}.`,
   ];
 }
 

@@ -2,9 +2,10 @@
 // show that nothing grows but the history buffer. Two target sessions (this machine and the test sshd over SSH),
 // each refreshed every 0.5 s as the extension's poller would, with the default view's demand and one Metrics
 // history per container and the host (the extension's capacity). Counted at the start (after a warm-up) and at
-// the end: heap after GC, active handles by type, our open fds, SSH channels, and the processes under the test
-// sshd (the session and its reader on the target).
-import { readdirSync, readFileSync } from 'node:fs';
+// the end: heap after GC, active handles by type, our open fds, SSH channels, and the processes under an sshd of
+// the soak's own (the session and its reader on the target; other suites' connections cannot count).
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROW_DEMAND } from '../../src/core/collect/demand';
 import type { Snapshot } from '../../src/core/model';
 import { HISTORY_CAPACITY, SeriesHistory } from '../../src/core/panels/history';
@@ -13,7 +14,7 @@ import { LocalTransport } from '../../src/core/transport/local';
 import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { Transport } from '../../src/core/transport/types';
-import { readSshdState } from '../../test/integration/env';
+import { makeSshHome, SSH_PORT, SSHD_DIR, startOwnSshd } from '../../test/integration/env';
 
 const FIELDS = ['cpu', 'memory', 'rx', 'tx'] as const;
 
@@ -22,7 +23,7 @@ export interface SoakCounts {
   handles: Record<string, number>;
   openFds: number;
   sshChannels: number | null;
-  processesUnderTestSshd: number | null;
+  processesUnderSshd: number | null;
 }
 
 export interface SoakReport {
@@ -37,6 +38,8 @@ export interface SoakReport {
   heapTimelineMB: number[];
   start: SoakCounts;
   end: SoakCounts;
+  /** Processes still under the soak's sshd a second after both sessions closed: 0, or something leaked. */
+  processesUnderSshdAfterClose: number | null;
 }
 
 /** PIDs descending from `root` (not counting it), from /proc/PID/stat's ppid. */
@@ -63,21 +66,31 @@ function descendants(root: number): number {
   return n;
 }
 
-function counts(ssh: SshTransport | null): SoakCounts {
+function counts(ssh: SshTransport | null, sshdPid: number | null): SoakCounts {
   (globalThis as { gc?: () => void }).gc?.();
   const handles: Record<string, number> = {};
   for (const r of process.getActiveResourcesInfo()) handles[r] = (handles[r] ?? 0) + 1;
-  const sshd = readSshdState();
   return {
     heapUsedMB: Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10,
     handles,
     openFds: readdirSync('/proc/self/fd').length,
     sshChannels: ssh ? ssh.openChannels : null,
-    processesUnderTestSshd: sshd ? descendants(sshd.pid) : null,
+    processesUnderSshd: sshdPid ? descendants(sshdPid) : null,
   };
 }
 
-export async function soak(options: { minutes: number; intervalMs: number; sshHome: string | null; containers: number; processes: number }): Promise<SoakReport> {
+/** An sshd of the soak's own (the test sshd's config and keys, another port) and an ssh home that reaches it as `dmtest`. */
+async function ownTarget(): Promise<{ home: string; pid: number; stop: () => void }> {
+  const sshd = await startOwnSshd((c) => c);
+  const { home, knownHosts } = makeSshHome();
+  const config = join(home, '.ssh', 'config');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(`Port ${SSH_PORT}`, `Port ${sshd.port}`));
+  const hostKey = readFileSync(`${SSHD_DIR}/host_ed25519.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  appendFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${hostKey}\n`);
+  return { home, pid: sshd.pid, stop: sshd.stop };
+}
+
+export async function soak(options: { minutes: number; intervalMs: number; withSsh: boolean; containers: number; processes: number }): Promise<SoakReport | null> {
   const refreshes: Record<string, number> = {};
   const errors: Record<string, number> = {};
   const histories = new Map<string, SeriesHistory<(typeof FIELDS)[number]>>();
@@ -118,8 +131,9 @@ export async function soak(options: { minutes: number; intervalMs: number; sshHo
     return s;
   };
   const sessions = [session('local', async () => new LocalTransport())];
-  if (options.sshHome) {
-    const home = options.sshHome;
+  const target = options.withSsh ? await ownTarget() : null;
+  if (target) {
+    const home = target.home;
     sessions.push(
       session('ssh', async () => {
         ssh = (await openTransport(parseTarget('dmtest'), { home })) as SshTransport;
@@ -131,18 +145,19 @@ export async function soak(options: { minutes: number; intervalMs: number; sshHo
     for (const s of sessions) s.tick();
   }, options.intervalMs);
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let report: SoakReport | null = null;
   try {
     await wait(30_000); // warm-up: connections open, caches and histories filling
-    const start = counts(ssh);
+    const start = counts(ssh, target?.pid ?? null);
     const heapTimelineMB = [start.heapUsedMB];
     const halves = Math.round(options.minutes * 2);
     for (let i = 0; i < halves; i++) {
       await wait(30_000);
-      heapTimelineMB.push(counts(ssh).heapUsedMB);
+      heapTimelineMB.push(counts(ssh, target?.pid ?? null).heapUsedMB);
       console.log(`soak: ${(i + 1) / 2} min, heap ${heapTimelineMB.at(-1)} MB, refreshes ${JSON.stringify(refreshes)}`);
     }
-    const end = counts(ssh);
-    return {
+    const end = counts(ssh, target?.pid ?? null);
+    report = {
       minutes: options.minutes,
       intervalMs: options.intervalMs,
       containers: options.containers,
@@ -153,9 +168,17 @@ export async function soak(options: { minutes: number; intervalMs: number; sshHo
       heapTimelineMB,
       start,
       end,
+      processesUnderSshdAfterClose: null,
     };
   } finally {
     clearInterval(timer);
     await Promise.all(sessions.map((s) => s.close()));
+    if (target) {
+      // After the sessions closed, nothing of ours may stay on the target.
+      await wait(1000);
+      if (report) report.processesUnderSshdAfterClose = descendants(target.pid);
+      target.stop();
+    }
   }
+  return report;
 }

@@ -140,7 +140,7 @@ export function makeSshHome(): { home: string; knownHosts: string } {
  * A second sshd of the calling suite's own, on a free loopback port, from the test sshd's config as `edit`
  * changes it (Port and PidFile are set here). Stop it with the returned `stop`.
  */
-export async function startOwnSshd(edit: (config: string) => string): Promise<{ port: number; stop: () => void }> {
+export async function startOwnSshd(edit: (config: string) => string): Promise<{ port: number; pid: number; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'dm-sshd-own-'));
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -160,5 +160,5 @@ export async function startOwnSshd(edit: (config: string) => string): Promise<{ 
     if (spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]).status === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { port, stop: () => sshd.kill() };
+  return { port, pid: sshd.pid ?? 0, stop: () => sshd.kill() };
 }
