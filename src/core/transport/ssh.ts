@@ -535,7 +535,12 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
   const userFiles = await readKnownHostsFiles(hop.knownHostsFiles, log);
   const known = [...userFiles, ...(await readKnownHostsFiles(hop.globalKnownHostsFiles, log))];
   // Ask for the key types known_hosts holds first, so a host known by its ECDSA key is not "unknown" for ed25519.
-  const preferred = [...new Set(known.flatMap((k) => knownHostKeyTypes(k.text, keyHost, keyPort)))].flatMap(
+  // In OpenSSH's default order (ed25519 first), not file order, as its order_hostkeyalgs() does: with both types
+  // known and the ECDSA key @revoked, OpenSSH gets the ED25519 key and connects.
+  const typeOrder = Object.keys(HOST_KEY_ALGORITHMS);
+  const rank = (t: string): number => (typeOrder.includes(t) ? typeOrder.indexOf(t) : typeOrder.length);
+  const knownTypes = [...new Set(known.flatMap((k) => knownHostKeyTypes(k.text, keyHost, keyPort)))];
+  const preferred = knownTypes.sort((x, y) => rank(x) - rank(y)).flatMap(
     (t) => HOST_KEY_ALGORITHMS[t] ?? [],
   );
   const acceptNew = options.acceptNewHostKey === true || hop.acceptNew;
@@ -623,12 +628,15 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
           'host-key-changed',
         );
       }
+      const file = hop.knownHostsFiles[0];
+      if (file === undefined) {
+        // OpenSSH refuses an unknown key it cannot record ("Host key verification failed") in every mode, unasked.
+        throw new MonitorError(
+          `the host key of ${name} is not known (${type} ${fingerprint}) and UserKnownHostsFile is none, so it cannot be added: refusing to connect`,
+          'host-key-unknown',
+        );
+      }
       const save = async (): Promise<void> => {
-        const file = hop.knownHostsFiles[0];
-        if (file === undefined) {
-          log(`ssh: accepted ${type} ${fingerprint} for ${name} (no UserKnownHostsFile to save it in)`);
-          return;
-        }
         await appendKnownHost(file, knownHostsLine(keyHost, keyPort, key, { hash: hop.hashKnownHosts }));
         log(`ssh: added ${type} ${fingerprint} for ${name} to ${file}`);
       };
@@ -639,7 +647,6 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
         if (!ok) throw new MonitorError(`the host key of ${name} (${type} ${fingerprint}) was not accepted`, 'host-key-unknown');
         await save();
       } else {
-        const file = hop.knownHostsFiles[0] ?? 'known_hosts';
         throw new MonitorError(
           `the host key of ${name} is not known (${type} ${fingerprint}): check that fingerprint with the host's administrator, ` +
             `then connect again with --accept-new-host-key to add it to ${file}`,
