@@ -12,6 +12,12 @@ export interface HostKeyCheck {
   line: number | null;
   /** For 'changed': the key type that line holds (it may differ from the presented key's type). */
   knownKeyType?: string;
+  /**
+   * For 'revoked': the names of the @revoked line when none of the lines revoking the key names this host
+   * (`[host]:port`, or `host` for port 22). OpenSSH may then accept the key (it applies @revoked to the names on
+   * the line, and to a port-less name only when no line for `[host]:port` matches); we refuse it for every host.
+   */
+  revokedFor?: string;
 }
 
 interface Entry {
@@ -83,10 +89,14 @@ function globMatch(pattern: string, name: string): boolean {
 
 function hostsMatch(hosts: string, name: string): boolean {
   if (hosts.startsWith('|1|')) {
+    // As OpenSSH's host_hash(): a 20-byte salt, and the whole field equal to `|1|salt|hash` re-encoded, so
+    // nothing may follow the hash (`|1|s|h,other` names nobody; Buffer.from would drop the tail and match).
     const [, , salt, hash] = hosts.split('|');
     if (salt === undefined || hash === undefined) return false;
-    const want = Buffer.from(hash, 'base64');
-    const got = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
+    const saltBytes = Buffer.from(salt, 'base64');
+    if (saltBytes.length !== 20) return false;
+    const want = Buffer.from(hosts);
+    const got = Buffer.from(`|1|${saltBytes.toString('base64')}|${createHmac('sha1', saltBytes).update(name).digest('base64')}`);
     return want.length === got.length && timingSafeEqual(want, got);
   }
   let found = false;
@@ -120,9 +130,14 @@ export interface HostKeyVerdict extends HostKeyCheck {
  */
 export function verifyHostKey(files: KnownHostsText[], host: string, port: number, key: Buffer): HostKeyVerdict {
   const parsed = files.map((f) => ({ file: f.file, entries: parseEntries(f.text) }));
-  for (const { file, entries } of parsed) {
-    const revoked = entries.find((e) => e.marker === 'revoked' && e.blob.equals(key));
-    if (revoked) return { status: 'revoked', line: revoked.line, file };
+  const name = knownHostsName(host, port);
+  const revoked = parsed.flatMap(({ file, entries }) =>
+    entries.filter((e) => e.marker === 'revoked' && e.blob.equals(key)).map((e) => ({ file, e })),
+  );
+  if (revoked.length > 0) {
+    const here = revoked.find(({ e }) => hostsMatch(e.hosts, name));
+    const { file, e } = here ?? revoked[0];
+    return { status: 'revoked', line: e.line, file, ...(here ? {} : { revokedFor: e.hosts.startsWith('|1|') ? 'a hashed name' : e.hosts }) };
   }
   const type = keyTypeOf(key);
   const verdict = (name: string): HostKeyVerdict => {
@@ -159,6 +174,21 @@ export function knownHostKeyTypes(knownHostsText: string, host: string, port: nu
     .filter((e) => e.marker === null && hostsMatch(e.hosts, name))
     .map((e) => e.keyType);
   return [...new Set(types)];
+}
+
+/**
+ * The 1-based line of a RevokedHostKeys text file (public keys, `type base64 [comment]`, # comments) that lists
+ * `key`, or null. A binary KRL (`SSHKRL` magic) is not read here: the caller refuses it.
+ */
+export function revokedKeyLine(text: string, key: Buffer): number | null {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const [type, b64] = lines[i].trim().split(/\s+/);
+    if (type === undefined || type.startsWith('#') || b64 === undefined || !BASE64.test(b64)) continue;
+    const blob = Buffer.from(b64, 'base64');
+    if (keyTypeOf(blob) === type && blob.equals(key)) return i + 1;
+  }
+  return null;
 }
 
 /** The key type named inside an SSH public key blob (its first length-prefixed string), or null. */

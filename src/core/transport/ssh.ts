@@ -26,7 +26,16 @@ import { PYTHON_COMMAND, PYTHON_READER } from './pythonReader';
 import { startReader } from './remoteReader';
 import { encodeReaderRequest, readerRequest } from './readerRequest';
 import type { KnownHostsText } from './knownHosts';
-import { appendKnownHost, fingerprintSha256, keyTypeOf, knownHostKeyTypes, knownHostsLine, verifyHostKey } from './knownHosts';
+import {
+  appendKnownHost,
+  fingerprintSha256,
+  keyTypeOf,
+  knownHostKeyTypes,
+  knownHostsLine,
+  knownHostsName,
+  revokedKeyLine,
+  verifyHostKey,
+} from './knownHosts';
 import type { ResolvedSshTarget } from './sshConfig';
 import type { OpenOptions } from './target';
 import { MonitorError } from './types';
@@ -526,10 +535,27 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
   const userFiles = await readKnownHostsFiles(hop.knownHostsFiles, log);
   const known = [...userFiles, ...(await readKnownHostsFiles(hop.globalKnownHostsFiles, log))];
   // Ask for the key types known_hosts holds first, so a host known by its ECDSA key is not "unknown" for ed25519.
-  const preferred = [...new Set(known.flatMap((k) => knownHostKeyTypes(k.text, keyHost, keyPort)))].flatMap(
+  // In OpenSSH's default order (ed25519 first), not file order, as its order_hostkeyalgs() does: with both types
+  // known and the ECDSA key @revoked, OpenSSH gets the ED25519 key and connects.
+  const typeOrder = Object.keys(HOST_KEY_ALGORITHMS);
+  const rank = (t: string): number => (typeOrder.includes(t) ? typeOrder.indexOf(t) : typeOrder.length);
+  const knownTypes = [...new Set(known.flatMap((k) => knownHostKeyTypes(k.text, keyHost, keyPort)))];
+  const preferred = knownTypes.sort((x, y) => rank(x) - rank(y)).flatMap(
     (t) => HOST_KEY_ALGORITHMS[t] ?? [],
   );
   const acceptNew = options.acceptNewHostKey === true || hop.acceptNew;
+  // RevokedHostKeys, as OpenSSH: a key listed there is refused in every mode, and a file that cannot be read
+  // refuses every key (OpenSSH: "Error checking host key ... in revoked keys file").
+  let revokedText: string | null = null;
+  if (hop.revokedHostKeys !== undefined) {
+    const raw = await readFile(hop.revokedHostKeys).catch((e: NodeJS.ErrnoException) => {
+      throw new MonitorError(`cannot read RevokedHostKeys file ${hop.revokedHostKeys} (${e.code ?? e.message}): refusing to connect to ${where}`, 'bad-argument');
+    });
+    if (raw.subarray(0, 6).toString('latin1') === 'SSHKRL') {
+      throw new MonitorError(`RevokedHostKeys ${hop.revokedHostKeys} is a binary KRL, which Docker Monitor cannot read: list the revoked public keys in a text file instead`, 'bad-argument');
+    }
+    revokedText = raw.toString('utf8');
+  }
   const timeoutMs = options.readyTimeoutMs ?? hop.connectTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
 
   return new Promise<Client>((resolve, reject) => {
@@ -568,10 +594,22 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
       const type = keyTypeOf(key) ?? 'unknown';
       const fingerprint = fingerprintSha256(key);
       const name = hostPort(keyHost, keyPort);
+      const revokedLine = revokedText === null ? null : revokedKeyLine(revokedText, key);
+      if (revokedLine !== null) {
+        throw new MonitorError(
+          `the host key of ${name} (${type} ${fingerprint}) is revoked: listed in RevokedHostKeys ${hop.revokedHostKeys} line ${revokedLine}; refusing to connect`,
+          'host-key-changed',
+        );
+      }
       const verdict = verifyHostKey(known, keyHost, keyPort, key);
       if (verdict.status === 'revoked') {
+        const scope =
+          verdict.revokedFor === undefined
+            ? ''
+            : ` for ${verdict.revokedFor}, not for ${knownHostsName(keyHost, keyPort)}; a revoked key is refused for every host here ` +
+              '(OpenSSH may accept it: it applies @revoked to the names on that line)';
         throw new MonitorError(
-          `the host key of ${name} (${type} ${fingerprint}) is marked @revoked in ${verdict.file} line ${verdict.line}: refusing to connect`,
+          `the host key of ${name} (${type} ${fingerprint}) is marked @revoked in ${verdict.file} line ${verdict.line}${scope}: refusing to connect`,
           'host-key-changed',
         );
       }
@@ -590,12 +628,15 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
           'host-key-changed',
         );
       }
+      const file = hop.knownHostsFiles[0];
+      if (file === undefined) {
+        // OpenSSH refuses an unknown key it cannot record ("Host key verification failed") in every mode, unasked.
+        throw new MonitorError(
+          `the host key of ${name} is not known (${type} ${fingerprint}) and UserKnownHostsFile is none, so it cannot be added: refusing to connect`,
+          'host-key-unknown',
+        );
+      }
       const save = async (): Promise<void> => {
-        const file = hop.knownHostsFiles[0];
-        if (file === undefined) {
-          log(`ssh: accepted ${type} ${fingerprint} for ${name} (no UserKnownHostsFile to save it in)`);
-          return;
-        }
         await appendKnownHost(file, knownHostsLine(keyHost, keyPort, key, { hash: hop.hashKnownHosts }));
         log(`ssh: added ${type} ${fingerprint} for ${name} to ${file}`);
       };
@@ -606,7 +647,6 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
         if (!ok) throw new MonitorError(`the host key of ${name} (${type} ${fingerprint}) was not accepted`, 'host-key-unknown');
         await save();
       } else {
-        const file = hop.knownHostsFiles[0] ?? 'known_hosts';
         throw new MonitorError(
           `the host key of ${name} is not known (${type} ${fingerprint}): check that fingerprint with the host's administrator, ` +
             `then connect again with --accept-new-host-key to add it to ${file}`,

@@ -36,6 +36,8 @@ export interface ResolvedSshTarget {
   hostKeyAlias: string | null;
   /** HashKnownHosts: write new known_hosts entries hashed. */
   hashKnownHosts: boolean;
+  /** RevokedHostKeys: a file of public keys never to accept (absent when not set, or `none`). */
+  revokedHostKeys?: string;
   /** Jump hosts in connection order (the first is dialled directly); each has an empty jump list. */
   jump: ResolvedSshTarget[];
   /** Unknown host keys are added without asking (StrictHostKeyChecking accept-new/no, or the option). */
@@ -215,6 +217,15 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
     throw new MonitorError(`${where}: StrictHostKeyChecking ${JSON.stringify(strict)} is not one of yes, accept-new, no, ask`, 'bad-argument');
   }
 
+  // OpenSSH runs KnownHostsCommand for more known keys; we run no commands from a config, and resolving the
+  // host key without them could take a key as new that the command lists as another (then: changed).
+  const knownHostsCommand = one('knownhostscommand');
+  if (knownHostsCommand !== null && knownHostsCommand.toLowerCase() !== 'none') {
+    throw new MonitorError(`${where}: KnownHostsCommand is not supported (Docker Monitor does not run commands from an ssh config); list the keys in a UserKnownHostsFile instead`, 'bad-argument');
+  }
+  const revokedRaw = one('revokedhostkeys');
+  const revokedHostKeys = revokedRaw !== null && revokedRaw.toLowerCase() !== 'none' ? path(revokedRaw, 'RevokedHostKeys') : null;
+
   const proxyCommand = followJump ? one('proxycommand') : null;
   const proxyJump = followJump ? one('proxyjump') : null;
   if (proxyCommand !== null && proxyCommand.toLowerCase() !== 'none') {
@@ -259,6 +270,7 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
     globalKnownHostsFiles: knownList(globalKnown, 'GlobalKnownHostsFile'),
     hostKeyAlias: one('hostkeyalias'),
     hashKnownHosts: yes(one('hashknownhosts')),
+    ...(revokedHostKeys !== null ? { revokedHostKeys } : {}),
     jump,
     acceptNew: ['accept-new', 'no', 'false', 'off'].includes(strict),
     refuseUnknown: strict === 'yes' || strict === 'true',

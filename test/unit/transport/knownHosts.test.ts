@@ -1,5 +1,6 @@
 // known_hosts checking against real keys made by ssh-keygen, and hashed entries hashed by OpenSSH itself.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import {
   keyTypeOf,
   knownHostKeyTypes,
   knownHostsLine,
+  revokedKeyLine,
   verifyHostKey,
 } from '../../../src/core/transport/knownHosts';
 
@@ -130,6 +132,32 @@ describe.skipIf(!hasKeygen)('known_hosts (needs ssh-keygen from openssh-client)'
     expect(verifyHostKey([portless], 'server.example', 2222, b.blob).status).toBe('unknown');
     const both = { file: '/u/kh', text: `server.example ${a.pub}\n[server.example]:2222 ${b.pub}\n` };
     expect(verifyHostKey([both], 'server.example', 2222, a.blob)).toMatchObject({ status: 'changed', line: 2 });
+  });
+
+  it('compares a hashed field whole, with a 20-byte salt, as OpenSSH does', () => {
+    const hashed = (salt: Buffer, name: string): string =>
+      `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+    const good = hashed(Buffer.alloc(20, 1), '[127.0.0.1]:2222');
+    expect(checkHostKey(`${good} ${a.pub}\n`, '127.0.0.1', 2222, a.blob)).toBe('match');
+    // Anything after the hash (Buffer.from would ignore it) makes the field name nobody.
+    expect(checkHostKey(`${good},[127.0.0.1]:2222 ${a.pub}\n`, '127.0.0.1', 2222, a.blob)).toBe('unknown');
+    expect(checkHostKey(`${good}x ${a.pub}\n`, '127.0.0.1', 2222, a.blob)).toBe('unknown');
+    expect(checkHostKey(`${hashed(Buffer.from('abc'), '[127.0.0.1]:2222')} ${a.pub}\n`, '127.0.0.1', 2222, a.blob)).toBe('unknown');
+  });
+
+  it('says when the only @revoked line for a key names another host', () => {
+    const text = `@revoked other.example ${a.pub}\n[127.0.0.1]:2222 ${a.pub}\n`;
+    expect(verifyHostKey([{ file: 'f', text }], '127.0.0.1', 2222, a.blob)).toEqual({ status: 'revoked', line: 1, file: 'f', revokedFor: 'other.example' });
+    const here = `@revoked other.example ${a.pub}\n@revoked [127.0.0.1]:2222 ${a.pub}\n`;
+    expect(verifyHostKey([{ file: 'f', text: here }], '127.0.0.1', 2222, a.blob)).toEqual({ status: 'revoked', line: 2, file: 'f' });
+  });
+
+  it('finds a key in a RevokedHostKeys text list', () => {
+    const list = `# revoked\n\n${b.pub} old\n  ${a.pub}\nssh-rsa ${a.pub.split(' ')[1]}\n`;
+    expect(revokedKeyLine(list, a.blob)).toBe(4);
+    expect(revokedKeyLine(list, b.blob)).toBe(3);
+    expect(revokedKeyLine(list, e.blob)).toBeNull();
+    expect(revokedKeyLine(`ssh-rsa ${a.pub.split(' ')[1]}\n`, a.blob)).toBeNull();
   });
 
   it('refuses a @revoked key even where another line matches it', () => {
