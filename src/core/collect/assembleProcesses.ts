@@ -132,7 +132,7 @@ export async function assembleProcesses(
 
     out.push({
       pid,
-      nsPid: status.nsPid.length > 0 ? status.nsPid : [pid],
+      nsPid: status.nsPid.length > 0 ? [...status.nsPid] : [pid], // a copy: the memo's array outlives this snapshot
       ppid: stat.ppid,
       // Name: in status it is escaped but complete; comm in stat is the same 15-char name.
       name: status.name || stat.comm,
