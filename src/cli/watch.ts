@@ -117,12 +117,13 @@ function printerFor(options: MonitorOptions, io: WatchIo): (view: View) => void 
   };
 }
 
+/** A sample past its deadline: told apart from the transport's own timeouts, which a watch survives. */
+class NoAnswer extends MonitorError {}
+
 /**
  * `sample` with a deadline: a target that stops answering (a stopped reader, a blackholed link) ends the watch
  * with one line instead of holding it until the transport's own timeout, or forever.
  */
-class NoAnswer extends MonitorError {}
-
 async function withDeadline(sample: Promise<Snapshot>, ms: number, target: string): Promise<Snapshot> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {

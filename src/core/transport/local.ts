@@ -65,14 +65,14 @@ function readToEnd(fd: number): string {
   return Buffer.concat(full).toString('utf8');
 }
 
+const UTF8 = { encoding: 'utf8', flag: 'r' } as const;
+
 /**
  * A file the kernel serves (procfs, sysfs, cgroupfs) where nobody but the kernel can put a FIFO or a device:
  * read in one call, without the fstat below (half the system calls and no Stats object per file, for the
  * thousands of files a refresh reads). Not a path through a process's root (`/proc/PID/root/...`): that is
  * the container's file system, and a symlink there can point anywhere on ours.
  */
-const UTF8 = { encoding: 'utf8', flag: 'r' } as const;
-
 function isKernelFile(path: string): boolean {
   return (path.startsWith('/proc/') || path.startsWith('/sys/')) && !path.includes('/root/') && !path.includes('/cwd/') && !path.includes('/..');
 }
@@ -266,19 +266,20 @@ class SlicedBatch {
         }
         this.cgroups.remember(root + path, dirs);
       }
-      let paths = this.cgroups.pathsOf(root + path, filesKey);
-      if (paths === undefined) {
-        paths = { literal: [], globbed: [] };
+      let reads = this.cgroups.pathsOf(root + path, filesKey);
+      if (reads === undefined) {
+        const built: CgroupReadPaths = { literal: [], globbed: [] };
         for (const { dir, names } of dirs) {
           files.forEach((f, i) => {
-            if (hasGlobMeta(heads[i])) paths!.globbed.push(`${escapeGlob(dir)}/${f}`);
-            else if (names.has(heads[i])) paths!.literal.push(`${dir}/${f}`);
+            if (hasGlobMeta(heads[i])) built.globbed.push(`${escapeGlob(dir)}/${f}`);
+            else if (names.has(heads[i])) built.literal.push(`${dir}/${f}`);
           });
         }
-        this.cgroups.rememberPaths(root + path, filesKey, paths);
+        this.cgroups.rememberPaths(root + path, filesKey, built);
+        reads = built;
       }
-      for (const p of paths.literal) literal.push(p);
-      for (const p of paths.globbed) globbed.push(p);
+      for (const p of reads.literal) literal.push(p);
+      for (const p of reads.globbed) globbed.push(p);
     }
     const out = await this.files(globbed);
     for (const p of literal) {
