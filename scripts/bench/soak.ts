@@ -4,8 +4,7 @@
 // history per container and the host (the extension's capacity). Counted at the start (after a warm-up) and at
 // the end: heap after GC, active handles by type, our open fds, SSH channels, and the processes under an sshd of
 // the soak's own (the session and its reader on the target; other suites' connections cannot count).
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { ROW_DEMAND } from '../../src/core/collect/demand';
 import type { Snapshot } from '../../src/core/model';
 import { HISTORY_CAPACITY, SeriesHistory } from '../../src/core/panels/history';
@@ -14,7 +13,7 @@ import { LocalTransport } from '../../src/core/transport/local';
 import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { Transport } from '../../src/core/transport/types';
-import { makeSshHome, SSH_PORT, SSHD_DIR, startOwnSshd } from '../../test/integration/env';
+import { descendants, makeSshHome, startOwnSshd } from '../../test/integration/env';
 
 const FIELDS = ['cpu', 'memory', 'rx', 'tx'] as const;
 
@@ -42,30 +41,6 @@ export interface SoakReport {
   processesUnderSshdAfterClose: number | null;
 }
 
-/** PIDs descending from `root` (not counting it), from /proc/PID/stat's ppid. */
-function descendants(root: number): number {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let n = 0;
-  for (const pid of parent.keys()) {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
-      if (p === root) {
-        n++;
-        break;
-      }
-    }
-  }
-  return n;
-}
-
 function counts(ssh: SshTransport | null, sshdPid: number | null): SoakCounts {
   (globalThis as { gc?: () => void }).gc?.();
   const handles: Record<string, number> = {};
@@ -75,19 +50,14 @@ function counts(ssh: SshTransport | null, sshdPid: number | null): SoakCounts {
     handles,
     openFds: readdirSync('/proc/self/fd').length,
     sshChannels: ssh ? ssh.openChannels : null,
-    processesUnderSshd: sshdPid ? descendants(sshdPid) : null,
+    processesUnderSshd: sshdPid ? descendants(sshdPid).length : null,
   };
 }
 
 /** An sshd of the soak's own (the test sshd's config and keys, another port) and an ssh home that reaches it as `dmtest`. */
 async function ownTarget(): Promise<{ home: string; pid: number; stop: () => void }> {
   const sshd = await startOwnSshd((c) => c);
-  const { home, knownHosts } = makeSshHome();
-  const config = join(home, '.ssh', 'config');
-  writeFileSync(config, readFileSync(config, 'utf8').replace(`Port ${SSH_PORT}`, `Port ${sshd.port}`));
-  const hostKey = readFileSync(`${SSHD_DIR}/host_ed25519.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-  appendFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${hostKey}\n`);
-  return { home, pid: sshd.pid, stop: sshd.stop };
+  return { home: makeSshHome(sshd.port).home, pid: sshd.pid, stop: sshd.stop };
 }
 
 export async function soak(options: { minutes: number; intervalMs: number; withSsh: boolean; containers: number; processes: number }): Promise<SoakReport | null> {
@@ -176,7 +146,7 @@ export async function soak(options: { minutes: number; intervalMs: number; withS
     if (target) {
       // After the sessions closed, nothing of ours may stay on the target.
       await wait(1000);
-      if (report) report.processesUnderSshdAfterClose = descendants(target.pid);
+      if (report) report.processesUnderSshdAfterClose = descendants(target.pid).length;
       target.stop();
     }
   }

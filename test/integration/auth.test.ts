@@ -13,10 +13,10 @@ import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/transport/types';
 import type { Transport } from '../../src/core/transport/types';
-import { PASS_FILE, PASS_USER, SHARED_FACTOR, SSHD_DIR, SSH_PORT, makeSshHome, sshReady, sshSkipReason } from './env';
+import { cliOnTty, hasScript } from './tty';
+import { PASS_FILE, PASS_USER, SSHD_DIR, SSH_PORT, makeSshHome, sshReady, sshSkipReason } from './env';
 
 const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli.js');
 const CLIENT_KEY = join(SSHD_DIR, 'client_ed25519');
 /** Connect timeout of every attempt here; a clear failure must come long before it. */
 const TIMEOUT_MS = 15_000;
@@ -215,31 +215,6 @@ describe.skipIf(!sshReady)(`authentication (${sshSkipReason})`, () => {
   });
 });
 
-/**
- * The built CLI on a pseudo-terminal (util-linux `script`), answering each prompt once shown. Resolves with the
- * exit status and everything the terminal displayed: stdout, stderr and the echo of what was typed.
- */
-function cliOnTty(args: string[], env: Record<string, string>, replies: [prompt: string, reply: string][]): Promise<{ status: number | null; screen: string }> {
-  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const { SSH_AUTH_SOCK: _agent, ...base } = process.env;
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...base, ...env } });
-  let screen = '';
-  let next = 0;
-  child.stdout.on('data', (d: Buffer) => {
-    screen += d.toString('utf8');
-    while (next < replies.length && screen.includes(replies[next][0])) child.stdin.write(`${replies[next++][1]}\r`);
-  });
-  child.stderr.on('data', (d: Buffer) => (screen += d.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000 * SHARED_FACTOR);
-  return new Promise((resolveRun) =>
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, screen });
-    }),
-  );
-}
-
-const hasScript = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).status === 0;
 
 describe.skipIf(!passwordReady || !hasScript)(`the CLI with DOCKER_MONITOR_DEBUG=1 never shows a secret (${!hasScript ? 'skipped: needs util-linux script' : !passwordReady && sshReady ? `skipped: no ${PASS_FILE}` : sshSkipReason})`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'dm-auth-cli-'));

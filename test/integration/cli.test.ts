@@ -1,11 +1,12 @@
 // The built CLI (node dist/cli.js) end to end: error paths without a connection, then against this machine's
 // dockerd and the test sshd (its port from scripts/test-env.sh's state file). Expected values come from docker ps / docker inspect and os, never
 // from the code under test.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliOnTty, hasScript } from './tty';
 import { SHARED_FACTOR, TEST_LABEL, readSshdState, testSshdProblem } from './env';
 
 const ROOT = resolve(__dirname, '../..');
@@ -18,31 +19,6 @@ const hasCollector = existsSync(join(ROOT, 'src/core/collect/collector.ts'));
 const isRoot = process.getuid?.() === 0;
 const hasDocker = isRoot && spawnSync('sh', ['-c', 'command -v dockerd && command -v docker'], { encoding: 'utf8' }).status === 0;
 const hasSshd = isRoot && existsSync('/usr/sbin/sshd');
-// util-linux `script` gives the CLI a real pseudo-terminal, so the prompts run as they do for a user.
-const hasScript = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' }).status === 0;
-
-/**
- * Runs the CLI on a pseudo-terminal, answering each prompt (matched in the terminal's output) with its reply once
- * it is shown. Resolves with the exit status and everything the terminal displayed.
- */
-function cliOnTty(args: string[], env: Record<string, string>, replies: [prompt: string, reply: string][]): Promise<{ status: number | null; screen: string }> {
-  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const { SSH_AUTH_SOCK: _agent, DOCKER_MONITOR_DEBUG: _debug, ...base } = process.env;
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...base, ...env } });
-  let screen = '';
-  let next = 0;
-  child.stdout.on('data', (d: Buffer) => {
-    screen += d.toString('utf8');
-    while (next < replies.length && screen.includes(replies[next][0])) child.stdin.write(`${replies[next++][1]}\r`);
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000 * SHARED_FACTOR);
-  return new Promise((resolveRun) =>
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolveRun({ status, screen });
-    }),
-  );
-}
 
 interface Run {
   status: number | null;
@@ -312,7 +288,7 @@ describe.skipIf(!hasCollector || !hasSshd)('over SSH to the test sshd (needs the
     });
 
     it('answering "no" to the host-key question refuses the connection', async () => {
-      const r = await cliOnTty(['monitor', 'host', '--target', 'dmtest'], { HOME: ttyHome }, [['(yes/no)? ', 'no']]);
+      const r = await cliOnTty(['monitor', 'host', '--target', 'dmtest'], { HOME: ttyHome }, [['(yes/no)? ', 'no']], 30_000 * SHARED_FACTOR);
       expect(r.screen).toContain(`The authenticity of host [127.0.0.1]:${port} can't be established.`);
       expect(r.status).toBe(1);
       expect(existsSync(join(ttyHome, '.ssh', 'known_hosts'))).toBe(false);
@@ -322,7 +298,7 @@ describe.skipIf(!hasCollector || !hasSshd)('over SSH to the test sshd (needs the
       const r = await cliOnTty(['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest'], { HOME: ttyHome }, [
         ['(yes/no)? ', 'yes'],
         [`Passphrase for ${join(ttyHome, 'locked_key')}: `, passphrase],
-      ]);
+      ], 30_000 * SHARED_FACTOR);
       expect(r.status, r.screen).toBe(0);
       expect(r.screen).toContain('"hostname": ');
       expect(r.screen).not.toContain(passphrase);

@@ -113,18 +113,19 @@ export function inspect<T = any>(name: string): T {
  * A HOME with an ~/.ssh/config alias `dmtest` for the test sshd and a known_hosts that trusts its host key:
  * the setup a user would have.
  */
-export function makeSshHome(): { home: string; knownHosts: string } {
+/** An ssh home whose config reaches the test sshd (or one on `port` with its keys) as `dmtest`. */
+export function makeSshHome(port = SSH_PORT): { home: string; knownHosts: string } {
   const home = mkdtempSync(join(tmpdir(), 'dm-home-'));
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
   const knownHosts = join(home, '.ssh', 'known_hosts');
   const hostKey = readFileSync(`${SSHD_DIR}/host_ed25519.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-  writeFileSync(knownHosts, `[127.0.0.1]:${SSH_PORT} ${hostKey}\n`, { mode: 0o600 });
+  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKey}\n`, { mode: 0o600 });
   writeFileSync(
     join(home, '.ssh', 'config'),
     [
       'Host dmtest',
       '  HostName 127.0.0.1',
-      `  Port ${SSH_PORT}`,
+      `  Port ${port}`,
       '  User root',
       `  IdentityFile ${SSHD_DIR}/client_ed25519`,
       `  UserKnownHostsFile ${knownHosts}`,
@@ -161,4 +162,32 @@ export async function startOwnSshd(edit: (config: string) => string): Promise<{ 
     await new Promise((r) => setTimeout(r, 100));
   }
   return { port, pid: sshd.pid ?? 0, stop: () => sshd.kill() };
+}
+
+export interface Proc {
+  pid: number;
+  ppid: number;
+  comm: string;
+  args: string;
+}
+
+function processes(): Proc[] {
+  return run('ps', ['-eo', 'pid=,ppid=,comm=,args='])
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), comm: m[3], args: m[4] }));
+}
+
+/** Every process below `root` (not `root` itself), from `ps`: what a connection holds under an sshd. */
+export function descendants(root: number): Proc[] {
+  const all = processes();
+  const out: Proc[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = all.filter((p) => frontier.includes(p.ppid));
+    out.push(...next);
+    frontier = next.map((p) => p.pid);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { matchPattern } from './sshConfigRead';
 
 export type HostKeyStatus = 'match' | 'unknown' | 'changed' | 'revoked';
 
@@ -58,35 +59,6 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? h : `[${h}]:${port}`;
 }
 
-/**
- * `*` any run of characters, `?` exactly one, case-insensitively (`name` is lower case already). The greedy
- * two-pointer method (back to the last `*` on a mismatch) takes at most name x pattern steps, where a regex
- * takes exponential time on a pattern such as `*a*a*a*a*a*a*a*a*b`.
- */
-function globMatch(pattern: string, name: string): boolean {
-  const pat = pattern.toLowerCase();
-  let t = 0;
-  let p = 0;
-  let star = -1;
-  let starText = 0;
-  while (t < name.length) {
-    if (p < pat.length && pat[p] === '*') {
-      star = ++p;
-      starText = t;
-    } else if (p < pat.length && (pat[p] === '?' || pat[p] === name[t])) {
-      p++;
-      t++;
-    } else if (star !== -1) {
-      p = star;
-      t = ++starText;
-    } else {
-      return false;
-    }
-  }
-  while (p < pat.length && pat[p] === '*') p++;
-  return p === pat.length;
-}
-
 function hostsMatch(hosts: string, name: string): boolean {
   if (hosts.startsWith('|1|')) {
     // As OpenSSH's host_hash(): a 20-byte salt, and the whole field equal to `|1|salt|hash` re-encoded, so
@@ -102,8 +74,8 @@ function hostsMatch(hosts: string, name: string): boolean {
   let found = false;
   for (const pattern of hosts.split(',')) {
     if (pattern.startsWith('!')) {
-      if (globMatch(pattern.slice(1), name)) return false; // a negated match rules the line out
-    } else if (globMatch(pattern, name)) {
+      if (matchPattern(name, pattern.slice(1).toLowerCase())) return false; // a negated match rules the line out
+    } else if (matchPattern(name, pattern.toLowerCase())) {
       found = true;
     }
   }

@@ -14,7 +14,7 @@ import { localTarget, parseTargetSetting } from '../../../src/core/targets/targe
 import type { TargetDefinition } from '../../../src/core/targets/targetConfig';
 import type { SshTransport } from '../../../src/core/transport/ssh';
 import type { Transport } from '../../../src/core/transport/types';
-import { SSHD_DIR, dockerReady, dockerSkipReason, makeSshHome, run, sshReady, sshSkipReason } from '../env';
+import { SSHD_DIR, descendants, dockerReady, dockerSkipReason, makeSshHome, run, sshReady, sshSkipReason } from '../env';
 
 const KEY = `${SSHD_DIR}/client_ed25519`;
 const sessions: TargetSession[] = [];
@@ -82,34 +82,6 @@ class OwnSshd {
   stop(): void {
     if (this.pid) this.kill();
   }
-}
-
-interface Proc {
-  pid: number;
-  ppid: number;
-  comm: string;
-  args: string;
-}
-
-function processes(): Proc[] {
-  return run('ps', ['-eo', 'pid=,ppid=,comm=,args='])
-    .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), comm: m[3], args: m[4] }));
-}
-
-/** Every process below `root` (not `root` itself). */
-function descendants(root: number): Proc[] {
-  const all = processes();
-  const out: Proc[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = all.filter((p) => frontier.includes(p.ppid));
-    out.push(...next);
-    frontier = next.map((p) => p.pid);
-  }
-  return out;
 }
 
 /** What the target side holds for our connection: sshd processes and remote readers under the listener. */
