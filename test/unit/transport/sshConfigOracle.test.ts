@@ -117,6 +117,9 @@ const CASES: Case[] = [
     files: { 'conf.d/g2.conf': 'Host web\n  Port 2028\n', 'conf.d/g1.conf': 'Host web\n  User globbed\n', 'conf.d/with space.conf': 'Host web\n  HostName spaced.example\n' },
   },
   { name: 'Include of a missing file', config: `Include ${D}/conf.d/missing.conf\nHost web\n  User after\n`, host: 'web' },
+  { name: 'RevokedHostKeys with ~ and %h', config: 'Host web\n  HostName Rev.Example\n  RevokedHostKeys ~/.ssh/revoked-%h\n', host: 'web' },
+  { name: 'RevokedHostKeys none', config: 'Host web\n  RevokedHostKeys none\nHost *\n  RevokedHostKeys /etc/ssh/revoked\n', host: 'web' },
+  { name: 'RevokedHostKeys first value wins', config: 'Host *\n  RevokedHostKeys /etc/ssh/first\n  RevokedHostKeys /etc/ssh/second\n', host: 'web' },
   {
     name: 'relative IdentityFile refused',
     config: 'Host web\n  IdentityFile rel/key\n',
@@ -208,6 +211,7 @@ describe.skipIf(!hasSsh)('ssh config resolution agrees with `ssh -G` (needs open
       expect(r.hostKeyAlias ?? undefined).toBe(f.hostkeyalias);
       expect(r.connectTimeoutMs === null ? 'none' : String(r.connectTimeoutMs / 1000)).toBe(f.connecttimeout);
       expect(String((r.serverAliveIntervalMs ?? 0) / 1000)).toBe(f.serveraliveinterval);
+      expect(r.revokedHostKeys).toBe(f.revokedhostkeys === undefined ? undefined : expandLikeSsh(f.revokedhostkeys, f, c.host));
       if (f.identityagent !== undefined) expect(r.agentSocket ?? 'none').toBe(f.identityagent === 'none' ? 'none' : f.identityagent);
       expect(f.proxycommand).toBeUndefined(); // no case uses a real ProxyCommand
       const jumps = r.jump.map((j) => `${j.host}:${j.port}`).join(',');
