@@ -1,4 +1,4 @@
-// Builds dist/cli.js, and dist/extension.js and dist/webview/*.js once their entry files exist.
+// Builds dist/cli.js, dist/extension.js, dist/collectorThread.js and dist/webview/*.js once their entry files exist.
 //   node esbuild.mjs [--production] [--watch]
 // --production minifies; sourcemaps are always written (stack traces under DOCKER_MONITOR_DEBUG=1 stay readable).
 // Webview entries are the top-level src/webview/*.ts files (one per panel); shared webview code lives in subfolders.
@@ -64,6 +64,19 @@ const builds = [
       target: 'node20',
       external: ['vscode', ...SSH2_NATIVE],
       plugins: [finishPlugin('extension', false)],
+    },
+  },
+  {
+    name: 'collector thread',
+    entry: 'src/core/collect/collectorThread.ts',
+    options: {
+      ...common,
+      entryPoints: ['src/core/collect/collectorThread.ts'],
+      outfile: 'dist/collectorThread.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      plugins: [finishPlugin('collector thread', false)],
     },
   },
 ];

@@ -24,5 +24,15 @@ await esbuild.build({
   // ssh2's optional native addons: it falls back to pure JS without them.
   external: ['cpu-features', './crypto/build/Release/sshcrypto.node'],
 });
+// The extension's collector thread, beside the bench (main.ts starts it from its own directory).
+await esbuild.build({
+  entryPoints: [join(ROOT, 'src', 'core', 'collect', 'collectorThread.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: join(outdir, 'collectorThread.js'),
+  logLevel: 'warning',
+});
 const r = spawnSync(process.execPath, ['--expose-gc', outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: ROOT });
 process.exit(r.status ?? 1);

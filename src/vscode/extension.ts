@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`Docker Monitor ${version} starting (extension host on ${process.platform}, remote: ${vscode.env.remoteName ?? 'none'})`);
 
-  const service = new MonitorServiceImpl(new SshPrompts(context.secrets, log), log);
+  const service = new MonitorServiceImpl(new SshPrompts(context.secrets, log), log, context.asAbsolutePath('dist/collectorThread.js'));
   running = service;
   context.subscriptions.push(service);
   const tree = registerTree(context, service);

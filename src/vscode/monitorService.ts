@@ -12,6 +12,9 @@ import type { Demand } from '../core/collect/demand';
 import { Poller } from '../core/targets/poller';
 import { refreshDeadlineMs, refreshIntervalMs } from '../core/targets/refreshInterval';
 import { TargetSession } from '../core/targets/session';
+import type { SnapshotSource } from '../core/targets/session';
+import { Collector } from '../core/collect/collector';
+import { ThreadedCollector } from '../core/collect/threadedCollector';
 import { sameTarget, targetAddress } from '../core/targets/targetConfig';
 import type { TargetDefinition } from '../core/targets/targetConfig';
 import type { MonitorService, TargetConfig, TargetState } from './serviceApi';
@@ -47,9 +50,11 @@ export class MonitorServiceImpl implements MonitorService {
   private disposed = false;
   private closing: Promise<void> = Promise.resolve();
 
+  /** `collectorThreadFile`: dist/collectorThread.js, on which Local collects off the extension host's thread. */
   constructor(
     private readonly prompts: SshPrompts,
     private readonly log: Log,
+    private readonly collectorThreadFile: string,
   ) {
     this.poller = new Poller({
       intervalMs: refreshIntervalMs(vscode.workspace.getConfiguration(SECTION).get<unknown>('refreshInterval')),
@@ -204,9 +209,19 @@ export class MonitorServiceImpl implements MonitorService {
       demand: () => this.demandFor(def.id),
       refreshTimeoutMs: () => refreshDeadlineMs(this.poller.interval),
       log: (line, level) => (level === 'warn' ? this.log.warn(line) : this.log.info(line)),
+      createSource: (transport, log) => this.sourceFor(transport, log),
     });
     this.log.info(def.kind === 'local' ? 'target Local: this machine' : `target ${def.name}: ${targetAddress(def)}${def.jump ? ` via ${def.jump}` : ''}`);
     return entry;
+  }
+
+  /**
+   * This machine's reads, parsing and garbage collection run on a worker thread, so that at 200 containers they
+   * never hold the extension host (which every extension shares); an SSH target's reads run on the target.
+   */
+  private sourceFor(transport: Transport, log: (line: string) => void): SnapshotSource {
+    if (transport.kind !== 'local') return new Collector(transport, { log });
+    return new ThreadedCollector(this.collectorThreadFile, {}, log);
   }
 
   private async open(def: TargetDefinition): Promise<Transport> {
