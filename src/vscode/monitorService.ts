@@ -221,6 +221,7 @@ export class MonitorServiceImpl implements MonitorService {
    */
   private sourceFor(transport: Transport, log: (line: string) => void): SnapshotSource {
     if (transport.kind !== 'local') return new Collector(transport, { log });
+    log('local: collecting on a worker thread');
     return new ThreadedCollector(this.collectorThreadFile, {}, log);
   }
 
