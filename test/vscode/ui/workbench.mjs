@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SIDEBAR_ROWS = '.part.sidebar .pane-body .monaco-list-row';
+export const SIDEBAR_ROWS = '.part.sidebar .pane-body .monaco-list-row';
 
 export async function waitForWorkbench(page) {
   await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 90_000 });
