@@ -74,8 +74,9 @@ export function startHostileContainer() {
   const deadline = Date.now() + 10_000;
   let comm = '';
   while (Date.now() < deadline) {
+    // Until runc has exec'd sh (comm "runc:[2:INIT]") and sh has written its comm.
     comm = readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
-    if (comm !== 'sh') break;
+    if (comm === HOSTILE_COMM) break;
     execFileSync('sleep', ['0.1']);
   }
   if (comm !== HOSTILE_COMM) throw new Error(`${name}'s main process did not take the comm ${JSON.stringify(HOSTILE_COMM)}: ${JSON.stringify(comm)}`);

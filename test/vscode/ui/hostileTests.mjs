@@ -105,13 +105,19 @@ function expectInert(text, where) {
 
 /** @returns the tests; the runner removes the container afterwards (removeLeftoverHostileContainers), whatever happened. */
 export function hostileUiTests({ page, shots }) {
-  let c = null;
+  let started = null;
+  // One clear reason instead of a TypeError in each later test when the first could not start the container.
+  const container = () => {
+    if (!started) throw new Error('no hostile container: the first hostile test did not start one');
+    return started;
+  };
   return [
     {
       name: 'hostile text: the tree shows a container\'s hostile compose project and process name as literal, escaped text',
       run: async () => {
         removeLeftoverHostileContainers();
-        c = startHostileContainer();
+        started = startHostileContainer();
+        const c = started;
         await openDockerMonitorView(page);
         await expand(page, LOCAL);
         await until('the hostile compose project row', async () => {
@@ -135,9 +141,10 @@ export function hostileUiTests({ page, shots }) {
     {
       name: 'hostile text: hovers of the container and process rows show the literal text and inject nothing',
       run: async () => {
-        const container = await hoverText(page, row(page, c.name), 'Compose');
-        expectAll(container, [`Compose: ${SHOWN.project} / ${SHOWN.service}`], 'the container hover');
-        expectInert(container, 'the container hover');
+        const c = container();
+        const containerHover = await hoverText(page, row(page, c.name), 'Compose');
+        expectAll(containerHover, [`Compose: ${SHOWN.project} / ${SHOWN.service}`], 'the container hover');
+        expectInert(containerHover, 'the container hover');
         await expectNothingInjected(page, 'the container hover', '.monaco-hover');
         // A refresh may have redrawn the container row collapsed: its process row must be there to hover.
         await expand(page, c.name);
@@ -153,6 +160,7 @@ export function hostileUiTests({ page, shots }) {
     {
       name: 'hostile text: Monitor: Container... and Monitor: Process... list the hostile text escaped',
       run: async () => {
+        const c = container();
         const containerRow = await quickPickRow(page, 'Monitor: Container...', c.name, c.name);
         expectAll(containerRow, [`compose ${SHOWN.project}/${SHOWN.service}`], 'the container QuickPick row');
         expectInert(containerRow, 'the container QuickPick row');
@@ -169,6 +177,7 @@ export function hostileUiTests({ page, shots }) {
     {
       name: 'hostile text: every panel shows the literal text and no payload element or script runs',
       run: async () => {
+        const c = container();
         // The process's Metrics panel. Its tab title is VS Code's, drawn as text.
         await expand(page, c.name);
         await contextMenu(page, processRow(page, c.pid), 'Show Metrics');
