@@ -178,9 +178,10 @@ export function hostileUiTests({ page, shots }) {
       name: 'hostile text: every panel shows the literal text and no payload element or script runs',
       run: async () => {
         const c = container();
-        // The process's Metrics panel. Its tab title is VS Code's, drawn as text.
-        await expand(page, c.name);
-        await contextMenu(page, processRow(page, c.pid), 'Show Metrics');
+        // The process's Metrics panel, chosen in Monitor: Process... (a right-click on a process row that a refresh
+        // redraws gets no row, microsoft/vscode#144250, and the command asks again). Its tab title is VS Code's.
+        await quickPickRow(page, 'Monitor: Process...', String(c.pid), `PID ${c.pid}`);
+        await page.keyboard.press('Enter');
         await panelShows(page, 'the process Metrics panel', [String(c.pid), 'Command'], [...COMMAND_PARTS, CUT]);
         const tab = await page.locator('.tab.active').first().innerText();
         assert.ok(tab.includes(SHOWN.comm), `the Metrics tab title "${tab}" shows the name escaped`);
