@@ -1,6 +1,7 @@
 // Identity of a panel: which subject it shows, its webview viewType and its title. Pure, shared by the
 // extension side (one panel per subject) and the serializer (restoring a panel from its persisted state).
 import type { PanelKind, PanelSubject } from '../../shared/protocol';
+import { plainText } from '../present/text';
 
 export const PANEL_VIEW_TYPES: Readonly<Record<PanelKind, string>> = {
   dashboard: 'dockerMonitor.dashboard',
@@ -39,8 +40,15 @@ const TITLE_PREFIX: Record<PanelKind, string> = {
   gaps: 'Gap Analysis',
 };
 
-/** Tab titles stay short: the subject's name, and the target's label where the subject is the whole target. */
+/**
+ * Tab titles stay short: the subject's name, and the target's label where the subject is the whole target. VS Code
+ * draws a tab title as text, but a newline or bidi override in a process name would still reorder it: escaped.
+ */
 export function panelTitle(subject: PanelSubject, targetLabel: string, subjectName?: string): string {
+  return plainText(unescapedTitle(subject, targetLabel, subjectName));
+}
+
+function unescapedTitle(subject: PanelSubject, targetLabel: string, subjectName?: string): string {
   const prefix = TITLE_PREFIX[subject.panel];
   if (subject.panel === 'dashboard' || subject.panel === 'gaps') return `${prefix} · ${targetLabel}`;
   if (subject.panel === 'metrics' && (subject.kind === 'host' || subject.kind === undefined))

@@ -1,5 +1,8 @@
 // DOM building without innerHTML: every string from a target (container names, labels, commands) goes in as
-// text, so markup in it stays text.
+// text, so markup in it stays text. Text nodes, titles and attributes also pass through escapeControlChars (the
+// one escaper of src/core/escape.ts): a newline, an ANSI escape or a bidi override shows as `\n`, `\x1b`,
+// `\u202e` instead of reordering or hiding what is around it, and a 100 KB command line is cut.
+import { escapeControlChars } from '../../core/escape';
 
 type Child = Node | string | null | undefined | false;
 
@@ -16,9 +19,9 @@ export function el(tag: string, options?: ElOptions, ...children: Child[]): HTML
 export function el(tag: string, options: ElOptions = {}, ...children: Child[]): HTMLElement {
   const node = document.createElement(tag);
   if (options.className) node.className = options.className;
-  if (options.text !== undefined) node.textContent = options.text;
-  if (options.title) node.title = options.title;
-  for (const [k, v] of Object.entries(options.attrs ?? {})) node.setAttribute(k, v);
+  if (options.text !== undefined) node.textContent = escapeControlChars(options.text);
+  if (options.title) node.title = escapeControlChars(options.title);
+  for (const [k, v] of Object.entries(options.attrs ?? {})) node.setAttribute(k, escapeControlChars(v));
   if (options.onClick) node.addEventListener('click', options.onClick);
   append(node, ...children);
   return node;
@@ -27,7 +30,7 @@ export function el(tag: string, options: ElOptions = {}, ...children: Child[]): 
 export function append(parent: Node, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    parent.appendChild(typeof c === 'string' ? document.createTextNode(escapeControlChars(c)) : c);
   }
 }
 

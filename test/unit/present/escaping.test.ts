@@ -7,6 +7,7 @@ import { buildTargetTree } from '../../../src/core/present/treeModel';
 import type { TargetTree } from '../../../src/core/present/treeModel';
 import { escapeIcons, escapeMarkdown, MarkdownLines, plainText } from '../../../src/core/present/text';
 import { containerPickItems, processPickItems } from '../../../src/core/present/quickPicks';
+import { MAX_SHOWN_CHARS, truncationMarker } from '../../../src/core/escape';
 import { loadSnapshot, localTarget } from './load';
 
 type Renderer = { render(src: string): string };
@@ -132,5 +133,20 @@ describe('tooltips of hostile target data (captured from real containers and pro
     expect(escapeIcons('$(a) \\$(b)')).toBe('\\$(a) \\\\$(b)');
     const proc = processPickItems(s).find((i) => i.value.pid === hostileProcess.pid)!;
     expect(proc.label).toBe(`$(server-process) ${hostileProcess.name}`);
+  });
+});
+
+describe('long text', () => {
+  // A command line can be 2 MiB: every view shows the first MAX_SHOWN_CHARS and says how much is missing.
+  it('is cut at MAX_SHOWN_CHARS with a marker naming the characters left out, before escaping', () => {
+    const long = `\n${'x'.repeat(MAX_SHOWN_CHARS + 10)}`;
+    const shown = plainText(long);
+    expect(shown).toBe(`\\n${'x'.repeat(MAX_SHOWN_CHARS - 1)}${truncationMarker(11)}`);
+    expect(plainText('x'.repeat(MAX_SHOWN_CHARS))).toBe('x'.repeat(MAX_SHOWN_CHARS));
+  });
+
+  it('never cuts a surrogate pair in half', () => {
+    const shown = plainText(`${'x'.repeat(MAX_SHOWN_CHARS - 1)}😀tail`);
+    expect(shown).toBe(`${'x'.repeat(MAX_SHOWN_CHARS - 1)}${truncationMarker(6)}`);
   });
 });

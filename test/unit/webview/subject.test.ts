@@ -47,6 +47,12 @@ describe('view types, bundles and titles', () => {
     expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'process', id: '42' }, 'Local')).toBe('Metrics · PID 42');
     expect(panelTitle({ panel: 'correlation', targetId: 'local', kind: 'container', id: ID }, 'Local', 'web')).toBe('Correlation · web');
   });
+
+  it('titles show a process name\'s newline, ESC and bidi override as escapes (a process names itself)', () => {
+    expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'process', id: '42' }, 'Local', '<i>\x1b[7m\u202eZ\n (42)')).toBe(
+      'Metrics · <i>\\x1b[7m\\u202eZ\\n (42)',
+    );
+  });
 });
 
 describe('restoring a subject from webview state', () => {

@@ -3,7 +3,8 @@
 // from the repo (after `npm run build`) or installed from a .vsix. Writes test-output/results-vscode-ui.json and
 // the screenshots under test-output/screenshots/.
 //
-//   node test/vscode/ui/run.mjs [--vsix FILE] [--timeout-minutes 10] [--keep]
+//   node test/vscode/ui/run.mjs [--vsix FILE] [--timeout-minutes 10] [--keep] [--only TEXT]
+// --only runs the tests whose name contains TEXT (e.g. `--only "hostile text"`), for trying one guard quickly.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,8 @@ import { makeProfile, removeProfile, sshUnavailableReason } from '../lib/profile
 import { OUTPUT_DIR, resultsPath, writeResults } from '../lib/results.mjs';
 import { installVsix, startServer, workbenchUrl } from '../lib/server.mjs';
 import { checkServerInstalled, REPO_ROOT } from '../lib/testPackage.mjs';
+import { removeLeftoverHostileContainers } from '../../shared/hostileContainer.mjs';
+import { hostileUiTests } from './hostileTests.mjs';
 import { uiTests } from './tests.mjs';
 import { openDockerMonitorView, screenshot, waitForWorkbench } from './workbench.mjs';
 
@@ -23,6 +26,7 @@ const { values: opts } = parseArgs({
     'timeout-minutes': { type: 'string', default: '10' },
     'test-timeout-seconds': { type: 'string', default: '120' },
     keep: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 const say = logger('vscode-ui');
@@ -85,7 +89,10 @@ async function main() {
     await waitForWorkbench(page);
   });
 
-  for (const t of uiTests({ page, shots })) {
+  // The hostile container carries the test label: its tests come last, after the test that counts those containers.
+  if (!dockerReason) removeLeftoverHostileContainers();
+  const tests = [...uiTests({ page, shots }), ...hostileUiTests({ page, shots })].filter((t) => !opts.only || t.name.includes(opts.only));
+  for (const t of tests) {
     if (dockerReason) {
       results.push({ title: `${t.name} [skipped: ${dockerReason}]`, status: 'pending', durationMs: null });
       say(`- ${t.name} (skipped: ${dockerReason})`);
@@ -118,6 +125,12 @@ try {
 } finally {
   await browser?.close().catch(() => {});
   await server?.stop();
+  // Whatever happened, the hostile container does not outlive the run (the next run counts labelled containers).
+  try {
+    removeLeftoverHostileContainers();
+  } catch (e) {
+    console.error(`[vscode-ui] could not remove the hostile container: ${e instanceof Error ? e.message : e}`);
+  }
   if (profile && !opts.keep) removeProfile(profile);
   else if (profile) say(`kept the profile in ${profile.root}`);
 }

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SIDEBAR_ROWS = '.part.sidebar .pane-body .monaco-list-row';
+export const SIDEBAR_ROWS = '.part.sidebar .pane-body .monaco-list-row';
 
 export async function waitForWorkbench(page) {
   await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 90_000 });
@@ -78,9 +78,9 @@ export async function expand(page, label) {
   });
 }
 
-/** Right-clicks a tree row and chooses the context-menu entry whose title starts with `entry`. */
+/** Right-clicks a tree row (its label, or a locator) and chooses the context-menu entry whose title starts with `entry`. */
 export async function contextMenu(page, label, entry) {
-  const r = row(page, label);
+  const r = typeof label === 'object' && label !== null && 'click' in label ? label : row(page, label);
   await r.waitFor({ timeout: 30_000 });
   await r.click({ button: 'right' });
   const item = page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${entry}`) }).first();
