@@ -1,6 +1,6 @@
 // The one message protocol between the extension and its webview panels. Both bundles compile this file, so
 // a message that one side sends and the other does not understand is a compile error, not a silent no-op.
-import type { ContainerInfo, Correlation, Finding, HostInfo, ProcessInfo, Snapshot } from '../core/model';
+import type { ContainerInfo, Correlation, Finding, HostInfo, ProcessInfo } from '../core/model';
 
 export type PanelKind = 'dashboard' | 'metrics' | 'correlation' | 'gaps';
 
@@ -69,13 +69,19 @@ export interface GapsData {
   findings: Finding[];
 }
 
+/** Each panel's payload, by panel kind: the one table its update message and its webview are typed from. */
+export interface PanelData {
+  dashboard: DashboardData;
+  metrics: MetricsData;
+  correlation: CorrelationData;
+  gaps: GapsData;
+}
+
 // ---- extension -> webview ----
-export type ExtensionMessage =
-  | { type: 'dashboard'; data: DashboardData }
-  | { type: 'metrics'; data: MetricsData }
-  | { type: 'correlation'; data: CorrelationData }
-  | { type: 'gaps'; data: GapsData }
-  | { type: 'subject'; subject: PanelSubject };
+/** A panel's update: `type` names the panel kind and fixes the type of `data`. */
+export type PanelUpdate<K extends PanelKind = PanelKind> = { [P in K]: { type: P; data: PanelData[P] } }[K];
+
+export type ExtensionMessage = PanelUpdate | { type: 'subject'; subject: PanelSubject };
 
 // ---- webview -> extension ----
 export type WebviewMessage =
@@ -136,53 +142,4 @@ export function isExtensionMessage(v: unknown): v is ExtensionMessage {
     default:
       return false;
   }
-}
-
-/** The sample a metrics chart plots, for each level. */
-export function sampleOf(s: Snapshot, subject: { kind: 'host' | 'container' | 'process'; id: string }): MetricsSample | null {
-  const t = Date.parse(s.collectedAt);
-  if (subject.kind === 'host') {
-    const physical = s.host.interfaces.filter((i) => i.kind === 'physical');
-    const sum = (pick: (i: (typeof physical)[number]) => number | null) =>
-      physical.length === 0 || physical.some((i) => pick(i) === null) ? null : physical.reduce((a, i) => a + (pick(i) ?? 0), 0);
-    return {
-      t,
-      cpuPercent: s.host.cpuPercent?.busy ?? null,
-      memoryBytes: s.host.memory.usedBytes,
-      memoryLimitBytes: s.host.memory.totalBytes,
-      rxBytesPerSec: sum((i) => i.rxBytesPerSec),
-      txBytesPerSec: sum((i) => i.txBytesPerSec),
-      readBytesPerSec: null,
-      writeBytesPerSec: null,
-      throttledPercent: null,
-    };
-  }
-  if (subject.kind === 'container') {
-    const c = s.containers.find((x) => x.id === subject.id);
-    if (!c) return null;
-    return {
-      t,
-      cpuPercent: c.cpu.percent,
-      memoryBytes: c.memory.usageBytes,
-      memoryLimitBytes: c.memory.limitBytes,
-      rxBytesPerSec: c.network.rxBytesPerSec,
-      txBytesPerSec: c.network.txBytesPerSec,
-      readBytesPerSec: c.blockIo.readBytesPerSec,
-      writeBytesPerSec: c.blockIo.writeBytesPerSec,
-      throttledPercent: c.cpu.throttledPercent,
-    };
-  }
-  const p = s.processes.find((x) => String(x.pid) === subject.id);
-  if (!p) return null;
-  return {
-    t,
-    cpuPercent: p.cpuPercent,
-    memoryBytes: p.rssBytes,
-    memoryLimitBytes: null,
-    rxBytesPerSec: null,
-    txBytesPerSec: null,
-    readBytesPerSec: null,
-    writeBytesPerSec: null,
-    throttledPercent: null,
-  };
 }

@@ -13,9 +13,8 @@ let data: CorrelationData | null = null;
 
 const session = startSession('correlation', {
   onSubject: () => undefined,
-  onData: (m) => {
-    if (m.type !== 'correlation') return;
-    data = m.data;
+  onData: (d) => {
+    data = d;
     schedule();
   },
 });

@@ -34,10 +34,9 @@ const session = startSession('dashboard', {
   onSubject: (_s: PanelSubject, reset: boolean) => {
     if (reset) history = new SeriesHistory<HostField>(HOST_FIELDS);
   },
-  onData: (m) => {
-    if (m.type !== 'dashboard') return;
-    data = m.data;
-    const p = hostPoint(m.data);
+  onData: (d) => {
+    data = d;
+    const p = hostPoint(d);
     if (p) history.push(p.t, p.values);
     schedule();
   },

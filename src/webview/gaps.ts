@@ -16,9 +16,8 @@ let data: GapsData | null = null;
 
 const session = startSession('gaps', {
   onSubject: () => undefined,
-  onData: (m) => {
-    if (m.type !== 'gaps') return;
-    data = m.data;
+  onData: (d) => {
+    data = d;
     schedule();
   },
 });

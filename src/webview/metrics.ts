@@ -57,10 +57,9 @@ const session = startSession('metrics', {
   onSubject: (_s: PanelSubject, reset: boolean) => {
     if (reset) history = new SeriesHistory<MetricField>(METRIC_FIELDS);
   },
-  onData: (m) => {
-    if (m.type !== 'metrics') return;
-    data = m.data;
-    if (m.data.sample && !m.data.gone) history.push(m.data.sample.t, metricsPoint(m.data.sample).values);
+  onData: (d) => {
+    data = d;
+    if (d.sample && !d.gone) history.push(d.sample.t, metricsPoint(d.sample).values);
     schedule();
   },
 });

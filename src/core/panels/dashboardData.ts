@@ -1,7 +1,7 @@
 // Snapshot -> DashboardData (Monitor: All). Pure.
 import type { ProcessInfo, Snapshot } from '../model';
 import type { DashboardData, TargetSummary } from '../../shared/protocol';
-import { sampleOf } from '../../shared/protocol';
+import { sampleOf } from './sample';
 
 export const TOP_PROCESS_LIMIT = 50;
 

@@ -1,7 +1,7 @@
 // Snapshot -> MetricsData for one host, container or process. Pure.
 import type { ContainerInfo, HostInfo, ProcessInfo, Snapshot } from '../model';
 import type { MetricsData, TargetSummary } from '../../shared/protocol';
-import { sampleOf } from '../../shared/protocol';
+import { sampleOf } from './sample';
 import { MISSING, formatBytes, formatDuration, formatPercent, formatRate, slowTierAge } from '../format';
 
 export interface MetricsSubject {

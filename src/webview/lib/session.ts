@@ -1,5 +1,5 @@
 // What every panel's webview does the same way: connect, remember its subject, restore and save its state.
-import type { ExtensionMessage, PanelKind, PanelSubject } from '../../shared/protocol';
+import type { PanelData, PanelKind, PanelSubject, PanelUpdate } from '../../shared/protocol';
 import type { HistoryState } from '../../core/panels/history';
 import type { PanelState } from '../../core/panels/webviewState';
 import { subjectFromState } from '../../core/panels/webviewState';
@@ -32,9 +32,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * the subject; a subject other than the saved one (the state is not trusted) means the saved history belongs to
  * something else: `reset` is then true.
  */
-export function startSession(
-  kind: PanelKind,
-  handlers: { onSubject(subject: PanelSubject, reset: boolean): void; onData(message: ExtensionMessage): void },
+export function startSession<K extends PanelKind>(
+  kind: K,
+  handlers: { onSubject(subject: PanelSubject, reset: boolean): void; onData(data: PanelData[K]): void },
 ): Session {
   const host = connectHost((m) => {
     if (m.type === 'subject') {
@@ -46,7 +46,8 @@ export function startSession(
       persist();
       return;
     }
-    if (m.type === kind) handlers.onData(m);
+    // The guard checked the message's shape; its type names the panel kind, which fixes its data's type.
+    if (m.type === kind) handlers.onData((m as PanelUpdate<K>).data);
   });
   const state: unknown = host.savedState;
   let subject = subjectFromState(state);

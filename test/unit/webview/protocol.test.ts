@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExtensionMessage, isPanelSubject, isWebviewMessage, sampleOf } from '../../../src/shared/protocol';
-import { containerNamed, machineSnapshot } from './fixtures/load';
+import { isExtensionMessage, isPanelSubject, isWebviewMessage } from '../../../src/shared/protocol';
 
 describe('isWebviewMessage (webview input is untrusted)', () => {
   it('accepts the messages the webviews send', () => {
@@ -46,29 +45,5 @@ describe('isExtensionMessage', () => {
     expect(isPanelSubject({ panel: 'metrics', targetId: 't', kind: 'process', id: '1', startTicks: 5 })).toBe(true);
     expect(isPanelSubject({ panel: 'metrics', targetId: 't', kind: 'process', id: 1 })).toBe(false);
     expect(isPanelSubject({ panel: 'metrics', targetId: 't', startTicks: '5' })).toBe(false);
-  });
-});
-
-describe('sampleOf on the machine snapshot', () => {
-  const s = machineSnapshot();
-
-  it('container: the cgroup figures, time from collectedAt', () => {
-    const c = containerNamed(s, 'dm-multi');
-    expect(sampleOf(s, { kind: 'container', id: c.id })).toEqual({
-      t: Date.parse(s.collectedAt),
-      cpuPercent: c.cpu.percent,
-      memoryBytes: c.memory.usageBytes,
-      memoryLimitBytes: 128 * 1024 * 1024,
-      rxBytesPerSec: c.network.rxBytesPerSec,
-      txBytesPerSec: c.network.txBytesPerSec,
-      readBytesPerSec: c.blockIo.readBytesPerSec,
-      writeBytesPerSec: c.blockIo.writeBytesPerSec,
-      throttledPercent: c.cpu.throttledPercent,
-    });
-  });
-
-  it('unknown container or PID: null', () => {
-    expect(sampleOf(s, { kind: 'container', id: 'nope' })).toBeNull();
-    expect(sampleOf(s, { kind: 'process', id: '999999999' })).toBeNull();
   });
 });
