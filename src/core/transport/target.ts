@@ -1,10 +1,14 @@
-// What the user typed as a target (`local`, `user@host:port`, an ~/.ssh/config alias) and how to open it.
+// What the user typed as a target (`local`, `user@host:port`, an ~/.ssh/config alias) and how to open it:
+// openTransport is the one door to a connection, for the CLI and (through targets/openTarget) the extension.
+import { homedir } from 'node:os';
 import { MonitorError } from './types';
 import type { Transport } from './types';
 import { LocalTransport } from './local';
 import { SshTransport } from './ssh';
 import { parseUserHostPort, resolveSshTarget } from './sshConfig';
 import type { OpenOptions, TargetSpec } from './targetTypes';
+import { applyTargetOverrides, jumpSpecs } from './sshOverrides';
+import type { SshOverrides } from './sshOverrides';
 
 export type { HostKeyInfo, OpenOptions, TargetSpec } from './targetTypes';
 
@@ -32,8 +36,13 @@ export function parseTarget(text: string): TargetSpec {
   return { kind: 'ssh', alias: bare && !ipv4 ? parsed.host : null, ...parsed };
 }
 
-export async function openTransport(spec: TargetSpec, options: OpenOptions = {}): Promise<Transport> {
+/**
+ * Opens a target: this machine, or an SSH connection resolved through the ssh config (with ProxyJump hops).
+ * `overrides`: what a configured target's own settings say (identityFile, jump), which win over the config.
+ */
+export async function openTransport(spec: TargetSpec, options: OpenOptions = {}, overrides: SshOverrides = {}): Promise<Transport> {
   if (spec.kind === 'local') return new LocalTransport();
   const resolved = await resolveSshTarget(spec, options);
-  return SshTransport.connect(resolved, options);
+  const hops = overrides.jump === undefined ? null : await Promise.all(jumpSpecs(overrides.jump).map((h) => resolveSshTarget(h, options)));
+  return SshTransport.connect(applyTargetOverrides(resolved, overrides, options.home ?? homedir(), hops), options);
 }

@@ -12,6 +12,9 @@ import { isSuccess, parseJson, raceAbort, readBody } from './http';
 import { JsonObjectSplitter } from './jsonSplitter';
 import type { ContainerInspect, ContainerSummary, ContainerTop, EngineEvent, EngineInfo, EngineVersion } from './types';
 
+/** Where dockerd listens unless told otherwise (`--docker-socket`). */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
 export interface DockerEngineOptions {
   /** Per request, from opening the stream to the end of the body (events: to the response headers). */
   timeoutMs?: number;
@@ -35,7 +38,7 @@ export class DockerEngine {
 
   constructor(
     private readonly openSocket: () => Promise<Duplex>,
-    readonly socketPath = '/var/run/docker.sock',
+    readonly socketPath = DEFAULT_DOCKER_SOCKET,
     options: DockerEngineOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 5000;

@@ -96,7 +96,7 @@ export class SshTransport implements Transport {
     return new SshTransport(resolved, await connectChain(resolved, options), options);
   }
 
-  /** Called once when the connection ends: with an error when it dropped, null after close(). */
+  /** The Transport's closed signal: called once when the connection ends, with an error when it dropped, null after close(). */
   onClose(listener: (error: MonitorError | null) => void): () => void {
     if (this.closedError) {
       const error = this.closing ? null : this.closedError;
