@@ -26,7 +26,7 @@ import { buildTargetTree } from '../../src/core/present/treeModel';
 import type { TargetInput } from '../../src/core/present/targetInput';
 import { LocalTransport } from '../../src/core/transport/local';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import type { BatchPlan, BatchResult, ExecResult, Transport } from '../../src/core/transport/types';
+import type { BatchPlan, BatchResult, ExecResult, MonitorError, Transport } from '../../src/core/transport/types';
 import { soak } from './soak';
 import type { SoakReport } from './soak';
 import { dockerReady, makeSshHome, SSHD_DIR, sshReady } from '../../test/integration/env';
@@ -76,6 +76,9 @@ class Recorder implements Transport {
   }
   openUnixSocket(path: string): Promise<Duplex> {
     return this.inner.openUnixSocket(path);
+  }
+  onClose(listener: (error: MonitorError | null) => void): () => void {
+    return this.inner.onClose(listener);
   }
   close(): Promise<void> {
     return this.inner.close();

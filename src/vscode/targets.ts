@@ -18,7 +18,7 @@ import {
   validateJump,
 } from '../core/targets/targetConfig';
 import type { ParsedTargets, TargetDefinition } from '../core/targets/targetConfig';
-import { expandHomePath } from '../core/targets/openTarget';
+import { expandHomePath } from '../core/transport/sshOverrides';
 import type { Log } from './log';
 
 export const SECTION = 'dockerMonitor';

@@ -1,7 +1,7 @@
 // One target's refresh: one batch of file reads and one Engine API pass in parallel, assembled into a Snapshot.
 import type { ContainerCounts, NamespaceType, Snapshot, SocketInfo } from '../model';
 import type { BatchResult, Transport } from '../transport/types';
-import { DockerEngine } from '../docker/engineApi';
+import { DEFAULT_DOCKER_SOCKET, DockerEngine } from '../docker/engineApi';
 import type { EngineEvent } from '../docker/engineApi';
 import { DockerDescriber, containerStateCounts } from '../docker/describe';
 import type { DockerContainerMeta } from '../docker/describe';
@@ -22,7 +22,6 @@ import { assembleHost } from './assembleHost';
 import { assembleContainers, netDevFromHostPeers } from './assembleContainers';
 import type { NetnsView } from './assembleContainers';
 
-export const DOCKER_SOCKET = '/var/run/docker.sock';
 const SOCKET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
 
 export interface CollectorOptions {
@@ -162,7 +161,9 @@ export class Collector {
     readonly transport: Transport,
     private readonly options: CollectorOptions = {},
   ) {
-    const socketPath = options.socketPath ?? DOCKER_SOCKET;
+    // The target's one Docker connection: the describer lists, inspects and follows events on this engine, and
+    // followDockerEvents hands the same stream to the session (one API version negotiation per target).
+    const socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
     this.engine = new DockerEngine(() => transport.openUnixSocket(socketPath), socketPath);
     this.describer = new DockerDescriber(this.engine, { followEvents: options.dockerEvents !== false });
     this.cache = options.tiered === false ? null : new ReadCache(Math.max(1, options.slowEvery ?? DEFAULT_SLOW_EVERY));

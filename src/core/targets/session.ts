@@ -108,12 +108,6 @@ function asMonitorError(e: unknown): MonitorError {
   return new MonitorError(e instanceof Error ? e.message : String(e), 'internal');
 }
 
-/** SshTransport tells when its connection drops; other transports never drop. */
-function onTransportClose(t: Transport, listener: (error: MonitorError | null) => void): (() => void) | null {
-  const c = t as Transport & { onClose?: (l: (error: MonitorError | null) => void) => () => void };
-  return typeof c.onClose === 'function' ? c.onClose(listener) : null;
-}
-
 export class TargetSession {
   private current: SessionState = { status: 'idle', error: null, errorCode: null, snapshot: null, retryAt: null, watchingEvents: false };
   private transport: Transport | null = null;
@@ -308,7 +302,7 @@ export class TargetSession {
     this.transport = transport;
     const log = this.options.log;
     this.source = (this.options.createSource ?? ((t, l) => new Collector(t, { log: l })))(transport, log);
-    this.unsubscribeClose = onTransportClose(transport, (error) => {
+    this.unsubscribeClose = transport.onClose((error) => {
       if (error && this.transport === transport) this.dropped(error);
     });
     log(`${this.options.label}: connected to ${transport.label} in ${Date.now() - started} ms`);

@@ -382,6 +382,8 @@ export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   readonly label = 'local';
   private readonly cgroups = new CgroupDirCache();
+  private closed = false;
+  private readonly closeListeners = new Set<(error: MonitorError | null) => void>();
 
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
     validateBatchPlan(plan);
@@ -461,5 +463,20 @@ export class LocalTransport implements Transport {
     });
   }
 
-  async close(): Promise<void> {}
+  /** This machine never drops: listeners hear null once close() is called. */
+  onClose(listener: (error: MonitorError | null) => void): () => void {
+    if (this.closed) {
+      queueMicrotask(() => listener(null));
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.closeListeners) l(null);
+    this.closeListeners.clear();
+  }
 }

@@ -10,7 +10,7 @@ import { readSshConfig } from './sshConfigRead';
 import type { ConfigFile, ConfigFs } from './sshConfigRead';
 import { MonitorError } from './types';
 import { validateHostName, validatePort, validateUserName } from '../validate';
-import type { OpenOptions, TargetSpec } from './target';
+import type { OpenOptions, TargetSpec } from './targetTypes';
 
 export type SshTargetSpec = Extract<TargetSpec, { kind: 'ssh' }>;
 

@@ -1,39 +1,16 @@
-// What the user typed as a target (`local`, `user@host:port`, an ~/.ssh/config alias) and how to open it.
+// What the user typed as a target (`local`, `user@host:port`, an ~/.ssh/config alias) and how to open it:
+// openTransport is the one door to a connection, for the CLI and (through targets/openTarget) the extension.
+import { homedir } from 'node:os';
 import { MonitorError } from './types';
 import type { Transport } from './types';
 import { LocalTransport } from './local';
 import { SshTransport } from './ssh';
 import { parseUserHostPort, resolveSshTarget } from './sshConfig';
+import type { OpenOptions, TargetSpec } from './targetTypes';
+import { applyTargetOverrides, jumpSpecs } from './sshOverrides';
+import type { SshOverrides } from './sshOverrides';
 
-export type TargetSpec =
-  | { kind: 'local' }
-  | { kind: 'ssh'; alias: string | null; host: string; user: string | null; port: number | null };
-
-export interface HostKeyInfo {
-  host: string;
-  port: number;
-  keyType: string;
-  fingerprint: string;
-}
-
-export interface OpenOptions {
-  /** Add an unknown host key to known_hosts without asking (`--accept-new-host-key`). */
-  acceptNewHostKey?: boolean;
-  askPassword?: (prompt: string) => Promise<string | undefined>;
-  askPassphrase?: (keyPath: string) => Promise<string | undefined>;
-  /** Asked about an unknown host key when neither acceptNewHostKey nor StrictHostKeyChecking decides. */
-  confirmHostKey?: (info: HostKeyInfo) => Promise<boolean>;
-  /** HOME for `~`, ~/.ssh/config and the default key and known_hosts paths. */
-  home?: string;
-  /** Instead of ~/.ssh/config; also skips /etc/ssh/ssh_config, as `ssh -F` does. */
-  sshConfigPath?: string;
-  /** Replaces UserKnownHostsFile. */
-  knownHostsPath?: string;
-  readyTimeoutMs?: number;
-  keepaliveIntervalMs?: number;
-  /** Progress lines for the user; never carries secrets. */
-  log?: (line: string) => void;
-}
+export type { HostKeyInfo, OpenOptions, TargetSpec } from './targetTypes';
 
 /**
  * `local`; `[ssh://][user@]host[:port]`; `[user@][ipv6]:port`; or a bare name, which may be a Host alias of
@@ -59,8 +36,13 @@ export function parseTarget(text: string): TargetSpec {
   return { kind: 'ssh', alias: bare && !ipv4 ? parsed.host : null, ...parsed };
 }
 
-export async function openTransport(spec: TargetSpec, options: OpenOptions = {}): Promise<Transport> {
+/**
+ * Opens a target: this machine, or an SSH connection resolved through the ssh config (with ProxyJump hops).
+ * `overrides`: what a configured target's own settings say (identityFile, jump), which win over the config.
+ */
+export async function openTransport(spec: TargetSpec, options: OpenOptions = {}, overrides: SshOverrides = {}): Promise<Transport> {
   if (spec.kind === 'local') return new LocalTransport();
   const resolved = await resolveSshTarget(spec, options);
-  return SshTransport.connect(resolved, options);
+  const hops = overrides.jump === undefined ? null : await Promise.all(jumpSpecs(overrides.jump).map((h) => resolveSshTarget(h, options)));
+  return SshTransport.connect(applyTargetOverrides(resolved, overrides, options.home ?? homedir(), hops), options);
 }

@@ -80,6 +80,12 @@ export interface Transport {
   exec(argv: string[], options?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
   /** A byte stream to a unix socket on the target (the Docker API). */
   openUnixSocket(path: string): Promise<Duplex>;
+  /**
+   * The closed signal: `listener` is called once when the connection ends, with the reason when it dropped (an
+   * 'unreachable' MonitorError) or null after close(); at once (in a microtask) if it has ended already. Returns
+   * a function that unsubscribes. A local transport never drops: its listeners hear only close().
+   */
+  onClose(listener: (error: MonitorError | null) => void): () => void;
   close(): Promise<void>;
 }
 

@@ -10,7 +10,7 @@ import { analyzeGaps } from '../../../src/core/analyze/gaps';
 import { Collector } from '../../../src/core/collect/collector';
 import { openTarget } from '../../../src/core/targets/openTarget';
 import { parseTargetSetting } from '../../../src/core/targets/targetConfig';
-import { DOCKER_SOCKET } from '../../../src/core/collect/collector';
+import { DEFAULT_DOCKER_SOCKET as DOCKER_SOCKET } from '../../../src/core/docker/engineApi';
 import { SSHD_DIR, dockerReady, dockerSkipReason, run, sshReady, sshSkipReason, startOwnSshd } from '../env';
 
 const USER = 'dmfaultuser';

@@ -1,4 +1,4 @@
-// Prompt texts are the SSH transport's own (src/core/transport/ssh.ts makeAuth): a change there must show here.
+// Prompt texts are the SSH transport's own (src/core/transport/ssh/auth.ts makeAuth): a change there must show here.
 import { describe, expect, it } from 'vitest';
 import { parsePasswordPrompt, passphraseSecretKey, passwordSecretKey } from '../../../src/core/targets/secretKeys';
 
@@ -19,7 +19,7 @@ describe('parsePasswordPrompt', () => {
 
   it('agrees with the prompt text the SSH transport builds', async () => {
     const { readFile } = await import('node:fs/promises');
-    const src = await readFile(new URL('../../../src/core/transport/ssh.ts', import.meta.url), 'utf8');
+    const src = await readFile(new URL('../../../src/core/transport/ssh/auth.ts', import.meta.url), 'utf8');
     expect(src).toContain('askPassword!(`Password for ${where}${suffix}`)');
     expect(src).toContain("` (attempt ${attempt} of ${PASSWORD_ATTEMPTS})`");
   });

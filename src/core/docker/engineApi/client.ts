@@ -4,115 +4,22 @@ import { ClientRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { MonitorError } from '../transport/types';
-import { validateContainerRef } from '../validate';
+import { MonitorError } from '../../transport/types';
+import { validateContainerRef } from '../../validate';
+import { chooseApiPrefix } from './apiVersion';
+import { statusError, toMonitorError, unexpected } from './errors';
+import { isSuccess, parseJson, raceAbort, readBody } from './http';
+import { JsonObjectSplitter } from './jsonSplitter';
+import type { ContainerInspect, ContainerSummary, ContainerTop, EngineEvent, EngineInfo, EngineVersion } from './types';
 
-// ---- Raw API shapes (only the fields this project reads) ----
-
-/** GET /version */
-export interface EngineVersion {
-  Version: string;
-  ApiVersion: string;
-  MinAPIVersion?: string;
-  Os?: string;
-  Arch?: string;
-  KernelVersion?: string;
-}
-
-/** GET /info */
-export interface EngineInfo {
-  DockerRootDir: string;
-  Containers: number;
-  ContainersRunning: number;
-  ContainersPaused: number;
-  ContainersStopped: number;
-  ServerVersion?: string;
-  Driver?: string;
-  CgroupDriver?: string;
-  CgroupVersion?: string;
-}
-
-/** One entry of GET /containers/json */
-export interface ContainerSummary {
-  Id: string;
-  Names: string[] | null;
-  Image: string;
-  Command: string;
-  /** Unix time in seconds. */
-  Created: number;
-  State: string;
-  /** Human text such as "Up 3 minutes (healthy)" or "Exited (0) 2 hours ago". */
-  Status: string;
-  Labels: Record<string, string> | null;
-}
-
-/** GET /containers/{id}/json */
-export interface ContainerInspect {
-  Id: string;
-  Name: string;
-  /** RFC 3339 with nanoseconds. */
-  Created: string;
-  Path: string;
-  Args: string[] | null;
-  State: {
-    Status: string;
-    Running: boolean;
-    Paused: boolean;
-    Restarting: boolean;
-    Pid: number;
-    ExitCode: number;
-    StartedAt: string;
-    FinishedAt: string;
-    Health?: { Status: string } | null;
-  } | null;
-  RestartCount: number;
-  HostnamePath: string;
-  LogPath: string;
-  GraphDriver: { Name: string; Data: Record<string, string> | null } | null;
-  HostConfig: {
-    NetworkMode: string;
-    PidMode: string;
-    Privileged: boolean;
-    Memory: number;
-    NanoCpus: number;
-    CpuQuota: number;
-    CpuPeriod: number;
-    PidsLimit: number | null;
-  } | null;
-  Config: { Image: string; Labels: Record<string, string> | null } | null;
-  NetworkSettings: {
-    IPAddress?: string;
-    Networks: Record<string, { IPAddress: string }> | null;
-  } | null;
-}
-
-/** GET /containers/{id}/top: `ps` output with host PIDs. */
-export interface ContainerTop {
-  Titles: string[];
-  Processes: string[][];
-}
-
-/** One object of the GET /events stream. */
-export interface EngineEvent {
-  Type: string;
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> | null };
-  time: number;
-  timeNano: number;
-  /** Legacy duplicates of Action / Actor.ID / the image, still sent by daemons before API 1.44. */
-  status?: string;
-  id?: string;
-  from?: string;
-}
+/** Where dockerd listens unless told otherwise (`--docker-socket`). */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 export interface DockerEngineOptions {
   /** Per request, from opening the stream to the end of the body (events: to the response headers). */
   timeoutMs?: number;
 }
 
-/** The API version this client is written against; newer daemons keep serving it with the same shapes. */
-const PINNED_API = '1.41';
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const CONTAINER_EVENTS = '/events?filters=' + encodeURIComponent(JSON.stringify({ type: ['container'] }));
 
 export interface EventStreamOptions {
@@ -131,7 +38,7 @@ export class DockerEngine {
 
   constructor(
     private readonly openSocket: () => Promise<Duplex>,
-    readonly socketPath = '/var/run/docker.sock',
+    readonly socketPath = DEFAULT_DOCKER_SOCKET,
     options: DockerEngineOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -346,190 +253,10 @@ export class DockerEngine {
   }
 }
 
-/**
- * `/v1.41` when the daemon serves it; otherwise the nearest version it does serve (an older daemon's own
- * ApiVersion, or a newer daemon's MinAPIVersion once 1.41 is retired). Empty (unversioned) if it says nothing usable.
- */
-export function chooseApiPrefix(version: Pick<EngineVersion, 'ApiVersion' | 'MinAPIVersion'>): string {
-  const max = parseApiVersion(version.ApiVersion);
-  if (!max) return '';
-  const min = parseApiVersion(version.MinAPIVersion);
-  const pinned = parseApiVersion(PINNED_API)!;
-  let chosen = pinned;
-  if (compareApi(max, pinned) < 0) chosen = max;
-  else if (min && compareApi(min, pinned) > 0) chosen = min;
-  return `/v${chosen[0]}.${chosen[1]}`;
-}
-
-function parseApiVersion(v: unknown): [number, number] | null {
-  if (typeof v !== 'string') return null;
-  const m = /^(\d{1,3})\.(\d{1,3})$/.exec(v.trim());
-  return m ? [Number(m[1]), Number(m[2])] : null;
-}
-
-function compareApi(a: [number, number], b: [number, number]): number {
-  return a[0] - b[0] || a[1] - b[1];
-}
-
-/**
- * Splits a stream of concatenated JSON objects (the daemon writes one per line, but nothing guarantees that a
- * chunk ends on a line) into the text of each complete object.
- */
-export class JsonObjectSplitter {
-  private buf = '';
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  /** Index in `buf` up to which characters have been scanned. */
-  private scanned = 0;
-  private start = -1;
-
-  push(chunk: string): string[] {
-    this.buf += chunk;
-    const out: string[] = [];
-    for (let i = this.scanned; i < this.buf.length; i++) {
-      const ch = this.buf[i];
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (ch === '\\') this.escaped = true;
-        else if (ch === '"') this.inString = false;
-        continue;
-      }
-      if (ch === '"') this.inString = true;
-      else if (ch === '{' || ch === '[') {
-        if (this.depth === 0) this.start = i;
-        this.depth++;
-      } else if (ch === '}' || ch === ']') {
-        if (this.depth === 0) throw new MonitorError('the Docker event stream is not JSON', 'internal');
-        this.depth--;
-        if (this.depth === 0) out.push(this.buf.slice(this.start, i + 1));
-      } else if (this.depth === 0 && !/\s/.test(ch)) {
-        throw new MonitorError('the Docker event stream is not JSON', 'internal');
-      }
-    }
-    if (this.depth === 0) {
-      this.buf = '';
-      this.scanned = 0;
-      this.start = -1;
-    } else {
-      // Keep only the object in progress.
-      this.buf = this.buf.slice(this.start);
-      this.scanned = this.buf.length;
-      this.start = 0;
-      if (this.buf.length > MAX_BODY_BYTES) throw new MonitorError('a Docker event is too large', 'internal');
-    }
-    return out;
-  }
-}
-
-/** Maps a socket-level failure to the codes a Transport uses; MonitorErrors pass through unchanged. */
-export function toMonitorError(err: unknown, socketPath: string): MonitorError {
-  if (err instanceof MonitorError) return err;
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM':
-      return new MonitorError(`permission denied on ${socketPath} (add the user to the docker group)`, 'docker-denied');
-    case 'ENOENT':
-      return new MonitorError(`no Docker socket at ${socketPath} (is dockerd running?)`, 'docker-unavailable');
-    case 'ECONNREFUSED':
-      return new MonitorError(`nothing listens on ${socketPath} (is dockerd running?)`, 'docker-unavailable');
-    case 'ENOTSOCK':
-      return new MonitorError(`${socketPath} is not a socket`, 'docker-unavailable');
-    default: {
-      const what = code ?? oneLine(err instanceof Error ? err.message : String(err));
-      return new MonitorError(`connection to the Docker API on ${socketPath} failed: ${what}`, 'docker-unavailable');
-    }
-  }
-}
-
-function isSuccess(res: IncomingMessage): boolean {
-  const s = res.statusCode ?? 0;
-  return s >= 200 && s < 300;
-}
-
-function statusError(res: IncomingMessage, body: string, path: string): MonitorError {
-  const status = res.statusCode ?? 0;
-  let message = body;
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    if (typeof parsed?.message === 'string') message = parsed.message;
-  } catch {
-    // Not JSON: the daemon (or a proxy in front of it) sent plain text.
-  }
-  const text = `Docker API GET ${path.split('?')[0]}: ${status} ${oneLine(message) || (res.statusMessage ?? '')}`.trim();
-  if (status === 401 || status === 403) return new MonitorError(text, 'docker-denied');
-  if (status === 404) return new MonitorError(text, 'not-found');
-  if (status === 400 || status === 409) return new MonitorError(text, 'bad-argument');
-  if (status >= 500) return new MonitorError(text, 'docker-unavailable');
-  return new MonitorError(text, 'internal');
-}
-
-function readBody(res: IncomingMessage, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onAbort = () => resolve('');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = (fn: () => void) => {
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        res.destroy();
-        settle(() => reject(new MonitorError(`Docker API reply larger than ${MAX_BODY_BYTES >> 20} MiB`, 'internal')));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    res.on('end', () => settle(() => resolve(Buffer.concat(chunks).toString('utf8'))));
-    res.on('error', (err) =>
-      settle(() => reject(new MonitorError(`Docker API reply cut short: ${oneLine(err.message)}`, 'docker-unavailable'))),
-    );
-    res.on('aborted', () => settle(() => reject(new MonitorError('Docker API reply cut short', 'docker-unavailable'))));
-  });
-}
-
-function parseJson<T>(text: string, path: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new MonitorError(`Docker API returned invalid JSON for GET ${path.split('?')[0]}`, 'internal');
-  }
-}
-
-function unexpected(path: string): MonitorError {
-  return new MonitorError(`Docker API returned an unexpected reply for GET ${path}`, 'internal');
-}
-
 function isObject(v: unknown): v is Record<string, unknown> & object {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Resolves with the promise's value, or null if `signal` aborts first. */
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T | null> {
-  if (signal.aborted) return Promise.resolve(null);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(null);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim().slice(0, 300);
-}
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
