@@ -9,7 +9,7 @@ import { parseCliArgs, USAGE } from './args';
 import type { MonitorCommand, MonitorOptions } from './args';
 import { sanitizeForTerminal } from './sanitize';
 import { errorLine } from './errors';
-import { toJson } from './json';
+import { toJson } from '../core/json';
 import { DEFAULT_COLUMNS, needsRates, viewOf, warningLines } from './views';
 import { watch } from './watch';
 import { version } from '../../package.json';

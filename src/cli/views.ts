@@ -4,7 +4,7 @@ import { MonitorError } from '../core/transport/types';
 import { correlate, findContainer } from '../core/analyze/correlate';
 import { analyzeGaps } from '../core/analyze/gaps';
 import type { MonitorCommand } from './args';
-import { allJson } from './json';
+import { allJson } from '../core/json';
 import { printHost } from './hostPrinter';
 import { printContainerDetail, printContainers } from './containerPrinter';
 import { printProcessDetail, printProcesses } from './processPrinter';
