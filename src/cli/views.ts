@@ -13,7 +13,7 @@ import { printGaps } from './gapPrinter';
 import { sanitizeForTerminal } from './sanitize';
 import { section } from './table';
 
-export const MAX_WARNINGS_SHOWN = 10;
+const MAX_WARNINGS_SHOWN = 10;
 /** Width to lay out for when stdout is not a terminal. */
 export const DEFAULT_COLUMNS = 120;
 
