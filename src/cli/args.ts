@@ -91,7 +91,6 @@ export function parseInterval(text: string, max: number = MAX_INTERVAL_SECONDS):
 
 /** An absolute path without control characters, short enough for a unix socket address (107 bytes). */
 function parseSocketPath(text: string): string {
-  // eslint-disable-next-line no-control-regex
   if (text.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(text) && Buffer.byteLength(text, 'utf8') <= 107) return text;
   throw usageError(`invalid --docker-socket ${quoted(text)}: an absolute path to a unix socket, at most 107 bytes`);
 }
