@@ -90,7 +90,8 @@ function floor(r: BatchResult): number {
       if (start !== null) known.push([Number(m[1]), start]);
     } else if (m) for (const line of v.split('\n')) if (/\/docker\/[0-9a-f]{64}$/.test(line)) cgroupPaths.add(line.split(':').slice(2).join(':'));
   }
-  const tick = buildTieredPlan('/var/lib/docker', { slow: false, interfaces: false, known, cgroupPaths: [...cgroupPaths] });
+  // A fast tick under full demand (every process's stat, every cgroup counter), as the CLI's collector takes it.
+  const tick = buildTieredPlan('/var/lib/docker', { slow: false, interfaces: false, stat: 'all', containerDetail: true, known, cgroupPaths: [...cgroupPaths] });
   const containers = cgroupPaths.size;
   const procs = known.length;
   console.log(`${new Date().toISOString()} ${containers} containers, ${procs} processes, N=${N}, nproc ${spawnSync('nproc').stdout.toString().trim()}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);

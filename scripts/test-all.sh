@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one test command (`npm test`): build, bring up dockerd + sshd (when this machine can), run every suite,
-# and end with the totals over all suites alone on the last line: "N passed, N failed, N skipped".
+# The one test command (`npm test`): build, type-check, lint, bring up dockerd + sshd (when this machine can), run
+# every suite, and end with the totals over all suites alone on the last line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=test-output
@@ -15,6 +15,8 @@ npm run --silent build || status=1
 step "typecheck"
 npx tsc -p . --noEmit || status=1
 npx tsc -p tsconfig.webview.json --noEmit || status=1
+step "lint: eslint with the layer rules, import cycles, knip"
+npm run --silent lint || status=1
 
 step "test environment: dockerd, containers, sshd"
 if [ "$(id -u)" = 0 ]; then

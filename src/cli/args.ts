@@ -33,12 +33,12 @@ export type CliRequest =
   | { action: 'version' }
   | { action: 'monitor'; command: MonitorCommand; options: MonitorOptions };
 
-export const DEFAULT_INTERVAL_SECONDS = 1;
-export const MAX_INTERVAL_SECONDS = 60;
+const DEFAULT_INTERVAL_SECONDS = 1;
+const MAX_INTERVAL_SECONDS = 60;
 /** A one-shot call waits the interval before it prints, a watch waits it between snapshots: it may be longer. */
-export const MAX_WATCH_INTERVAL_SECONDS = 3600;
+const MAX_WATCH_INTERVAL_SECONDS = 3600;
 /** Gap and correlation are reports on configuration and identities, not readings that change tick to tick. */
-export const WATCHABLE = ['host', 'all', 'container', 'process'] as const;
+const WATCHABLE = ['host', 'all', 'container', 'process'] as const;
 
 export const USAGE = `Usage: docker-monitor monitor <what> [options]
 
@@ -90,8 +90,7 @@ export function parseInterval(text: string, max: number = MAX_INTERVAL_SECONDS):
 }
 
 /** An absolute path without control characters, short enough for a unix socket address (107 bytes). */
-export function parseSocketPath(text: string): string {
-  // eslint-disable-next-line no-control-regex
+function parseSocketPath(text: string): string {
   if (text.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(text) && Buffer.byteLength(text, 'utf8') <= 107) return text;
   throw usageError(`invalid --docker-socket ${quoted(text)}: an absolute path to a unix socket, at most 107 bytes`);
 }

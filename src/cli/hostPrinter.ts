@@ -5,7 +5,7 @@ import { renderFields, renderTable, section } from './table';
 
 const COUNT_STATES: (keyof Omit<ContainerCounts, 'total'>)[] = ['running', 'paused', 'restarting', 'exited', 'created', 'dead'];
 
-export function describeContainerCounts(c: ContainerCounts): string {
+function describeContainerCounts(c: ContainerCounts): string {
   const parts = COUNT_STATES.filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
   return parts.length > 0 ? `${c.total} (${parts.join(', ')})` : String(c.total);
 }

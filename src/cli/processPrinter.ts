@@ -46,7 +46,7 @@ function endpoint(address: string, port: number, ipv6: boolean): string {
   return `${host}:${port === 0 ? '*' : port}`;
 }
 
-export function printSockets(sockets: SocketInfo[]): string {
+function printSockets(sockets: SocketInfo[]): string {
   if (sockets.length === 0) return '(none)';
   return renderTable(
     [{ header: 'PROTO' }, { header: 'STATE' }, { header: 'LOCAL' }, { header: 'REMOTE' }, { header: 'INODE', align: 'right' }],

@@ -9,7 +9,7 @@ import { parseCliArgs, USAGE } from './args';
 import type { MonitorCommand, MonitorOptions } from './args';
 import { sanitizeForTerminal } from './sanitize';
 import { errorLine } from './errors';
-import { toJson } from './json';
+import { toJson } from '../core/json';
 import { DEFAULT_COLUMNS, needsRates, viewOf, warningLines } from './views';
 import { watch } from './watch';
 import { version } from '../../package.json';
@@ -32,9 +32,9 @@ export interface CliIo {
   onStopSignal?: (listener: () => void) => () => void;
 }
 
-export const EXIT_OK = 0;
+const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 export function exitCodeFor(err: unknown): number {
   return err instanceof MonitorError && err.code === 'bad-argument' ? EXIT_USAGE : EXIT_FAILURE;

@@ -4,7 +4,7 @@ import { MonitorError } from '../core/transport/types';
 import { correlate, findContainer } from '../core/analyze/correlate';
 import { analyzeGaps } from '../core/analyze/gaps';
 import type { MonitorCommand } from './args';
-import { allJson } from './json';
+import { allJson } from '../core/json';
 import { printHost } from './hostPrinter';
 import { printContainerDetail, printContainers } from './containerPrinter';
 import { printProcessDetail, printProcesses } from './processPrinter';
@@ -13,7 +13,7 @@ import { printGaps } from './gapPrinter';
 import { sanitizeForTerminal } from './sanitize';
 import { section } from './table';
 
-export const MAX_WARNINGS_SHOWN = 10;
+const MAX_WARNINGS_SHOWN = 10;
 /** Width to lay out for when stdout is not a terminal. */
 export const DEFAULT_COLUMNS = 120;
 

@@ -6,7 +6,7 @@ import type { Collector } from '../core/collect/collector';
 import { findContainer } from '../core/analyze/correlate';
 import type { MonitorCommand, MonitorOptions } from './args';
 import { errorLine } from './errors';
-import { toJsonLine } from './json';
+import { toJsonLine } from '../core/json';
 import { shortId } from './names';
 import { fitToTerminal, redraw } from './terminalFrame';
 import { DEFAULT_COLUMNS, notFound, viewOf, warningLines } from './views';

@@ -4,7 +4,7 @@
 export const NAMESPACE_TYPES = ['pid', 'net', 'mnt', 'uts', 'ipc', 'user', 'cgroup'] as const;
 export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
 
-export interface NamespaceRef {
+interface NamespaceRef {
   inode: number;
   /** Same inode as the host's PID 1: this namespace is not private. */
   sharedWithHost: boolean;
@@ -109,7 +109,7 @@ export interface HostInfo {
   clockTicks: number;
 }
 
-export interface ContainerMemory {
+interface ContainerMemory {
   /** usage - inactive_file, as the docker CLI shows. */
   usageBytes: number | null;
   /** Raw cgroup usage (memory.usage_in_bytes / memory.current). */

@@ -16,11 +16,6 @@ export function validateContainerRef(ref: string): string {
   throw new MonitorError(`invalid container id or name: ${JSON.stringify(ref.slice(0, 80))}`, 'bad-argument');
 }
 
-/** A full 64-hex container id (what the collector and the Docker API exchange). */
-export function isFullContainerId(id: string): boolean {
-  return /^[0-9a-f]{64}$/.test(id);
-}
-
 export function validatePid(value: string | number): number {
   const s = String(value).trim();
   if (/^[1-9]\d{0,9}$/.test(s)) {

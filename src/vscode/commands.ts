@@ -9,7 +9,7 @@ import type { TreeNode } from '../core/present/treeNodes';
 import type { CommandId } from '../core/targets/commandIds';
 import { exportFileName } from '../core/targets/exportName';
 import { MonitorError } from '../core/transport/types';
-import { allJson, toJson } from '../cli/json';
+import { allJson, toJson } from '../core/json';
 import { errorText } from './log';
 import type { Log } from './log';
 import type { MonitorServiceImpl } from './monitorService';

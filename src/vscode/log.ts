@@ -2,7 +2,7 @@
 // events. Only engine progress lines and our own messages reach it; the SSH prompts never log what was typed.
 import * as vscode from 'vscode';
 
-export const OUTPUT_CHANNEL_NAME = 'Docker Monitor';
+const OUTPUT_CHANNEL_NAME = 'Docker Monitor';
 
 export type Log = vscode.LogOutputChannel;
 

@@ -17,7 +17,7 @@ import { Collector } from '../core/collect/collector';
 import { ThreadedCollector } from '../core/collect/threadedCollector';
 import { sameTarget, targetAddress } from '../core/targets/targetConfig';
 import type { TargetDefinition } from '../core/targets/targetConfig';
-import type { MonitorService, TargetConfig, TargetState } from './serviceApi';
+import type { MonitorService, TargetState } from './serviceApi';
 import type { Log } from './log';
 import { SECTION, readTargets } from './targets';
 import type { SshPrompts } from './sshPrompts';
@@ -29,10 +29,6 @@ interface Entry {
   /** The error already shown in a dialog, so that a state change does not show it again. */
   announced: string | null;
 }
-
-// serviceApi's TargetConfig and core's TargetDefinition must stay the same shape (core cannot import vscode types).
-const sameShape: (d: TargetDefinition) => TargetConfig = (d) => d;
-void sameShape;
 
 export class MonitorServiceImpl implements MonitorService {
   private readonly entries = new Map<string, Entry>();

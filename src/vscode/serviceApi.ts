@@ -6,11 +6,9 @@ import type { Snapshot } from '../core/model';
 import type { TargetSummary } from '../shared/protocol';
 import type { TargetDefinition } from '../core/targets/targetConfig';
 
-/** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'); defined in core. */
-export type TargetConfig = TargetDefinition;
-
 export interface TargetState {
-  config: TargetConfig;
+  /** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */
+  config: TargetDefinition;
   summary: TargetSummary;
   /** The newest snapshot (rates filled from the one before), or null before the first. */
   snapshot: Snapshot | null;

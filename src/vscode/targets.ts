@@ -31,7 +31,7 @@ export function readTargets(): ParsedTargets {
 }
 
 /** The ssh config files whose Host entries "Add SSH Target" offers: ~/.ssh/config, then Remote-SSH's, if set. */
-export function sshConfigFiles(): string[] {
+function sshConfigFiles(): string[] {
   const home = homedir();
   const files = [join(home, '.ssh', 'config')];
   const remote = vscode.workspace.getConfiguration('remote.SSH').get<string>('configFile');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/core/collect/plan';
 import { buildBatchScript } from '../../src/core/transport/batchScript';
 import { NAMESPACE_TYPES } from '../../src/core/model';
-import { SshTransport } from '../../src/core/transport/ssh';
+import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/transport/types';

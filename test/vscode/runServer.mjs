@@ -135,7 +135,10 @@ async function main() {
     }),
     new Promise((r) => {
       const poll = setInterval(() => {
-        if (server.exited() !== null) (clearInterval(poll), r({ serverGone: server.exited() }));
+        if (server.exited() !== null) {
+          clearInterval(poll);
+          r({ serverGone: server.exited() });
+        }
       }, 1000);
       exited.then(() => clearInterval(poll));
     }),

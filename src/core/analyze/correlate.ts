@@ -150,7 +150,7 @@ function memoryRow(s: Snapshot, c: ContainerInfo, main: ProcessInfo | null): Cor
   };
 }
 
-function networkCell(s: Snapshot, c: ContainerInfo): string {
+function networkCell(c: ContainerInfo): string {
   const n = c.network;
   if (n.mode === 'host' || c.namespaces.net?.sharedWithHost) return "host network: shares the host's interfaces";
   if (n.mode === 'none') return 'no network (network mode none)';
@@ -177,7 +177,7 @@ function networkRow(s: Snapshot, c: ContainerInfo, main: ProcessInfo | null): Co
   return {
     aspect: 'In network',
     process: main ? listening(main) : 'unknown (no process of this container in the snapshot)',
-    container: networkCell(s, c),
+    container: networkCell(c),
     host,
   };
 }

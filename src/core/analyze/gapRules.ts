@@ -6,15 +6,15 @@ import { containerProcesses } from './correlate';
 
 export type GapRule = (s: Snapshot) => Finding[];
 
-export const MEMORY_WARNING_PERCENT = 90;
-export const MEMORY_CRITICAL_PERCENT = 98;
-export const THROTTLED_WARNING_PERCENT = 10;
-export const RSS_GAP_RATIO = 0.2;
-export const RSS_GAP_BYTES = 4 * 1024 * 1024;
-export const RESTART_LOOP_COUNT = 3;
-export const PIDS_WARNING_PERCENT = 90;
-export const DISK_WARNING_PERCENT = 90;
-export const DISK_CRITICAL_PERCENT = 98;
+const MEMORY_WARNING_PERCENT = 90;
+const MEMORY_CRITICAL_PERCENT = 98;
+const THROTTLED_WARNING_PERCENT = 10;
+const RSS_GAP_RATIO = 0.2;
+const RSS_GAP_BYTES = 4 * 1024 * 1024;
+const RESTART_LOOP_COUNT = 3;
+const PIDS_WARNING_PERCENT = 90;
+const DISK_WARNING_PERCENT = 90;
+const DISK_CRITICAL_PERCENT = 98;
 
 type Subject = Finding['subject'];
 type Evidence = Finding['evidence'];

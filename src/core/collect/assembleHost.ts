@@ -21,7 +21,7 @@ function intOrNull(text: string | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-export function assembleInterfaces(index: BatchIndex, netDevText: string | undefined): NetInterface[] {
+function assembleInterfaces(index: BatchIndex, netDevText: string | undefined): NetInterface[] {
   const counters = new Map(parseNetDev(netDevText ?? '').map((c) => [c.name, c]));
   const names = new Set([...index.interfaces.keys(), ...counters.keys()]);
   const out: NetInterface[] = [];
@@ -58,7 +58,7 @@ export function assembleInterfaces(index: BatchIndex, netDevText: string | undef
   return out.sort((a, b) => (a.ifindex ?? 1e9) - (b.ifindex ?? 1e9) || a.name.localeCompare(b.name));
 }
 
-export function assembleDisks(batch: BatchResult, dockerRoot: string): DiskUsage[] {
+function assembleDisks(batch: BatchResult, dockerRoot: string): DiskUsage[] {
   const disks: DiskUsage[] = [];
   for (const [role, path] of [['root', '/'], ['docker', dockerRoot]] as const) {
     const s = batch.statfs.get(path);

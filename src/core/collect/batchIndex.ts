@@ -2,7 +2,7 @@
 import type { BatchResult } from '../transport/types';
 import { CGROUP_ROOT } from './plan';
 
-export interface ProcessFiles {
+interface ProcessFiles {
   files: Map<string, string>; // stat, status, cgroup, cmdline: what this refresh read
   ns: Map<string, string>; // ns name -> link target
   fdTargets: string[];
@@ -25,7 +25,7 @@ export interface KnownProcess {
   memo: Record<string, unknown>;
 }
 
-export interface InterfaceFiles {
+interface InterfaceFiles {
   files: Map<string, string>;
   device: string | null;
   master: string | null;

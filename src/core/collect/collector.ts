@@ -35,7 +35,7 @@ export interface CollectorOptions {
   dockerEvents?: boolean;
 }
 
-export const DEFAULT_SLOW_EVERY = 10;
+const DEFAULT_SLOW_EVERY = 10;
 
 /** The host's namespaces: those of PID 1, or of the lowest PID outside any container when 1 is unreadable. */
 function hostNamespaces(processes: AssembledProcess[]): Partial<Record<NamespaceType, number>> {
@@ -83,7 +83,7 @@ function slicer(): () => Promise<void> {
 }
 
 /** One batch and one Engine API answer in, one Snapshot (without rates) out; yields between its stages. */
-export async function assembleSnapshot(
+async function assembleSnapshot(
   target: string,
   batch: BatchResult,
   docker: Awaited<ReturnType<DockerDescriber['describe']>>,

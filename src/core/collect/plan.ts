@@ -23,9 +23,9 @@ export const HOST_FILES = {
 } as const;
 
 export const PROCESS_FILES = ['stat', 'status', 'cgroup', 'cmdline'] as const;
-export const INTERFACE_FILES = ['ifindex', 'iflink', 'mtu', 'address', 'operstate', 'uevent', 'type'] as const;
+const INTERFACE_FILES = ['ifindex', 'iflink', 'mtu', 'address', 'operstate', 'uevent', 'type'] as const;
 /** Read through one process of each network namespace: the container's view of its own network. */
-export const NETNS_FILES = ['net/dev', 'net/tcp', 'net/tcp6', 'net/udp', 'net/udp6', 'root/sys/class/net/*/iflink'];
+const NETNS_FILES = ['net/dev', 'net/tcp', 'net/tcp6', 'net/udp', 'net/udp6', 'root/sys/class/net/*/iflink'];
 
 /** Everything every time: the design before tiers, kept as the reference the tiered reads must equal. */
 export function buildPlan(dockerRoot: string): BatchPlan {
@@ -51,11 +51,11 @@ export const SLOW_HOST_FILES: readonly string[] = [HOST_FILES.hostname, HOST_FIL
 /** Fixed for a process's life (per PID and start time): read once, then cached by the collector. */
 export const PROCESS_FACT_FILES = ['status', 'cgroup', 'cmdline'];
 /** Namespace links and exe are fixed too; fd links are read once at first sight and then on the slow cadence. */
-export const PROCESS_FACT_LINKS = ['ns/*', 'exe', 'fd/*'];
+const PROCESS_FACT_LINKS = ['ns/*', 'exe', 'fd/*'];
 /** A namespace's own traffic counters: every refresh. */
-export const NETNS_TICK_FILES = ['net/dev'];
+const NETNS_TICK_FILES = ['net/dev'];
 /** Which host interface each of a namespace's is paired with: fixed while the interfaces stay, read with them. */
-export const NETNS_LINK_FILES = ['root/sys/class/net/*/iflink'];
+const NETNS_LINK_FILES = ['root/sys/class/net/*/iflink'];
 /** Socket tables: each read walks the kernel's whole hash table (~1 ms whatever it holds): slow cadence only. */
 export const NETNS_SLOW_FILES = ['net/tcp', 'net/tcp6', 'net/udp', 'net/udp6'];
 const CGROUP_TICK_FILES = CGROUP_METRIC_FILES.filter((f) => !CGROUP_LIMIT_FILES.includes(f));

@@ -25,7 +25,7 @@ export interface ThreadError {
 export const CONTAINERS_PER_PART = 32;
 export const PROCESSES_PER_PART = 256;
 
-export type SnapshotHead = Omit<Snapshot, 'containers' | 'processes'>;
+type SnapshotHead = Omit<Snapshot, 'containers' | 'processes'>;
 
 export type ToCollectorThread =
   | { type: 'sample'; id: number; demand?: Demand; full?: boolean }

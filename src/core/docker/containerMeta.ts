@@ -6,7 +6,7 @@ import { statusClock, statusText } from './statusText';
 
 const ZERO_TIME = /^0001-01-01T/;
 
-export interface DockerLimits {
+interface DockerLimits {
   /** HostConfig.Memory; null when unlimited (0). */
   memoryBytes: number | null;
   /** HostConfig.NanoCpus (--cpus x 1e9); null when unset (0). */

@@ -13,7 +13,7 @@ import { statusClock, statusText } from './statusText';
 import type { StatusClock } from './statusText';
 
 export { containerMeta, containerStateCounts } from './containerMeta';
-export type { DockerContainerMeta, DockerLimits } from './containerMeta';
+export type { DockerContainerMeta } from './containerMeta';
 
 export interface DockerDescription {
   status: DockerStatus;

@@ -6,7 +6,7 @@ import { sampleOf } from './sample';
 export const TOP_PROCESS_LIMIT = 50;
 
 /** Busiest first: CPU % (unknown counts as 0), then RSS, then PID so equal rows keep one order. */
-export function compareBusiest(a: ProcessInfo, b: ProcessInfo): number {
+function compareBusiest(a: ProcessInfo, b: ProcessInfo): number {
   return (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || b.rssBytes - a.rssBytes || a.pid - b.pid;
 }
 

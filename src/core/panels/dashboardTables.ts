@@ -18,7 +18,7 @@ function blockIoText(c: ContainerInfo): string {
   return r === null && w === null ? MISSING : `${formatRate(r)} / ${formatRate(w)}`;
 }
 
-export function stateText(c: ContainerInfo): string {
+function stateText(c: ContainerInfo): string {
   return c.health ? `${c.state} (${c.health})` : c.state;
 }
 

@@ -1,6 +1,6 @@
 // Sorting and filtering for the panels' tables. Pure: the webview renders what these return.
 
-export type CellValue = number | string | null;
+type CellValue = number | string | null;
 
 export interface Column<R> {
   key: string;

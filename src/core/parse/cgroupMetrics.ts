@@ -3,7 +3,7 @@
 import { emptyRecord, parseSigned, parseUnsigned, splitLines } from './text';
 import type { ContainerCpu } from '../model';
 
-export const CGROUP_V1_METRIC_FILES: readonly string[] = [
+const CGROUP_V1_METRIC_FILES: readonly string[] = [
   'memory.usage_in_bytes',
   'memory.limit_in_bytes',
   'memory.stat',
@@ -23,7 +23,7 @@ export const CGROUP_V1_METRIC_FILES: readonly string[] = [
   'blkio.io_service_bytes_recursive',
 ];
 
-export const CGROUP_V2_METRIC_FILES: readonly string[] = [
+const CGROUP_V2_METRIC_FILES: readonly string[] = [
   'memory.current',
   'memory.max',
   'memory.stat',

@@ -2,7 +2,7 @@
 import type { ContainerInfo, ProcessInfo } from '../model';
 
 /** Theme colour ids the views use (VS Code's chart palette follows light, dark and high-contrast themes). */
-export type IconColor = 'charts.green' | 'charts.red' | 'charts.yellow' | 'charts.orange' | 'charts.blue' | 'disabledForeground';
+type IconColor = 'charts.green' | 'charts.red' | 'charts.yellow' | 'charts.orange' | 'charts.blue' | 'disabledForeground';
 
 export interface Icon {
   /** A codicon id, with `~spin` where it should turn. */
@@ -11,7 +11,7 @@ export interface Icon {
 }
 
 /** The exit code in Docker's status text ("Exited (137) 5 minutes ago"), or null. */
-export function exitCodeOf(status: string): number | null {
+function exitCodeOf(status: string): number | null {
   const m = /^Exited \((-?\d+)\)/.exec(status);
   return m ? Number(m[1]) : null;
 }

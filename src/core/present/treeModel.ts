@@ -47,7 +47,7 @@ export interface TreeOptions {
 export const TOP_HOST_PROCESSES = 50;
 export const RETRY_COMMAND = 'dockerMonitor.retryTarget';
 export const SHOW_ALL_COMMAND = 'dockerMonitor.showAllHostProcesses';
-export const MONITOR_HOST_COMMAND = 'dockerMonitor.monitorHost';
+const MONITOR_HOST_COMMAND = 'dockerMonitor.monitorHost';
 
 const SEP = ' · ';
 
@@ -67,7 +67,7 @@ export function innerPid(p: Pick<ProcessInfo, 'nsPid'>): number | null {
   return p.nsPid.length > 1 ? p.nsPid[p.nsPid.length - 1] : null;
 }
 
-export function containerName(c: Pick<ContainerInfo, 'name' | 'id'>): string {
+function containerName(c: Pick<ContainerInfo, 'name' | 'id'>): string {
   return plainText(c.name.replace(/^\//, '') || c.id.slice(0, 12));
 }
 
@@ -76,7 +76,7 @@ export function memoryText(c: ContainerInfo): string {
   return `${formatBytes(c.memory.usageBytes)} / ${c.memory.limitBytes === null ? 'no limit' : formatBytes(c.memory.limitBytes)}`;
 }
 
-export function containerDescription(c: ContainerInfo): string {
+function containerDescription(c: ContainerInfo): string {
   if (c.state === 'running') {
     const parts = [formatPercent(c.cpu.percent), memoryText(c)];
     if (c.health) parts.unshift(plainText(c.health));
@@ -87,19 +87,19 @@ export function containerDescription(c: ContainerInfo): string {
 }
 
 /** `PID 1234 → 1 · 0.5% · 3.2 MiB` (the arrow gives the PID inside the container). */
-export function processDescription(p: ProcessInfo): string {
+function processDescription(p: ProcessInfo): string {
   const inner = innerPid(p);
   const pid = inner === null ? `PID ${p.pid}` : `PID ${p.pid} → ${inner}`;
   return [pid, formatPercent(p.cpuPercent), formatBytes(p.rssBytes)].join(SEP);
 }
 
 /** What the host is: fixed while it runs, so the host row (parent of every container row) is not redrawn. */
-export function hostDescription(s: Snapshot): string {
+function hostDescription(s: Snapshot): string {
   return [`${s.host.cpuCount} CPUs`, formatBytes(s.host.memory.totalBytes)].join(SEP);
 }
 
 /** What the host is doing now: the usage row's label and description. */
-export function hostUsageText(s: Snapshot): { label: string; description: string } {
+function hostUsageText(s: Snapshot): { label: string; description: string } {
   const m = s.host.memory;
   return {
     label: `CPU ${formatPercent(s.host.cpuPercent?.busy)}`,

@@ -30,30 +30,30 @@ interface NodeBase {
   targetId: string;
 }
 
-export interface TargetNode extends NodeBase {
+interface TargetNode extends NodeBase {
   kind: 'target';
   targetKind: 'local' | 'ssh';
 }
 
-export interface HostNode extends NodeBase {
+interface HostNode extends NodeBase {
   kind: 'host';
 }
 
 /** The host's live figures, a leaf under the host row (see addHost for why they are not on the host row). */
-export interface HostUsageNode extends NodeBase {
+interface HostUsageNode extends NodeBase {
   kind: 'hostUsage';
 }
 
-export interface ContainersNode extends NodeBase {
+interface ContainersNode extends NodeBase {
   kind: 'containers';
 }
 
-export interface ComposeProjectNode extends NodeBase {
+interface ComposeProjectNode extends NodeBase {
   kind: 'composeProject';
   project: string;
 }
 
-export interface ContainerNode extends NodeBase {
+interface ContainerNode extends NodeBase {
   kind: 'container';
   containerId: string;
 }
@@ -67,11 +67,11 @@ export interface ProcessNode extends NodeBase {
   containerId: string | null;
 }
 
-export interface HostProcessesNode extends NodeBase {
+interface HostProcessesNode extends NodeBase {
   kind: 'hostProcesses';
 }
 
-export interface ShowAllNode extends NodeBase {
+interface ShowAllNode extends NodeBase {
   kind: 'showAll';
   /** True when all host processes are shown (the row then offers the top ones only). */
   showingAll: boolean;
@@ -95,8 +95,6 @@ export type TreeNode =
   | HostProcessesNode
   | ShowAllNode
   | MessageNode;
-
-export type TreeNodeKind = TreeNode['kind'];
 
 // Ids are `<kind>:<targetId>[:<suffix>]`. Target ids may hold ':' ('ssh:<name>'), so every suffix is free of
 // ':' (hex ids, numbers, or URI-encoded text) and the fixed number of suffix parts keeps ids unambiguous.

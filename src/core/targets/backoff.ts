@@ -1,8 +1,8 @@
 // Reconnect delays after a dropped connection: 1, 2, 4, 8, 16 s, then every 30 s. Doubling spares a host that
 // is rebooting; the cap keeps a target that comes back from waiting minutes to be noticed.
 
-export const BACKOFF_FIRST_MS = 1_000;
-export const BACKOFF_MAX_MS = 30_000;
+const BACKOFF_FIRST_MS = 1_000;
+const BACKOFF_MAX_MS = 30_000;
 
 /** Delay before reconnect attempt number `attempt` (0 for the first attempt after the drop). */
 export function backoffDelayMs(attempt: number): number {

@@ -1,10 +1,10 @@
 // `dockerMonitor.refreshInterval`: seconds between refreshes, as the user wrote it, to milliseconds.
 
-export const DEFAULT_REFRESH_SECONDS = 2;
+const DEFAULT_REFRESH_SECONDS = 2;
 /** Below half a second the monitor itself would show up in what it measures. */
-export const MIN_REFRESH_SECONDS = 0.5;
+const MIN_REFRESH_SECONDS = 0.5;
 /** A day: beyond that a number is a typo, not an interval. */
-export const MAX_REFRESH_SECONDS = 86_400;
+const MAX_REFRESH_SECONDS = 86_400;
 
 /** Milliseconds for a setting value; missing or non-numeric means the default, out of range is clamped. */
 export function refreshIntervalMs(value: unknown): number {

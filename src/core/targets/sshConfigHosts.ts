@@ -33,7 +33,7 @@ export function configHostAliases(file: ConfigFile, home: string, fs: ConfigFs =
 }
 
 /** The hosts of one config file, each resolved as ssh would. */
-export function configHosts(file: ConfigFile, env: SshEnv, fs: ConfigFs = nodeConfigFs): ConfigHost[] {
+function configHosts(file: ConfigFile, env: SshEnv, fs: ConfigFs = nodeConfigFs): ConfigHost[] {
   return configHostAliases(file, env.home, fs).map((alias) => {
     let resolved: ConfigHost['resolved'] = null;
     try {

@@ -6,7 +6,7 @@ import type { TargetSpec } from '../transport/target';
 import { parseUserHostPort } from '../transport/sshConfig';
 import { validateHostName, validatePort, validateUserName } from '../validate';
 
-/** A target as the extension knows it (serviceApi's TargetConfig is this type). */
+/** A target as the extension knows it (serviceApi's TargetState.config). */
 export interface TargetDefinition {
   /** 'local' or 'ssh:<name>'. */
   id: string;
@@ -31,7 +31,7 @@ export interface TargetSetting {
 }
 
 export const LOCAL_TARGET_ID = 'local';
-export const LOCAL_TARGET_NAME = 'Local';
+const LOCAL_TARGET_NAME = 'Local';
 const SSH_PREFIX = 'ssh:';
 const MAX_NAME = 64;
 const MAX_PATH = 4096;
@@ -41,16 +41,12 @@ export function sshTargetId(name: string): string {
   return SSH_PREFIX + name;
 }
 
-export function isSshTargetId(id: string): boolean {
-  return id.startsWith(SSH_PREFIX) && id.length > SSH_PREFIX.length;
-}
-
 export function localTarget(): TargetDefinition {
   return { id: LOCAL_TARGET_ID, name: LOCAL_TARGET_NAME, kind: 'local' };
 }
 
 /** A target name: shown in the tree and used in ids, so printable, one line, and short. */
-export function validateTargetName(name: string): string {
+function validateTargetName(name: string): string {
   const n = name.trim();
   if (n === '' || n.length > MAX_NAME || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(n)) {
     throw new MonitorError(`invalid target name: ${JSON.stringify(name.slice(0, 80))} (1 to ${MAX_NAME} printable characters)`, 'bad-argument');

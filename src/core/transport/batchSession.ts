@@ -65,7 +65,7 @@ interface InFlight {
  */
 export type RequestEncoder = (payload: string, nonce: string) => string;
 
-export const shRequest: RequestEncoder = (script, nonce) =>
+const shRequest: RequestEncoder = (script, nonce) =>
   `(\n${script}\n) </dev/null\nprintf '\\000%s\\000DM-DONE-${nonce}\\000' "$?"\n`;
 
 /** One shell, one request at a time. Once it has failed (ended, timed out) it stays dead. */

@@ -39,7 +39,7 @@ export function escapeGlob(literal: string): string {
 }
 
 function escapeForClass(ch: string): string {
-  return /[\\\]\[^-]/.test(ch) ? `\\${ch}` : ch;
+  return /[[\\\]^-]/.test(ch) ? `\\${ch}` : ch;
 }
 
 /** Parses a bracket expression starting at `start` (a `[`); null when it is not closed (then `[` is literal). */

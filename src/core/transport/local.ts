@@ -94,7 +94,7 @@ function readText(path: string): string | undefined {
 }
 
 /** Distinct cgroup paths (third field onwards of /proc/PID/cgroup lines) matching `pattern`, like `cut -s -d: -f3-`. */
-export function cgroupPaths(files: Map<string, string>, pattern: string): string[] {
+function cgroupPaths(files: Map<string, string>, pattern: string): string[] {
   const re = new RegExp(pattern);
   const found = new Set<string>();
   for (const [path, content] of files) {

@@ -21,7 +21,7 @@ export interface PanelHost {
 }
 
 /** The only folders a webview may load from. */
-export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 

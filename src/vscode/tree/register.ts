@@ -8,9 +8,9 @@ import type { MonitorService } from '../serviceApi';
 import { TargetTreeProvider } from './provider';
 import { TreeDemand } from '../../core/present/treeDemand';
 
-export const TREE_VIEW_ID = 'dockerMonitor.targets';
+const TREE_VIEW_ID = 'dockerMonitor.targets';
 
-export interface RevealOptions {
+interface RevealOptions {
   /** Expand the row (a container: show its processes). Default false. */
   expand?: boolean;
   /** Move the keyboard focus to the tree. Default true. */

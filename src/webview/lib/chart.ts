@@ -5,7 +5,7 @@ import { formatBytes, formatPercent, formatRate } from '../../core/format';
 import { el } from './dom';
 import { cssVar } from './theme';
 
-export type ChartUnit = 'percent' | 'bytes' | 'rate' | 'number';
+type ChartUnit = 'percent' | 'bytes' | 'rate' | 'number';
 
 export interface SeriesSpec {
   label: string;
@@ -26,7 +26,7 @@ export interface ChartSpec {
   height?: number;
 }
 
-export function formatValue(unit: ChartUnit, v: number | null | undefined): string {
+function formatValue(unit: ChartUnit, v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   switch (unit) {
     case 'percent':

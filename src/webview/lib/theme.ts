@@ -5,15 +5,6 @@ export function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
-export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
-
-export function themeKind(): ThemeKind {
-  const c = document.body.classList;
-  if (c.contains('vscode-high-contrast-light')) return 'high-contrast-light';
-  if (c.contains('vscode-high-contrast')) return 'high-contrast';
-  return c.contains('vscode-light') ? 'light' : 'dark';
-}
-
 /**
  * VS Code swaps the body's theme class (vscode-light, vscode-dark, vscode-high-contrast...) and the variables
  * on a theme change: canvases have to be redrawn with the new colours.

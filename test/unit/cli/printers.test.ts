@@ -7,7 +7,7 @@ import { printContainerDetail, printContainers } from '../../../src/cli/containe
 import { printProcessDetail, printProcesses } from '../../../src/cli/processPrinter';
 import { printCorrelation } from '../../../src/cli/correlationPrinter';
 import { printGaps } from '../../../src/cli/gapPrinter';
-import { allJson, toJson } from '../../../src/cli/json';
+import { allJson, toJson } from '../../../src/core/json';
 
 const LIMITED_ID = 'c9cdafc90c8d4f301f117d422d1712fe54d59c61fc7f2163b9e412ceb56f1853';
 const HOSTNET_ID = '51367a996af18915d927d3f3a7a7041326a392d0808b3ba63a0bb1c3bf521a89';

@@ -15,7 +15,7 @@ class HangingTransport extends LocalTransport {
   }
 }
 import { fitToTerminal, redraw } from '../../../src/cli/terminalFrame';
-import { toJsonLine } from '../../../src/cli/json';
+import { toJsonLine } from '../../../src/core/json';
 
 describe('nextTickDelay', () => {
   it('measures the interval start to start when the sample was shorter', () => {

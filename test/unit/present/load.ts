@@ -3,13 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from '../../../src/core/model';
 import type { TargetInput, TargetStatus } from '../../../src/core/present/targetInput';
+import { snapshotFromJson } from '../fixtures/snapshotJson';
 
 const DIR = join(__dirname, 'fixtures');
 
-/** `monitor all --json` leaves out sampleUptime (the rate clock); the host's uptime at sampling is that value. */
 export function loadSnapshot(name: 'local-1' | 'local-2' | 'nodocker'): Snapshot {
-  const json = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Omit<Snapshot, 'sampleUptime'>;
-  return { ...json, sampleUptime: json.host.uptimeSeconds };
+  return snapshotFromJson(readFileSync(join(DIR, `${name}.json`), 'utf8'));
 }
 
 export interface CapturedError {

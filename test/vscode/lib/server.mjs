@@ -69,7 +69,10 @@ export async function startServer(p, { logFile, readyTimeoutMs = 60_000 }) {
     child.stdout.on('data', (d) => {
       seen += d;
       const m = /listening on (\d+)/.exec(seen);
-      if (m) (clearTimeout(timer), resolve(Number(m[1])));
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
     });
     child.once('exit', () => (clearTimeout(timer), reject(new Error(`the VS Code server ended at start (${exited}); log: ${logFile}`))));
   });

@@ -1,6 +1,6 @@
 // Reads the Targets tree through its data provider, as VS Code does to draw it: rows with their labels,
 // descriptions and context values.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/core/present/treeNodes';
 import type { ExtensionApi } from './extensionApi';
 

@@ -1,6 +1,7 @@
-// JSON output. JSON.stringify escapes C0 controls but leaves C1 controls (0x9b is a one-byte CSI on some
-// terminals), line separators and bidi overrides raw; as \u escapes they stay valid JSON and harmless on a terminal.
-import type { Snapshot } from '../core/model';
+// JSON output, shared by the CLI (--json, NDJSON) and the extension (Export Snapshot, Copy as JSON).
+// JSON.stringify escapes C0 controls but leaves C1 controls (0x9b is a one-byte CSI on some terminals), line
+// separators and bidi overrides raw; as \u escapes they stay valid JSON and harmless on a terminal.
+import type { Snapshot } from './model';
 
 const RAW_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `npm run lint`: ESLint (with the layer rules), the import-cycle check and knip (dead code). Runs all three and
+# fails if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+status=0
+echo "-- eslint"
+npx eslint --cache --cache-location node_modules/.cache/eslint/ --max-warnings 0 . || status=1
+echo "-- import cycles"
+node scripts/lint/cycles.mjs || status=1
+echo "-- knip (unused files, exports, dependencies)"
+npx knip --no-progress || status=1
+[ $status = 0 ] && echo "lint: clean" || echo "lint: FAILED"
+exit $status
