@@ -5,9 +5,6 @@
 import { parseDependencyTree } from 'dpdm';
 
 const ALLOWED = [
-  // ssh.ts <-> target.ts <-> sshConfig.ts (type-only on the ssh.ts and sshConfig.ts sides): ends with the split of
-  // ssh.ts (issue 10, item 4), in progress in another branch. Remove this entry when that lands.
-  ['src/core/transport/ssh.ts', 'src/core/transport/sshConfig.ts', 'src/core/transport/target.ts'],
 ];
 
 const tree = await parseDependencyTree('src/**/*.ts', {

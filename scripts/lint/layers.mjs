@@ -14,6 +14,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const BROWSER_SAFE_CORE = [
   'src/core/model',
   'src/core/format',
+  'src/core/escape',
   'src/core/panels/dashboardTables',
   'src/core/panels/gapsView',
   'src/core/panels/history',

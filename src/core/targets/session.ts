@@ -10,8 +10,8 @@ import type { EngineEvent } from '../docker/engineApi';
 import { backoffDelayMs } from './backoff';
 import { isContainerChangeEvent } from './dockerEvents';
 
-export type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'error';
-export type ErrorCode = MonitorError['code'];
+type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'error';
+type ErrorCode = MonitorError['code'];
 
 export interface SessionState {
   status: SessionStatus;
@@ -68,10 +68,10 @@ export interface SessionOptions {
 
 /** Worth retrying on their own: the host or the network may come back. Anything else needs the user. */
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['unreachable', 'timeout']);
-export const DEFAULT_IDLE_CLOSE_MS = 5 * 60_000;
+const DEFAULT_IDLE_CLOSE_MS = 5 * 60_000;
 const DEFAULT_EVENT_DEBOUNCE_MS = 150;
 const DEFAULT_EVENTS_RETRY_MS = 10_000;
-export const DEFAULT_REFRESH_TIMEOUT_MS = 30_000;
+const DEFAULT_REFRESH_TIMEOUT_MS = 30_000;
 const COLD_DEADLINES = 3;
 
 /** The session's own deadline passed (a transport's own timeout has already ended its stuck read itself). */
@@ -98,7 +98,7 @@ function withDeadline<T>(work: Promise<T>, ms: number, label: string): Promise<T
  * The events of the collector's own Docker stream: the one it keeps its container list with, so a target has a
  * single Docker connection and a refresh started by an event finds its container already marked for inspection.
  */
-export const dockerEventWatcher: EventWatcher = (source, onEvent, signal) =>
+const dockerEventWatcher: EventWatcher = (source, onEvent, signal) =>
   source.followDockerEvents
     ? source.followDockerEvents(onEvent, signal)
     : Promise.reject(new MonitorError('this target does not follow Docker events', 'internal'));

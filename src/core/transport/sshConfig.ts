@@ -231,7 +231,7 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
   if (proxyCommand !== null && proxyCommand.toLowerCase() !== 'none') {
     throw new MonitorError(`${where}: ProxyCommand is not supported; use ProxyJump instead`, 'bad-argument');
   }
-  let jump: ResolvedSshTarget[] = [];
+  const jump: ResolvedSshTarget[] = [];
   if (proxyJump !== null && proxyJump.toLowerCase() !== 'none') {
     const hops = proxyJump.split(',').map((s) => s.trim());
     if (hops.length > MAX_JUMP_DEPTH) {
@@ -280,7 +280,7 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
 }
 
 /** OpenSSH's convtime(): `90`, `1m30s`, `1h`; null when malformed. */
-export function parseSshTime(v: string): number | null {
+function parseSshTime(v: string): number | null {
   if (/^\d{1,7}$/.test(v)) return Number(v);
   if (!/^(\d{1,7}[sSmMhHdDwW])+$/.test(v)) return null;
   const unit: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };

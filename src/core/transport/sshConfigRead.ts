@@ -378,6 +378,7 @@ function matchLine(state: State, words: string[], where: string): boolean {
           break;
         }
         fail(where, `Match exec is not supported (Docker Monitor does not run commands from an ssh config); give this target its settings without Match exec`);
+        break; // not reached: fail() throws
       default:
         fail(where, `Match ${attr} is not supported`);
     }
