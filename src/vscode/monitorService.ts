@@ -218,6 +218,7 @@ export class MonitorServiceImpl implements MonitorService {
   private sourceFor(transport: Transport, log: (line: string) => void): SnapshotSource {
     if (transport.kind !== 'local') return new Collector(transport, { log });
     log('local: collecting on a worker thread');
+    // The worker opens its own LocalTransport; this one holds nothing (no fd, no socket) and is not used again.
     return new ThreadedCollector(this.collectorThreadFile, {}, log);
   }
 
