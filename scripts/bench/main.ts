@@ -23,10 +23,11 @@ import type { Snapshot } from '../../src/core/model';
 import { SeriesHistory, HISTORY_MIN_CAPACITY } from '../../src/core/panels/history';
 import { buildPanelMessage } from '../../src/core/panels/panelMessage';
 import { buildTargetTree } from '../../src/core/present/treeModel';
-import type { TargetInput } from '../../src/core/present/targetInput';
+import type { TargetState } from '../../src/core/present/targetInput';
 import { LocalTransport } from '../../src/core/transport/local';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import type { BatchPlan, BatchResult, ExecResult, MonitorError, Transport } from '../../src/core/transport/types';
+import type { BatchPlan, BatchResult, ExecResult, Transport } from '../../src/core/transport/types';
+import type { MonitorError } from '../../src/core/errors';
 import { soak } from './soak';
 import type { SoakReport } from './soak';
 import { dockerReady, makeSshHome, SSHD_DIR, sshReady } from '../../test/integration/env';
@@ -400,9 +401,9 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
 
   // The extension side: tree model and one panel message from a full snapshot.
   const snap = local.full.last!;
-  const input: TargetInput = {
+  const input: TargetState = {
     config: { id: 'local', name: 'Local', kind: 'local' },
-    summary: { label: 'local', status: 'connected', error: null, collectedAt: snap.collectedAt, durationMs: snap.durationMs },
+    summary: { id: 'local', label: 'local', status: 'connected', error: null, collectedAt: snap.collectedAt, durationMs: snap.durationMs },
     snapshot: snap,
     errorCode: null,
   };
@@ -413,7 +414,7 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
     treeMs.push(await timed(() => buildTargetTree(input)));
     panelMs.push(
       await timed(() => {
-        panelBytes = JSON.stringify(buildPanelMessage({ panel: 'dashboard', targetId: 'local' }, { id: 'local', ...input.summary }, snap)).length;
+        panelBytes = JSON.stringify(buildPanelMessage({ panel: 'dashboard', targetId: 'local' }, input.summary, snap)).length;
       }),
     );
   }
@@ -454,7 +455,7 @@ async function heap(): Promise<{ heapUsedMB: number; refreshes: number; historyP
   const snap = s!;
   const tree = buildTargetTree({
     config: { id: 'local', name: 'Local', kind: 'local' },
-    summary: { label: 'local', status: 'connected', error: null, collectedAt: snap.collectedAt, durationMs: snap.durationMs },
+    summary: { id: 'local', label: 'local', status: 'connected', error: null, collectedAt: snap.collectedAt, durationMs: snap.durationMs },
     snapshot: snap,
     errorCode: null,
   });

@@ -1,5 +1,5 @@
 // Command-line parsing. Everything the user typed is validated here, before any connection is opened.
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import { validateContainerRef, validatePid } from '../core/validate';
 import { parseTarget } from '../core/transport/target';
 import type { TargetSpec } from '../core/transport/target';

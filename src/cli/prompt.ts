@@ -2,7 +2,7 @@
 // a script piping into the CLI gets a clean authentication failure instead of a hang.
 import type { ReadStream } from 'node:tty';
 import { createInterface } from 'node:readline';
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import { sanitizeForTerminal } from './sanitize';
 
 export type KeyOutcome = 'more' | 'enter' | 'cancel' | 'eof';

@@ -1,6 +1,6 @@
 // The CLI's work, given argv and where to write: parse, connect, sample, print. Returns the exit status and never
 // throws, so that main.ts only wires it to the process.
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import type { Transport } from '../core/transport/types';
 import { openTransport } from '../core/transport/target';
 import type { HostKeyInfo, OpenOptions } from '../core/transport/target';

@@ -1,6 +1,6 @@
 // What each command shows of one snapshot, as JSON and as tables: shared by the one-shot run and --watch.
 import type { Snapshot } from '../core/model';
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import { correlate, findContainer } from '../core/analyze/correlate';
 import { analyzeGaps } from '../core/analyze/gaps';
 import type { MonitorCommand } from './args';

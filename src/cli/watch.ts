@@ -1,7 +1,7 @@
 // --watch: one Collector, so one connection, sampled every interval until --count snapshots or SIGINT/SIGTERM.
 // Each snapshot is one NDJSON line with --json, a frame redrawn in place on a terminal, else a table and a blank line.
 import type { Snapshot } from '../core/model';
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import type { Collector } from '../core/collect/collector';
 import { findContainer } from '../core/analyze/correlate';
 import type { MonitorCommand, MonitorOptions } from './args';

@@ -1,5 +1,5 @@
 // Validation of user-supplied identifiers before they reach a command line, a path or an API URL.
-import { MonitorError } from './transport/types';
+import { MonitorError } from './errors';
 
 const CONTAINER_ID = /^[0-9a-f]{1,64}$/;
 // Docker's own rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (a leading slash is accepted and dropped).

@@ -29,10 +29,14 @@ export interface MetricsSample {
   throttledPercent: number | null;
 }
 
+export type TargetStatus = 'connecting' | 'connected' | 'reconnecting' | 'error' | 'paused';
+
+/** A target's connection as every view shows it (and as panels receive it). */
 export interface TargetSummary {
   id: string;
+  /** `local` or `user@host:port`. */
   label: string;
-  status: 'connecting' | 'connected' | 'reconnecting' | 'error' | 'paused';
+  status: TargetStatus;
   error: string | null;
   collectedAt: string | null;
   durationMs: number | null;

@@ -8,7 +8,7 @@ import type { PickItem } from '../core/present/quickPicks';
 import type { TreeNode } from '../core/present/treeNodes';
 import type { CommandId } from '../core/targets/commandIds';
 import { exportFileName } from '../core/targets/exportName';
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import { allJson, toJson } from '../core/json';
 import { errorText } from './log';
 import type { Log } from './log';

@@ -3,7 +3,7 @@
 // delays Local, and no target ever runs two collections at once.
 import * as vscode from 'vscode';
 import type { TargetSummary } from '../shared/protocol';
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import type { Transport } from '../core/transport/types';
 import { CONTEXT_NO_READABLE_TARGET, CONTEXT_NO_TARGETS, CONTEXT_PAUSED } from '../core/targets/commandIds';
 import { openTarget } from '../core/targets/openTarget';

@@ -2,19 +2,10 @@
 // the tree, commands, status bar and panels only read its state and listen to its changes.
 import type { Demand } from '../core/collect/demand';
 import type * as vscode from 'vscode';
-import type { Snapshot } from '../core/model';
-import type { TargetSummary } from '../shared/protocol';
-import type { TargetDefinition } from '../core/targets/targetConfig';
+import type { TargetState } from '../core/present/targetInput';
 
-export interface TargetState {
-  /** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */
-  config: TargetDefinition;
-  summary: TargetSummary;
-  /** The newest snapshot (rates filled from the one before), or null before the first. */
-  snapshot: Snapshot | null;
-  /** Error code of the last failure (MonitorError['code']), to offer the right action (retry, accept key...). */
-  errorCode: string | null;
-}
+/** Defined in core, where every view model reads it; re-exported for the extension's parts. */
+export type { TargetState };
 
 export interface MonitorService extends vscode.Disposable {
   /** Fires with the target id whenever a target's state or snapshot changes. */

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { MonitorError } from '../core/transport/types';
+import { MonitorError } from '../core/errors';
 import { listConfigHosts } from '../core/targets/sshConfigHosts';
 import { localSshEnv } from '../core/transport/sshConfig';
 import type { ConfigHost } from '../core/targets/sshConfigHosts';

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
-import { MonitorError } from '../../src/core/transport/types';
+import { MonitorError } from '../../src/core/errors';
 import type { Transport } from '../../src/core/transport/types';
 import { cliOnTty, hasScript } from './tty';
 import { PASS_FILE, PASS_USER, SSHD_DIR, SSH_PORT, makeSshHome, sshReady, sshSkipReason } from './env';

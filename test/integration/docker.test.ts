@@ -14,7 +14,7 @@ import { DockerEngine } from '../../src/core/docker/engineApi';
 import type { EngineEvent } from '../../src/core/docker/engineApi';
 import { DockerDescriber } from '../../src/core/docker/describe';
 import type { DockerContainerMeta } from '../../src/core/docker/describe';
-import { MonitorError } from '../../src/core/transport/types';
+import { MonitorError } from '../../src/core/errors';
 import { OTHER_CONTAINERS, SSHD_DIR, SSH_PORT, TEST_LABEL, sshReady, sshSkipReason } from './env';
 
 const SOCKET = '/var/run/docker.sock';

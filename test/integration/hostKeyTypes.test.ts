@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
-import { MonitorError } from '../../src/core/transport/types';
+import { MonitorError } from '../../src/core/errors';
 import { SSHD_DIR, SSH_PORT, run, sshReady, sshSkipReason, startOwnSshd } from './env';
 
 const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;

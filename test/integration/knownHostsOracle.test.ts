@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import { MonitorError } from '../../src/core/transport/types';
+import { MonitorError } from '../../src/core/errors';
 import { SSHD_DIR, SSH_PORT, sshReady, sshSkipReason } from './env';
 
 const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;

@@ -12,7 +12,7 @@ import { procStatField } from '../../src/core/parse/procPid';
 import { LocalTransport } from '../../src/core/transport/local';
 import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import { MonitorError } from '../../src/core/transport/types';
+import { MonitorError } from '../../src/core/errors';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
 import { SSHD_DIR, dockerReady, dockerSkipReason, makeSshHome, run, sshReady, sshSkipReason, startOwnSshd } from './env';
 

@@ -15,7 +15,7 @@ import { NAMESPACE_TYPES } from '../../src/core/model';
 import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
-import { MonitorError } from '../../src/core/transport/types';
+import { MonitorError } from '../../src/core/errors';
 import type { BatchPlan, BatchResult, Transport } from '../../src/core/transport/types';
 import { OTHER_CONTAINERS, SHARED_FACTOR, SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason, startOwnSshd } from './env';
 

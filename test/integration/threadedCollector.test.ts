@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadedCollector } from '../../src/core/collect/threadedCollector';
 import { FULL_DEMAND } from '../../src/core/collect/demand';
 import type { EngineEvent } from '../../src/core/docker/engineApi';
-import { MonitorError } from '../../src/core/transport/types';
+import { MonitorError } from '../../src/core/errors';
 import { dockerReady, dockerSkipReason, inspect, ownContainerIds, TEST_LABEL } from './env';
 
 const execFileAsync = promisify(execFile);

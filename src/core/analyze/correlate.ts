@@ -13,7 +13,7 @@ import type {
 } from '../model';
 import { NAMESPACE_TYPES } from '../model';
 import { formatBytes, formatPercent } from '../format';
-import { MonitorError } from '../transport/types';
+import { MonitorError } from '../errors';
 import { validateContainerRef } from '../validate';
 
 /**

@@ -3,15 +3,15 @@
 // then never hold the extension host's event loop, which only receives each finished snapshot.
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocalTransport } from '../transport/local';
-import { MonitorError } from '../transport/types';
+import { toMonitorError } from '../errors';
 import { Collector } from './collector';
 import type { Snapshot } from '../model';
 import { CONTAINERS_PER_PART, PROCESSES_PER_PART } from './threadMessages';
 import type { CollectorThreadOptions, FromCollectorThread, ThreadError, ToCollectorThread } from './threadMessages';
 
 function threadError(e: unknown): ThreadError {
-  if (e instanceof MonitorError) return { message: e.message, code: e.code };
-  return { message: e instanceof Error ? e.message : String(e), code: 'internal' };
+  const err = toMonitorError(e);
+  return { message: err.message, code: err.code };
 }
 
 if (parentPort) {

@@ -2,7 +2,7 @@
 // Structured-cloned, so plain data only: errors travel as their message and code.
 import type { Snapshot } from '../model';
 import type { EngineEvent } from '../docker/engineApi';
-import type { MonitorError } from '../transport/types';
+import type { ErrorCode } from '../errors';
 import type { Demand } from './demand';
 
 export interface CollectorThreadOptions {
@@ -15,7 +15,7 @@ export interface CollectorThreadOptions {
 
 export interface ThreadError {
   message: string;
-  code: MonitorError['code'];
+  code: ErrorCode;
 }
 
 /**

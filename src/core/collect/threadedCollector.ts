@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Snapshot } from '../model';
 import type { EngineEvent } from '../docker/engineApi';
-import { MonitorError } from '../transport/types';
+import { MonitorError } from '../errors';
 import type { Demand } from './demand';
 import type { CollectorThreadOptions, FromCollectorThread, ThreadError, ToCollectorThread } from './threadMessages';
 

@@ -2,7 +2,7 @@
 // the container event stream marks containers dirty and the next describe() inspects only those. Without the
 // stream (first use, or after losing it) each describe() lists, and inspects what is new or changed.
 import type { DockerStatus } from '../model';
-import { MonitorError } from '../transport/types';
+import { MonitorError } from '../errors';
 import type { ContainerInspect, ContainerSummary, DockerEngine, EngineEvent, EngineInfo, EngineVersion } from './engineApi';
 import { containerEventEffect, eventContainerId } from './containerEvents';
 import { EventFeed } from './eventFeed';

@@ -1,8 +1,8 @@
 // One container event stream for a describer: opened on demand, reopened after a loss only when the backoff
 // allows (a describe() asks; no timer of its own), and closed with the describer.
-import { MonitorError } from '../transport/types';
+import { MonitorError } from '../errors';
 import type { DockerEngine, EngineEvent } from './engineApi';
-import { toMonitorError } from './engineApi';
+import { dockerSocketError } from './engineApi';
 
 export type FeedState = 'down' | 'opening' | 'live';
 
@@ -61,7 +61,7 @@ export class EventFeed {
         .events(onEvent, ac.signal, { since, onOpen })
         .then(
           () => this.ended(ac, null),
-          (err: unknown) => this.ended(ac, toMonitorError(err, this.engine.socketPath)),
+          (err: unknown) => this.ended(ac, dockerSocketError(err, this.engine.socketPath)),
         )
         .finally(() => resolve(false));
     });

@@ -5,7 +5,7 @@ import type { ContainerInfo, Snapshot } from '../model';
 import { formatBytes, formatPercent } from '../format';
 import { containerIcon, isContainerLive } from './icons';
 import { connectionFailed, statusWords, targetAddress, targetDisplayName } from './targetInput';
-import type { TargetInput } from './targetInput';
+import type { TargetState } from './targetInput';
 import { escapeIcons } from './text';
 import { byCpu, innerPid, memoryText } from './treeModel';
 
@@ -25,7 +25,7 @@ export interface ProcessPick {
 const SEP = ' · ';
 
 /** Targets in the order given; `value` is the target id. */
-export function targetPickItems(states: readonly TargetInput[], localHostname?: string): PickItem<string>[] {
+export function targetPickItems(states: readonly TargetState[], localHostname?: string): PickItem<string>[] {
   return states.map((t) => {
     const s = t.snapshot;
     const icon = connectionFailed(t) ? '$(error)' : t.config.kind === 'local' ? '$(vm)' : '$(remote)';

@@ -1,38 +1,33 @@
-// What the views read about a target: the shape of the service's TargetState (src/vscode/serviceApi.ts), restated
-// here so that core never depends on vscode types. A TargetState is assignable to it.
+// A target as the monitor service holds it and every view reads it (tree, panels, status bar, QuickPicks), defined
+// once: the service's state is this type, and its summary is what the panels receive.
 import type { Snapshot } from '../model';
+import type { ErrorCode } from '../errors';
+import type { TargetStatus, TargetSummary } from '../../shared/protocol';
 import type { TargetDefinition } from '../targets/targetConfig';
 import { plainText } from './text';
 
-export type TargetStatus = 'connecting' | 'connected' | 'reconnecting' | 'error' | 'paused';
-
-export interface TargetInput {
+export interface TargetState {
+  /** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */
   config: TargetDefinition;
-  summary: {
-    /** `local` or `user@host:port`. */
-    label: string;
-    status: TargetStatus;
-    error: string | null;
-    collectedAt: string | null;
-    durationMs: number | null;
-  };
+  summary: TargetSummary;
+  /** The newest snapshot (rates filled from the one before), or null before the first. */
   snapshot: Snapshot | null;
-  /** MonitorError code of the last failure. */
-  errorCode: string | null;
+  /** The code of the last failure, to offer the right action (retry, accept a key...). */
+  errorCode: ErrorCode | null;
 }
 
 /**
  * The target's name as the views show it. The Local target names its machine ("Local (build-box)"): in a window
  * connected with Remote-SSH, WSL or a dev container that machine is not the one in front of the user.
  */
-export function targetDisplayName(t: TargetInput, localHostname?: string): string {
+export function targetDisplayName(t: TargetState, localHostname?: string): string {
   if (t.config.kind !== 'local') return plainText(t.config.name);
   const host = t.snapshot?.host.hostname || localHostname || '';
   return host ? `${plainText(t.config.name)} (${plainText(host)})` : plainText(t.config.name);
 }
 
 /** Where an SSH target connects (`user@host:port`, `via jump`), or null for Local. */
-export function targetAddress(t: TargetInput): string | null {
+export function targetAddress(t: TargetState): string | null {
   if (t.config.kind === 'local') return null;
   const host = t.config.host ?? '';
   const base = host
@@ -58,6 +53,6 @@ export function statusWords(status: TargetStatus): string | null {
 }
 
 /** Whether to show a connection failure: the target failed, or lost its connection and is retrying. */
-export function connectionFailed(t: TargetInput): boolean {
+export function connectionFailed(t: TargetState): boolean {
   return t.summary.status === 'error' || (t.summary.status === 'reconnecting' && t.summary.error !== null);
 }

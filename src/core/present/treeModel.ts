@@ -6,7 +6,7 @@ import { connectionProblem } from './connectionErrors';
 import { containerIcon, isContainerLive, processIcon } from './icons';
 import type { Icon } from './icons';
 import { connectionFailed, statusWords, targetAddress, targetDisplayName } from './targetInput';
-import type { TargetInput } from './targetInput';
+import type { TargetState } from './targetInput';
 import { MarkdownLines, plainText } from './text';
 import { nodeIds } from './treeNodes';
 import type { ContextValue, MessageNode, ProcessNode, TreeNode } from './treeNodes';
@@ -109,7 +109,7 @@ function hostUsageText(s: Snapshot): { label: string; description: string } {
 
 // ---- tooltips ----
 
-function targetTooltip(t: TargetInput, name: string): string {
+function targetTooltip(t: TargetState, name: string): string {
   const md = new MarkdownLines().title(name);
   md.field('Connects to', targetAddress(t));
   md.field('Status', statusWords(t.summary.status) ?? 'connected');
@@ -250,7 +250,7 @@ function message(b: TreeBuilder, parentId: string, targetId: string, role: Messa
   b.add(parentId, { collapsible: 'none', contextValue: null, command: null, ...row, node });
 }
 
-function addConnectionError(b: TreeBuilder, parentId: string, t: TargetInput): void {
+function addConnectionError(b: TreeBuilder, parentId: string, t: TargetState): void {
   const problem = connectionProblem(t.errorCode);
   const error = plainText(t.summary.error ?? 'unknown error');
   const tooltip = new MarkdownLines().title(problem.title).text(t.summary.error ?? 'unknown error').gap().text(problem.advice).gap().raw('Click to retry.');
@@ -448,7 +448,7 @@ function addHost(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot
   addHostProcesses(b, id, targetId, s, options);
 }
 
-function targetIcon(t: TargetInput): Icon {
+function targetIcon(t: TargetState): Icon {
   switch (t.summary.status) {
     case 'error':
       return { id: 'error', color: 'charts.red' };
@@ -463,7 +463,7 @@ function targetIcon(t: TargetInput): Icon {
 }
 
 /** The rows of one target, from its state. Pure: the same input gives the same rows and ids. */
-export function buildTargetTree(t: TargetInput, options: TreeOptions = {}): TargetTree {
+export function buildTargetTree(t: TargetState, options: TreeOptions = {}): TargetTree {
   const b = new TreeBuilder();
   const targetId = t.config.id;
   const name = targetDisplayName(t, options.localHostname);

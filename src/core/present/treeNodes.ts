@@ -1,5 +1,6 @@
 // The elements of the Targets tree: plain data that names what a row stands for. Commands receive them as
 // their argument when invoked from the tree, so they carry the ids a command needs (target, container, PID).
+import type { ErrorCode } from '../errors';
 
 /** The `contextValue`s that package.json menus match on. */
 export type ContextValue =
@@ -81,7 +82,7 @@ export interface MessageNode extends NodeBase {
   kind: 'message';
   role: MessageRole;
   /** MonitorError code of a connection failure, else null. */
-  errorCode: string | null;
+  errorCode: ErrorCode | null;
 }
 
 export type TreeNode =

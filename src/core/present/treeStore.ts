@@ -5,7 +5,7 @@ import { changedNodeIds } from './treeDiff';
 import { buildTargetTree } from './treeModel';
 import type { PresentedNode, TargetTree, TreeOptions } from './treeModel';
 import { connectionFailed } from './targetInput';
-import type { TargetInput } from './targetInput';
+import type { TargetState } from './targetInput';
 import { nodeIds } from './treeNodes';
 import type { TreeNode } from './treeNodes';
 
@@ -14,7 +14,7 @@ export type TreeChange = TreeNode[] | 'root';
 
 export class TreeStore {
   private order: string[] = [];
-  private readonly inputs = new Map<string, TargetInput>();
+  private readonly inputs = new Map<string, TargetState>();
   private readonly trees = new Map<string, TargetTree>();
   private readonly elements = new Map<string, TreeNode>();
   private readonly showAll = new Set<string>();
@@ -22,7 +22,7 @@ export class TreeStore {
   constructor(private readonly options: Omit<TreeOptions, 'showAllHostProcesses'> = {}) {}
 
   /** Replaces the list of targets (in display order). The caller redraws the root. */
-  setTargets(inputs: readonly TargetInput[]): void {
+  setTargets(inputs: readonly TargetState[]): void {
     const ids = [...new Set(inputs.map((t) => t.config.id))];
     for (const id of this.order) {
       if (!ids.includes(id)) this.drop(id);
@@ -32,7 +32,7 @@ export class TreeStore {
   }
 
   /** A target's new state; returns what to redraw. */
-  update(input: TargetInput): TreeChange {
+  update(input: TargetState): TreeChange {
     const id = input.config.id;
     if (!this.trees.has(id)) {
       this.order.push(id);
@@ -137,7 +137,7 @@ export class TreeStore {
   }
 
   /** Rebuilds a target's rows, keeping the element object of every row that stays; returns what changed. */
-  private rebuild(input: TargetInput): TreeChange {
+  private rebuild(input: TargetState): TreeChange {
     const targetId = input.config.id;
     this.inputs.set(targetId, input);
     const before = this.trees.get(targetId);

@@ -3,7 +3,8 @@
 // Pure Node: the VS Code service wraps one of these per target.
 import type { Demand } from '../collect/demand';
 import type { Snapshot } from '../model';
-import { MonitorError } from '../transport/types';
+import { MonitorError, toMonitorError } from '../errors';
+import type { ErrorCode } from '../errors';
 import type { Transport } from '../transport/types';
 import { Collector } from '../collect/collector';
 import type { EngineEvent } from '../docker/engineApi';
@@ -11,7 +12,6 @@ import { backoffDelayMs } from './backoff';
 import { isContainerChangeEvent } from './dockerEvents';
 
 type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'error';
-type ErrorCode = MonitorError['code'];
 
 export interface SessionState {
   status: SessionStatus;
@@ -102,11 +102,6 @@ const dockerEventWatcher: EventWatcher = (source, onEvent, signal) =>
   source.followDockerEvents
     ? source.followDockerEvents(onEvent, signal)
     : Promise.reject(new MonitorError('this target does not follow Docker events', 'internal'));
-
-function asMonitorError(e: unknown): MonitorError {
-  if (e instanceof MonitorError) return e;
-  return new MonitorError(e instanceof Error ? e.message : String(e), 'internal');
-}
 
 export class TargetSession {
   private current: SessionState = { status: 'idle', error: null, errorCode: null, snapshot: null, retryAt: null, watchingEvents: false };
@@ -223,7 +218,7 @@ export class TargetSession {
     const run = this.cycle()
       .catch((e: unknown) => {
         // A bug, not a target problem: say so instead of leaving an unhandled rejection behind a timer.
-        const err = asMonitorError(e);
+        const err = toMonitorError(e);
         this.options.log(`${this.options.label}: internal error: ${err.message}`, 'warn');
         this.set({ status: 'error', error: err.message, errorCode: 'internal' });
       })
@@ -254,7 +249,7 @@ export class TargetSession {
       this.updateEvents();
     } catch (e) {
       if (this.closed || gen !== this.generation) return;
-      const err = asMonitorError(e);
+      const err = toMonitorError(e);
       if (err instanceof DeadlineError) {
         // The sample is abandoned: closing the connection ends it (and whatever hangs on the other side), so no
         // second refresh queues behind it; the reconnect waits the backoff.
@@ -285,7 +280,7 @@ export class TargetSession {
       transport = await this.options.open();
     } catch (e) {
       if (this.closed || gen !== this.generation) return false;
-      const err = asMonitorError(e);
+      const err = toMonitorError(e);
       this.options.log(`${this.options.label}: cannot connect: ${err.message}`, 'warn');
       if (TRANSIENT.has(err.code)) {
         this.scheduleRetry(err);
@@ -347,7 +342,7 @@ export class TargetSession {
     this.source = null;
     this.transport = null;
     if (source) {
-      await source.close().catch((e: unknown) => this.options.log(`${this.options.label}: close: ${asMonitorError(e).message}`, 'warn'));
+      await source.close().catch((e: unknown) => this.options.log(`${this.options.label}: close: ${toMonitorError(e).message}`, 'warn'));
     }
   }
 
@@ -372,7 +367,7 @@ export class TargetSession {
     this.options.log(`${this.options.label}: watching Docker events`);
     this.watcher!(source, (event) => this.onEvent(event), ac.signal).then(
       () => this.eventsEnded(ac, null),
-      (e: unknown) => this.eventsEnded(ac, asMonitorError(e)),
+      (e: unknown) => this.eventsEnded(ac, toMonitorError(e)),
     );
   }
 

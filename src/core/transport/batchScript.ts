@@ -19,7 +19,7 @@
 // END closes it; ERR is followed by one field: why the script could not run.
 import { shellQuote } from '../validate';
 import { tokenizeGlobSegment } from './glob';
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 import type { BatchPlan, BatchResult, StatfsResult } from './types';
 
 const BEGIN = 'DM-BATCH-1';

@@ -11,7 +11,7 @@
 // builtin, so it never shows in a process list).
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 
 /** The pipes of one running `sh -s`, local or remote. */
 export interface ShellChannel {

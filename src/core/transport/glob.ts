@@ -2,7 +2,7 @@
 // them, so that LocalTransport and the remote sh batch script see the same set of paths.
 // A backslash escapes the next character (used internally to embed literal cgroup paths); plans never
 // contain one because batchScript.ts rejects it.
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 
 export type GlobToken =
   | { kind: 'literal'; text: string }

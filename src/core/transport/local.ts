@@ -8,7 +8,7 @@ import { netnsWithSockets, onePidPerNetns } from '../parse/links';
 import { procStatField } from '../parse/procPid';
 import { validateBatchPlan } from './batchScript';
 import { escapeGlob, globExpansion, hasGlobMeta } from './glob';
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 import type { BatchPlan, BatchResult, ExecResult, StatfsResult, Transport } from './types';
 
 /**

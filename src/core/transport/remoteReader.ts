@@ -2,7 +2,7 @@
 // A target without the interpreter fails here, before any refresh depends on it, and the caller falls back
 // to the sh batch script.
 import type { ShellChannel } from './batchSession';
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 
 const HELLO = /\0DM-READER-1 ([0-9]+)\0/;
 /** Bytes of a login shell's rc-file chatter we look through for the greeting before giving up. */

@@ -8,7 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import { globExpansion } from './glob';
 import { readSshConfig } from './sshConfigRead';
 import type { ConfigFile, ConfigFs } from './sshConfigRead';
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 import { validateHostName, validatePort, validateUserName } from '../validate';
 import type { OpenOptions, TargetSpec } from './targetTypes';
 

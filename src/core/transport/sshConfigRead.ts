@@ -3,7 +3,7 @@
 // the start of a word), Host and Match blocks evaluated in order with the first value of an option winning,
 // Include read in place with the including block's state restored afterwards, and an unknown keyword refusing
 // the whole file. `Match exec` is refused rather than run: a monitor must not run commands from a config.
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 
 /** The options of one resolution: keyword (lower case) -> the words of its first active occurrence. */
 export type ConfigOptions = Map<string, string[]>;

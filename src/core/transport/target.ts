@@ -1,7 +1,7 @@
 // What the user typed as a target (`local`, `user@host:port`, an ~/.ssh/config alias) and how to open it:
 // openTransport is the one door to a connection, for the CLI and (through targets/openTarget) the extension.
 import { homedir } from 'node:os';
-import { MonitorError } from './types';
+import { MonitorError } from '../errors';
 import type { Transport } from './types';
 import { LocalTransport } from './local';
 import { SshTransport } from './ssh';

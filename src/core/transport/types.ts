@@ -1,5 +1,6 @@
 // What a collector asks of a target. Only raw bytes cross this boundary; parsing happens in the caller.
 import type { Duplex } from 'node:stream';
+import type { MonitorError } from '../errors';
 
 /**
  * One refresh's reads, described up front so that a remote target can answer them in a single exec.
@@ -87,25 +88,4 @@ export interface Transport {
    */
   onClose(listener: (error: MonitorError | null) => void): () => void;
   close(): Promise<void>;
-}
-
-/** An error meant for the user: one clear line, no stack. `code` lets UIs offer the right action. */
-export class MonitorError extends Error {
-  constructor(
-    message: string,
-    readonly code:
-      | 'bad-argument'
-      | 'not-found'
-      | 'unreachable'
-      | 'auth-failed'
-      | 'host-key-unknown'
-      | 'host-key-changed'
-      | 'docker-denied'
-      | 'docker-unavailable'
-      | 'timeout'
-      | 'internal' = 'internal',
-  ) {
-    super(message);
-    this.name = 'MonitorError';
-  }
 }

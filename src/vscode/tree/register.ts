@@ -2,7 +2,7 @@
 // commands and panels reveal a host, container or process in it.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { MonitorError } from '../../core/transport/types';
+import { MonitorError } from '../../core/errors';
 import type { TreeNode } from '../../core/present/treeNodes';
 import type { MonitorService } from '../serviceApi';
 import { TargetTreeProvider } from './provider';

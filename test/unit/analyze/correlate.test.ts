@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { correlate, findContainer, mainProcess } from '../../../src/core/analyze/correlate';
 import type { Correlation, CorrelationRow } from '../../../src/core/model';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 import { CAPTURE_ID, captureSnapshot } from '../fixtures/snapshots/capture';
 import { IDS, containerNamed, machineSnapshot } from '../fixtures/snapshots/machine';
 

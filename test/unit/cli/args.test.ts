@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs, parseCount, parseInterval } from '../../../src/cli/args';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 function usageError(argv: string[]): MonitorError {
   try {

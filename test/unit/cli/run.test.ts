@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { confirmHostKey, exitCodeFor, runCli } from '../../../src/cli/run';
 import { errorLine } from '../../../src/cli/errors';
 import type { CliIo } from '../../../src/cli/run';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const packageVersion = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version as string;
 

@@ -4,7 +4,7 @@ import { nextTickDelay, watch } from '../../../src/cli/watch';
 import { Collector } from '../../../src/core/collect/collector';
 import { LocalTransport } from '../../../src/core/transport/local';
 import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 import type { MonitorOptions } from '../../../src/cli/args';
 
 /** This machine, read for real, until the target "hangs": once `hung` is set, no answer ever comes. */

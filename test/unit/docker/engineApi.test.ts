@@ -6,10 +6,10 @@ import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerEngine, JsonObjectSplitter, chooseApiPrefix, toMonitorError } from '../../../src/core/docker/engineApi';
+import { DockerEngine, JsonObjectSplitter, chooseApiPrefix, dockerSocketError } from '../../../src/core/docker/engineApi';
 import type { EngineVersion } from '../../../src/core/docker/engineApi';
 import { DockerDescriber } from '../../../src/core/docker/describe';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const FIXTURES = join(__dirname, '../fixtures/docker');
 
@@ -107,14 +107,14 @@ describe('socket failures', () => {
 
   it('maps a missing socket to docker-unavailable with the path in one line', async () => {
     const path = join(dir, 'missing.sock');
-    const err = toMonitorError(await rawError(path), path);
+    const err = dockerSocketError(await rawError(path), path);
     expect(err.code).toBe('docker-unavailable');
     expect(err.message).toBe(`no Docker socket at ${path} (is dockerd running?)`);
   });
 
   it('maps a file that is not a listening socket to docker-unavailable', async () => {
     const path = join(dir, 'plain-file');
-    const err = toMonitorError(await rawError(path), path);
+    const err = dockerSocketError(await rawError(path), path);
     expect(err.code).toBe('docker-unavailable');
     expect(err.message).toContain(path);
     expect(err.message).not.toContain('\n');
@@ -122,14 +122,14 @@ describe('socket failures', () => {
 
   it('maps EACCES to docker-denied with the docker group hint', () => {
     const e = Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' });
-    const err = toMonitorError(e, '/var/run/docker.sock');
+    const err = dockerSocketError(e, '/var/run/docker.sock');
     expect(err.code).toBe('docker-denied');
     expect(err.message).toBe('permission denied on /var/run/docker.sock (add the user to the docker group)');
   });
 
   it('keeps the MonitorError a transport raised', () => {
     const mine = new MonitorError('cannot open /var/run/docker.sock on host: open failed', 'docker-denied');
-    expect(toMonitorError(mine, '/x')).toBe(mine);
+    expect(dockerSocketError(mine, '/x')).toBe(mine);
   });
 
   it('times out on a peer that never answers', async () => {

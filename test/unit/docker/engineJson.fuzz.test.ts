@@ -8,7 +8,7 @@ import { containerEventEffect, eventAction, eventContainerId } from '../../../sr
 import { chooseApiPrefix, JsonObjectSplitter } from '../../../src/core/docker/engineApi';
 import type { ContainerInspect, ContainerSummary } from '../../../src/core/docker/engineApi';
 import { statusClock, statusText } from '../../../src/core/docker/statusText';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const SEED = 20240906;
 const RUNS = 1000;

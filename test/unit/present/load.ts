@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from '../../../src/core/model';
-import type { TargetInput, TargetStatus } from '../../../src/core/present/targetInput';
+import type { ErrorCode } from '../../../src/core/errors';
+import type { TargetState } from '../../../src/core/present/targetInput';
+import type { TargetStatus } from '../../../src/shared/protocol';
 import { snapshotFromJson } from '../fixtures/snapshotJson';
 
 const DIR = join(__dirname, 'fixtures');
@@ -20,21 +22,22 @@ export function loadErrors(): CapturedError[] {
   return JSON.parse(readFileSync(join(DIR, 'errors.json'), 'utf8')) as CapturedError[];
 }
 
-export function localTarget(snapshot: Snapshot | null, status: TargetStatus = 'connected'): TargetInput {
+export function localTarget(snapshot: Snapshot | null, status: TargetStatus = 'connected'): TargetState {
   return {
     config: { id: 'local', name: 'Local', kind: 'local' },
-    summary: { label: 'local', status, error: null, collectedAt: snapshot?.collectedAt ?? null, durationMs: snapshot?.durationMs ?? null },
+    summary: { id: 'local', label: 'local', status, error: null, collectedAt: snapshot?.collectedAt ?? null, durationMs: snapshot?.durationMs ?? null },
     snapshot,
     errorCode: null,
   };
 }
 
-export function sshTarget(snapshot: Snapshot | null, status: TargetStatus = 'connected', error: CapturedError | null = null): TargetInput {
+export function sshTarget(snapshot: Snapshot | null, status: TargetStatus = 'connected', error: CapturedError | null = null): TargetState {
   return {
     config: { id: 'ssh:lab', name: 'lab', kind: 'ssh', host: '127.0.0.1', port: 2222, user: 'root' },
-    summary: { label: 'root@127.0.0.1:2222', status, error: error?.message ?? null, collectedAt: snapshot?.collectedAt ?? null, durationMs: snapshot?.durationMs ?? null },
+    summary: { id: 'ssh:lab', label: 'root@127.0.0.1:2222', status, error: error?.message ?? null, collectedAt: snapshot?.collectedAt ?? null, durationMs: snapshot?.durationMs ?? null },
     snapshot,
-    errorCode: error?.code ?? null,
+    // Captured from real failures (fixtures/capture.sh); the code is one of ErrorCode's.
+    errorCode: (error?.code as ErrorCode | undefined) ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../../src/core/errors';
 import { buildTargetTree, SHOW_ALL_COMMAND, RETRY_COMMAND, TOP_HOST_PROCESSES } from '../../../src/core/present/treeModel';
 import type { PresentedNode, TargetTree } from '../../../src/core/present/treeModel';
 import type { TreeNode } from '../../../src/core/present/treeNodes';
@@ -317,7 +318,7 @@ describe('connection states and errors', () => {
   });
 
   it('falls back to a generic title for an unknown code, and a missing message', () => {
-    const tree = buildTargetTree({ ...sshTarget(null, 'error'), errorCode: 'constructor' });
+    const tree = buildTargetTree({ ...sshTarget(null, 'error'), errorCode: 'constructor' as ErrorCode });
     const m = children(tree, 'target:ssh:lab')[0];
     expect(m.label).toBe('Cannot connect');
     expect(m.description).toBe('unknown error');

@@ -4,7 +4,7 @@ import { applyTargetOverrides, expandHomePath, jumpSpecs } from '../../../src/co
 import { parseTargetSetting } from '../../../src/core/targets/targetConfig';
 import { resolveFromConfigText } from '../../../src/core/transport/sshConfig';
 import type { SshEnv, SshTargetSpec } from '../../../src/core/transport/sshConfig';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const env: SshEnv = { home: '/home/tester', user: 'tester', sshAuthSock: null };
 const CONFIG = `

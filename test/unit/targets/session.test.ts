@@ -7,7 +7,7 @@ import type { EngineEvent } from '../../../src/core/docker/engineApi';
 import type { Snapshot } from '../../../src/core/model';
 import { TargetSession } from '../../../src/core/targets/session';
 import type { EventWatcher, SessionOptions, SnapshotSource } from '../../../src/core/targets/session';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 import type { BatchResult, ExecResult, Transport } from '../../../src/core/transport/types';
 import { machineSnapshot } from '../fixtures/snapshots/machine';
 

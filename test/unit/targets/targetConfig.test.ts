@@ -13,7 +13,7 @@ import {
   uniqueName,
   validateJump,
 } from '../../../src/core/targets/targetConfig';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 import { parseTarget } from '../../../src/core/transport/target';
 
 function errorOf(fn: () => unknown): MonitorError {

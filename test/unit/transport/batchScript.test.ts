@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBatchScript, parseBatchOutput, validateBatchPlan, withFactsForEveryProcess } from '../../../src/core/transport/batchScript';
 import { LocalTransport } from '../../../src/core/transport/local';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
 
 /**

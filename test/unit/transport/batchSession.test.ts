@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildBatchScript, parseBatchOutput } from '../../../src/core/transport/batchScript';
 import { PersistentShell, ShellEndedError, ShellSession } from '../../../src/core/transport/batchSession';
 import type { ShellChannel, ShellReply } from '../../../src/core/transport/batchSession';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const children: ChildProcessWithoutNullStreams[] = [];
 afterAll(() => {

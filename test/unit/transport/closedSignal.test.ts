@@ -1,7 +1,7 @@
 // The Transport's closed signal on this machine: never a drop, null once close() is called.
 import { describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../../src/core/transport/local';
-import type { MonitorError } from '../../../src/core/transport/types';
+import type { MonitorError } from '../../../src/core/errors';
 
 describe('LocalTransport.onClose', () => {
   it('tells its listeners null once, on close()', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeGlob, expandGlob, hasGlobMeta, matchGlobSegment, tokenizeGlobSegment } from '../../../src/core/transport/glob';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 describe('tokenizeGlobSegment', () => {
   it('splits wildcards, classes and literals', () => {

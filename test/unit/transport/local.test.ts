@@ -9,7 +9,7 @@ import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBatchScript, parseBatchOutput } from '../../../src/core/transport/batchScript';
 import { LocalTransport } from '../../../src/core/transport/local';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
 
 const local = new LocalTransport();

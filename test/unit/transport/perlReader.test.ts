@@ -15,7 +15,7 @@ import { PERL_BOOT, PERL_READER } from '../../../src/core/transport/perlReader';
 import { PYTHON_BOOT, PYTHON_READER } from '../../../src/core/transport/pythonReader';
 import { encodeReaderRequest, readerRequest } from '../../../src/core/transport/readerRequest';
 import { startReader } from '../../../src/core/transport/remoteReader';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
 
 const children: ChildProcessWithoutNullStreams[] = [];

@@ -9,7 +9,7 @@ import { parseBatchOutput } from '../../../src/core/transport/batchScript';
 import { ShellSession } from '../../../src/core/transport/batchSession';
 import type { ShellChannel } from '../../../src/core/transport/batchSession';
 import { startReader } from '../../../src/core/transport/remoteReader';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const SEED = 20240905;
 const RUNS = 1000;

@@ -7,7 +7,7 @@ import { resolveFromConfigText } from '../../../src/core/transport/sshConfig';
 import type { SshEnv } from '../../../src/core/transport/sshConfig';
 import { hostPatterns, matchPattern, matchPatternList, readSshConfig, splitConfigWords, splitKeyword } from '../../../src/core/transport/sshConfigRead';
 import type { ConfigFs } from '../../../src/core/transport/sshConfigRead';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const SEED = 20240907;
 const RUNS = 1000;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseUserHostPort, resolveFromConfigText, resolveSshTarget } from '../../../src/core/transport/sshConfig';
 import type { SshEnv, SshTargetSpec } from '../../../src/core/transport/sshConfig';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const env: SshEnv = { home: '/home/tester', user: 'tester', sshAuthSock: '/run/agent.sock', vars: { MYAGENT: '/run/other.sock' } };
 const spec = (host: string, user: string | null = null, port: number | null = null): SshTargetSpec => ({

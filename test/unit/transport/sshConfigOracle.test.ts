@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveFromFiles } from '../../../src/core/transport/sshConfig';
 import type { ResolvedSshTarget, SshEnv } from '../../../src/core/transport/sshConfig';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 const hasSsh = spawnSync('ssh', ['-V']).error === undefined;
 // ssh expands ~ from the passwd entry, not HOME: resolve with the same home and user.

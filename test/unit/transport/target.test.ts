@@ -1,7 +1,7 @@
 // What a user may type as a target, and what must never get through to ssh or a shell.
 import { describe, expect, it } from 'vitest';
 import { parseTarget } from '../../../src/core/transport/target';
-import { MonitorError } from '../../../src/core/transport/types';
+import { MonitorError } from '../../../src/core/errors';
 
 describe('parseTarget', () => {
   it('accepts local, user@host[:port], host[:port], [ipv6]:port, ssh:// and aliases', () => {

@@ -4,10 +4,10 @@ import { ClientRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { MonitorError } from '../../transport/types';
+import { MonitorError } from '../../errors';
 import { validateContainerRef } from '../../validate';
 import { chooseApiPrefix } from './apiVersion';
-import { statusError, toMonitorError, unexpected } from './errors';
+import { dockerSocketError, statusError, unexpected } from './errors';
 import { isSuccess, parseJson, raceAbort, readBody } from './http';
 import { JsonObjectSplitter } from './jsonSplitter';
 import type { ContainerInspect, ContainerSummary, ContainerTop, EngineEvent, EngineInfo, EngineVersion } from './types';
@@ -130,7 +130,7 @@ export class DockerEngine {
           finish(signal.aborted ? undefined : new MonitorError('the Docker event stream ended (did dockerd restart?)', 'docker-unavailable'));
         res.on('end', ended);
         res.on('close', ended);
-        res.on('error', (err) => finish(signal.aborted ? undefined : toMonitorError(err, this.socketPath)));
+        res.on('error', (err) => finish(signal.aborted ? undefined : dockerSocketError(err, this.socketPath)));
       });
     } finally {
       done();
@@ -203,7 +203,7 @@ export class DockerEngine {
       stream = s;
     } catch (err) {
       this.onConnectionError(err);
-      throw toMonitorError(err, this.socketPath);
+      throw dockerSocketError(err, this.socketPath);
     }
     // ClientRequest, not http.request: VS Code's proxy support patches http.request and swaps in its own agent,
     // which ignores createConnection and sends the request to localhost:80 instead of the Docker socket.
@@ -233,7 +233,7 @@ export class DockerEngine {
         done();
         if (signal.aborted) return resolve(null);
         this.onConnectionError(err);
-        reject(toMonitorError(err, this.socketPath));
+        reject(dockerSocketError(err, this.socketPath));
       });
       req.end();
     });
@@ -241,7 +241,7 @@ export class DockerEngine {
 
   private onConnectionError(err: unknown): void {
     // The daemon may come back as another version: negotiate again then.
-    const mapped = toMonitorError(err, this.socketPath);
+    const mapped = dockerSocketError(err, this.socketPath);
     if (mapped.code === 'docker-unavailable' || mapped.code === 'docker-denied') this.negotiated = null;
   }
 

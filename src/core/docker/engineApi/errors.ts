@@ -1,9 +1,9 @@
 // Engine API failures as MonitorErrors: socket errors, HTTP statuses, replies of the wrong shape.
 import type { IncomingMessage } from 'node:http';
-import { MonitorError } from '../../transport/types';
+import { MonitorError } from '../../errors';
 
 /** Maps a socket-level failure to the codes a Transport uses; MonitorErrors pass through unchanged. */
-export function toMonitorError(err: unknown, socketPath: string): MonitorError {
+export function dockerSocketError(err: unknown, socketPath: string): MonitorError {
   if (err instanceof MonitorError) return err;
   const code = (err as NodeJS.ErrnoException | null)?.code;
   switch (code) {

@@ -1,6 +1,6 @@
 // HTTP plumbing of the client: reading a bounded body, parsing it, racing an abort signal.
 import type { IncomingMessage } from 'node:http';
-import { MonitorError } from '../../transport/types';
+import { MonitorError } from '../../errors';
 import { oneLine } from './errors';
 import { MAX_BODY_BYTES } from './limits';
 

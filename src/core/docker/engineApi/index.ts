@@ -4,4 +4,4 @@ export type { ContainerInspect, ContainerSummary, EngineEvent, EngineInfo, Engin
 export { DEFAULT_DOCKER_SOCKET, DockerEngine } from './client';
 export { chooseApiPrefix } from './apiVersion';
 export { JsonObjectSplitter } from './jsonSplitter';
-export { toMonitorError } from './errors';
+export { dockerSocketError } from './errors';

@@ -1,5 +1,5 @@
 // The event stream's framing: concatenated JSON objects, cut anywhere by the transport.
-import { MonitorError } from '../../transport/types';
+import { MonitorError } from '../../errors';
 import { MAX_BODY_BYTES } from './limits';
 
 /**

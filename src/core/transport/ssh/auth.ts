@@ -6,7 +6,7 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, BaseAgent, IdentityCallback, KeyboardInteractiveCallback, ParsedKey, Prompt } from 'ssh2';
 import type { ResolvedSshTarget } from '../sshConfig';
 import type { OpenOptions } from '../targetTypes';
-import { MonitorError } from '../types';
+import { MonitorError } from '../../errors';
 import type { Log } from './names';
 
 const PASSWORD_ATTEMPTS = 3;

@@ -2,7 +2,7 @@
 // commands with their output collected and a timeout, and long-lived channels for the persistent shells.
 import type { Client, ClientChannel } from 'ssh2';
 import type { ShellChannel } from '../batchSession';
-import { MonitorError } from '../types';
+import { MonitorError } from '../../errors';
 import { withWatchdog } from './watchdog';
 
 /** sshd's MaxSessions defaults to 10 sessions per connection; leave room for the user's own. */

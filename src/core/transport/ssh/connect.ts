@@ -6,7 +6,7 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, Client, ConnectConfig, HostVerifier } from 'ssh2';
 import type { ResolvedSshTarget } from '../sshConfig';
 import type { OpenOptions } from '../targetTypes';
-import { MonitorError } from '../types';
+import { MonitorError, toMonitorError } from '../../errors';
 import { makeAuth } from './auth';
 import type { Asking } from './auth';
 import { loadHostKeyPolicy } from './hostKeyPolicy';
@@ -153,11 +153,6 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
       fail(toMonitorError(e, `connecting to ${where}`));
     }
   });
-}
-
-function toMonitorError(e: unknown, doing: string): MonitorError {
-  if (e instanceof MonitorError) return e;
-  return new MonitorError(`${doing}: ${(e as Error).message ?? String(e)}`, 'internal');
 }
 
 const SOCKET_ERRORS: Record<string, string> = {

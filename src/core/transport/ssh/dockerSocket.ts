@@ -3,7 +3,7 @@
 import { isAbsolute } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
-import { MonitorError } from '../types';
+import { MonitorError } from '../../errors';
 import { shellQuote } from '../../validate';
 import type { SshChannels } from './channels';
 import type { Log } from './names';

@@ -16,7 +16,7 @@ import {
 } from '../knownHosts';
 import type { ResolvedSshTarget } from '../sshConfig';
 import type { OpenOptions } from '../targetTypes';
-import { MonitorError } from '../types';
+import { MonitorError } from '../../errors';
 import type { Asking } from './auth';
 import { hostPort } from './names';
 import type { Log } from './names';

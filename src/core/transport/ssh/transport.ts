@@ -12,7 +12,7 @@ import { startReader } from '../remoteReader';
 import { encodeReaderRequest, readerRequest } from '../readerRequest';
 import type { ResolvedSshTarget } from '../sshConfig';
 import type { OpenOptions } from '../targetTypes';
-import { MonitorError } from '../types';
+import { MonitorError } from '../../errors';
 import type { BatchPlan, BatchResult, ExecResult, Transport } from '../types';
 import { shellQuote } from '../../validate';
 import { SshChannels } from './channels';
