@@ -15,6 +15,7 @@ export const BROWSER_SAFE_CORE = [
   'src/core/model',
   'src/core/format',
   'src/core/escape',
+  'src/core/identity',
   'src/core/panels/dashboardTables',
   'src/core/panels/gapsView',
   'src/core/panels/history',

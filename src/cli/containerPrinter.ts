@@ -3,7 +3,7 @@ import type { ContainerInfo, Snapshot } from '../core/model';
 import { NAMESPACE_TYPES } from '../core/model';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../core/format';
 import { renderFields, renderTable, section } from './table';
-import { shortId } from './names';
+import { shortId } from '../core/identity';
 
 function memoryCell(c: ContainerInfo): string {
   const limit = c.memory.limitBytes === null ? 'no limit' : formatBytes(c.memory.limitBytes);

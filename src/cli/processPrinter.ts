@@ -3,7 +3,9 @@ import type { ProcessInfo, Snapshot, SocketInfo } from '../core/model';
 import { NAMESPACE_TYPES } from '../core/model';
 import { formatBytes, formatDuration, formatPercent } from '../core/format';
 import { renderFields, renderTable, section } from './table';
-import { containerNames, innerPid, namespaceSharing, shortId } from './names';
+import { containerNames, namespaceSharing } from './names';
+import { innerPid, shortId } from '../core/identity';
+import { busiestFirst } from '../core/order';
 
 /** Kernel threads have an empty command line; show them as ps does. */
 function commandOf(p: ProcessInfo): string {
@@ -20,7 +22,7 @@ export function printProcesses(s: Snapshot): string {
   const names = containerNames(s);
   const rows = [...s.processes]
     // Busiest first, like top: the rows a user looks for come before hundreds of idle kernel threads.
-    .sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || b.rssBytes - a.rssBytes || a.pid - b.pid)
+    .sort(busiestFirst)
     .map((p) => [
       String(p.pid),
       String(innerPid(p.nsPid) ?? '-'),

@@ -7,7 +7,7 @@ import { findContainer } from '../core/analyze/correlate';
 import type { MonitorCommand, MonitorOptions } from './args';
 import { errorLine } from './errors';
 import { toJsonLine } from '../core/json';
-import { shortId } from './names';
+import { shortId } from '../core/identity';
 import { fitToTerminal, redraw } from './terminalFrame';
 import { DEFAULT_COLUMNS, notFound, viewOf, warningLines } from './views';
 import { refreshDeadlineMs } from '../core/targets/refreshInterval';

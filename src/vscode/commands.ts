@@ -17,6 +17,7 @@ import type { PanelManager } from './panels/register';
 import type { TargetState } from './serviceApi';
 import { addSshTarget, removeTargetSetting } from './targets';
 import type { TreeController } from './tree/register';
+import { shortId } from '../core/identity';
 
 export interface CommandDeps {
   service: MonitorServiceImpl;
@@ -86,7 +87,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
   function containerInfo(targetId: string, containerId: string): ContainerInfo {
     const c = service.target(targetId)?.snapshot?.containers.find((x) => x.id === containerId);
-    if (!c) throw new MonitorError(`container ${containerId.slice(0, 12)} is no longer on ${service.target(targetId)?.config.name ?? targetId}`, 'not-found');
+    if (!c) throw new MonitorError(`container ${shortId(containerId)} is no longer on ${service.target(targetId)?.config.name ?? targetId}`, 'not-found');
     return c;
   }
 

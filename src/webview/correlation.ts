@@ -8,6 +8,7 @@ import { coalesce, el, icon, linkButton, replace } from './lib/dom';
 import { button } from './lib/elements';
 import { startSession } from './lib/session';
 import { goneBanner, targetBar, waiting } from './lib/status';
+import { shortId, containerLabel } from '../core/identity';
 
 let data: CorrelationData | null = null;
 
@@ -119,10 +120,10 @@ function render(): void {
   const d = data;
   if (!d) return;
   const c = d.correlation;
-  const name = c?.container.name || containerId().slice(0, 12);
+  const name = (c ? containerLabel(c.container) : shortId(containerId()));
   replace(barSlot, targetBar(`Correlation: ${name}`, d.target, () => session.host.post({ type: 'refresh' })));
   if (d.gone) {
-    replace(content, goneBanner(`Container ${containerId().slice(0, 12)} no longer exists on ${d.target.label}.`));
+    replace(content, goneBanner(`Container ${shortId(containerId())} no longer exists on ${d.target.label}.`));
     return;
   }
   if (!c) {
@@ -136,7 +137,7 @@ function render(): void {
     el(
       'div',
       { className: 'toolbar' },
-      el('span', { className: 'muted mono', text: c.container.id.slice(0, 12) }),
+      el('span', { className: 'muted mono', text: shortId(c.container.id) }),
       el('span', { className: 'muted', text: `main process: host PID ${pid}` }),
       el('span', { className: 'spacer' }),
       button('Metrics', 'graph-line', () => session.host.post({ type: 'open', panel: 'metrics', targetId: tid, kind: 'container', id: c.container.id })),

@@ -19,6 +19,7 @@ import { startSession } from './lib/session';
 import { targetBar, waiting, warningsBox } from './lib/status';
 import { onThemeChange } from './lib/theme';
 import { SortableTable } from './lib/table';
+import { shortId } from '../core/identity';
 
 interface View {
   containerSort: SortSpec | null;
@@ -81,7 +82,7 @@ const containerTable = new SortableTable<ContainerInfo>({
   empty: 'No containers match.',
   rowKey: (c) => c.id,
   rowClass: (c) => (c.state === 'running' ? '' : 'dim'),
-  rowTitle: (c) => `${c.name} (${c.id.slice(0, 12)}): open its metrics`,
+  rowTitle: (c) => `${c.name} (${shortId(c.id)}): open its metrics`,
   onActivate: (c) => openMetrics('container', c.id),
   actions: (c) => [
     iconButton('graph-line', `Metrics of ${c.name}`, () => openMetrics('container', c.id)),

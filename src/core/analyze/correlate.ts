@@ -15,6 +15,7 @@ import { NAMESPACE_TYPES } from '../model';
 import { formatBytes, formatPercent } from '../format';
 import { MonitorError } from '../errors';
 import { validateContainerRef } from '../validate';
+import { shortId, containerLabel } from '../identity';
 
 /**
  * A container by full id, name (leading slash optional) or unique id prefix. Null when nothing matches;
@@ -29,7 +30,7 @@ export function findContainer(s: Snapshot, ref: string): ContainerInfo | null {
   if (!/^[0-9a-f]+$/.test(r)) return null;
   const matches = s.containers.filter((c) => c.id.startsWith(r));
   if (matches.length > 1) {
-    const names = matches.map((c) => c.name || c.id.slice(0, 12)).join(', ');
+    const names = matches.map((c) => containerLabel(c)).join(', ');
     throw new MonitorError(`ambiguous container id prefix "${r}": matches ${names}`, 'bad-argument');
   }
   return matches[0] ?? null;
@@ -145,7 +146,7 @@ function memoryRow(s: Snapshot, c: ContainerInfo, main: ProcessInfo | null): Cor
   return {
     aspect: 'In memory',
     process,
-    container: `${c.id.slice(0, 12)}: ${used}, ${limit}`,
+    container: `${shortId(c.id)}: ${used}, ${limit}`,
     host: `${s.host.hostname}: ${formatBytes(h.usedBytes)} used of ${formatBytes(h.totalBytes)}`,
   };
 }

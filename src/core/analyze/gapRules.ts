@@ -3,6 +3,7 @@
 import type { ContainerInfo, Finding, FindingLevel, Severity, Snapshot } from '../model';
 import { formatBytes, formatPercent } from '../format';
 import { containerProcesses } from './correlate';
+import { shortId, containerLabel } from '../identity';
 
 export type GapRule = (s: Snapshot) => Finding[];
 
@@ -32,7 +33,7 @@ function finding(
 
 /** Containers found only from cgroups have no name: their short id stands in. */
 function nameOf(c: ContainerInfo): string {
-  return c.name || c.id.slice(0, 12);
+  return containerLabel(c);
 }
 
 function containerSubject(c: ContainerInfo): Subject {
@@ -419,8 +420,8 @@ export const unmappedProcess: GapRule = (s) => {
       'unmapped-process',
       'cross-level',
       'warning',
-      { kind: 'container', id, name: id.slice(0, 12) },
-      `${procs.length} process(es) (${list}${procs.length > 5 ? ', ...' : ''}) run in the cgroup of container ${id.slice(0, 12)}, ` +
+      { kind: 'container', id, name: shortId(id) },
+      `${procs.length} process(es) (${list}${procs.length > 5 ? ', ...' : ''}) run in the cgroup of container ${shortId(id)}, ` +
         `which the Docker API does not list (runtime ${runtime}: another engine, or a container being removed)`,
       { containerId: id, processes: procs.length, pids: procs.map((p) => p.pid).join(','), cgroupPath: procs[0].cgroupPath, runtime },
     );

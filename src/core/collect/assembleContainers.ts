@@ -5,6 +5,7 @@ import type { DockerContainerMeta } from '../docker/describe';
 import { parseCgroupMetrics } from '../parse/cgroupMetrics';
 import { parseNetDev } from '../parse/host';
 import type { AssembledProcess } from './assembleProcesses';
+import { shortId } from '../identity';
 
 export interface NetnsView {
   /** /proc/<pid>/... files read through one process of the namespace (net/dev, root/sys/class/net/X/iflink). */
@@ -151,7 +152,7 @@ export async function assembleContainers(input: ContainerInputs, pause: () => Pr
 
     out.push({
       id,
-      name: meta?.name ?? id.slice(0, 12),
+      name: meta?.name ?? shortId(id),
       image: meta?.image ?? 'unknown',
       command: meta?.command ?? (init ? init.command : null),
       ...stateOf(meta),

@@ -3,6 +3,7 @@
 import type { ContainerCounts } from '../model';
 import type { ContainerInspect, ContainerSummary } from './engineApi';
 import { statusClock, statusText } from './statusText';
+import { shortId } from '../identity';
 
 const ZERO_TIME = /^0001-01-01T/;
 
@@ -80,7 +81,7 @@ export function containerMeta(
   const pid = count(state?.Pid);
   return {
     id: raw.Id,
-    name: summaryName(summary) ?? (str(raw.Name).replace(/^\//, '') || raw.Id.slice(0, 12)),
+    name: summaryName(summary) ?? (str(raw.Name).replace(/^\//, '') || shortId(raw.Id)),
     image: str(config?.Image) || str(summary?.Image) || str((raw as { Image?: unknown }).Image),
     command: str(summary?.Command) || commandLine(raw),
     state: str(summary?.State) || str(state?.Status) || 'unknown',

@@ -2,16 +2,12 @@
 import type { ProcessInfo, Snapshot } from '../model';
 import type { DashboardData, TargetSummary } from '../../shared/protocol';
 import { sampleOf } from './sample';
+import { busiestFirst } from '../order';
 
 export const TOP_PROCESS_LIMIT = 50;
 
-/** Busiest first: CPU % (unknown counts as 0), then RSS, then PID so equal rows keep one order. */
-function compareBusiest(a: ProcessInfo, b: ProcessInfo): number {
-  return (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || b.rssBytes - a.rssBytes || a.pid - b.pid;
-}
-
 export function topProcesses(s: Snapshot, limit = TOP_PROCESS_LIMIT): ProcessInfo[] {
-  return [...s.processes].sort(compareBusiest).slice(0, limit);
+  return [...s.processes].sort(busiestFirst).slice(0, limit);
 }
 
 export function buildDashboardData(target: TargetSummary, s: Snapshot | null): DashboardData {

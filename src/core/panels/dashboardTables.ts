@@ -2,6 +2,7 @@
 import type { ContainerInfo, ProcessInfo } from '../model';
 import { MISSING, formatBytes, formatPercent, formatRate } from '../format';
 import type { Column } from './tableModel';
+import { containerLabel, innerPid, shortId } from '../identity';
 
 function memoryText(c: ContainerInfo): string {
   if (c.memory.usageBytes === null) return MISSING;
@@ -23,7 +24,7 @@ function stateText(c: ContainerInfo): string {
 }
 
 export const CONTAINER_COLUMNS: ReadonlyArray<Column<ContainerInfo>> = [
-  { key: 'name', label: 'Name', numeric: false, value: (c) => c.name || c.id.slice(0, 12), text: (c) => c.name || c.id.slice(0, 12) },
+  { key: 'name', label: 'Name', numeric: false, value: (c) => containerLabel(c), text: (c) => containerLabel(c) },
   { key: 'state', label: 'State', numeric: false, value: stateText, text: stateText },
   { key: 'cpu', label: 'CPU', numeric: true, value: (c) => c.cpu.percent, text: (c) => formatPercent(c.cpu.percent), title: 'CPU % of one core, as docker stats shows it' },
   { key: 'memory', label: 'Memory / limit', numeric: true, value: (c) => c.memory.usageBytes, text: memoryText },
@@ -54,12 +55,8 @@ export interface ProcessRow {
 }
 
 export function processRows(processes: readonly ProcessInfo[], containers: readonly ContainerInfo[]): ProcessRow[] {
-  const names = new Map(containers.map((c) => [c.id, c.name || c.id.slice(0, 12)]));
-  return processes.map((p) => ({ p, container: p.containerId === null ? null : (names.get(p.containerId) ?? p.containerId.slice(0, 12)) }));
-}
-
-function innerPid(p: ProcessInfo): number | null {
-  return p.nsPid.length > 1 ? p.nsPid[p.nsPid.length - 1] : null;
+  const names = new Map(containers.map((c) => [c.id, containerLabel(c)]));
+  return processes.map((p) => ({ p, container: p.containerId === null ? null : (names.get(p.containerId) ?? shortId(p.containerId)) }));
 }
 
 export const PROCESS_COLUMNS: ReadonlyArray<Column<ProcessRow>> = [
@@ -68,8 +65,8 @@ export const PROCESS_COLUMNS: ReadonlyArray<Column<ProcessRow>> = [
     key: 'innerPid',
     label: 'PID inside',
     numeric: true,
-    value: (r) => innerPid(r.p),
-    text: (r) => String(innerPid(r.p) ?? MISSING),
+    value: (r) => innerPid(r.p.nsPid),
+    text: (r) => String(innerPid(r.p.nsPid) ?? MISSING),
     title: 'PID in the container\'s PID namespace (NSpid)',
   },
   { key: 'name', label: 'Name', numeric: false, value: (r) => r.p.name, text: (r) => r.p.name },

@@ -3,6 +3,7 @@ import type { ContainerInfo, HostInfo, ProcessInfo, Snapshot } from '../model';
 import type { MetricsData, TargetSummary } from '../../shared/protocol';
 import { sampleOf } from './sample';
 import { MISSING, formatBytes, formatDuration, formatPercent, formatRate, slowTierAge } from '../format';
+import { shortId, containerLabel } from '../identity';
 
 export interface MetricsSubject {
   kind: 'host' | 'container' | 'process';
@@ -65,8 +66,8 @@ function containerFigures(c: ContainerInfo): Figures {
   const cpuLimit = c.cpu.limitCpus === null ? 'no limit' : `${c.cpu.limitCpus} CPU`;
   const health = c.health ? `, ${c.health}` : '';
   return [
-    ['Name', c.name || c.id.slice(0, 12)],
-    ['ID', c.id.slice(0, 12)],
+    ['Name', containerLabel(c)],
+    ['ID', shortId(c.id)],
     ['Image', orMissing(c.image)],
     ['State', `${c.state}${health}${c.status ? ` (${c.status})` : ''}`],
     ['CPU', `${formatPercent(c.cpu.percent)} (limit: ${cpuLimit})`],
@@ -94,7 +95,7 @@ function processFigures(p: ProcessInfo, s: Snapshot): Figures {
     ['Host PID', String(p.pid)],
     ['PID in container', inner === null ? (p.containerId ? 'same as host PID' : MISSING) : String(inner)],
     ['Parent PID', String(p.ppid)],
-    ['Container', p.containerId === null ? 'none (host process)' : container?.name || p.containerId.slice(0, 12)],
+    ['Container', p.containerId === null ? 'none (host process)' : (container ? containerLabel(container) : shortId(p.containerId))],
     ['User', p.user ?? (p.uid === null ? MISSING : String(p.uid))],
     ['State', p.state],
     ['CPU', formatPercent(p.cpuPercent)],
@@ -130,9 +131,9 @@ export function buildMetricsData(target: TargetSummary, s: Snapshot | null, subj
   }
   if (kind === 'container') {
     const c = s?.containers.find((x) => x.id === id);
-    if (!s) return empty(id.slice(0, 12), false);
-    if (!c) return empty(id.slice(0, 12), true);
-    return { target, subject: { kind, id, name: c.name || c.id.slice(0, 12) }, gone: false, sample: sampleOf(s, { kind, id }), figures: containerFigures(c) };
+    if (!s) return empty(shortId(id), false);
+    if (!c) return empty(shortId(id), true);
+    return { target, subject: { kind, id, name: containerLabel(c) }, gone: false, sample: sampleOf(s, { kind, id }), figures: containerFigures(c) };
   }
   if (!s) return empty(`PID ${id}`, false);
   const p = findProcess(s, id, subject.startTicks);

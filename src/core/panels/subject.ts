@@ -2,6 +2,7 @@
 // extension side (one panel per subject) and the serializer (restoring a panel from its persisted state).
 import type { PanelKind, PanelSubject } from '../../shared/protocol';
 import { plainText } from '../present/text';
+import { shortId } from '../identity';
 
 export const PANEL_VIEW_TYPES: Readonly<Record<PanelKind, string>> = {
   dashboard: 'dockerMonitor.dashboard',
@@ -53,6 +54,6 @@ function unescapedTitle(subject: PanelSubject, targetLabel: string, subjectName?
   if (subject.panel === 'dashboard' || subject.panel === 'gaps') return `${prefix} · ${targetLabel}`;
   if (subject.panel === 'metrics' && (subject.kind === 'host' || subject.kind === undefined))
     return `${prefix} · ${subjectName || targetLabel}`;
-  const fallback = subject.kind === 'process' ? `PID ${subject.id ?? '?'}` : (subject.id ?? '').slice(0, 12);
+  const fallback = subject.kind === 'process' ? `PID ${subject.id ?? '?'}` : shortId(subject.id ?? '');
   return `${prefix} · ${subjectName || fallback}`;
 }

@@ -7,7 +7,9 @@ import { containerIcon, isContainerLive } from './icons';
 import { connectionFailed, statusWords, targetAddress, targetDisplayName } from './targetInput';
 import type { TargetState } from './targetInput';
 import { escapeIcons } from './text';
-import { byCpu, innerPid, memoryText } from './treeModel';
+import { memoryText } from './treeModel';
+import { containerLabel, innerPid, shortId } from '../identity';
+import { busiestFirst } from '../order';
 
 export interface PickItem<T> {
   label: string;
@@ -48,8 +50,8 @@ export function targetPickItems(states: readonly TargetState[], localHostname?: 
   });
 }
 
-function containerLabel(c: ContainerInfo): string {
-  return `$(${containerIcon(c).id}) ${escapeIcons(c.name.replace(/^\//, '') || c.id.slice(0, 12))}`;
+function containerPickLabel(c: ContainerInfo): string {
+  return `$(${containerIcon(c).id}) ${escapeIcons(containerLabel(c))}`;
 }
 
 /** Containers of a snapshot, live ones first, then by name; `value` is the full container id. */
@@ -61,8 +63,8 @@ export function containerPickItems(snapshot: Snapshot): PickItem<string>[] {
     const figures = isContainerLive(c) ? [`CPU ${formatPercent(c.cpu.percent)}`, `memory ${memoryText(c)}`] : [];
     const compose = c.compose ? [escapeIcons(`compose ${c.compose.project}${c.compose.service ? `/${c.compose.service}` : ''}`)] : [];
     return {
-      label: containerLabel(c),
-      description: [c.id.slice(0, 12), escapeIcons(c.image || 'image unknown')].join(SEP),
+      label: containerPickLabel(c),
+      description: [shortId(c.id), escapeIcons(c.image || 'image unknown')].join(SEP),
       // The full id comes last so that a pasted full id matches too.
       detail: [escapeIcons(c.status || c.state), ...(c.health ? [escapeIcons(c.health)] : []), ...figures, ...compose, escapeIcons(c.id)].join(SEP),
       value: c.id,
@@ -73,15 +75,15 @@ export function containerPickItems(snapshot: Snapshot): PickItem<string>[] {
 /** Processes of a snapshot, busiest first; the description names the container (and its image) or the host. */
 export function processPickItems(snapshot: Snapshot): PickItem<ProcessPick>[] {
   const containers = new Map(snapshot.containers.map((c) => [c.id, c]));
-  return [...snapshot.processes].sort(byCpu).map((p) => {
-    const inner = innerPid(p);
+  return [...snapshot.processes].sort(busiestFirst).map((p) => {
+    const inner = innerPid(p.nsPid);
     const c = p.containerId === null ? undefined : containers.get(p.containerId);
     const where =
       p.containerId === null
         ? 'host'
         : c
-          ? `${c.name.replace(/^\//, '') || c.id.slice(0, 12)}${c.image ? ` (${c.image})` : ''}`
-          : p.containerId.slice(0, 12);
+          ? `${containerLabel(c)}${c.image ? ` (${c.image})` : ''}`
+          : shortId(p.containerId);
     return {
       label: `$(server-process) ${escapeIcons(p.name)}`,
       description: [inner === null ? `PID ${p.pid}` : `PID ${p.pid} → ${inner}`, escapeIcons(where)].join(SEP),

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors';
 import type { TargetStatus, TargetSummary } from '../../shared/protocol';
 import type { TargetDefinition } from '../targets/targetConfig';
 import { plainText } from './text';
+import { targetAddress as targetAddressOf } from '../targets/targetConfig';
 
 export interface TargetState {
   /** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */
@@ -29,10 +30,7 @@ export function targetDisplayName(t: TargetState, localHostname?: string): strin
 /** Where an SSH target connects (`user@host:port`, `via jump`), or null for Local. */
 export function targetAddress(t: TargetState): string | null {
   if (t.config.kind === 'local') return null;
-  const host = t.config.host ?? '';
-  const base = host
-    ? `${t.config.user ? `${t.config.user}@` : ''}${host.includes(':') ? `[${host}]` : host}${t.config.port && t.config.port !== 22 ? `:${t.config.port}` : ''}`
-    : t.summary.label;
+  const base = t.config.host ? targetAddressOf(t.config) : t.summary.label;
   return plainText(t.config.jump ? `${base} via ${t.config.jump}` : base);
 }
 

@@ -10,6 +10,8 @@ import type { TargetState } from './targetInput';
 import { MarkdownLines, plainText } from './text';
 import { nodeIds } from './treeNodes';
 import type { ContextValue, MessageNode, ProcessNode, TreeNode } from './treeNodes';
+import { containerLabel, innerPid, shortId } from '../identity';
+import { busiestFirst } from '../order';
 
 export type Collapsible = 'none' | 'collapsed' | 'expanded';
 
@@ -51,24 +53,14 @@ const MONITOR_HOST_COMMAND = 'dockerMonitor.monitorHost';
 
 const SEP = ' · ';
 
-/** Busiest first, like top; a process without a CPU figure yet comes after the measured ones. */
-export function byCpu(a: ProcessInfo, b: ProcessInfo): number {
-  return (b.cpuPercent ?? -1) - (a.cpuPercent ?? -1) || b.rssBytes - a.rssBytes || a.pid - b.pid;
-}
-
 function byText(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The PID inside the process's own PID namespace, when it is a nested one. */
-export function innerPid(p: Pick<ProcessInfo, 'nsPid'>): number | null {
-  return p.nsPid.length > 1 ? p.nsPid[p.nsPid.length - 1] : null;
-}
-
 function containerName(c: Pick<ContainerInfo, 'name' | 'id'>): string {
-  return plainText(c.name.replace(/^\//, '') || c.id.slice(0, 12));
+  return plainText(containerLabel(c));
 }
 
 /** "12.3 MiB / 64 MiB", or "/ no limit". */
@@ -88,7 +80,7 @@ function containerDescription(c: ContainerInfo): string {
 
 /** `PID 1234 → 1 · 0.5% · 3.2 MiB` (the arrow gives the PID inside the container). */
 function processDescription(p: ProcessInfo): string {
-  const inner = innerPid(p);
+  const inner = innerPid(p.nsPid);
   const pid = inner === null ? `PID ${p.pid}` : `PID ${p.pid} → ${inner}`;
   return [pid, formatPercent(p.cpuPercent), formatBytes(p.rssBytes)].join(SEP);
 }
@@ -172,7 +164,7 @@ function hostUsageTooltip(s: Snapshot): string {
 
 function containerTooltip(s: Snapshot, c: ContainerInfo): string {
   const md = new MarkdownLines().title(containerName(c));
-  md.field('ID', c.id.slice(0, 12));
+  md.field('ID', shortId(c.id));
   md.field('Image', c.image || null);
   md.field('State', c.status && c.status !== c.state ? `${c.state} (${c.status})` : c.state);
   md.field('Health', c.health);
@@ -213,7 +205,7 @@ function listening(p: ProcessInfo): string | null {
 function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined, age: string): string {
   const md = new MarkdownLines().title(p.name);
   md.field('Command', p.command || `[${p.name}] (kernel thread)`);
-  const inner = innerPid(p);
+  const inner = innerPid(p.nsPid);
   md.field('PID', inner === null ? `${p.pid}` : `${p.pid} on the host, ${inner} inside its PID namespace (NSpid ${p.nsPid.join(' → ')})`);
   md.field('Parent PID', String(p.ppid));
   md.field('User', p.user === null ? (p.uid === null ? null : String(p.uid)) : `${p.user} (${p.uid ?? '?'})`);
@@ -223,7 +215,7 @@ function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined, ag
   md.field('Threads', String(p.threads));
   md.field('Open files', p.openFds === null ? null : `${p.openFds}${age}`);
   md.field('Started', p.startTime);
-  md.field('Container', p.containerId === null ? 'none (runs on the host)' : container ? `${containerName(container)} (${p.containerId.slice(0, 12)})` : p.containerId.slice(0, 12));
+  md.field('Container', p.containerId === null ? 'none (runs on the host)' : container ? `${containerName(container)} (${shortId(p.containerId)})` : shortId(p.containerId));
   const ports = listening(p);
   md.field('Listening', ports === null ? null : `${ports}${age}`);
   return md.toString();
@@ -293,7 +285,7 @@ function addContainer(b: TreeBuilder, parentId: string, targetId: string, s: Sna
     command: null,
   });
   // PID 1 of the container first, then in the order they were started inside it: a stable, familiar order.
-  const inner = (p: ProcessInfo): number => innerPid(p) ?? p.pid;
+  const inner = (p: ProcessInfo): number => innerPid(p.nsPid) ?? p.pid;
   for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c, slowTierAge(s));
 }
 
@@ -385,7 +377,7 @@ function addContainers(b: TreeBuilder, parentId: string, targetId: string, s: Sn
 }
 
 function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot, options: TreeOptions): void {
-  const all = s.processes.filter((p) => p.containerId === null).sort(byCpu);
+  const all = s.processes.filter((p) => p.containerId === null).sort(busiestFirst);
   // A refresh for collapsed rows reads no host process: the node shows them once expanded.
   const unread = s.partial !== undefined && s.partial.processes !== 'all';
   const top = Math.max(1, Math.floor(options.topHostProcesses ?? TOP_HOST_PROCESSES));

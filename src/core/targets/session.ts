@@ -10,6 +10,7 @@ import { Collector } from '../collect/collector';
 import type { EngineEvent } from '../docker/engineApi';
 import { backoffDelayMs } from './backoff';
 import { isContainerChangeEvent } from './dockerEvents';
+import { shortId } from '../identity';
 
 type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
@@ -391,7 +392,7 @@ export class TargetSession {
 
   private onEvent(event: EngineEvent): void {
     if (!isContainerChangeEvent(event) || !this.active || this.closed) return;
-    const name = event.Actor?.Attributes?.name ?? event.Actor?.ID?.slice(0, 12) ?? '';
+    const name = event.Actor?.Attributes?.name ?? (event.Actor?.ID ? shortId(event.Actor.ID) : '');
     this.options.log(`${this.options.label}: Docker event: container ${name} ${event.Action ?? event.status ?? ''}`.trimEnd());
     if (this.debounceTimer) return;
     this.debounceTimer = setTimeout(() => {

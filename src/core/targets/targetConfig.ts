@@ -5,6 +5,7 @@ import { parseTarget } from '../transport/target';
 import type { TargetSpec } from '../transport/target';
 import { parseUserHostPort } from '../transport/sshConfig';
 import { validateHostName, validatePort, validateUserName } from '../validate';
+import { sshAddress } from '../identity';
 
 /** A target as the extension knows it (serviceApi's TargetState.config). */
 export interface TargetDefinition {
@@ -78,12 +79,9 @@ function validateIdentityFile(path: string): string {
   return path;
 }
 
-/** The text a user would type for this target: `user@host:port` with what is set. */
+/** The text a user would type for this target: `user@host:port` with what is set (see sshAddress). */
 export function targetAddress(t: { host?: string; port?: number; user?: string }): string {
-  const host = t.host ?? '';
-  const h = host.includes(':') ? `[${host}]` : host;
-  const hp = t.port !== undefined ? `${h}:${t.port}` : host;
-  return t.user !== undefined ? `${t.user}@${hp}` : hp;
+  return sshAddress({ user: t.user, host: t.host ?? '', port: t.port });
 }
 
 /** Checks one settings entry; throws a MonitorError naming the field that is wrong. */

@@ -1,10 +1,11 @@
 // How the SSH transport names a host in messages and log lines.
 import type { ResolvedSshTarget } from '../sshConfig';
+import { sshAddress } from '../../identity';
 
 export type Log = (line: string) => void;
 
 export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return sshAddress({ host, port }, { keepDefaultPort: true });
 }
 
 export function hopName(t: ResolvedSshTarget): string {
