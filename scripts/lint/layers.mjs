@@ -16,6 +16,7 @@ export const BROWSER_SAFE_CORE = [
   'src/core/format',
   'src/core/escape',
   'src/core/identity',
+  'src/core/order',
   'src/core/panels/dashboardTables',
   'src/core/panels/gapsView',
   'src/core/panels/history',

@@ -6,6 +6,7 @@ import { parseCgroupMetrics } from '../parse/cgroupMetrics';
 import { parseNetDev } from '../parse/host';
 import type { AssembledProcess } from './assembleProcesses';
 import { shortId } from '../identity';
+import { byText } from '../order';
 
 export interface NetnsView {
   /** /proc/<pid>/... files read through one process of the namespace (net/dev, root/sys/class/net/X/iflink). */
@@ -50,7 +51,7 @@ export function trafficFromHostPeers(view: NetnsView, hostIfaces: NetInterface[]
     if (!peer) return null;
     out.push({ name: m[1], rxBytes: peer.txBytes, txBytes: peer.rxBytes, rxPackets: peer.txPackets, txPackets: peer.rxPackets });
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => byText(a.name, b.name));
 }
 
 /**
@@ -214,5 +215,5 @@ export async function assembleContainers(input: ContainerInputs, pause: () => Pr
     });
   }
   // Running first, then by name: the order a user scans a container list in.
-  return out.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || a.name.localeCompare(b.name));
+  return out.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || byText(a.name, b.name));
 }

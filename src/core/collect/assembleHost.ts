@@ -14,6 +14,7 @@ import { classifyInterface } from '../parse/netClass';
 import type { BatchIndex } from './batchIndex';
 import { HOST_FILES } from './plan';
 import { CLOCK_TICKS } from './assembleProcesses';
+import { byText } from '../order';
 
 function intOrNull(text: string | undefined): number | null {
   if (text === undefined) return null;
@@ -55,7 +56,7 @@ function assembleInterfaces(index: BatchIndex, netDevText: string | undefined): 
       txBytesPerSec: null,
     });
   }
-  return out.sort((a, b) => (a.ifindex ?? 1e9) - (b.ifindex ?? 1e9) || a.name.localeCompare(b.name));
+  return out.sort((a, b) => (a.ifindex ?? 1e9) - (b.ifindex ?? 1e9) || byText(a.name, b.name));
 }
 
 function assembleDisks(batch: BatchResult, dockerRoot: string): DiskUsage[] {

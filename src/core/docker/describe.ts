@@ -11,6 +11,7 @@ import { containerMeta, summaryName } from './containerMeta';
 import type { DockerContainerMeta } from './containerMeta';
 import { statusClock, statusText } from './statusText';
 import type { StatusClock } from './statusText';
+import { byText } from '../order';
 
 export { containerMeta, containerStateCounts } from './containerMeta';
 export type { DockerContainerMeta } from './containerMeta';
@@ -269,7 +270,7 @@ export class DockerDescriber {
     const now = Date.now() + this.skewMs;
     return [...this.cache.values()]
       .map((e) => ({ ...e.meta, status: statusText(e.clock, now) || e.meta.status }))
-      .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.id.localeCompare(b.id));
+      .sort((a, b) => byText(b.createdAt ?? '', a.createdAt ?? '') || byText(a.id, b.id));
   }
 }
 

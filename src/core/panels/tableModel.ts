@@ -1,4 +1,5 @@
 // Sorting and filtering for the panels' tables. Pure: the webview renders what these return.
+import { byText } from '../order';
 
 type CellValue = number | string | null;
 
@@ -23,16 +24,9 @@ export function isSortSpec(v: unknown): v is SortSpec {
   return typeof v === 'object' && v !== null && typeof (v as SortSpec).key === 'string' && typeof (v as SortSpec).descending === 'boolean';
 }
 
-/** Code-unit order after case folding: the same order on every machine, unlike localeCompare. */
-function compareText(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
-}
-
 function compareCells(a: CellValue, b: CellValue): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return compareText(String(a), String(b));
+  return byText(String(a), String(b));
 }
 
 /**

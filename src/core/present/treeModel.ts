@@ -11,7 +11,7 @@ import { MarkdownLines, plainText } from './text';
 import { nodeIds } from './treeNodes';
 import type { ContextValue, MessageNode, ProcessNode, TreeNode } from './treeNodes';
 import { containerLabel, innerPid, shortId } from '../identity';
-import { busiestFirst } from '../order';
+import { busiestFirst, byText } from '../order';
 
 export type Collapsible = 'none' | 'collapsed' | 'expanded';
 
@@ -52,12 +52,6 @@ export const SHOW_ALL_COMMAND = 'dockerMonitor.showAllHostProcesses';
 const MONITOR_HOST_COMMAND = 'dockerMonitor.monitorHost';
 
 const SEP = ' · ';
-
-function byText(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
-}
 
 function containerName(c: Pick<ContainerInfo, 'name' | 'id'>): string {
   return plainText(containerLabel(c));

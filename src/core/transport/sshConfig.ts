@@ -341,7 +341,8 @@ function yes(v: string | null): boolean {
   return v !== null && v.toLowerCase() === 'yes';
 }
 
-function expandTilde(p: string, home: string): string {
+/** `~` and `~/x` under HOME, as ssh expands them; anything else as it is. */
+export function expandTilde(p: string, home: string): string {
   if (p === '~') return home;
   if (p.startsWith('~/')) return join(home, p.slice(2));
   return p;

@@ -2,7 +2,7 @@
 // the way `ssh -i KEY -J HOPS` wins over the config file; everything else (known_hosts, agent, HostName of an
 // alias) still comes from the config.
 import { isAbsolute, join } from 'node:path';
-import { parseUserHostPort } from './sshConfig';
+import { expandTilde, parseUserHostPort } from './sshConfig';
 import type { ResolvedSshTarget, SshTargetSpec } from './sshConfig';
 
 export interface SshOverrides {
@@ -14,9 +14,8 @@ export interface SshOverrides {
 
 /** `~`, `~/x` and relative paths are under HOME (never the editor's working directory). */
 export function expandHomePath(path: string, home: string): string {
-  if (path === '~') return home;
-  if (path.startsWith('~/')) return join(home, path.slice(2));
-  return isAbsolute(path) ? path : join(home, path);
+  const expanded = expandTilde(path, home);
+  return isAbsolute(expanded) ? expanded : join(home, expanded);
 }
 
 /** The hops of a jump setting, as specs to resolve through the ssh config. */

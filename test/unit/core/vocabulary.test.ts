@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerLabel, innerPid, shortId, sshAddress } from '../../../src/core/identity';
 import type { ProcessInfo } from '../../../src/core/model';
-import { busiestFirst } from '../../../src/core/order';
+import { busiestFirst, byText } from '../../../src/core/order';
 
 const ID = 'f957ecd75b2d9536529b0ac2b2b1afbba5f30e7550038f3de6494559de62ce90';
 
@@ -43,5 +43,11 @@ describe('sshAddress (settings names, the tree, QuickPicks and the SSH transport
     expect(sshAddress({ host: '::1', port: 2222 })).toBe('[::1]:2222');
     expect(sshAddress({ user: 'me', host: '::1' })).toBe('me@::1');
     expect(sshAddress({ host: 'box' })).toBe('box');
+  });
+});
+
+describe('byText (the tree, the panels\' tables and the snapshot\'s container and interface lists)', () => {
+  it('folds case, then orders by code unit: the same order in every locale', () => {
+    expect(['web_2', 'Web-1', 'web-1', 'api', 'Zed', 'éclair'].sort(byText)).toEqual(['api', 'Web-1', 'web-1', 'web_2', 'Zed', 'éclair']);
   });
 });
