@@ -3,8 +3,8 @@
 // when the user picks "Remember" after they worked; settings and the log never see them.
 import * as vscode from 'vscode';
 import type { HostKeyInfo, OpenOptions } from '../core/transport/target';
-import { passphraseOpensKey } from '../core/targets/keyCheck';
-import { parsePasswordPrompt, passphraseSecretKey, passwordSecretKey } from '../core/targets/secretKeys';
+import { passphraseOpensKey } from '../core/targets/credentials/keyCheck';
+import { parsePasswordPrompt, passphraseSecretKey, passwordSecretKey } from '../core/targets/credentials/secretKeys';
 import type { Log } from './log';
 
 const ACCEPT = 'Accept and Connect';

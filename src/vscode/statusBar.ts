@@ -1,7 +1,7 @@
 // The status-bar item: the active target's container count and host CPU / memory; a click opens Monitor: All
 // for that target. It holds no visibility lease: it shows what the views' refreshes bring.
 import * as vscode from 'vscode';
-import { statusBarContent } from '../core/targets/statusText';
+import { statusBarContent } from '../core/present/statusText';
 import type { MonitorService } from './serviceApi';
 
 /** Redraws at most this often: several targets refreshing together change the item once. */

@@ -4,9 +4,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MonitorError } from '../core/errors';
-import { listConfigHosts } from '../core/targets/sshConfigHosts';
+import { listConfigHosts } from '../core/targets/settings/sshConfigHosts';
 import { localSshEnv } from '../core/transport/sshConfig';
-import type { ConfigHost } from '../core/targets/sshConfigHosts';
+import type { ConfigHost } from '../core/targets/settings/sshConfigHosts';
 import {
   parseTargetSetting,
   parseTargetSettings,
@@ -16,8 +16,8 @@ import {
   toSetting,
   uniqueName,
   validateJump,
-} from '../core/targets/targetConfig';
-import type { ParsedTargets, TargetDefinition } from '../core/targets/targetConfig';
+} from '../core/targets/settings/targetConfig';
+import type { ParsedTargets, TargetDefinition } from '../core/targets/settings/targetConfig';
 import { expandHomePath } from '../core/transport/sshOverrides';
 import type { Log } from './log';
 

@@ -3,9 +3,9 @@
 import type { Snapshot } from '../model';
 import type { ErrorCode } from '../errors';
 import type { TargetStatus, TargetSummary } from '../../shared/protocol';
-import type { TargetDefinition } from '../targets/targetConfig';
+import type { TargetDefinition } from '../targets/settings/targetConfig';
 import { plainText } from './text';
-import { targetAddress as targetAddressOf } from '../targets/targetConfig';
+import { targetAddress as targetAddressOf } from '../targets/settings/targetConfig';
 
 export interface TargetState {
   /** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeGaps } from '../../../src/core/analyze/gaps';
 import { Collector } from '../../../src/core/collect/collector';
-import { openTarget } from '../../../src/core/targets/openTarget';
-import { parseTargetSetting } from '../../../src/core/targets/targetConfig';
+import { openTarget } from '../../../src/core/targets/settings/openTarget';
+import { parseTargetSetting } from '../../../src/core/targets/settings/targetConfig';
 import { DEFAULT_DOCKER_SOCKET as DOCKER_SOCKET } from '../../../src/core/docker/engineApi';
 import { SSHD_DIR, dockerReady, dockerSkipReason, run, sshReady, sshSkipReason, startOwnSshd } from '../env';
 

@@ -12,8 +12,8 @@ import { runCli } from '../../../src/cli/run';
 import { Collector } from '../../../src/core/collect/collector';
 import { buildTargetTree } from '../../../src/core/present/treeModel';
 import { TargetSession } from '../../../src/core/targets/session';
-import { openTarget } from '../../../src/core/targets/openTarget';
-import { localTarget } from '../../../src/core/targets/targetConfig';
+import { openTarget } from '../../../src/core/targets/settings/openTarget';
+import { localTarget } from '../../../src/core/targets/settings/targetConfig';
 import type { Snapshot } from '../../../src/core/model';
 import { dockerReady, dockerSkipReason, run } from '../env';
 

@@ -4,10 +4,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTarget } from '../../../src/core/targets/openTarget';
+import { openTarget } from '../../../src/core/targets/settings/openTarget';
 import { TargetSession } from '../../../src/core/targets/session';
-import { localTarget, parseTargetSetting } from '../../../src/core/targets/targetConfig';
-import type { TargetDefinition } from '../../../src/core/targets/targetConfig';
+import { localTarget, parseTargetSetting } from '../../../src/core/targets/settings/targetConfig';
+import type { TargetDefinition } from '../../../src/core/targets/settings/targetConfig';
 import type { OpenOptions } from '../../../src/core/transport/target';
 import type { Transport } from '../../../src/core/transport/types';
 import type { Duplex } from 'node:stream';

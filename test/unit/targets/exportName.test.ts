@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportFileName } from '../../../src/core/targets/exportName';
+import { exportFileName } from '../../../src/core/present/exportName';
 
 describe('exportFileName', () => {
   it('names the target and the UTC sample time', () => {

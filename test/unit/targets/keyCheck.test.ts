@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { passphraseOpensKey } from '../../../src/core/targets/keyCheck';
+import { passphraseOpensKey } from '../../../src/core/targets/credentials/keyCheck';
 
 const hasKeygen = spawnSync('ssh-keygen', ['-?']).error === undefined;
 

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PANEL_VIEW_TYPES } from '../../../src/core/panels/subject';
-import { ALL_COMMANDS, PALETTE_COMMANDS, TREE_COMMANDS } from '../../../src/core/targets/commandIds';
-import { parseTargetSetting } from '../../../src/core/targets/targetConfig';
+import { ALL_COMMANDS, PALETTE_COMMANDS, TREE_COMMANDS } from '../../../src/core/present/commandIds';
+import { parseTargetSetting } from '../../../src/core/targets/settings/targetConfig';
 
 const root = join(__dirname, '../../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

@@ -1,7 +1,7 @@
 // A settings entry's identityFile and jump win over ~/.ssh/config; the rest of the config still applies.
 import { describe, expect, it } from 'vitest';
 import { applyTargetOverrides, expandHomePath, jumpSpecs } from '../../../src/core/transport/sshOverrides';
-import { parseTargetSetting } from '../../../src/core/targets/targetConfig';
+import { parseTargetSetting } from '../../../src/core/targets/settings/targetConfig';
 import { resolveFromConfigText } from '../../../src/core/transport/sshConfig';
 import type { SshEnv, SshTargetSpec } from '../../../src/core/transport/sshConfig';
 import { MonitorError } from '../../../src/core/errors';

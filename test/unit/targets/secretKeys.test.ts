@@ -1,6 +1,6 @@
 // Prompt texts are the SSH transport's own (src/core/transport/ssh/auth.ts makeAuth): a change there must show here.
 import { describe, expect, it } from 'vitest';
-import { parsePasswordPrompt, passphraseSecretKey, passwordSecretKey } from '../../../src/core/targets/secretKeys';
+import { parsePasswordPrompt, passphraseSecretKey, passwordSecretKey } from '../../../src/core/targets/credentials/secretKeys';
 
 describe('parsePasswordPrompt', () => {
   it('reads the account and attempt of a password prompt', () => {

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configHostAliases, listConfigHosts } from '../../../src/core/targets/sshConfigHosts';
+import { configHostAliases, listConfigHosts } from '../../../src/core/targets/settings/sshConfigHosts';
 import type { SshEnv } from '../../../src/core/transport/sshConfig';
 
 const CONFIG = `

@@ -1,7 +1,7 @@
 // The status-bar item, from the project machine's snapshot fixture.
 import { describe, expect, it } from 'vitest';
-import { statusBarContent, usedOfTotal } from '../../../src/core/targets/statusText';
-import type { StatusTargetView } from '../../../src/core/targets/statusText';
+import { statusBarContent, usedOfTotal } from '../../../src/core/present/statusText';
+import type { StatusTargetView } from '../../../src/core/present/statusText';
 import type { TargetSummary } from '../../../src/shared/protocol';
 import { applyRates } from '../../../src/core/analyze/rates';
 import { CAPTURE, captureSnapshot } from '../fixtures/snapshots/capture';

@@ -12,7 +12,7 @@ import {
   toSetting,
   uniqueName,
   validateJump,
-} from '../../../src/core/targets/targetConfig';
+} from '../../../src/core/targets/settings/targetConfig';
 import { MonitorError } from '../../../src/core/errors';
 import { parseTarget } from '../../../src/core/transport/target';
 

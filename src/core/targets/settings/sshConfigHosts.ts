@@ -1,10 +1,10 @@
 // The Host entries of an ssh config that a user can pick as a target: concrete names only (a pattern such as
 // `*.prod` or `!db` names no host), with what each resolves to, for "Add SSH Target".
-import { nodeConfigFs, resolveFromFiles } from '../transport/sshConfig';
-import type { SshEnv } from '../transport/sshConfig';
-import { hostPatterns } from '../transport/sshConfigRead';
-import type { ConfigFile, ConfigFs } from '../transport/sshConfigRead';
-import { hostPort } from '../transport/ssh';
+import { nodeConfigFs, resolveFromFiles } from '../../transport/sshConfig';
+import type { SshEnv } from '../../transport/sshConfig';
+import { hostPatterns } from '../../transport/sshConfigRead';
+import type { ConfigFile, ConfigFs } from '../../transport/sshConfigRead';
+import { hostPort } from '../../transport/ssh';
 
 export interface ConfigHost {
   alias: string;

@@ -1,11 +1,11 @@
 // The `dockerMonitor.targets` setting: what a user may write there, checked entry by entry, and the stable id
 // each target gets (tree ids and panel state keep it across reloads). Pure: no I/O, no vscode.
-import { MonitorError } from '../errors';
-import { parseTarget } from '../transport/target';
-import type { TargetSpec } from '../transport/target';
-import { parseUserHostPort } from '../transport/sshConfig';
-import { validateHostName, validatePort, validateUserName } from '../validate';
-import { sshAddress } from '../identity';
+import { MonitorError } from '../../errors';
+import { parseTarget } from '../../transport/target';
+import type { TargetSpec } from '../../transport/target';
+import { parseUserHostPort } from '../../transport/sshConfig';
+import { validateHostName, validatePort, validateUserName } from '../../validate';
+import { sshAddress } from '../../identity';
 
 /** A target as the extension knows it (serviceApi's TargetState.config). */
 export interface TargetDefinition {
