@@ -33,7 +33,7 @@ interface Entry {
 export class MonitorServiceImpl implements MonitorService {
   private readonly entries = new Map<string, Entry>();
   private order: string[] = [];
-  private readonly changed = new vscode.EventEmitter<string>();
+  private readonly changed = new vscode.EventEmitter<TargetState>();
   readonly onDidChange = this.changed.event;
   private readonly targetsChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeTargets = this.targetsChanged.event;
@@ -113,18 +113,26 @@ export class MonitorServiceImpl implements MonitorService {
     return mergeDemands([...this.demands.values()].map((d) => d(targetId)));
   }
 
+  /** Every target's state again (pausing or resuming changes each one's status). */
+  private fireAll(): void {
+    for (const id of this.order) {
+      const e = this.entries.get(id);
+      if (e) this.changed.fire(this.stateOf(e));
+    }
+  }
+
   pause(): void {
     if (this.poller.paused) return;
     this.poller.pause();
     void this.setContext(CONTEXT_PAUSED, true);
-    for (const id of this.order) this.changed.fire(id);
+    this.fireAll();
   }
 
   resume(): void {
     if (!this.poller.paused) return;
     this.poller.resume();
     void this.setContext(CONTEXT_PAUSED, false);
-    for (const id of this.order) this.changed.fire(id);
+    this.fireAll();
   }
 
   /** `fresh`: read sockets and open files now (someone started looking at them). */
@@ -265,7 +273,7 @@ export class MonitorServiceImpl implements MonitorService {
       // Not modal: it can come from a background refresh, and the tree row keeps showing it.
       void vscode.window.showErrorMessage(`Docker Monitor: refused to connect to ${e.config.name}. ${s.error}`);
     }
-    this.changed.fire(e.config.id);
+    this.changed.fire(this.stateOf(e));
     this.updateContext();
   }
 

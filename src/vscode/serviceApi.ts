@@ -8,8 +8,8 @@ import type { TargetState } from '../core/present/targetInput';
 export type { TargetState };
 
 export interface MonitorService extends vscode.Disposable {
-  /** Fires with the target id whenever a target's state or snapshot changes. */
-  readonly onDidChange: vscode.Event<string>;
+  /** Fires with a target's new state whenever its connection or snapshot changes. */
+  readonly onDidChange: vscode.Event<TargetState>;
   /** Fires when targets are added or removed. */
   readonly onDidChangeTargets: vscode.Event<void>;
   targets(): TargetState[];

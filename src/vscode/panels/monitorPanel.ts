@@ -64,8 +64,8 @@ export class MonitorPanel implements vscode.Disposable {
       webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidChangeViewState(() => this.visibilityChanged()),
       panel.onDidDispose(() => this.dispose()),
-      host.service.onDidChange((targetId) => {
-        if (targetId === this.subject.targetId) this.update();
+      host.service.onDidChange((state) => {
+        if (state.config.id === this.subject.targetId) this.update();
       }),
       host.service.onDidChangeTargets(() => this.update()),
     );

@@ -27,10 +27,7 @@ export class TargetTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         this.store.setTargets(service.targets());
         this.apply('root');
       }),
-      service.onDidChange((targetId) => {
-        const state = service.target(targetId);
-        if (state) this.apply(this.store.update(state));
-      }),
+      service.onDidChange((state) => this.apply(this.store.update(state))),
       this.changed,
       this.stateChanged,
     ];
