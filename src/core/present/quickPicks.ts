@@ -7,7 +7,7 @@ import { containerIcon, isContainerLive } from './icons';
 import { connectionFailed, statusWords, targetAddress, targetDisplayName } from './targetInput';
 import type { TargetState } from './targetInput';
 import { escapeIcons } from './text';
-import { memoryText } from './treeModel';
+import { memoryText } from './treeText';
 import { containerLabel, innerPid, shortId } from '../identity';
 import { busiestFirst } from '../order';
 

@@ -1,7 +1,7 @@
 // The Targets tree of one target, as plain data: every row with its label, description, Markdown tooltip, icon,
 // context value and children. The VS Code provider only maps these rows to TreeItems.
 import type { ContainerInfo, ProcessInfo, Snapshot } from '../model';
-import { formatBytes, formatDuration, formatPercent, formatRate, slowTierAge } from '../format';
+import { slowTierAge } from '../format';
 import { connectionProblem } from './connectionErrors';
 import { containerIcon, isContainerLive, processIcon } from './icons';
 import type { Icon } from './icons';
@@ -10,7 +10,7 @@ import type { TargetState } from './targetInput';
 import { MarkdownLines, plainText } from './text';
 import { nodeIds } from './treeNodes';
 import type { ContextValue, MessageNode, ProcessNode, TreeNode } from './treeNodes';
-import { containerLabel, innerPid, shortId } from '../identity';
+import { innerPid } from '../identity';
 import { busiestFirst, byText } from '../order';
 
 export type Collapsible = 'none' | 'collapsed' | 'expanded';
@@ -51,169 +51,8 @@ export const RETRY_COMMAND = 'dockerMonitor.retryTarget';
 export const SHOW_ALL_COMMAND = 'dockerMonitor.showAllHostProcesses';
 const MONITOR_HOST_COMMAND = 'dockerMonitor.monitorHost';
 
-const SEP = ' · ';
-
-function containerName(c: Pick<ContainerInfo, 'name' | 'id'>): string {
-  return plainText(containerLabel(c));
-}
-
-/** "12.3 MiB / 64 MiB", or "/ no limit". */
-export function memoryText(c: ContainerInfo): string {
-  return `${formatBytes(c.memory.usageBytes)} / ${c.memory.limitBytes === null ? 'no limit' : formatBytes(c.memory.limitBytes)}`;
-}
-
-function containerDescription(c: ContainerInfo): string {
-  if (c.state === 'running') {
-    const parts = [formatPercent(c.cpu.percent), memoryText(c)];
-    if (c.health) parts.unshift(plainText(c.health));
-    return parts.join(SEP);
-  }
-  if (c.state === 'paused') return ['paused', memoryText(c)].join(SEP);
-  return plainText(c.status || c.state);
-}
-
-/** `PID 1234 → 1 · 0.5% · 3.2 MiB` (the arrow gives the PID inside the container). */
-function processDescription(p: ProcessInfo): string {
-  const inner = innerPid(p.nsPid);
-  const pid = inner === null ? `PID ${p.pid}` : `PID ${p.pid} → ${inner}`;
-  return [pid, formatPercent(p.cpuPercent), formatBytes(p.rssBytes)].join(SEP);
-}
-
-/** What the host is: fixed while it runs, so the host row (parent of every container row) is not redrawn. */
-function hostDescription(s: Snapshot): string {
-  return [`${s.host.cpuCount} CPUs`, formatBytes(s.host.memory.totalBytes)].join(SEP);
-}
-
-/** What the host is doing now: the usage row's label and description. */
-function hostUsageText(s: Snapshot): { label: string; description: string } {
-  const m = s.host.memory;
-  return {
-    label: `CPU ${formatPercent(s.host.cpuPercent?.busy)}`,
-    description: [`${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`, `load ${s.host.loadAverage[0].toFixed(2)}`].join(SEP),
-  };
-}
-
-// ---- tooltips ----
-
-function targetTooltip(t: TargetState, name: string): string {
-  const md = new MarkdownLines().title(name);
-  md.field('Connects to', targetAddress(t));
-  md.field('Status', statusWords(t.summary.status) ?? 'connected');
-  if (connectionFailed(t)) md.field('Error', t.summary.error);
-  const s = t.snapshot;
-  if (s) {
-    md.field('Host', `${s.host.hostname}, ${s.host.osRelease || 'unknown OS'}, kernel ${s.host.kernel || 'unknown'}`);
-    md.field('Docker', dockerText(s));
-  }
-  // No sample time here: this row then changes only with the connection, and a refresh does not redraw the
-  // target's whole subtree (the host row, whose figures do change, carries the time).
-  return md.toString();
-}
-
-function dockerText(s: Snapshot): string {
-  if (!s.docker.reachable) return `API unreachable: ${s.docker.reason ?? 'unknown reason'}`;
-  const api = s.docker.apiVersion ? `, API ${s.docker.apiVersion}` : '';
-  return `${s.docker.version ?? 'version unknown'}${api}`;
-}
-
-function hostTooltip(s: Snapshot): string {
-  const h = s.host;
-  const md = new MarkdownLines().title(h.hostname || 'host');
-  md.field('OS', h.osRelease || null).field('Kernel', h.kernel || null);
-  md.field('Booted', new Date(h.bootTime * 1000).toISOString());
-  md.field('CPUs', String(h.cpuCount));
-  md.field('Memory', formatBytes(h.memory.totalBytes));
-  md.field('Docker', dockerText(s));
-  md.field('Cgroups', `v${h.cgroupVersion}`);
-  return md.toString();
-}
-
-function hostUsageTooltip(s: Snapshot): string {
-  const h = s.host;
-  const md = new MarkdownLines().title(`${h.hostname || 'host'} now`);
-  md.field('Uptime', formatDuration(h.uptimeSeconds));
-  const cpu = h.cpuPercent;
-  md.field(
-    'CPU',
-    cpu
-      ? `${formatPercent(cpu.busy)} busy of ${h.cpuCount} CPUs (user ${formatPercent(cpu.user)}, system ${formatPercent(cpu.system)}, iowait ${formatPercent(cpu.iowait)}, steal ${formatPercent(cpu.steal)})`
-      : `${h.cpuCount} CPUs (busy share after the next sample)`,
-  );
-  md.field('Load', h.loadAverage.map((n) => n.toFixed(2)).join(' '));
-  const m = h.memory;
-  md.field('Memory', `${formatBytes(m.usedBytes)} used of ${formatBytes(m.totalBytes)}, ${formatBytes(m.availableBytes)} available`);
-  if (m.swapTotalBytes > 0) md.field('Swap', `${formatBytes(m.swapUsedBytes)} used of ${formatBytes(m.swapTotalBytes)}`);
-  for (const d of h.disks) {
-    md.field(`Disk (${d.role})`, `${d.path}: ${formatBytes(d.usedBytes)} used of ${formatBytes(d.totalBytes)} (${formatPercent(d.usedPercent)}), ${formatBytes(d.availableBytes)} available`);
-  }
-  const n = h.containerCounts;
-  md.field('Containers', `${n.running} running, ${n.total} in all`);
-  md.field('Sampled', `${s.collectedAt} in ${s.durationMs} ms`);
-  if (s.warnings.length > 0) {
-    md.gap().raw('**Could not read everything:**');
-    for (const w of s.warnings) md.text(w);
-  }
-  return md.toString();
-}
-
-function containerTooltip(s: Snapshot, c: ContainerInfo): string {
-  const md = new MarkdownLines().title(containerName(c));
-  md.field('ID', shortId(c.id));
-  md.field('Image', c.image || null);
-  md.field('State', c.status && c.status !== c.state ? `${c.state} (${c.status})` : c.state);
-  md.field('Health', c.health);
-  if (c.compose) md.field('Compose', `${c.compose.project}${c.compose.service ? ` / ${c.compose.service}` : ''}`);
-  if (isContainerLive(c)) {
-    const limit = c.cpu.limitCpus === null ? 'no CPU limit' : `limit ${c.cpu.limitCpus} CPU`;
-    const throttled = c.cpu.throttledPercent ? `, throttled in ${formatPercent(c.cpu.throttledPercent)} of periods` : '';
-    md.field('CPU', `${formatPercent(c.cpu.percent)} (${limit}${throttled})`);
-    const pct = c.memory.percent === null ? '' : ` (${formatPercent(c.memory.percent)})`;
-    md.field('Memory', c.memory.limitBytes === null ? `${formatBytes(c.memory.usageBytes)}, no limit` : `${formatBytes(c.memory.usageBytes)} of ${formatBytes(c.memory.limitBytes)}${pct}`);
-    if (c.memory.oomKills) md.field('OOM kills', String(c.memory.oomKills));
-    if (c.pids.current !== null) md.field('PIDs', c.pids.limit === null ? String(c.pids.current) : `${c.pids.current} of ${c.pids.limit}`);
-    const net = c.network;
-    const where = [net.mode, net.ipAddress, net.hostVeth ? `host veth ${net.hostVeth}${net.bridge ? ` on ${net.bridge}` : ''}` : null].filter(Boolean).join(', ');
-    md.field('Network', where || null);
-    if (net.rxBytesPerSec !== null || net.txBytesPerSec !== null) md.field('Traffic', `rx ${formatRate(net.rxBytesPerSec)}, tx ${formatRate(net.txBytesPerSec)}`);
-    if (c.blockIo.readBytesPerSec !== null || c.blockIo.writeBytesPerSec !== null) {
-      md.field('Block I/O', `read ${formatRate(c.blockIo.readBytesPerSec)}, write ${formatRate(c.blockIo.writeBytesPerSec)}`);
-    }
-    md.field('Main PID', c.initPid === null ? null : String(c.initPid));
-  }
-  md.field('Started', c.startedAt);
-  if (c.restartCount) md.field('Restarts', String(c.restartCount));
-  if (c.source === 'cgroup') {
-    md.gap().text(
-      s.docker.reachable ? 'Found from cgroups only: the Docker API does not describe it.' : 'Found from cgroups only: the Docker API is unreachable, so its name, image and state are unknown.',
-    );
-  }
-  return md.toString();
-}
-
-function listening(p: ProcessInfo): string | null {
-  const ports = p.sockets.filter((k) => k.listening);
-  if (ports.length === 0) return null;
-  return ports.map((k) => `${k.protocol} ${k.localAddress.includes(':') ? `[${k.localAddress}]` : k.localAddress}:${k.localPort}`).join(', ');
-}
-
-function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined, age: string): string {
-  const md = new MarkdownLines().title(p.name);
-  md.field('Command', p.command || `[${p.name}] (kernel thread)`);
-  const inner = innerPid(p.nsPid);
-  md.field('PID', inner === null ? `${p.pid}` : `${p.pid} on the host, ${inner} inside its PID namespace (NSpid ${p.nsPid.join(' → ')})`);
-  md.field('Parent PID', String(p.ppid));
-  md.field('User', p.user === null ? (p.uid === null ? null : String(p.uid)) : `${p.user} (${p.uid ?? '?'})`);
-  md.field('State', p.state);
-  md.field('CPU', `${formatPercent(p.cpuPercent)} of one CPU, ${formatDuration(p.cpuTimeSeconds)} in all`);
-  md.field('Memory', `RSS ${formatBytes(p.rssBytes)}, virtual ${formatBytes(p.vszBytes)}`);
-  md.field('Threads', String(p.threads));
-  md.field('Open files', p.openFds === null ? null : `${p.openFds}${age}`);
-  md.field('Started', p.startTime);
-  md.field('Container', p.containerId === null ? 'none (runs on the host)' : container ? `${containerName(container)} (${shortId(p.containerId)})` : shortId(p.containerId));
-  const ports = listening(p);
-  md.field('Listening', ports === null ? null : `${ports}${age}`);
-  return md.toString();
-}
+import { containerDescription, containerName, hostDescription, hostUsageText, processDescription, SEP } from './treeText';
+import { containerTooltip, hostTooltip, hostUsageTooltip, processTooltip, targetTooltip } from './treeTooltips';
 
 // ---- the tree ----
 
