@@ -4,7 +4,7 @@ import { nodeConfigFs, resolveFromFiles } from '../../transport/sshConfig';
 import type { SshEnv } from '../../transport/sshConfig';
 import { hostPatterns } from '../../transport/sshConfigRead';
 import type { ConfigFile, ConfigFs } from '../../transport/sshConfigRead';
-import { hostPort } from '../../transport/ssh';
+import { sshAddress } from '../../identity';
 
 export interface ConfigHost {
   alias: string;
@@ -43,7 +43,7 @@ function configHosts(file: ConfigFile, env: SshEnv, fs: ConfigFs = nodeConfigFs)
         port: r.port,
         user: r.user,
         identityFile: r.defaultIdentityFiles ? null : (r.identityFiles[0] ?? null),
-        jump: r.jump.length > 0 ? r.jump.map((j) => `${j.user}@${hostPort(j.host, j.port)}`).join(',') : null,
+        jump: r.jump.length > 0 ? r.jump.map((j) => sshAddress(j, { keepDefaultPort: true })).join(',') : null,
       };
     } catch {
       // An alias whose settings do not resolve is still offered: connecting will say what is wrong.

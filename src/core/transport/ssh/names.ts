@@ -9,5 +9,5 @@ export function hostPort(host: string, port: number): string {
 }
 
 export function hopName(t: ResolvedSshTarget): string {
-  return `${t.user}@${hostPort(t.host, t.port)}`;
+  return sshAddress(t, { keepDefaultPort: true });
 }
