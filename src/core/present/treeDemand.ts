@@ -27,6 +27,14 @@ export class TreeDemand {
     return false;
   }
 
+  /** Whether a container or the Host processes row is expanded (every other row counts as open). */
+  isOpen(node: TreeNode): boolean {
+    const e = this.targets.get(node.targetId);
+    if (node.kind === 'container') return e?.containers.has(node.containerId) ?? false;
+    if (node.kind === 'hostProcesses') return e?.hostProcesses ?? false;
+    return true;
+  }
+
   collapsed(node: TreeNode): void {
     const e = this.targets.get(node.targetId);
     if (!e) return;

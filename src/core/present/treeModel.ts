@@ -29,6 +29,8 @@ export interface PresentedNode {
   contextValue: ContextValue | null;
   /** Run on click, with the row's TreeNode as its argument. */
   command: { command: string; title: string } | null;
+  /** A collapsed row whose children were not built (see TreeOptions.isOpen); childIds is empty. */
+  deferred: boolean;
 }
 
 export interface TargetTree {
@@ -44,6 +46,12 @@ export interface TreeOptions {
   localHostname?: string;
   /** How many host processes to show before "Show all" (default TOP_HOST_PROCESSES). */
   topHostProcesses?: number;
+  /**
+   * Whether a container or the Host processes row is expanded; the children of a closed one are not built
+   * (at 200 containers their 2000 process rows, with tooltips, are most of the tree's cost and nobody sees them).
+   * Default: every row is open.
+   */
+  isOpen?: (node: TreeNode) => boolean;
 }
 
 export const TOP_HOST_PROCESSES = 50;
@@ -59,14 +67,24 @@ import { containerTooltip, hostTooltip, hostUsageTooltip, processTooltip, target
 class TreeBuilder {
   readonly nodes = new Map<string, PresentedNode>();
 
-  add(parentId: string | null, row: Omit<PresentedNode, 'parentId' | 'childIds'>): string {
+  constructor(private readonly isOpen: (node: TreeNode) => boolean) {}
+
+  add(parentId: string | null, row: Omit<PresentedNode, 'parentId' | 'childIds' | 'deferred'>): string {
     const id = row.node.id;
     // Two rows with one id would make VS Code refuse the whole tree: keep the first (cannot happen with
     // well-formed snapshots; a target's data is still untrusted).
     if (this.nodes.has(id)) return id;
-    this.nodes.set(id, { ...row, parentId, childIds: [] });
+    this.nodes.set(id, { ...row, parentId, childIds: [], deferred: false });
     if (parentId !== null) this.nodes.get(parentId)?.childIds.push(id);
     return id;
+  }
+
+  /** Whether to build the children of a row just added; a closed row is marked deferred instead. */
+  opens(id: string): boolean {
+    const row = this.nodes.get(id);
+    if (!row || row.collapsible === 'none' || this.isOpen(row.node)) return true;
+    row.deferred = true;
+    return false;
   }
 }
 
@@ -117,6 +135,7 @@ function addContainer(b: TreeBuilder, parentId: string, targetId: string, s: Sna
     contextValue: isContainerLive(c) ? 'container.running' : 'container.stopped',
     command: null,
   });
+  if (!b.opens(id)) return;
   // PID 1 of the container first, then in the order they were started inside it: a stable, familiar order.
   const inner = (p: ProcessInfo): number => innerPid(p.nsPid) ?? p.pid;
   for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c, slowTierAge(s));
@@ -210,26 +229,27 @@ function addContainers(b: TreeBuilder, parentId: string, targetId: string, s: Sn
 }
 
 function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot, options: TreeOptions): void {
-  const all = s.processes.filter((p) => p.containerId === null).sort(busiestFirst);
+  const all = s.processes.filter((p) => p.containerId === null);
   // A refresh for collapsed rows reads no host process: the node shows them once expanded.
   const unread = s.partial !== undefined && s.partial.processes !== 'all';
   const top = Math.max(1, Math.floor(options.topHostProcesses ?? TOP_HOST_PROCESSES));
   const showingAll = options.showAllHostProcesses === true;
-  const shown = showingAll ? all : all.slice(0, top);
   const id = b.add(parentId, {
     node: { kind: 'hostProcesses', id: nodeIds.hostProcesses(targetId), targetId },
     label: 'Host processes',
     description: unread ? '' : `${all.length}`,
     tooltip: new MarkdownLines()
       .title('Host processes')
-      .text(unread ? 'Processes outside any container, busiest first: expand to read them.' : `Processes outside any container, busiest first: ${shown.length} of ${all.length} shown.`)
+      .text(unread ? 'Processes outside any container, busiest first: expand to read them.' : `Processes outside any container, busiest first: ${showingAll ? all.length : Math.min(top, all.length)} of ${all.length} shown.`)
       .toString(),
     icon: { id: 'server-process', color: null },
     collapsible: unread || all.length > 0 ? 'collapsed' : 'none',
     contextValue: null,
     command: null,
   });
-  for (const p of shown) addProcess(b, id, targetId, p, undefined, slowTierAge(s));
+  if (!b.opens(id)) return;
+  const busiest = all.sort(busiestFirst);
+  for (const p of showingAll ? busiest : busiest.slice(0, top)) addProcess(b, id, targetId, p, undefined, slowTierAge(s));
   if (all.length > top) {
     b.add(id, {
       node: { kind: 'showAll', id: nodeIds.showAll(targetId), targetId, showingAll },
@@ -289,7 +309,7 @@ function targetIcon(t: TargetState): Icon {
 
 /** The rows of one target, from its state. Pure: the same input gives the same rows and ids. */
 export function buildTargetTree(t: TargetState, options: TreeOptions = {}): TargetTree {
-  const b = new TreeBuilder();
+  const b = new TreeBuilder(options.isOpen ?? (() => true));
   const targetId = t.config.id;
   const name = targetDisplayName(t, options.localHostname);
   const rootId = b.add(null, {

@@ -12,6 +12,15 @@ import type { TreeNode } from './treeNodes';
 /** Redraw these rows, or the whole tree ('root': targets were added or removed). */
 export type TreeChange = TreeNode[] | 'root';
 
+/** Which containers and Host processes rows are expanded (TreeDemand in the extension); without one, all are. */
+export interface Expansion {
+  isOpen(node: TreeNode): boolean;
+  /** The row is shown expanded: VS Code asked for its children, or a reveal needs them. */
+  open(node: TreeNode): void;
+}
+
+type StoreOptions = Omit<TreeOptions, 'showAllHostProcesses' | 'isOpen'> & { expansion?: Expansion };
+
 export class TreeStore {
   private order: string[] = [];
   private readonly inputs = new Map<string, TargetState>();
@@ -19,7 +28,7 @@ export class TreeStore {
   private readonly elements = new Map<string, TreeNode>();
   private readonly showAll = new Set<string>();
 
-  constructor(private readonly options: Omit<TreeOptions, 'showAllHostProcesses'> = {}) {}
+  constructor(private readonly options: StoreOptions = {}) {}
 
   /** Replaces the list of targets (in display order). The caller redraws the root. */
   setTargets(inputs: readonly TargetState[]): void {
@@ -49,6 +58,8 @@ export class TreeStore {
   /** The children of a row (of the root when undefined); empty for a row that no longer exists. */
   children(node?: TreeNode): TreeNode[] {
     if (!node) return this.roots();
+    // Asked for the children of a closed row: it is being expanded, so build them now.
+    if (this.row(node)?.deferred) this.open(node);
     return (this.row(node)?.childIds ?? []).map((id) => this.elements.get(id)).filter((n): n is TreeNode => n !== undefined);
   }
 
@@ -119,14 +130,27 @@ export class TreeStore {
     }
     if (!/^\d{1,10}$/.test(ref.trim())) return null;
     const pid = Number(ref.trim());
-    const row = rows.find((r) => r.node.kind === 'process' && r.node.pid === pid);
+    const processRow = (): PresentedNode | undefined =>
+      [...(this.trees.get(targetId)?.nodes.values() ?? [])].find((r) => r.node.kind === 'process' && r.node.pid === pid);
+    const row = processRow();
     if (row) return { node: this.elements.get(row.node.id)!, change: [] };
-    const known = this.inputs.get(targetId)?.snapshot?.processes.some((p) => p.pid === pid && p.containerId === null);
-    if (!known || this.showAll.has(targetId)) return null;
-    const change = this.setShowAll(targetId, true);
-    const shown = [...(this.trees.get(targetId)?.nodes.values() ?? [])].find((r) => r.node.kind === 'process' && r.node.pid === pid);
-    const node = found(shown?.node.id);
+    const known = this.inputs.get(targetId)?.snapshot?.processes.find((p) => p.pid === pid);
+    if (!known) return null;
+    // Its parent row is closed (children not built), or it is a host process beyond the busiest shown.
+    const parentId = known.containerId === null ? nodeIds.hostProcesses(targetId) : nodeIds.container(targetId, known.containerId);
+    const parent = tree.nodes.get(parentId);
+    let change: TreeChange = parent?.deferred ? this.open(parent.node) : [];
+    if (!processRow() && known.containerId === null && !this.showAll.has(targetId)) change = merge(change, this.setShowAll(targetId, true));
+    const node = found(processRow()?.node.id);
     return node ? { node, change } : null;
+  }
+
+  /** Opens a closed row (builds its children); returns what to redraw. */
+  private open(node: TreeNode): TreeChange {
+    const input = this.inputs.get(node.targetId);
+    if (!this.options.expansion || !input) return [];
+    this.options.expansion.open(node);
+    return this.rebuild(input);
   }
 
   private drop(targetId: string): void {
@@ -141,7 +165,8 @@ export class TreeStore {
     const targetId = input.config.id;
     this.inputs.set(targetId, input);
     const before = this.trees.get(targetId);
-    const after = buildTargetTree(input, { ...this.options, showAllHostProcesses: this.showAll.has(targetId) });
+    const { expansion, ...options } = this.options;
+    const after = buildTargetTree(input, { ...options, showAllHostProcesses: this.showAll.has(targetId), ...(expansion && { isOpen: (n: TreeNode) => expansion.isOpen(n) }) });
     // Compare before adopting the old element objects: adopting updates them in place.
     const changed = before ? changedNodeIds(before, after) : [after.rootId];
     if (before) {
@@ -161,4 +186,8 @@ export class TreeStore {
     this.trees.set(targetId, after);
     return changed.map((id) => this.elements.get(id)).filter((n): n is TreeNode => n !== undefined);
   }
+}
+
+function merge(a: TreeChange, b: TreeChange): TreeChange {
+  return a === 'root' || b === 'root' ? 'root' : [...a, ...b];
 }

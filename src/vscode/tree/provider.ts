@@ -2,7 +2,7 @@
 // the rows a refresh changed.
 import * as vscode from 'vscode';
 import { TreeStore } from '../../core/present/treeStore';
-import type { TreeChange } from '../../core/present/treeStore';
+import type { Expansion, TreeChange } from '../../core/present/treeStore';
 import type { TreeNode } from '../../core/present/treeNodes';
 import type { MonitorService } from '../serviceApi';
 import { toTreeItem, tooltipOf } from './treeItem';
@@ -19,8 +19,9 @@ export class TargetTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   constructor(
     service: MonitorService,
     localHostname: string,
+    private readonly expansion: Expansion,
   ) {
-    this.store = new TreeStore({ localHostname });
+    this.store = new TreeStore({ localHostname, expansion });
     this.store.setTargets(service.targets());
     this.subscriptions = [
       service.onDidChangeTargets(() => {
@@ -46,11 +47,9 @@ export class TargetTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
     return row ? toTreeItem(node, row) : new vscode.TreeItem('', vscode.TreeItemCollapsibleState.None);
   }
 
-  /** Called with each row whose children VS Code asks for: it is expanded (by the user, or restored so). */
-  onExpanded: (node: TreeNode) => void = () => undefined;
-
+  /** VS Code asks for the children of a row when it is expanded (by the user, or restored so). */
   getChildren(node?: TreeNode): TreeNode[] {
-    if (node) this.onExpanded(node);
+    if (node) this.expansion.open(node);
     return this.store.children(node);
   }
 

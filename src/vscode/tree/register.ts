@@ -7,6 +7,7 @@ import type { TreeNode } from '../../core/present/treeNodes';
 import type { MonitorService } from '../serviceApi';
 import { TargetTreeProvider } from './provider';
 import { TreeDemand } from '../../core/present/treeDemand';
+import type { Expansion } from '../../core/present/treeStore';
 
 const TREE_VIEW_ID = 'dockerMonitor.targets';
 
@@ -32,14 +33,17 @@ export interface TreeController {
 
 export function registerTree(context: vscode.ExtensionContext, service: MonitorService): TreeController {
   // The extension runs where the Local target is (extensionKind workspace): its host name names that machine.
-  const provider = new TargetTreeProvider(service, os.hostname());
-  const view = vscode.window.createTreeView<TreeNode>(TREE_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
-
-  // What a refresh reads follows what the tree shows: an expanded container needs its processes read.
+  // What a refresh reads, and which rows the tree builds, follow what the tree shows: an expanded container
+  // needs its processes read and listed.
   const demand = new TreeDemand();
-  provider.onExpanded = (node) => {
-    if (demand.expanded(node)) void service.refresh(node.targetId, { fresh: true });
+  const expansion: Expansion = {
+    isOpen: (node) => demand.isOpen(node),
+    open: (node) => {
+      if (demand.expanded(node)) void service.refresh(node.targetId, { fresh: true });
+    },
   };
+  const provider = new TargetTreeProvider(service, os.hostname(), expansion);
+  const view = vscode.window.createTreeView<TreeNode>(TREE_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
 
   // Polling runs only while something shows data: hold a lease while the view is visible.
   let lease: vscode.Disposable | undefined;
@@ -63,7 +67,7 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
     provider,
     view,
     view.onDidChangeVisibility((e) => syncLease(e.visible)),
-    view.onDidExpandElement((e) => provider.onExpanded(e.element)),
+    view.onDidExpandElement((e) => expansion.open(e.element)),
     view.onDidCollapseElement((e) => demand.collapsed(e.element)),
     provider.onDidChangeState(syncTitle),
     { dispose: () => syncLease(false) },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TreeStore } from '../../../src/core/present/treeStore';
+import { TreeDemand } from '../../../src/core/present/treeDemand';
 import { changedNodeIds } from '../../../src/core/present/treeDiff';
 import { buildTargetTree, TOP_HOST_PROCESSES } from '../../../src/core/present/treeModel';
 import type { TreeNode } from '../../../src/core/present/treeNodes';
@@ -224,6 +225,85 @@ describe('TreeStore', () => {
       expect(store.locate('local', 'process', '4194304')).toBeNull();
       expect(store.locate('local', 'process', '12abc')).toBeNull();
       expect(store.isShowingAll('local')).toBe(false);
+    });
+  });
+
+  describe('with an expansion (the extension: rows of closed containers are not built)', () => {
+    const processRows = (store: TreeStore): number[] =>
+      ['local'].flatMap(() => {
+        const out: number[] = [];
+        const walk = (n: TreeNode): void => {
+          if (n.kind === 'process') out.push(n.pid);
+          const row = store.row(n);
+          for (const id of row?.childIds ?? []) walk(store.element(id)!);
+        };
+        for (const r of store.roots()) walk(r);
+        return out;
+      });
+    const setup = () => {
+      const demand = new TreeDemand();
+      const opened: string[] = [];
+      const store = new TreeStore({
+        expansion: {
+          isOpen: (n) => demand.isOpen(n),
+          open: (n) => {
+            opened.push(n.id);
+            demand.expanded(n);
+          },
+        },
+      });
+      store.setTargets([localTarget(s2)]);
+      return { demand, store, opened };
+    };
+    const limited = containerNamed(s2, 'dm-limited');
+    const multi = containerNamed(s2, 'dm-multi');
+
+    it('builds no process row while every container and Host processes are collapsed, and still shows they have some', () => {
+      const { store } = setup();
+      expect(processRows(store)).toEqual([]);
+      const row = store.row(store.element(`container:local:${multi.id}`)!)!;
+      expect(row.collapsible).toBe('collapsed');
+      expect(row.deferred).toBe(true);
+      expect(store.row(store.element('hostProcesses:local')!)!.deferred).toBe(true);
+    });
+
+    it("builds a container's processes when VS Code asks for its children, in the same order as without an expansion", () => {
+      const { store, opened } = setup();
+      const node = store.element(`container:local:${multi.id}`)!;
+      const kids = store.children(node);
+      expect(opened).toEqual([node.id]);
+      expect(kids.map((n) => n.id)).toEqual(buildTargetTree(localTarget(s2)).nodes.get(node.id)!.childIds);
+      expect(kids.map((n) => (n.kind === 'process' ? n.pid : -1)).sort((a, b) => a - b)).toEqual(multi.processes.map((p) => p.hostPid).sort((a, b) => a - b));
+      // Other containers stay closed.
+      expect(store.row(store.element(`container:local:${limited.id}`)!)!.childIds).toEqual([]);
+    });
+
+    it('drops the rows of a container collapsed again at the next refresh, and redraws that container only', () => {
+      const { store, demand } = setup();
+      const node = store.element(`container:local:${multi.id}`)!;
+      store.children(node);
+      demand.collapsed(node);
+      expect(ids(store.update(localTarget(clone(s2))))).toEqual([node.id]);
+      expect(processRows(store)).toEqual([]);
+    });
+
+    it('opens the closed container of a process that a reveal looks for', () => {
+      const { store } = setup();
+      const pid = limited.processes[0].hostPid;
+      const found = store.locate('local', 'process', String(pid));
+      expect(found?.node).toMatchObject({ kind: 'process', pid, containerId: limited.id });
+      expect(ids(found!.change)).toEqual([`container:local:${limited.id}`]);
+      expect(store.parent(found!.node)?.id).toBe(`container:local:${limited.id}`);
+    });
+
+    it('opens Host processes, and shows them all, for a host process beyond the busiest', () => {
+      const { store } = setup();
+      const top = new Set(buildTargetTree(localTarget(s2)).nodes.get('hostProcesses:local')!.childIds);
+      const hidden = s2.processes.find((p) => p.containerId === null && ![...top].some((id) => id.startsWith(`process:local:${p.pid}:`)))!;
+      const found = store.locate('local', 'process', String(hidden.pid));
+      expect(found?.node).toMatchObject({ kind: 'process', pid: hidden.pid });
+      expect(store.isShowingAll('local')).toBe(true);
+      expect(store.parent(found!.node)?.id).toBe('hostProcesses:local');
     });
   });
 });
