@@ -4,6 +4,7 @@ import { nodeConfigFs, resolveFromFiles } from '../../transport/sshConfig';
 import type { SshEnv } from '../../transport/sshConfig';
 import { hostPatterns } from '../../transport/sshConfigRead';
 import type { ConfigFile, ConfigFs } from '../../transport/sshConfigRead';
+import { isHostPattern } from '../../transport/sshPattern';
 import { sshAddress } from '../../identity';
 
 export interface ConfigHost {
@@ -26,7 +27,7 @@ export interface ConfigHost {
 export function configHostAliases(file: ConfigFile, home: string, fs: ConfigFs = nodeConfigFs): string[] {
   const out: string[] = [];
   for (const pattern of hostPatterns(file, home, fs)) {
-    if (/[*?!]/.test(pattern) || /[\s\0]/.test(pattern) || pattern === '' || out.includes(pattern)) continue;
+    if (isHostPattern(pattern) || /[\s\0]/.test(pattern) || pattern === '' || out.includes(pattern)) continue;
     out.push(pattern);
   }
   return out;
