@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveFromConfigText } from '../../../src/core/transport/sshConfig';
-import type { SshEnv } from '../../../src/core/transport/sshConfig';
+import type { SshEnv } from '../../../src/core/transport/sshEnv';
 import { hostPatterns, readSshConfig } from '../../../src/core/transport/sshConfigRead';
 import { splitConfigWords, splitKeyword } from '../../../src/core/transport/sshConfigWords';
 import { matchPattern, matchPatternList } from '../../../src/core/transport/sshPattern';

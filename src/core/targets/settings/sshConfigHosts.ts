@@ -1,7 +1,8 @@
 // The Host entries of an ssh config that a user can pick as a target: concrete names only (a pattern such as
 // `*.prod` or `!db` names no host), with what each resolves to, for "Add SSH Target".
-import { nodeConfigFs, resolveFromFiles } from '../../transport/sshConfig';
-import type { SshEnv } from '../../transport/sshConfig';
+import { resolveFromFiles } from '../../transport/sshConfig';
+import { nodeConfigFs } from '../../transport/sshEnv';
+import type { SshEnv } from '../../transport/sshEnv';
 import { hostPatterns } from '../../transport/sshConfigRead';
 import type { ConfigFile, ConfigFs } from '../../transport/sshConfigRead';
 import { isHostPattern } from '../../transport/sshPattern';
