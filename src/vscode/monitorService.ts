@@ -12,7 +12,7 @@ import type { Demand } from '../core/collect/demand';
 import { Poller } from '../core/targets/poller';
 import { refreshDeadlineMs, refreshIntervalMs } from '../core/targets/refreshInterval';
 import { TargetSession } from '../core/targets/session';
-import type { SnapshotSource } from '../core/targets/session';
+import type { SnapshotSource } from '../core/targets/sessionTypes';
 import { Collector } from '../core/collect/collector';
 import { ThreadedCollector } from '../core/collect/threadedCollector';
 import { sameTarget, targetAddress } from '../core/targets/settings/targetConfig';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MonitorError } from '../core/errors';
 import { listConfigHosts } from '../core/targets/settings/sshConfigHosts';
-import { localSshEnv } from '../core/transport/sshConfig';
+import { localSshEnv } from '../core/transport/sshEnv';
 import type { ConfigHost } from '../core/targets/settings/sshConfigHosts';
 import {
   parseTargetSetting,

@@ -3,18 +3,19 @@
 // namespace its socket tables; the host's and the interfaces' details; each container cgroup's limits.
 // `complete()` fills a tiered batch in place with the rest, and hands the facts of the processes it knows to
 // indexBatch by reference (KnownProcesses), so that they are neither copied nor parsed again each refresh.
+// The network namespaces' part is netnsCache.ts, the cgroup limits' limitCache.ts.
 import type { BatchResult } from '../transport/types';
 import { splitProcPath } from './batchIndex';
 import type { KnownProcess, KnownProcesses } from './batchIndex';
-import { onePidPerNetns } from '../parse/links';
 import { isPlanLiteralPath } from '../transport/batchScript';
 import { parseProcCgroup, procStatField } from '../parse/procPid';
 import { containerOfProcess } from '../parse/containerId';
-import { CGROUP_LIMIT_FILES } from '../parse/cgroupMetrics';
-import { CGROUP_ROOT, HOST_FILES, NETNS_SLOW_FILES, PROCESS_FACT_FILES, SLOW_HOST_FILES } from './plan';
+import { HOST_FILES, PROCESS_FACT_FILES, SLOW_HOST_FILES } from './plan';
 import type { TierRequest } from './plan';
 import { FULL_DEMAND } from './demand';
 import type { Demand } from './demand';
+import { LimitCache } from './limitCache';
+import { NetnsCache } from './netnsCache';
 
 interface ProcessFacts extends KnownProcess {
   start: number;
@@ -30,9 +31,6 @@ interface ProcessFacts extends KnownProcess {
 }
 
 const SYS_NET = '/sys/class/net/';
-const LIMIT_FILES = new Set(CGROUP_LIMIT_FILES);
-const CGROUP_ROOT_SLASH = CGROUP_ROOT + '/';
-const IFLINK_PATH = /^\/proc\/(\d+)\/(root\/sys\/class\/net\/[^/]+\/iflink)$/;
 
 function netDevNames(text: string | undefined): string[] {
   if (text === undefined) return [];
@@ -51,13 +49,9 @@ const PRUNE_EVERY = 10;
 
 export class ReadCache {
   private readonly processes = new Map<number, ProcessFacts>();
-  /** netns link target (`net:[inode]`) -> socket table file name -> content. */
-  private readonly sockets = new Map<string, Map<string, string>>();
-  /** netns link target -> `root/sys/class/net/X/iflink` -> content, as of the last interfaces refresh. */
-  private readonly iflinks = new Map<string, Map<string, string>>();
+  private readonly netns = new NetnsCache();
   private hostFiles = new Map<string, string>();
-  /** cgroup directory -> limit file name -> content. */
-  private readonly limits = new Map<string, Map<string, string>>();
+  private readonly limits = new LimitCache();
   private interfaceFiles = new Map<string, string>();
   private interfaceLinks = new Map<string, string>();
   private interfaceNames: string[] | null = null;
@@ -153,45 +147,15 @@ export class ReadCache {
   /** A step that loops over every process is a generator: it yields now and then, where the caller may pause. */
   private readonly steps: Array<(batch: BatchResult, req: TierRequest) => Iterable<void> | void> = [
     this.completeProcesses,
-    this.completeNetns,
+    (batch, req) => this.netns.complete(batch, req),
     this.completeHost,
-    this.completeLimits,
+    (batch, req) => this.limits.complete(batch, req),
   ];
 
   private begin(req: TierRequest, now: number): void {
     this.refreshes++;
     this.stale.clear();
     if (req.slow) this.slowReadAt = now;
-  }
-
-  /**
-   * cgroup limit files by full path. Kept from the slow refreshes and from a new container's first one; given
-   * back for the cgroup directories this refresh read counters from (a container that is gone gets nothing).
-   */
-  private completeLimits(batch: BatchResult, req: TierRequest): void {
-    // A container is live when any of its cgroup directories had a file read: a row-only refresh reads none in
-    // v1's cpuset hierarchy, whose cpuset.cpus is still this container's limit.
-    const live = new Set<string>();
-    const seenDirs = new Set<string>();
-    for (const path of batch.files.keys()) {
-      if (!path.startsWith(CGROUP_ROOT_SLASH)) continue;
-      const slash = path.lastIndexOf('/');
-      const dir = path.slice(0, slash);
-      if (!seenDirs.has(dir)) {
-        seenDirs.add(dir);
-        for (const key of containerKeys(dir)) live.add(key);
-      }
-      const name = path.slice(slash + 1);
-      if (LIMIT_FILES.has(name)) {
-        let files = this.limits.get(dir);
-        if (!files) this.limits.set(dir, (files = new Map()));
-        files.set(name, batch.files.get(path)!);
-      }
-    }
-    for (const [dir, files] of this.limits) {
-      if (!seenDirs.has(dir) && !containerKeys(dir).some((k) => live.has(k))) this.limits.delete(dir);
-      else if (!req.slow) for (const [name, content] of files) if (!batch.files.has(`${dir}/${name}`)) batch.files.set(`${dir}/${name}`, content);
-    }
   }
 
   private *completeProcesses(batch: BatchResult, req: TierRequest): Generator<void> {
@@ -271,44 +235,6 @@ export class ReadCache {
     if (kb && pages !== null && pages > 0) this.pageSize = Math.round((Number(kb[1]) * 1024) / pages);
   }
 
-  /** Socket tables (slow refreshes) and iflinks (interfaces refreshes) per network namespace, kept between. */
-  private completeNetns(batch: BatchResult, req: TierRequest): void {
-    const read = new Map<number, Map<string, string>>();
-    if (req.interfaces) {
-      for (const [path, c] of batch.files) {
-        const m = IFLINK_PATH.exec(path);
-        if (!m) continue;
-        const pid = Number(m[1]);
-        if (!read.has(pid)) read.set(pid, new Map());
-        read.get(pid)!.set(m[2], c);
-      }
-    }
-    for (const pid of onePidPerNetns(batch.links)) {
-      const ns = batch.links.get(`/proc/${pid}/ns/net`);
-      if (ns === undefined) continue;
-      const prefix = `/proc/${pid}/`;
-      if (req.slow) {
-        const tables = new Map<string, string>();
-        for (const f of NETNS_SLOW_FILES) {
-          const c = batch.files.get(prefix + f);
-          if (c !== undefined) tables.set(f, c);
-        }
-        this.sockets.set(ns, tables);
-      } else {
-        for (const [f, c] of this.sockets.get(ns) ?? []) batch.files.set(prefix + f, c);
-      }
-      if (req.interfaces) {
-        this.iflinks.set(ns, read.get(pid) ?? new Map());
-      } else {
-        for (const [f, c] of this.iflinks.get(ns) ?? []) batch.files.set(prefix + f, c);
-      }
-    }
-    if (req.slow) {
-      const live = new Set([...batch.links].filter(([p]) => p.endsWith('/ns/net')).map(([, t]) => t));
-      for (const m of [this.sockets, this.iflinks]) for (const ns of [...m.keys()]) if (!live.has(ns)) m.delete(ns);
-    }
-  }
-
   private completeHost(batch: BatchResult, req: TierRequest): void {
     if (req.slow) {
       this.hostFiles = new Map(SLOW_HOST_FILES.flatMap((f) => (batch.files.has(f) ? [[f, batch.files.get(f)!] as const] : [])));
@@ -325,13 +251,6 @@ export class ReadCache {
     }
     this.netDevSeen = netDevNames(batch.files.get(HOST_FILES.netDev));
   }
-}
-
-/** The ways a cgroup directory names its container: its path below the root, and below a v1 hierarchy. */
-function containerKeys(dir: string): string[] {
-  const rest = dir.slice(CGROUP_ROOT.length);
-  const second = rest.indexOf('/', 1);
-  return second === -1 ? [rest] : [rest, rest.slice(second)];
 }
 
 function commOf(stat: string): string {

@@ -1,71 +1,16 @@
 // One target's life: connect lazily, collect on demand (never two collections at once), follow Docker events
 // while something is on screen, reconnect with backoff after a drop, and close an unused connection.
 // Pure Node: the VS Code service wraps one of these per target.
-import type { Demand } from '../collect/demand';
-import type { Snapshot } from '../model';
 import { MonitorError, toMonitorError } from '../errors';
 import type { ErrorCode } from '../errors';
-import type { Transport } from '../transport/types';
 import { Collector } from '../collect/collector';
-import type { EngineEvent } from '../docker/engineApi';
 import { backoffDelayMs } from './backoff';
 import { isContainerChangeEvent } from './dockerEvents';
 import { shortId } from '../identity';
-
-type SessionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'error';
-
-export interface SessionState {
-  status: SessionStatus;
-  /** One line for the user: why the last attempt failed (kept while reconnecting). */
-  error: string | null;
-  errorCode: ErrorCode | null;
-  /** The newest snapshot; kept through errors so that the views still have something to show. */
-  snapshot: Snapshot | null;
-  /** When the next reconnect attempt is due (ms since epoch), while waiting for one. */
-  retryAt: number | null;
-  /** Whether the Docker event stream is open. */
-  watchingEvents: boolean;
-}
-
-/** What a connection yields: a Collector in production. */
-export interface SnapshotSource {
-  /** `demand`: what the views show now; a refresh reads no more than that. `full`: the slow tier now. */
-  sample(options?: { demand?: Demand; full?: boolean }): Promise<Snapshot>;
-  close(): Promise<void>;
-  /** The Docker events the source itself follows (a Collector's describer): resolves on abort, rejects on loss. */
-  followDockerEvents?(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<void>;
-}
-
-export type EventWatcher = (source: SnapshotSource, onEvent: (event: EngineEvent) => void, signal: AbortSignal) => Promise<void>;
-
-export interface SessionOptions {
-  /** What the views show of this target now (everything when absent). */
-  demand?: () => Demand;
-  /** Name for log lines. */
-  label: string;
-  /** Opens the transport; may ask the user (host key, passphrase, password). */
-  open: () => Promise<Transport>;
-  /** Called after every change of `state`. */
-  onChange: () => void;
-  /** Progress lines: connection events and collections ('warn' for failures). Never secrets. */
-  log: (line: string, level?: 'info' | 'warn') => void;
-  createSource?: (transport: Transport, log: (line: string) => void) => SnapshotSource;
-  /** The Docker event stream; null turns event-driven refresh off. */
-  watchEvents?: EventWatcher | null;
-  /** Close the connection after this long without anything on screen. */
-  idleCloseMs?: number;
-  /** Events come in bursts (kill, die, stop): one refresh after the burst. */
-  eventDebounceMs?: number;
-  /** Wait before opening the event stream again after it failed. */
-  eventsRetryMs?: number;
-  /**
-   * How long one collection may take (read each time, as the interval may change); the service derives it from
-   * the refresh interval (refreshDeadlineMs). Past it the refresh ends with a 'timeout' error, the connection is
-   * dropped (a hung reader or a blackholed link would hold it) and reconnected with backoff. A connection's first
-   * collection gets three times as long. Default 30 s.
-   */
-  refreshTimeoutMs?: () => number;
-}
+import { DeadlineError, withDeadline } from './sessionDeadline';
+import type { EngineEvent } from '../docker/engineApi';
+import type { Transport } from '../transport/types';
+import type { EventWatcher, SessionOptions, SessionState, SessionStatus, SnapshotSource } from './sessionTypes';
 
 /** Worth retrying on their own: the host or the network may come back. Anything else needs the user. */
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set(['unreachable', 'timeout']);
@@ -74,26 +19,6 @@ const DEFAULT_EVENT_DEBOUNCE_MS = 150;
 const DEFAULT_EVENTS_RETRY_MS = 10_000;
 const DEFAULT_REFRESH_TIMEOUT_MS = 30_000;
 const COLD_DEADLINES = 3;
-
-/** The session's own deadline passed (a transport's own timeout has already ended its stuck read itself). */
-class DeadlineError extends MonitorError {
-  constructor(message: string) {
-    super(message, 'timeout');
-  }
-}
-
-/** A collection that has not answered by then is stuck, not slow: sample() raced against it. */
-function withDeadline<T>(work: Promise<T>, ms: number, label: string): Promise<T> {
-  if (!(ms > 0) || !Number.isFinite(ms)) return work;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DeadlineError(`${label} did not answer within ${Math.round(ms / 100) / 10} s`)),
-      ms,
-    );
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The events of the collector's own Docker stream: the one it keeps its container list with, so a target has a

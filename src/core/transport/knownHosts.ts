@@ -3,7 +3,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { matchPattern } from './sshConfigRead';
+import { matchPatternList } from './sshPattern';
 
 export type HostKeyStatus = 'match' | 'unknown' | 'changed' | 'revoked';
 
@@ -71,15 +71,8 @@ function hostsMatch(hosts: string, name: string): boolean {
     const got = Buffer.from(`|1|${saltBytes.toString('base64')}|${createHmac('sha1', saltBytes).update(name).digest('base64')}`);
     return want.length === got.length && timingSafeEqual(want, got);
   }
-  let found = false;
-  for (const pattern of hosts.split(',')) {
-    if (pattern.startsWith('!')) {
-      if (matchPattern(name, pattern.slice(1).toLowerCase())) return false; // a negated match rules the line out
-    } else if (matchPattern(name, pattern.toLowerCase())) {
-      found = true;
-    }
-  }
-  return found;
+  // OpenSSH's match_hostname(): a negated match rules the line out. `name` is lower case already (knownHostsName).
+  return matchPatternList(name, hosts, true);
 }
 
 export interface KnownHostsText {

@@ -9,7 +9,7 @@
 //   request `DM-REQ <nonce> <length>\n<body>`, the body as readerRequest.ts describes.
 //   answer  the batch output of batchScript.ts (DM-BATCH-1, F/E/L/S sections, END; ERR on failure), then
 //           `\0` `0` `\0DM-DONE-<nonce>\0` (status 0 and the end marker ShellSession waits for).
-// It mirrors LocalTransport.readBatch (local.ts) step by step; the comments there say why each step is so.
+// It mirrors LocalTransport.readBatch (localBatch.ts) step by step; the comments there say why each step is so.
 //
 // statfs: perl has no builtin, and forking df every refresh is what this reader exists to avoid. So it calls
 // the statfs syscall itself on the arches whose number and 64-bit struct layout are known (x86_64: 137,

@@ -1,12 +1,14 @@
 // Resolves an SSH target the way OpenSSH would from ~/.ssh/config (sshConfigRead.ts reads the files as
 // readconf.c does): HostName, User, Port, IdentityFile, IdentityAgent, known_hosts files, ProxyJump and
-// StrictHostKeyChecking, with %-tokens and ~ expanded where ssh expands them.
+// StrictHostKeyChecking, with %-tokens and ~ expanded where ssh expands them (sshConfigValues.ts). What this
+// machine gives it (HOME, the user, the agent, the files) is in sshEnv.ts.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { homedir, hostname, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { globExpansion } from './glob';
 import { readSshConfig } from './sshConfigRead';
+import { expandTilde, expandTokens, expandVars, parseSshTime } from './sshConfigValues';
+import { localSshEnv, nodeConfigFs } from './sshEnv';
+import type { SshEnv } from './sshEnv';
 import type { ConfigFile, ConfigFs } from './sshConfigRead';
 import { MonitorError } from '../errors';
 import { validateHostName, validatePort, validateUserName } from '../validate';
@@ -50,18 +52,6 @@ export interface ResolvedSshTarget {
   serverAliveIntervalMs: number | null;
 }
 
-export interface SshEnv {
-  home: string;
-  user: string;
-  sshAuthSock: string | null;
-  /** Environment for `${VAR}` in paths and `IdentityAgent $VAR`; absent means none are set. */
-  vars?: Record<string, string | undefined>;
-  /** For the %i token. */
-  uid?: number;
-  /** This machine's host name, for %l and %L. */
-  localHost?: string;
-}
-
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
 const MAX_JUMP_DEPTH = 8;
 
@@ -97,41 +87,6 @@ export function parseUserHostPort(text: string): { host: string; user: string | 
   host = validateHostName(host);
   return { host, user, port };
 }
-
-/** The real file system, for Include and the config files themselves. Config files are small: read in one go. */
-export const nodeConfigFs: ConfigFs = {
-  readFile(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      throw new MonitorError(`cannot read ssh config ${path}: ${code ?? (e as Error).message}`, 'bad-argument');
-    }
-  },
-  glob(pattern) {
-    const steps = globExpansion(pattern);
-    let step = steps.next();
-    while (!step.done) {
-      step = steps.next(
-        step.value.map((dir) => {
-          try {
-            return readdirSync(dir);
-          } catch {
-            return [];
-          }
-        }),
-      );
-    }
-    return step.value.filter((p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    });
-  },
-};
 
 /** Resolves a target from the text of one user config file (its Includes read from `fs`). */
 export function resolveFromConfigText(configText: string, spec: SshTargetSpec, env: SshEnv, fs: ConfigFs = nodeConfigFs): ResolvedSshTarget {
@@ -279,16 +234,6 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
   };
 }
 
-/** OpenSSH's convtime(): `90`, `1m30s`, `1h`; null when malformed. */
-function parseSshTime(v: string): number | null {
-  if (/^\d{1,7}$/.test(v)) return Number(v);
-  if (!/^(\d{1,7}[sSmMhHdDwW])+$/.test(v)) return null;
-  const unit: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-  let total = 0;
-  for (const m of v.matchAll(/(\d+)([a-zA-Z])/g)) total += Number(m[1]) * unit[m[2].toLowerCase()];
-  return total;
-}
-
 /**
  * Reads ~/.ssh/config (or options.sshConfigPath) and /etc/ssh/ssh_config (only without sshConfigPath, as
  * `ssh -F` does), and resolves the target.
@@ -308,26 +253,6 @@ export async function resolveSshTarget(spec: SshTargetSpec, options: OpenOptions
   return adjust(resolved);
 }
 
-/** This process's view of what ssh would see: HOME, the local user, the agent socket, the environment. */
-export function localSshEnv(home: string = homedir()): SshEnv {
-  return {
-    home,
-    user: localUserName(),
-    sshAuthSock: process.env.SSH_AUTH_SOCK || null,
-    vars: process.env,
-    uid: typeof process.getuid === 'function' ? process.getuid() : 0,
-    localHost: hostname(),
-  };
-}
-
-function localUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.LOGNAME ?? 'root';
-  }
-}
-
 function checked<T>(where: string, fn: () => T): T {
   try {
     return fn();
@@ -341,26 +266,3 @@ function yes(v: string | null): boolean {
   return v !== null && v.toLowerCase() === 'yes';
 }
 
-/** `~` and `~/x` under HOME, as ssh expands them; anything else as it is. */
-export function expandTilde(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/')) return join(home, p.slice(2));
-  return p;
-}
-
-function expandVars(p: string, env: SshEnv, directive: string): string {
-  return p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const v = name === 'HOME' ? env.home : env.vars?.[name];
-    if (v === undefined) throw new MonitorError(`${directive}: environment variable ${name} is not set`, 'bad-argument');
-    return v;
-  });
-}
-
-function expandTokens(p: string, tokens: Record<string, string>, directive: string): string {
-  return p.replace(/%(.)/g, (_, t: string) => {
-    if (t === '%') return '%';
-    const v = tokens[t];
-    if (v === undefined) throw new MonitorError(`${directive} ${JSON.stringify(p)}: token %${t} is not supported`, 'bad-argument');
-    return v;
-  });
-}

@@ -4,6 +4,8 @@
 // Include read in place with the including block's state restored afterwards, and an unknown keyword refusing
 // the whole file. `Match exec` is refused rather than run: a monitor must not run commands from a config.
 import { MonitorError } from '../errors';
+import { splitConfigWords, splitKeyword, trimEndOf } from './sshConfigWords';
+import { matchPattern, matchPatternList } from './sshPattern';
 
 /** The options of one resolution: keyword (lower case) -> the words of its first active occurrence. */
 export type ConfigOptions = Map<string, string[]>;
@@ -71,117 +73,6 @@ const KNOWN_KEYWORDS = new Set(
 );
 
 const MAX_INCLUDE_DEPTH = 16;
-
-/**
- * Splits the rest of a config line into words as OpenSSH's argv_split(..., terminate_on_comment=1) does:
- * blanks separate words, `"` and `'` quote, a backslash escapes a quote, a backslash or (outside quotes) a
- * space, and a `#` at the start of a word ends the line. Null for an unterminated quote.
- */
-export function splitConfigWords(s: string): string[] | null {
-  const words: string[] = [];
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i];
-    if (c === ' ' || c === '\t') {
-      i++;
-      continue;
-    }
-    if (c === '#') break;
-    let quote = '';
-    let word = '';
-    for (; i < s.length; i++) {
-      const ch = s[i];
-      if (ch === '\\') {
-        const nx = s[i + 1];
-        if (nx === "'" || nx === '"' || nx === '\\' || (quote === '' && nx === ' ')) {
-          word += nx;
-          i++;
-        } else {
-          word += ch;
-        }
-      } else if (quote === '' && (ch === ' ' || ch === '\t')) {
-        break;
-      } else if (quote === '' && (ch === '"' || ch === "'")) {
-        quote = ch;
-      } else if (quote !== '' && ch === quote) {
-        quote = '';
-      } else {
-        word += ch;
-      }
-    }
-    if (quote !== '') return null;
-    words.push(word);
-  }
-  return words;
-}
-
-/**
- * Splits a line into its keyword and the rest, as readconf's strdelim(): the keyword ends at a blank, a quote
- * or one `=`, which may have blanks around it. Null for a blank or comment line.
- */
-export function splitKeyword(line: string): { keyword: string; rest: string } | null {
-  const trimmed = trimEndOf(line, ' \t\r\n\f').replace(/^[ \t\r\n]+/, '');
-  if (trimmed === '' || trimmed.startsWith('#')) return null;
-  const m = /^([^ \t\r\n"=]*)(?:[ \t]*=[ \t]*|[ \t]+|(?=")|$)/.exec(trimmed);
-  if (!m || m[1] === '') return null;
-  return { keyword: m[1].toLowerCase(), rest: trimmed.slice(m[0].length) };
-}
-
-/**
- * `s` without the trailing characters in `chars`. A loop, not /[...]+$/: that regex retries the whole run of
- * blanks from each of its positions, quadratic on a long line of blanks followed by anything else.
- */
-function trimEndOf(s: string, chars: string): string {
-  let end = s.length;
-  while (end > 0 && chars.includes(s[end - 1])) end--;
-  return s.slice(0, end);
-}
-
-/**
- * OpenSSH's match_pattern(): `*` is any run of characters, `?` exactly one; nothing else is special. Matched by
- * the greedy two-pointer method (back to the last `*` on a mismatch), at most text x pattern steps: a regex or a
- * recursive matcher takes exponential time on patterns such as `*a*a*a*a*a*a*a*a*b`.
- */
-export function matchPattern(text: string, pattern: string): boolean {
-  let t = 0;
-  let p = 0;
-  let star = -1; // position in pattern after the last `*` seen
-  let starText = 0; // where in text that `*` currently ends
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] === '*') {
-      star = ++p;
-      starText = t;
-    } else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
-      p++;
-      t++;
-    } else if (star !== -1) {
-      p = star;
-      t = ++starText;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
-/**
- * OpenSSH's match_pattern_list(): a comma list; a matching `!pattern` rules the text out whatever else
- * matches. Host names are compared in lower case (match_hostname).
- */
-export function matchPatternList(text: string, list: string, lowerCase: boolean): boolean {
-  const t = lowerCase ? text.toLowerCase() : text;
-  let found = false;
-  for (const raw of list.split(',')) {
-    const negated = raw.startsWith('!');
-    const p = lowerCase ? (negated ? raw.slice(1) : raw).toLowerCase() : negated ? raw.slice(1) : raw;
-    if (matchPattern(t, p)) {
-      if (negated) return false;
-      found = true;
-    }
-  }
-  return found;
-}
 
 interface State {
   options: ConfigOptions;

@@ -2,7 +2,8 @@
 // the way `ssh -i KEY -J HOPS` wins over the config file; everything else (known_hosts, agent, HostName of an
 // alias) still comes from the config.
 import { isAbsolute, join } from 'node:path';
-import { expandTilde, parseUserHostPort } from './sshConfig';
+import { parseUserHostPort } from './sshConfig';
+import { expandTilde } from './sshConfigValues';
 import type { ResolvedSshTarget, SshTargetSpec } from './sshConfig';
 
 export interface SshOverrides {

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeGaps, compareFindings } from '../../../src/core/analyze/gaps';
-import * as rules from '../../../src/core/analyze/gapRules';
+import { cpusetSize } from '../../../src/core/analyze/gapFinding';
+import * as health from '../../../src/core/analyze/gapRulesHealth';
+import * as inside from '../../../src/core/analyze/gapRulesInside';
+import * as isolation from '../../../src/core/analyze/gapRulesIsolation';
+import * as limits from '../../../src/core/analyze/gapRulesLimits';
 import type { ContainerInfo, Finding, Snapshot } from '../../../src/core/model';
 import { CAPTURE_ID, captureSnapshot } from '../fixtures/snapshots/capture';
 import { IDS, containerNamed, machineSnapshot } from '../fixtures/snapshots/machine';
 
 const MIB = 1024 * 1024;
+/** Every rule by name, and the cpuset helper: one place for the tests to call them from. */
+const rules = { ...limits, ...isolation, ...inside, ...health, cpusetSize };
 
 /** Findings of one rule id for one subject name. */
 function of(findings: Finding[], rule: string, name?: string): Finding[] {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { applyTargetOverrides, expandHomePath, jumpSpecs } from '../../../src/core/transport/sshOverrides';
 import { parseTargetSetting } from '../../../src/core/targets/settings/targetConfig';
 import { resolveFromConfigText } from '../../../src/core/transport/sshConfig';
-import type { SshEnv, SshTargetSpec } from '../../../src/core/transport/sshConfig';
+import type { SshTargetSpec } from '../../../src/core/transport/sshConfig';
+import type { SshEnv } from '../../../src/core/transport/sshEnv';
 import { MonitorError } from '../../../src/core/errors';
 
 const env: SshEnv = { home: '/home/tester', user: 'tester', sshAuthSock: null };

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../src/core/docker/engineApi';
 import type { Snapshot } from '../../../src/core/model';
 import { TargetSession } from '../../../src/core/targets/session';
-import type { EventWatcher, SessionOptions, SnapshotSource } from '../../../src/core/targets/session';
+import type { EventWatcher, SessionOptions, SnapshotSource } from '../../../src/core/targets/sessionTypes';
 import { MonitorError } from '../../../src/core/errors';
 import type { BatchResult, ExecResult, Transport } from '../../../src/core/transport/types';
 import { machineSnapshot } from '../fixtures/snapshots/machine';

@@ -6,7 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configHostAliases, listConfigHosts } from '../../../src/core/targets/settings/sshConfigHosts';
-import type { SshEnv } from '../../../src/core/transport/sshConfig';
+import type { SshEnv } from '../../../src/core/transport/sshEnv';
 
 const CONFIG = `
 # comment

@@ -4,8 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveFromConfigText } from '../../../src/core/transport/sshConfig';
-import type { SshEnv } from '../../../src/core/transport/sshConfig';
-import { hostPatterns, matchPattern, matchPatternList, readSshConfig, splitConfigWords, splitKeyword } from '../../../src/core/transport/sshConfigRead';
+import type { SshEnv } from '../../../src/core/transport/sshEnv';
+import { hostPatterns, readSshConfig } from '../../../src/core/transport/sshConfigRead';
+import { splitConfigWords, splitKeyword } from '../../../src/core/transport/sshConfigWords';
+import { matchPattern, matchPatternList } from '../../../src/core/transport/sshPattern';
 import type { ConfigFs } from '../../../src/core/transport/sshConfigRead';
 import { MonitorError } from '../../../src/core/errors';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseUserHostPort, resolveFromConfigText, resolveSshTarget } from '../../../src/core/transport/sshConfig';
-import type { SshEnv, SshTargetSpec } from '../../../src/core/transport/sshConfig';
+import type { SshTargetSpec } from '../../../src/core/transport/sshConfig';
+import type { SshEnv } from '../../../src/core/transport/sshEnv';
 import { MonitorError } from '../../../src/core/errors';
 
 const env: SshEnv = { home: '/home/tester', user: 'tester', sshAuthSock: '/run/agent.sock', vars: { MYAGENT: '/run/other.sock' } };

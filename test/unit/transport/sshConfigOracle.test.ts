@@ -8,7 +8,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveFromFiles } from '../../../src/core/transport/sshConfig';
-import type { ResolvedSshTarget, SshEnv } from '../../../src/core/transport/sshConfig';
+import type { ResolvedSshTarget } from '../../../src/core/transport/sshConfig';
+import type { SshEnv } from '../../../src/core/transport/sshEnv';
 import { MonitorError } from '../../../src/core/errors';
 
 const hasSsh = spawnSync('ssh', ['-V']).error === undefined;

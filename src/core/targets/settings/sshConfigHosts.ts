@@ -1,9 +1,11 @@
 // The Host entries of an ssh config that a user can pick as a target: concrete names only (a pattern such as
 // `*.prod` or `!db` names no host), with what each resolves to, for "Add SSH Target".
-import { nodeConfigFs, resolveFromFiles } from '../../transport/sshConfig';
-import type { SshEnv } from '../../transport/sshConfig';
+import { resolveFromFiles } from '../../transport/sshConfig';
+import { nodeConfigFs } from '../../transport/sshEnv';
+import type { SshEnv } from '../../transport/sshEnv';
 import { hostPatterns } from '../../transport/sshConfigRead';
 import type { ConfigFile, ConfigFs } from '../../transport/sshConfigRead';
+import { isHostPattern } from '../../transport/sshPattern';
 import { sshAddress } from '../../identity';
 
 export interface ConfigHost {
@@ -26,7 +28,7 @@ export interface ConfigHost {
 export function configHostAliases(file: ConfigFile, home: string, fs: ConfigFs = nodeConfigFs): string[] {
   const out: string[] = [];
   for (const pattern of hostPatterns(file, home, fs)) {
-    if (/[*?!]/.test(pattern) || /[\s\0]/.test(pattern) || pattern === '' || out.includes(pattern)) continue;
+    if (isHostPattern(pattern) || /[\s\0]/.test(pattern) || pattern === '' || out.includes(pattern)) continue;
     out.push(pattern);
   }
   return out;
