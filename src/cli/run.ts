@@ -25,9 +25,9 @@ export interface CliIo {
   askLine(prompt: string): Promise<string | undefined>;
   env: Record<string, string | undefined>;
   /** Terminal width, when stdout is a terminal. */
-  columns?: number;
+  columns?: number | undefined;
   /** Read afresh for each --watch redraw (the terminal may be resized); absent when stdout is not a terminal. */
-  terminalSize?: () => { columns: number; rows: number };
+  terminalSize?: (() => { columns: number; rows: number }) | undefined;
   /** Calls `listener` on SIGINT or SIGTERM until the returned function is called (--watch stops on them). */
   onStopSignal?: (listener: () => void) => () => void;
 }

@@ -17,7 +17,7 @@ export interface WatchIo {
   stdout(text: string): void;
   stderr(text: string): void;
   /** Present when stdout is a terminal: frames are then redrawn in place. */
-  terminalSize?: () => { columns: number; rows: number };
+  terminalSize?: (() => { columns: number; rows: number }) | undefined;
   onStopSignal?: (listener: () => void) => () => void;
 }
 

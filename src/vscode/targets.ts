@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MonitorError } from '../core/errors';
+import { sshAddress } from '../core/identity';
 import { listConfigHosts } from '../core/targets/settings/sshConfigHosts';
 import { localSshEnv } from '../core/transport/sshEnv';
 import type { ConfigHost } from '../core/targets/settings/sshConfigHosts';
@@ -94,8 +95,8 @@ export async function addSshTarget(existing: readonly TargetDefinition[], log: L
     const r = h.resolved;
     staticItems.push({
       label: `$(remote) ${h.alias}`,
-      description: (r ? `${r.user}@${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port}${r.jump ? ` via ${r.jump}` : ''}` : 'cannot be resolved').replace(/\$\(/g, '$\u200b('),
-      detail: configured.has(h.alias) ? 'Already a target' : undefined,
+      description: (r ? `${sshAddress(r, { keepDefaultPort: true })}${r.jump ? ` via ${r.jump}` : ''}` : 'cannot be resolved').replace(/\$\(/g, '$\u200b('),
+      ...(configured.has(h.alias) && { detail: 'Already a target' }),
       action: 'host',
       host: h,
     });

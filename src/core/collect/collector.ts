@@ -10,15 +10,15 @@ import { buildPlan, buildTieredPlan, DEFAULT_DOCKER_ROOT } from './plan';
 import { ReadCache } from './readCache';
 import { FULL_DEMAND, isFullDemand } from './demand';
 import { dropUnshown, keepShown } from './shown';
-import type { Demand } from './demand';
+import type { SampleOptions } from './demand';
 import type { KnownProcesses } from './batchIndex';
 import { assembleSnapshot, slicer, turn } from './assembleSnapshot';
 
 export interface CollectorOptions {
   log?: (line: string) => void;
-  socketPath?: string;
+  socketPath?: string | undefined;
   /** Every how many refreshes the slow tier (socket tables, fd counts, host details) is read; default 10. */
-  slowEvery?: number;
+  slowEvery?: number | undefined;
   /** false: read everything every refresh (the design before tiers; kept for the benchmark's comparison). */
   tiered?: boolean;
   /** false: list containers every refresh instead of following the Docker event stream (default true). */
@@ -53,7 +53,7 @@ export class Collector {
    * slow tier now (socket tables, fd counts): for a view that shows them and must not show them old. `demand`
    * is what the views show (everything by default); a refresh for less reads less.
    */
-  async sample(options: { full?: boolean; demand?: Demand } = {}): Promise<Snapshot> {
+  async sample(options: SampleOptions = {}): Promise<Snapshot> {
     const started = Date.now();
     const demand = options.demand ?? FULL_DEMAND;
     const tier = this.cache?.request(options.full === true, demand, this.mainPids) ?? null;
@@ -91,7 +91,7 @@ export class Collector {
    * one-shot CLI call needs. A first sample that reads everything cold may take longer than the interval by
    * itself; the second then follows at once (rates use the time that really passed between the two reads).
    */
-  async sampleWithRates(intervalMs: number, options: { full?: boolean } = {}): Promise<Snapshot> {
+  async sampleWithRates(intervalMs: number, options: Pick<SampleOptions, 'full'> = {}): Promise<Snapshot> {
     if (!this.previous) {
       const started = performance.now();
       await this.sample();

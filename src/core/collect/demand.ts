@@ -10,6 +10,13 @@ export interface Demand {
   containerDetail: boolean;
 }
 
+/** What one refresh is asked for; an option left out (or undefined) means FULL_DEMAND, and not a slow-tier read. */
+export interface SampleOptions {
+  demand?: Demand | undefined;
+  /** Read the slow tier (open files, socket tables, host details) now, whatever the cadence. */
+  full?: boolean | undefined;
+}
+
 /** Everything: the CLI's snapshots, the panels, and the default when nobody says. */
 export const FULL_DEMAND: Demand = Object.freeze({ processes: 'all', containerDetail: true });
 

@@ -3,7 +3,7 @@
 import type { Snapshot } from '../model';
 import type { EngineEvent } from '../docker/engineApi';
 import type { ErrorCode } from '../errors';
-import type { Demand } from './demand';
+import type { SampleOptions } from './demand';
 
 export interface CollectorThreadOptions {
   socketPath?: string;
@@ -28,7 +28,7 @@ export const PROCESSES_PER_PART = 256;
 type SnapshotHead = Omit<Snapshot, 'containers' | 'processes'>;
 
 export type ToCollectorThread =
-  | { type: 'sample'; id: number; demand?: Demand; full?: boolean }
+  | ({ type: 'sample'; id: number } & SampleOptions)
   | { type: 'next'; id: number }
   | { type: 'follow'; id: number }
   | { type: 'unfollow'; id: number };

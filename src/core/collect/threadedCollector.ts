@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Snapshot } from '../model';
 import type { EngineEvent } from '../docker/engineApi';
 import { MonitorError } from '../errors';
-import type { Demand } from './demand';
+import type { SampleOptions } from './demand';
 import type { CollectorThreadOptions, FromCollectorThread, ThreadError, ToCollectorThread } from './threadMessages';
 
 interface Pending {
@@ -41,7 +41,7 @@ export class ThreadedCollector {
     this.worker.on('exit', (code) => this.end(new MonitorError(`the collector thread exited (code ${code})`, 'internal')));
   }
 
-  sample(options: { demand?: Demand; full?: boolean } = {}): Promise<Snapshot> {
+  sample(options: SampleOptions = {}): Promise<Snapshot> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId++;
     return new Promise<Snapshot>((resolve, reject) => {

@@ -10,7 +10,7 @@ export interface MetricsSubject {
   /** Container id or host PID as a string; ignored for the host. */
   id: string;
   /** The process's start ticks when the panel was opened: a PID reused by another process is not the subject. */
-  startTicks?: number;
+  startTicks?: number | undefined;
 }
 
 type Figures = Array<[string, string]>;

@@ -6,7 +6,7 @@ import type { HistoryState } from './history';
 
 export interface PanelState {
   subject: PanelSubject;
-  history?: HistoryState;
+  history?: HistoryState | undefined;
   /** Panel-specific view settings; each panel checks its own. */
   view?: Record<string, unknown>;
 }

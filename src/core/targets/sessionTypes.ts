@@ -1,6 +1,6 @@
 // What a TargetSession is given and what it shows: its options, its state, and the snapshot source a connection
 // yields. Apart from session.ts (the life cycle) so the service and the tests name them without the class.
-import type { Demand } from '../collect/demand';
+import type { Demand, SampleOptions } from '../collect/demand';
 import type { Snapshot } from '../model';
 import type { ErrorCode } from '../errors';
 import type { Transport } from '../transport/types';
@@ -24,7 +24,7 @@ export interface SessionState {
 /** What a connection yields: a Collector in production. */
 export interface SnapshotSource {
   /** `demand`: what the views show now; a refresh reads no more than that. `full`: the slow tier now. */
-  sample(options?: { demand?: Demand; full?: boolean }): Promise<Snapshot>;
+  sample(options?: SampleOptions): Promise<Snapshot>;
   close(): Promise<void>;
   /** The Docker events the source itself follows (a Collector's describer): resolves on abort, rejects on loss. */
   followDockerEvents?(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<void>;
@@ -58,5 +58,5 @@ export interface SessionOptions {
    * dropped (a hung reader or a blackholed link would hold it) and reconnected with backoff. A connection's first
    * collection gets three times as long. Default 30 s.
    */
-  refreshTimeoutMs?: () => number;
+  refreshTimeoutMs?: (() => number) | undefined;
 }

@@ -20,7 +20,7 @@ export interface OpenOptions {
   /** Asked about an unknown host key when neither acceptNewHostKey nor StrictHostKeyChecking decides. */
   confirmHostKey?: (info: HostKeyInfo) => Promise<boolean>;
   /** HOME for `~`, ~/.ssh/config and the default key and known_hosts paths. */
-  home?: string;
+  home?: string | undefined;
   /** Instead of ~/.ssh/config; also skips /etc/ssh/ssh_config, as `ssh -F` does. */
   sshConfigPath?: string;
   /** Replaces UserKnownHostsFile. */

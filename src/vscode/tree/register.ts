@@ -57,7 +57,7 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
   syncLease(view.visible);
 
   const syncTitle = (): void => {
-    view.description = service.paused ? 'paused' : undefined;
+    view.description = service.paused ? 'paused' : '';
     const failing = provider.store.failingCount();
     view.badge = failing > 0 ? { value: failing, tooltip: failing === 1 ? '1 target cannot connect' : `${failing} targets cannot connect` } : undefined;
   };

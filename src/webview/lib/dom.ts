@@ -9,7 +9,8 @@ type Child = Node | string | null | undefined | false;
 export interface ElOptions {
   className?: string;
   text?: string;
-  title?: string;
+  /** Left out when undefined: a row without a hover text. */
+  title?: string | undefined;
   attrs?: Record<string, string>;
   onClick?: (e: MouseEvent) => void;
 }

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../../src/core/docker/engineApi';
 import type { Snapshot } from '../../../src/core/model';
+import type { SampleOptions } from '../../../src/core/collect/demand';
 import { TargetSession } from '../../../src/core/targets/session';
 import type { EventWatcher, SessionOptions, SnapshotSource } from '../../../src/core/targets/sessionTypes';
 import { MonitorError } from '../../../src/core/errors';
@@ -46,7 +47,7 @@ function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?
   const transports: DroppableTransport[] = [];
   const sourcesClosed: number[] = [];
   let sampleCalls = 0;
-  const sampleOptions: Array<{ demand?: unknown; full?: boolean } | undefined> = [];
+  const sampleOptions: Array<SampleOptions | undefined> = [];
   let changes = 0;
   const log: string[] = [];
   const options: SessionOptions = {

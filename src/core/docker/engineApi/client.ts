@@ -24,7 +24,7 @@ const CONTAINER_EVENTS = '/events?filters=' + encodeURIComponent(JSON.stringify(
 
 export interface EventStreamOptions {
   /** Replay the daemon's buffered events from this time (Unix seconds, the daemon's clock) before the live ones. */
-  since?: number;
+  since?: number | undefined;
   /** Called once the daemon answered the subscription with its headers. */
   onOpen?: () => void;
 }

@@ -130,7 +130,7 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
       host: hop.host,
       port: hop.port,
       username: hop.user,
-      sock,
+      ...(sock && { sock }),
       readyTimeout: 0,
       keepaliveInterval: options.keepaliveIntervalMs ?? hop.serverAliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
