@@ -122,7 +122,8 @@ function codiconsPlugin() {
 }
 
 const present = builds.filter((b) => existsSync(b.entry));
-for (const b of builds) if (!present.includes(b)) console.log(`[esbuild] skipping ${b.name}: ${b.entry} does not exist`);
+for (const b of builds)
+  if (!present.includes(b)) console.log(`[esbuild] skipping ${b.name}: ${b.entry} does not exist`);
 
 try {
   if (watch) {

@@ -13,7 +13,10 @@ export default tseslint.config(
   {
     rules: {
       // `_name` marks a parameter kept for its position; tsc's noUnusedParameters agrees.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Terminal-output sanitizers and their tests match control characters on purpose.
       'no-control-regex': 'off',
     },

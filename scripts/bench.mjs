@@ -34,5 +34,8 @@ await esbuild.build({
   outfile: join(outdir, 'collectorThread.js'),
   logLevel: 'warning',
 });
-const r = spawnSync(process.execPath, ['--expose-gc', outfile, ...process.argv.slice(2)], { stdio: 'inherit', cwd: ROOT });
+const r = spawnSync(process.execPath, ['--expose-gc', outfile, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: ROOT,
+});
 process.exit(r.status ?? 1);

@@ -39,7 +39,11 @@ function remoteShells(): Set<number> {
   return found;
 }
 
-async function measure(t: SshTransport, plan: BatchPlan, pid: () => number): Promise<{ reader: number; sshd: number; wall: number }> {
+async function measure(
+  t: SshTransport,
+  plan: BatchPlan,
+  pid: () => number,
+): Promise<{ reader: number; sshd: number; wall: number }> {
   await t.readBatch(plan);
   await t.readBatch(plan);
   const p = pid();
@@ -52,7 +56,10 @@ async function measure(t: SshTransport, plan: BatchPlan, pid: () => number): Pro
 /** The floor: the paths the perl reader returned, read by the least perl can do, N times in one process. */
 function floor(r: BatchResult): number {
   const list = (tag: string, keys: Iterable<string>) => [...keys].map((k) => `${tag}${k}\0`).join('');
-  writeFileSync('/tmp/reader-cpu-floor.lst', list('F', r.files.keys()) + list('L', r.links.keys()) + list('S', r.statfs.keys()));
+  writeFileSync(
+    '/tmp/reader-cpu-floor.lst',
+    list('F', r.files.keys()) + list('L', r.links.keys()) + list('S', r.statfs.keys()),
+  );
   const prog = String.raw`
     use Fcntl qw(O_RDONLY O_NONBLOCK);
     open(my $h, '<', '/tmp/reader-cpu-floor.lst') or die; local $/ = "\0"; my @p = map { chop; $_ } <$h>;
@@ -88,13 +95,24 @@ function floor(r: BatchResult): number {
     if (m?.[2] === 'stat') {
       const start = procStatField(v, 22);
       if (start !== null) known.push([Number(m[1]), start]);
-    } else if (m) for (const line of v.split('\n')) if (/\/docker\/[0-9a-f]{64}$/.test(line)) cgroupPaths.add(line.split(':').slice(2).join(':'));
+    } else if (m)
+      for (const line of v.split('\n'))
+        if (/\/docker\/[0-9a-f]{64}$/.test(line)) cgroupPaths.add(line.split(':').slice(2).join(':'));
   }
   // A fast tick under full demand (every process's stat, every cgroup counter), as the CLI's collector takes it.
-  const tick = buildTieredPlan('/var/lib/docker', { slow: false, interfaces: false, stat: 'all', containerDetail: true, known, cgroupPaths: [...cgroupPaths] });
+  const tick = buildTieredPlan('/var/lib/docker', {
+    slow: false,
+    interfaces: false,
+    stat: 'all',
+    containerDetail: true,
+    known,
+    cgroupPaths: [...cgroupPaths],
+  });
   const containers = cgroupPaths.size;
   const procs = known.length;
-  console.log(`${new Date().toISOString()} ${containers} containers, ${procs} processes, N=${N}, nproc ${spawnSync('nproc').stdout.toString().trim()}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(
+    `${new Date().toISOString()} ${containers} containers, ${procs} processes, N=${N}, nproc ${spawnSync('nproc').stdout.toString().trim()}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  );
   console.log('| plan | reader | reader CPU ms | its sshd CPU ms | wall ms | floor CPU ms |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const [name, plan] of [
@@ -103,7 +121,9 @@ function floor(r: BatchResult): number {
   ] as const) {
     const p = await measure(perl, plan, () => perl.readerPid!);
     const f = floor(await perl.readBatch(plan));
-    console.log(`| ${name} | perl | ${p.reader.toFixed(1)} | ${p.sshd.toFixed(1)} | ${p.wall.toFixed(0)} | ${f.toFixed(1)} |`);
+    console.log(
+      `| ${name} | perl | ${p.reader.toFixed(1)} | ${p.sshd.toFixed(1)} | ${p.wall.toFixed(0)} | ${f.toFixed(1)} |`,
+    );
     const y = await measure(py, plan, () => py.readerPid!);
     console.log(`| ${name} | python3 | ${y.reader.toFixed(1)} | ${y.sshd.toFixed(1)} | ${y.wall.toFixed(0)} | |`);
     const s = await measure(sh, plan, () => shPid);

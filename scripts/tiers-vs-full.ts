@@ -20,16 +20,52 @@ async function cpuOf(c: Collector, n: number, opts = {}) {
   const full = new Collector(new LocalTransport(), { tiered: false });
   const tiered = new Collector(new LocalTransport(), { slowEvery: 10 });
   for (let r = 0; r < 2; r++) {
-    await full.sample(); await tiered.sample();
+    await full.sample();
+    await tiered.sample();
   }
-  const a = await full.sample(); const b = await tiered.sample();
-  const key = (s: any) => JSON.stringify(s.processes.map((p: any) => [p.pid, p.nsPid, p.command, p.containerId, p.user, p.exe, p.threads, p.namespaces, p.openFds, p.sockets.length]));
+  const a = await full.sample();
+  const b = await tiered.sample();
+  const key = (s: any) =>
+    JSON.stringify(
+      s.processes.map((p: any) => [
+        p.pid,
+        p.nsPid,
+        p.command,
+        p.containerId,
+        p.user,
+        p.exe,
+        p.threads,
+        p.namespaces,
+        p.openFds,
+        p.sockets.length,
+      ]),
+    );
   console.log('processes equal:', key(a) === key(b), a.processes.length, b.processes.length);
-  const ck = (s: any) => JSON.stringify(s.containers.map((c: any) => [c.id, c.name, c.network.hostVeth, c.network.bridge, c.memory.limitBytes, c.pids.limit, c.processes.length, c.namespaces]));
+  const ck = (s: any) =>
+    JSON.stringify(
+      s.containers.map((c: any) => [
+        c.id,
+        c.name,
+        c.network.hostVeth,
+        c.network.bridge,
+        c.memory.limitBytes,
+        c.pids.limit,
+        c.processes.length,
+        c.namespaces,
+      ]),
+    );
   console.log('containers equal:', ck(a) === ck(b), a.containers.length);
   const hk = (s: any) => JSON.stringify([s.host.hostname, s.host.kernel, s.host.interfaces?.length]);
   console.log('host equal:', hk(a) === hk(b));
-  if (key(a) !== key(b)) { const ka = JSON.parse(key(a)), kb = JSON.parse(key(b)); for (let i = 0; i < ka.length; i++) if (JSON.stringify(ka[i]) !== JSON.stringify(kb[i])) { console.log(ka[i], kb[i]); break; } }
+  if (key(a) !== key(b)) {
+    const ka = JSON.parse(key(a)),
+      kb = JSON.parse(key(b));
+    for (let i = 0; i < ka.length; i++)
+      if (JSON.stringify(ka[i]) !== JSON.stringify(kb[i])) {
+        console.log(ka[i], kb[i]);
+        break;
+      }
+  }
   console.log('full CPU ms median', await cpuOf(full, 9));
   console.log('tiered CPU ms median', await cpuOf(tiered, 20));
   console.log('tiered full-sample CPU ms median', await cpuOf(tiered, 5, { full: true }));

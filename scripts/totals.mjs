@@ -2,7 +2,9 @@
 // the totals alone on the last line: "N passed, N failed, N skipped". Exits 1 when anything failed.
 import { readFileSync } from 'node:fs';
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const file of process.argv.slice(2)) {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8'));

@@ -150,7 +150,11 @@ function legacyReadBatch(engine) {
           const st = await orSkip(statfs(p));
           if (st === undefined) return;
           const bsize = Number(st.bsize);
-          out.set(p, { totalBytes: bsize * Number(st.blocks), freeBytes: bsize * Number(st.bfree), availableBytes: bsize * Number(st.bavail) });
+          out.set(p, {
+            totalBytes: bsize * Number(st.blocks),
+            freeBytes: bsize * Number(st.bfree),
+            availableBytes: bsize * Number(st.bavail),
+          });
         }),
       ),
     );
@@ -178,7 +182,11 @@ function legacyReadBatch(engine) {
       const patterns = onePidPerNetns(links).flatMap((pid) => rel.map((p) => `/proc/${pid}/${p}`));
       return { links, netns: await readFiles(patterns, limit) };
     })();
-    const [fileMaps, { links, netns }, statfsMap] = await Promise.all([fileChain, linkChain, readStatfs(plan.statfs, limit)]);
+    const [fileMaps, { links, netns }, statfsMap] = await Promise.all([
+      fileChain,
+      linkChain,
+      readStatfs(plan.statfs, limit),
+    ]);
     const files = new Map();
     for (const m of [...fileMaps, netns]) for (const [k, v] of m) files.set(k, v);
     return { files, links, statfs: statfsMap, durationMs: performance.now() - started };
@@ -224,7 +232,13 @@ async function sideBySide(variants, runs = RUNS, warmups = WARMUPS) {
       samples[v].stall.push(m.stall);
     }
   }
-  return samples.map((s) => ({ wall: median(s.wall), cpu: median(s.cpu), stall: median(s.stall), runs: s.wall.length, value: s.value }));
+  return samples.map((s) => ({
+    wall: median(s.wall),
+    cpu: median(s.cpu),
+    stall: median(s.stall),
+    runs: s.wall.length,
+    value: s.value,
+  }));
 }
 
 async function wallOf(cmd, args) {
@@ -264,10 +278,14 @@ async function main() {
     console.error(`bench: ${engine.dockerSkipReason}`);
     process.exit(1);
   }
-  const { Collector, LocalTransport, buildPlan, DEFAULT_DOCKER_ROOT, buildBatchScript, openTransport, parseTarget } = engine;
+  const { Collector, LocalTransport, buildPlan, DEFAULT_DOCKER_ROOT, buildBatchScript, openTransport, parseTarget } =
+    engine;
   const plan = buildPlan(DEFAULT_DOCKER_ROOT);
   const rows = [];
-  const row = (what, r, extra = '') => rows.push(`| ${what} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${r.stall === undefined ? '–' : fmt(r.stall)} | ${r.runs ?? '–'} | ${extra} |`);
+  const row = (what, r, extra = '') =>
+    rows.push(
+      `| ${what} | ${fmt(r.wall)} | ${fmt(r.cpu)} | ${r.stall === undefined ? '–' : fmt(r.stall)} | ${r.runs ?? '–'} | ${extra} |`,
+    );
 
   // 1 + 2: the batch read alone and the whole local refresh, fs/promises (before) vs sliced sync (after).
   const legacy = legacyReadBatch(engine);
@@ -275,7 +293,11 @@ async function main() {
   // The same plan without the socket tables: each read of /proc/PID/net/tcp{,6} walks the kernel's whole
   // TCP hash table, whatever the namespace holds, a cost no reader can avoid.
   const noTcpPlan = { ...plan, perNetns: plan.perNetns.filter((p) => !/^net\/tcp6?$/.test(p)) };
-  const [oldBatch, newBatch, noTcpBatch] = await sideBySide([() => legacy(plan), () => local.readBatch(plan), () => local.readBatch(noTcpPlan)]);
+  const [oldBatch, newBatch, noTcpBatch] = await sideBySide([
+    () => legacy(plan),
+    () => local.readBatch(plan),
+    () => local.readBatch(noTcpPlan),
+  ]);
   class LegacyLocalTransport extends LocalTransport {
     readBatch(p) {
       return legacy(p);
@@ -286,14 +308,35 @@ async function main() {
   const oldCollector = new Collector(new LegacyLocalTransport(), { tiered: false });
   const fullCollector = new Collector(new LocalTransport(), { tiered: false });
   const newCollector = new Collector(new LocalTransport());
-  const [oldSample, fullSample, newSample] = await sideBySide([() => oldCollector.sample(), () => fullCollector.sample(), () => newCollector.sample()]);
+  const [oldSample, fullSample, newSample] = await sideBySide([
+    () => oldCollector.sample(),
+    () => fullCollector.sample(),
+    () => newCollector.sample(),
+  ]);
   row('`LocalTransport.readBatch(buildPlan(...))`, before: fs/promises', oldBatch);
-  row('`LocalTransport.readBatch(buildPlan(...))`, after: sync slices', newBatch, `before ÷ after: wall ${ratio(oldBatch.wall, newBatch.wall)}, CPU ${ratio(oldBatch.cpu, newBatch.cpu)}`);
-  const netns = new Set([...newBatch.value.links].filter(([k]) => /^\/proc\/\d+\/ns\/net$/.test(k)).map(([, v]) => v)).size;
-  row(`… after, without \`net/tcp\` and \`net/tcp6\` (${netns} network namespaces)`, noTcpBatch, `the socket tables cost ${fmt(newBatch.cpu - noTcpBatch.cpu)} ms CPU`);
+  row(
+    '`LocalTransport.readBatch(buildPlan(...))`, after: sync slices',
+    newBatch,
+    `before ÷ after: wall ${ratio(oldBatch.wall, newBatch.wall)}, CPU ${ratio(oldBatch.cpu, newBatch.cpu)}`,
+  );
+  const netns = new Set([...newBatch.value.links].filter(([k]) => /^\/proc\/\d+\/ns\/net$/.test(k)).map(([, v]) => v))
+    .size;
+  row(
+    `… after, without \`net/tcp\` and \`net/tcp6\` (${netns} network namespaces)`,
+    noTcpBatch,
+    `the socket tables cost ${fmt(newBatch.cpu - noTcpBatch.cpu)} ms CPU`,
+  );
   row('local `Collector.sample()`, full read, before: fs/promises', oldSample);
-  row('local `Collector.sample()`, full read, after: sync slices', fullSample, `before ÷ after: wall ${ratio(oldSample.wall, fullSample.wall)}, CPU ${ratio(oldSample.cpu, fullSample.cpu)}`);
-  row('local `Collector.sample()`, tiered reads (the default)', newSample, `full ÷ tiered: wall ${ratio(fullSample.wall, newSample.wall)}, CPU ${ratio(fullSample.cpu, newSample.cpu)}`);
+  row(
+    'local `Collector.sample()`, full read, after: sync slices',
+    fullSample,
+    `before ÷ after: wall ${ratio(oldSample.wall, fullSample.wall)}, CPU ${ratio(oldSample.cpu, fullSample.cpu)}`,
+  );
+  row(
+    'local `Collector.sample()`, tiered reads (the default)',
+    newSample,
+    `full ÷ tiered: wall ${ratio(fullSample.wall, newSample.wall)}, CPU ${ratio(fullSample.cpu, newSample.cpu)}`,
+  );
 
   // The same reads as the sh script an SSH target runs: what a remote refresh costs the remote machine.
   const scriptDir = join(tmpdir(), `dm-bench-${process.pid}`);
@@ -305,7 +348,7 @@ async function main() {
     const r = await shScriptRun(scriptFile);
     if (i >= WARMUPS) shRuns.push(r);
   }
-  row('the same plan as the sh batch script (`sh -s`, CPU of sh and its children): the SSH target\'s share', {
+  row("the same plan as the sh batch script (`sh -s`, CPU of sh and its children): the SSH target's share", {
     wall: median(shRuns.map((r) => r.wall)),
     cpu: median(shRuns.map((r) => r.cpu)),
     runs: shRuns.length,
@@ -319,7 +362,11 @@ async function main() {
     const sshCollector = new Collector(transport);
     try {
       const [ssh] = await sideBySide([() => sshCollector.sample()]);
-      row(`\`Collector.sample()\` over SSH (${transport.label}), this process only`, ssh, `÷ local tiered: wall ${ratio(ssh.wall, newSample.wall)}, CPU ${ratio(ssh.cpu, newSample.cpu)}`);
+      row(
+        `\`Collector.sample()\` over SSH (${transport.label}), this process only`,
+        ssh,
+        `÷ local tiered: wall ${ratio(ssh.wall, newSample.wall)}, CPU ${ratio(ssh.cpu, newSample.cpu)}`,
+      );
     } finally {
       await sshCollector.close();
     }
@@ -332,18 +379,29 @@ async function main() {
   const statsWalls = [];
   for (let i = 0; i < SLOW_RUNS; i++) statsWalls.push(await wallOf('docker', ['stats', '--no-stream']));
   const stats = { wall: median(statsWalls), cpu: NaN, runs: SLOW_RUNS };
-  row(`\`docker stats --no-stream\`, ${running} running containers`, stats, `÷ local tiered sample: wall ${ratio(stats.wall, newSample.wall)}`);
+  row(
+    `\`docker stats --no-stream\`, ${running} running containers`,
+    stats,
+    `÷ local tiered sample: wall ${ratio(stats.wall, newSample.wall)}`,
+  );
   const apiWalls = [];
-  for (let i = 0; i < SLOW_RUNS; i++) apiWalls.push(await wallOf('curl', ['-sf', '--unix-socket', DOCKER_SOCKET, STATS_URL]));
+  for (let i = 0; i < SLOW_RUNS; i++)
+    apiWalls.push(await wallOf('curl', ['-sf', '--unix-socket', DOCKER_SOCKET, STATS_URL]));
   const api = { wall: median(apiWalls), cpu: NaN, runs: SLOW_RUNS };
-  row(`Engine API \`GET /containers/${STATS_CONTAINER}/stats?stream=false\` (curl), one container`, api, `÷ local tiered sample: wall ${ratio(api.wall, newSample.wall)}`);
+  row(
+    `Engine API \`GET /containers/${STATS_CONTAINER}/stats?stream=false\` (curl), one container`,
+    api,
+    `÷ local tiered sample: wall ${ratio(api.wall, newSample.wall)}`,
+  );
 
   // 5: what a refresh covered.
   const snap = newSample.value;
   const batch = newBatch.value;
   const runningInSnap = snap.containers.filter((c) => c.state === 'running').length;
 
-  const [dockerServer, dockerClient] = (await tryOutput('docker', ['version', '--format', '{{.Server.Version}} {{.Client.Version}}'])).split(' ');
+  const [dockerServer, dockerClient] = (
+    await tryOutput('docker', ['version', '--format', '{{.Server.Version}} {{.Client.Version}}'])
+  ).split(' ');
   const cgroup = existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1';
   rmSync(scriptDir, { recursive: true, force: true });
   if (sshHome) rmSync(sshHome, { recursive: true, force: true });
@@ -357,7 +415,7 @@ async function main() {
       `batch of ${batch.files.size} files, ${batch.links.size} links, ${batch.statfs.size} statfs`,
     '',
     `Medians of ${RUNS} runs after ${WARMUPS} warm-ups (before/after runs interleaved); docker stats and the Engine API: medians of ${SLOW_RUNS}.`,
-    'CPU is this process\'s user + system time (process.cpuUsage, all threads); stall is the longest event-loop delay during a run.',
+    "CPU is this process's user + system time (process.cpuUsage, all threads); stall is the longest event-loop delay during a run.",
     '',
     '| what | wall ms | CPU ms | stall ms | runs | ratio |',
     '| --- | ---: | ---: | ---: | ---: | --- |',

@@ -60,7 +60,13 @@ async function ownTarget(): Promise<{ home: string; pid: number; stop: () => voi
   return { home: makeSshHome(sshd.port).home, pid: sshd.pid, stop: sshd.stop };
 }
 
-export async function soak(options: { minutes: number; intervalMs: number; withSsh: boolean; containers: number; processes: number }): Promise<SoakReport | null> {
+export async function soak(options: {
+  minutes: number;
+  intervalMs: number;
+  withSsh: boolean;
+  containers: number;
+  processes: number;
+}): Promise<SoakReport | null> {
   const refreshes: Record<string, number> = {};
   const errors: Record<string, number> = {};
   const histories = new Map<string, SeriesHistory<(typeof FIELDS)[number]>>();
@@ -70,7 +76,18 @@ export async function soak(options: { minutes: number; intervalMs: number; withS
     const t = Date.parse(s.collectedAt);
     const rows: Array<[string, { cpu: number | null; memory: number | null; rx: number | null; tx: number | null }]> = [
       [`${label}/host`, { cpu: s.host.cpuPercent?.busy ?? null, memory: s.host.memory.usedBytes, rx: null, tx: null }],
-      ...s.containers.map((c) => [`${label}/${c.id}`, { cpu: c.cpu.percent, memory: c.memory.usageBytes, rx: c.network.rxBytesPerSec, tx: c.network.txBytesPerSec }] as [string, { cpu: number | null; memory: number | null; rx: number | null; tx: number | null }]),
+      ...s.containers.map(
+        (c) =>
+          [
+            `${label}/${c.id}`,
+            {
+              cpu: c.cpu.percent,
+              memory: c.memory.usageBytes,
+              rx: c.network.rxBytesPerSec,
+              tx: c.network.txBytesPerSec,
+            },
+          ] as [string, { cpu: number | null; memory: number | null; rx: number | null; tx: number | null }],
+      ),
     ];
     for (const [key, values] of rows) {
       let h = histories.get(key);

@@ -4,8 +4,7 @@
 //   node scripts/lint/cycles.mjs
 import { parseDependencyTree } from 'dpdm';
 
-const ALLOWED = [
-];
+const ALLOWED = [];
 
 const tree = await parseDependencyTree('src/**/*.ts', {
   context: process.cwd(),
@@ -72,7 +71,9 @@ for (const files of allowed.values()) {
   console.log(`note: the allowed cycle ${files.join(' <-> ')} is gone: remove it from scripts/lint/cycles.mjs`);
 }
 if (failed) {
-  console.error('import cycles found (npx dpdm --no-tree --no-warning <file> shows the paths); break them, do not allow them');
+  console.error(
+    'import cycles found (npx dpdm --no-tree --no-warning <file> shows the paths); break them, do not allow them',
+  );
   process.exit(1);
 }
 console.log(`no import cycles in ${graph.size} files of src/ beyond the ${ALLOWED.length} allowed`);

@@ -120,7 +120,8 @@ const importsRule = {
       const data = { layer: layer.name, target: spec };
       if (spec.startsWith('.')) {
         const target = normalize(path.resolve(path.dirname(context.filename), spec));
-        if (!layer.allow(target, typeOnly)) context.report({ node: source, messageId: 'layer', data: { ...data, target } });
+        if (!layer.allow(target, typeOnly))
+          context.report({ node: source, messageId: 'layer', data: { ...data, target } });
       } else if (spec === 'vscode' || spec.startsWith('vscode/')) {
         if (!layer.vscode) context.report({ node: source, messageId: 'vscode', data });
       } else if (isNodeBuiltin(spec) && !layer.node) {
@@ -137,7 +138,11 @@ const importsRule = {
         check(node, lit?.type === 'Literal' ? lit : null, true);
       },
       CallExpression: (node) => {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+        if (
+          node.callee.type === 'Identifier' &&
+          node.callee.name === 'require' &&
+          node.arguments[0]?.type === 'Literal'
+        ) {
           check(node, node.arguments[0], false);
         }
       },

@@ -29,9 +29,7 @@ export interface MonitorOptions {
 }
 
 export type CliRequest =
-  | { action: 'help' }
-  | { action: 'version' }
-  | { action: 'monitor'; command: MonitorCommand; options: MonitorOptions };
+  { action: 'help' } | { action: 'version' } | { action: 'monitor'; command: MonitorCommand; options: MonitorOptions };
 
 const DEFAULT_INTERVAL_SECONDS = 1;
 const MAX_INTERVAL_SECONDS = 60;
@@ -91,7 +89,8 @@ export function parseInterval(text: string, max: number = MAX_INTERVAL_SECONDS):
 
 /** An absolute path without control characters, short enough for a unix socket address (107 bytes). */
 function parseSocketPath(text: string): string {
-  if (text.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(text) && Buffer.byteLength(text, 'utf8') <= 107) return text;
+  if (text.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(text) && Buffer.byteLength(text, 'utf8') <= 107)
+    return text;
   throw usageError(`invalid --docker-socket ${quoted(text)}: an absolute path to a unix socket, at most 107 bytes`);
 }
 
@@ -230,7 +229,9 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       target: parseTarget(text),
       json,
       intervalSeconds:
-        intervalText === undefined ? DEFAULT_INTERVAL_SECONDS : parseInterval(intervalText, watch ? MAX_WATCH_INTERVAL_SECONDS : MAX_INTERVAL_SECONDS),
+        intervalText === undefined
+          ? DEFAULT_INTERVAL_SECONDS
+          : parseInterval(intervalText, watch ? MAX_WATCH_INTERVAL_SECONDS : MAX_INTERVAL_SECONDS),
       acceptNewHostKey,
       watch,
       count: countText === undefined ? null : parseCount(countText),

@@ -23,9 +23,18 @@ function vethCell(c: ContainerInfo): string {
 export function printContainers(s: Snapshot): string {
   if (s.containers.length === 0) return 'No containers.';
   return renderTable(
-    [{ header: 'NAME' }, { header: 'ID' }, { header: 'STATE' }, { header: 'CPU%', align: 'right' },
-      { header: 'MEM / LIMIT', align: 'right' }, { header: 'MEM%', align: 'right' }, { header: 'NET RX/s', align: 'right' },
-      { header: 'NET TX/s', align: 'right' }, { header: 'PIDS', align: 'right' }, { header: 'VETH' }],
+    [
+      { header: 'NAME' },
+      { header: 'ID' },
+      { header: 'STATE' },
+      { header: 'CPU%', align: 'right' },
+      { header: 'MEM / LIMIT', align: 'right' },
+      { header: 'MEM%', align: 'right' },
+      { header: 'NET RX/s', align: 'right' },
+      { header: 'NET TX/s', align: 'right' },
+      { header: 'PIDS', align: 'right' },
+      { header: 'VETH' },
+    ],
     s.containers.map((c) => [
       c.name,
       shortId(c.id),
@@ -65,7 +74,8 @@ function describeThrottling(c: ContainerInfo): string {
 
 function describeMemory(c: ContainerInfo): string {
   const m = c.memory;
-  const limit = m.limitBytes === null ? 'no limit' : `limit ${formatBytes(m.limitBytes)} (${formatPercent(m.percent)} used)`;
+  const limit =
+    m.limitBytes === null ? 'no limit' : `limit ${formatBytes(m.limitBytes)} (${formatPercent(m.percent)} used)`;
   const parts = [`${formatBytes(m.usageBytes)} in use`, limit, `raw ${formatBytes(m.rawUsageBytes)}`];
   parts.push(`cache ${formatBytes(m.cacheBytes)}`, `rss ${formatBytes(m.rssBytes)}`);
   if (m.swapBytes !== null) parts.push(`swap ${formatBytes(m.swapBytes)}`);
@@ -76,7 +86,9 @@ function describeNetwork(c: ContainerInfo): string {
   const n = c.network;
   const parts = [`mode ${n.mode}`];
   if (n.containerInterface || n.hostVeth) {
-    const peer = n.hostVeth ? `${n.hostVeth}${n.hostVethIfindex === null ? '' : ` (ifindex ${n.hostVethIfindex})`}` : '?';
+    const peer = n.hostVeth
+      ? `${n.hostVeth}${n.hostVethIfindex === null ? '' : ` (ifindex ${n.hostVethIfindex})`}`
+      : '?';
     parts.push(`${n.containerInterface ?? '?'} <-> ${peer}${n.bridge ? ` on ${n.bridge}` : ''}`);
   }
   if (n.ipAddress) parts.push(`IP ${n.ipAddress}`);
@@ -114,19 +126,31 @@ export function printContainerDetail(s: Snapshot, c: ContainerInfo): string {
     ['Memory', describeMemory(c)],
     ['OOM kills', `${optional(c.memory.oomKills)} (limit hit ${optional(c.memory.failCount)} times)`],
     ['Pids', pidsCell(c)],
-    ['Block I/O', `read ${formatRate(b.readBytesPerSec)} (${formatBytes(b.readBytes)} total), write ${formatRate(b.writeBytesPerSec)} (${formatBytes(b.writeBytes)} total)`],
+    [
+      'Block I/O',
+      `read ${formatRate(b.readBytesPerSec)} (${formatBytes(b.readBytes)} total), write ${formatRate(b.writeBytesPerSec)} (${formatBytes(b.writeBytes)} total)`,
+    ],
     ['Network', describeNetwork(c)],
     ['Traffic', describeTraffic(c)],
   ]);
 
   const labels = Object.entries(c.labels);
-  const labelBlock = labels.length > 0 ? renderFields(labels.map(([k, v]) => [k, v]), '  ') : '  (none)';
+  const labelBlock =
+    labels.length > 0
+      ? renderFields(
+          labels.map(([k, v]) => [k, v]),
+          '  ',
+        )
+      : '  (none)';
 
   const nsRows = NAMESPACE_TYPES.flatMap((type) => {
     const ref = c.namespaces[type];
     return ref ? [[type, String(ref.inode), ref.sharedWithHost ? 'shared with host' : 'private']] : [];
   });
-  const namespaces = nsRows.length > 0 ? renderTable([{ header: 'TYPE' }, { header: 'INODE', align: 'right' }, { header: 'ISOLATION' }], nsRows) : '(not read: the container has no running process)';
+  const namespaces =
+    nsRows.length > 0
+      ? renderTable([{ header: 'TYPE' }, { header: 'INODE', align: 'right' }, { header: 'ISOLATION' }], nsRows)
+      : '(not read: the container has no running process)';
 
   const paths = renderFields([
     ['Cgroup', optional(c.cgroupPath)],
@@ -140,11 +164,24 @@ export function printContainerDetail(s: Snapshot, c: ContainerInfo): string {
   const processes =
     c.processes.length > 0
       ? renderTable(
-          [{ header: 'HOST PID', align: 'right' }, { header: 'CONTAINER PID', align: 'right' }, { header: 'NAME' },
-            { header: 'CPU%', align: 'right' }, { header: 'RSS', align: 'right' }, { header: 'COMMAND', maxWidth: 80 }],
+          [
+            { header: 'HOST PID', align: 'right' },
+            { header: 'CONTAINER PID', align: 'right' },
+            { header: 'NAME' },
+            { header: 'CPU%', align: 'right' },
+            { header: 'RSS', align: 'right' },
+            { header: 'COMMAND', maxWidth: 80 },
+          ],
           c.processes.map((ref) => {
             const p = byPid.get(ref.hostPid);
-            return [String(ref.hostPid), optional(ref.containerPid), ref.name, formatPercent(p?.cpuPercent), formatBytes(p?.rssBytes), p?.command ?? '-'];
+            return [
+              String(ref.hostPid),
+              optional(ref.containerPid),
+              ref.name,
+              formatPercent(p?.cpuPercent),
+              formatBytes(p?.rssBytes),
+              p?.command ?? '-',
+            ];
           }),
         )
       : '(none)';

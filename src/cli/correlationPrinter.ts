@@ -14,7 +14,12 @@ const MIN_CELL_WIDTH = 16;
 export function printCorrelation(c: Correlation, width = 120): string {
   const cellWidth = Math.max(MIN_CELL_WIDTH, Math.floor((width - ASPECT_WIDTH - 3 * 2) / 3));
   const table = renderTable(
-    [{ header: 'ASPECT' }, { header: 'PROCESS', wrapWidth: cellWidth }, { header: 'CONTAINER', wrapWidth: cellWidth }, { header: 'HOST', wrapWidth: cellWidth }],
+    [
+      { header: 'ASPECT' },
+      { header: 'PROCESS', wrapWidth: cellWidth },
+      { header: 'CONTAINER', wrapWidth: cellWidth },
+      { header: 'HOST', wrapWidth: cellWidth },
+    ],
     // A blank line between aspects keeps wrapped rows apart.
     c.rows.flatMap((r, i) => [...(i > 0 ? [['', '', '', '']] : []), [r.aspect, r.process, r.container, r.host]]),
   );
@@ -24,7 +29,10 @@ export function printCorrelation(c: Correlation, width = 120): string {
       : '-';
   const details = renderFields([
     ['Container', `${c.container.name} (${c.container.id})`],
-    ['Main process', c.hostPid === null ? '- (not running)' : `host PID ${c.hostPid} = PID ${orDash(c.containerPid)} in the container`],
+    [
+      'Main process',
+      c.hostPid === null ? '- (not running)' : `host PID ${c.hostPid} = PID ${orDash(c.containerPid)} in the container`,
+    ],
     ['Interface pair', veth],
     ['Cgroup', orDash(c.cgroupPath)],
     ['Merged dir', orDash(c.mergedDir)],
@@ -35,7 +43,10 @@ export function printCorrelation(c: Correlation, width = 120): string {
     const ref = c.namespaces[type];
     return ref ? [[type, String(ref.inode), ref.sharedWithHost ? 'shared with host' : 'private']] : [];
   });
-  const namespaces = nsRows.length > 0 ? renderTable([{ header: 'TYPE' }, { header: 'INODE', align: 'right' }, { header: 'ISOLATION' }], nsRows) : '(not read)';
+  const namespaces =
+    nsRows.length > 0
+      ? renderTable([{ header: 'TYPE' }, { header: 'INODE', align: 'right' }, { header: 'ISOLATION' }], nsRows)
+      : '(not read)';
   const processes =
     c.processes.length > 0
       ? renderTable(
@@ -43,5 +54,7 @@ export function printCorrelation(c: Correlation, width = 120): string {
           c.processes.map((p) => [String(p.hostPid), orDash(p.containerPid), p.name]),
         )
       : '(none)';
-  return [table, section('Details', details), section('Namespaces', namespaces), section('Processes', processes)].join('\n\n');
+  return [table, section('Details', details), section('Namespaces', namespaces), section('Processes', processes)].join(
+    '\n\n',
+  );
 }

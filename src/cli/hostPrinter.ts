@@ -3,7 +3,14 @@ import type { ContainerCounts, Snapshot } from '../core/model';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../core/format';
 import { renderFields, renderTable, section } from './table';
 
-const COUNT_STATES: (keyof Omit<ContainerCounts, 'total'>)[] = ['running', 'paused', 'restarting', 'exited', 'created', 'dead'];
+const COUNT_STATES: (keyof Omit<ContainerCounts, 'total'>)[] = [
+  'running',
+  'paused',
+  'restarting',
+  'exited',
+  'created',
+  'dead',
+];
 
 function describeContainerCounts(c: ContainerCounts): string {
   const parts = COUNT_STATES.filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
@@ -53,15 +60,38 @@ export function printHost(s: Snapshot): string {
   ]);
 
   const disks = renderTable(
-    [{ header: 'ROLE' }, { header: 'PATH' }, { header: 'SIZE', align: 'right' }, { header: 'USED', align: 'right' },
-      { header: 'AVAIL', align: 'right' }, { header: 'USE%', align: 'right' }],
-    h.disks.map((d) => [d.role, d.path, formatBytes(d.totalBytes), formatBytes(d.usedBytes), formatBytes(d.availableBytes), formatPercent(d.usedPercent)]),
+    [
+      { header: 'ROLE' },
+      { header: 'PATH' },
+      { header: 'SIZE', align: 'right' },
+      { header: 'USED', align: 'right' },
+      { header: 'AVAIL', align: 'right' },
+      { header: 'USE%', align: 'right' },
+    ],
+    h.disks.map((d) => [
+      d.role,
+      d.path,
+      formatBytes(d.totalBytes),
+      formatBytes(d.usedBytes),
+      formatBytes(d.availableBytes),
+      formatPercent(d.usedPercent),
+    ]),
   );
 
   const interfaces = renderTable(
-    [{ header: 'NAME' }, { header: 'KIND' }, { header: 'MASTER' }, { header: 'STATE' }, { header: 'IDX', align: 'right' },
-      { header: 'PEER', align: 'right' }, { header: 'MTU', align: 'right' }, { header: 'RX/s', align: 'right' },
-      { header: 'TX/s', align: 'right' }, { header: 'RX', align: 'right' }, { header: 'TX', align: 'right' }],
+    [
+      { header: 'NAME' },
+      { header: 'KIND' },
+      { header: 'MASTER' },
+      { header: 'STATE' },
+      { header: 'IDX', align: 'right' },
+      { header: 'PEER', align: 'right' },
+      { header: 'MTU', align: 'right' },
+      { header: 'RX/s', align: 'right' },
+      { header: 'TX/s', align: 'right' },
+      { header: 'RX', align: 'right' },
+      { header: 'TX', align: 'right' },
+    ],
     h.interfaces.map((i) => [
       i.name,
       i.kind,

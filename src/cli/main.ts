@@ -34,7 +34,9 @@ runCli(process.argv.slice(2), {
   askLine: (prompt) => readLine(prompt),
   env: process.env,
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
-  terminalSize: process.stdout.isTTY ? () => ({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 }) : undefined,
+  terminalSize: process.stdout.isTTY
+    ? () => ({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 })
+    : undefined,
   // `once`: a second Ctrl-C finds no handler and kills the process, should closing the connection hang.
   onStopSignal: (listener) => {
     process.once('SIGINT', listener);

@@ -36,9 +36,18 @@ export function printProcesses(s: Snapshot): string {
       commandOf(p),
     ]);
   return renderTable(
-    [{ header: 'PID', align: 'right' }, { header: 'NSPID', align: 'right' }, { header: 'CONTAINER' }, { header: 'USER' },
-      { header: 'S' }, { header: 'CPU%', align: 'right' }, { header: 'RSS', align: 'right' }, { header: 'THR', align: 'right' },
-      { header: 'FDS', align: 'right' }, { header: 'COMMAND', maxWidth: 80 }],
+    [
+      { header: 'PID', align: 'right' },
+      { header: 'NSPID', align: 'right' },
+      { header: 'CONTAINER' },
+      { header: 'USER' },
+      { header: 'S' },
+      { header: 'CPU%', align: 'right' },
+      { header: 'RSS', align: 'right' },
+      { header: 'THR', align: 'right' },
+      { header: 'FDS', align: 'right' },
+      { header: 'COMMAND', maxWidth: 80 },
+    ],
     rows,
   );
 }
@@ -51,10 +60,22 @@ function endpoint(address: string, port: number, ipv6: boolean): string {
 function printSockets(sockets: SocketInfo[]): string {
   if (sockets.length === 0) return '(none)';
   return renderTable(
-    [{ header: 'PROTO' }, { header: 'STATE' }, { header: 'LOCAL' }, { header: 'REMOTE' }, { header: 'INODE', align: 'right' }],
+    [
+      { header: 'PROTO' },
+      { header: 'STATE' },
+      { header: 'LOCAL' },
+      { header: 'REMOTE' },
+      { header: 'INODE', align: 'right' },
+    ],
     sockets.map((k) => {
       const v6 = k.protocol.endsWith('6');
-      return [k.protocol, k.state, endpoint(k.localAddress, k.localPort, v6), endpoint(k.remoteAddress, k.remotePort, v6), String(k.inode)];
+      return [
+        k.protocol,
+        k.state,
+        endpoint(k.localAddress, k.localPort, v6),
+        endpoint(k.remoteAddress, k.remotePort, v6),
+        String(k.inode),
+      ];
     }),
   );
 }
@@ -63,17 +84,27 @@ export function printProcessDetail(s: Snapshot, p: ProcessInfo): string {
   const names = containerNames(s);
   const inner = innerPid(p.nsPid);
   const container =
-    p.containerId === null ? '- (runs on the host)' : `${names.get(p.containerId) ?? '(not described by the Docker API)'} (${shortId(p.containerId)})`;
+    p.containerId === null
+      ? '- (runs on the host)'
+      : `${names.get(p.containerId) ?? '(not described by the Docker API)'} (${shortId(p.containerId)})`;
   const fields = renderFields([
     ['PID', String(p.pid)],
-    ['NSpid', inner === null ? `${p.nsPid.join(' ')} (host PID namespace)` : `${p.nsPid.join(' -> ')} (PID ${inner} inside its namespace)`],
+    [
+      'NSpid',
+      inner === null
+        ? `${p.nsPid.join(' ')} (host PID namespace)`
+        : `${p.nsPid.join(' -> ')} (PID ${inner} inside its namespace)`,
+    ],
     ['PPID', String(p.ppid)],
     ['Name', p.name],
     ['Command', commandOf(p)],
     ['Executable', p.exe ?? '-'],
     ['User', p.user === null ? (p.uid === null ? '-' : String(p.uid)) : `${p.user} (${p.uid ?? '-'})`],
     ['State', p.state],
-    ['CPU', `${formatPercent(p.cpuPercent)} of one CPU, ${formatDuration(p.cpuTimeSeconds)} in all${p.processor === null ? '' : `, last on CPU ${p.processor}`}`],
+    [
+      'CPU',
+      `${formatPercent(p.cpuPercent)} of one CPU, ${formatDuration(p.cpuTimeSeconds)} in all${p.processor === null ? '' : `, last on CPU ${p.processor}`}`,
+    ],
     ['Memory', `RSS ${formatBytes(p.rssBytes)}, virtual ${formatBytes(p.vszBytes)}`],
     ['Threads', String(p.threads)],
     ['Open fds', p.openFds === null ? '-' : String(p.openFds)],
@@ -85,6 +116,13 @@ export function printProcessDetail(s: Snapshot, p: ProcessInfo): string {
     const inode = p.namespaces[type];
     return inode === undefined ? [] : [[type, String(inode), namespaceSharing(s, type, inode)]];
   });
-  const namespaces = nsRows.length > 0 ? renderTable([{ header: 'TYPE' }, { header: 'INODE', align: 'right' }, { header: 'ISOLATION' }], nsRows) : '(not readable)';
-  return [fields, section('Namespaces', namespaces), section(`Sockets (${p.sockets.length})`, printSockets(p.sockets))].join('\n\n');
+  const namespaces =
+    nsRows.length > 0
+      ? renderTable([{ header: 'TYPE' }, { header: 'INODE', align: 'right' }, { header: 'ISOLATION' }], nsRows)
+      : '(not readable)';
+  return [
+    fields,
+    section('Namespaces', namespaces),
+    section(`Sockets (${p.sockets.length})`, printSockets(p.sockets)),
+  ].join('\n\n');
 }

@@ -61,7 +61,8 @@ export function readHidden(
       entered = step.entered;
       if (step.outcome === 'enter') finish(() => resolve(entered));
       else if (step.outcome === 'eof') finish(() => resolve(undefined));
-      else if (step.outcome === 'cancel') finish(() => reject(new MonitorError('cancelled at the prompt', 'auth-failed')));
+      else if (step.outcome === 'cancel')
+        finish(() => reject(new MonitorError('cancelled at the prompt', 'auth-failed')));
     };
     // Echo goes off before the prompt shows, so that nothing typed in reply to it can be echoed.
     input.setRawMode(true);

@@ -41,7 +41,12 @@ export function exitCodeFor(err: unknown): number {
 }
 
 /** One snapshot, printed once. */
-async function oneShot(collector: Collector, command: MonitorCommand, options: MonitorOptions, io: CliIo): Promise<number> {
+async function oneShot(
+  collector: Collector,
+  command: MonitorCommand,
+  options: MonitorOptions,
+  io: CliIo,
+): Promise<number> {
   // A process's sockets and open files are what `monitor process` is asked for: read them at the printed sample.
   const full = command.kind === 'process';
   const s = needsRates(command)

@@ -63,16 +63,18 @@ export function renderTable(columns: Column[], rows: string[][], indent = ''): s
   const widths = columns.map((_, i) => Math.max(...[head, ...body].flatMap((r) => r[i].map(width))));
   const render = (cells: string[][]) => {
     const height = Math.max(...cells.map((c) => c.length));
-    return Array.from({ length: height }, (_, k) =>
-      indent +
-      cells
-        .map((lines, i) => {
-          const text = lines[k] ?? '';
-          const pad = ' '.repeat(widths[i] - width(text));
-          return columns[i].align === 'right' ? pad + text : text + pad;
-        })
-        .join(GAP)
-        .trimEnd(),
+    return Array.from(
+      { length: height },
+      (_, k) =>
+        indent +
+        cells
+          .map((lines, i) => {
+            const text = lines[k] ?? '';
+            const pad = ' '.repeat(widths[i] - width(text));
+            return columns[i].align === 'right' ? pad + text : text + pad;
+          })
+          .join(GAP)
+          .trimEnd(),
     ).join('\n');
   };
   return [render(head), ...body.map(render)].join('\n');

@@ -38,14 +38,22 @@ export function needsRates(command: MonitorCommand): boolean {
 
 /** Throws MonitorError('not-found') when the command's container or process is not in the snapshot. */
 export function viewOf(s: Snapshot, command: MonitorCommand, columns: number): View {
-  const view = (json: unknown, text: () => string): View => ({ json, text, warnings: s.warnings, jsonHasWarnings: false });
+  const view = (json: unknown, text: () => string): View => ({
+    json,
+    text,
+    warnings: s.warnings,
+    jsonHasWarnings: false,
+  });
   switch (command.kind) {
     case 'host':
       return view(s.host, () => printHost(s));
     case 'all':
       return {
         json: allJson(s),
-        text: () => [printHost(s), section('Containers', printContainers(s)), section('Processes', printProcesses(s))].join('\n\n'),
+        text: () =>
+          [printHost(s), section('Containers', printContainers(s)), section('Processes', printProcesses(s))].join(
+            '\n\n',
+          ),
         warnings: s.warnings,
         jsonHasWarnings: true,
       };

@@ -74,13 +74,19 @@ function follow(command: MonitorCommand, first: Snapshot): Subject {
       const c = findContainer(first, command.ref);
       if (!c) throw notFound(`container ${JSON.stringify(command.ref)}`, first.target);
       const what = `container ${JSON.stringify(c.name || shortId(c.id))} (${shortId(c.id)})`;
-      return { command: { kind: 'container', ref: c.id }, gone: (s) => (s.containers.some((x) => x.id === c.id) ? null : what) };
+      return {
+        command: { kind: 'container', ref: c.id },
+        gone: (s) => (s.containers.some((x) => x.id === c.id) ? null : what),
+      };
     }
     case 'process': {
       const p = first.processes.find((x) => x.pid === command.pid);
       if (!p) throw notFound(`process with PID ${command.pid}`, first.target);
       const what = `process ${p.pid} (${JSON.stringify(p.name)})`;
-      return { command, gone: (s) => (s.processes.some((x) => x.pid === p.pid && x.startTime === p.startTime) ? null : what) };
+      return {
+        command,
+        gone: (s) => (s.processes.some((x) => x.pid === p.pid && x.startTime === p.startTime) ? null : what),
+      };
     }
     default:
       return { command, gone: () => null };
@@ -127,7 +133,10 @@ class NoAnswer extends MonitorError {}
 async function withDeadline(sample: Promise<Snapshot>, ms: number, target: string): Promise<Snapshot> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NoAnswer(`${target} did not answer within ${Math.round(ms / 100) / 10} s`, 'timeout')), ms);
+    timer = setTimeout(
+      () => reject(new NoAnswer(`${target} did not answer within ${Math.round(ms / 100) / 10} s`, 'timeout')),
+      ms,
+    );
   });
   try {
     return await Promise.race([sample, late]);

@@ -21,7 +21,10 @@ export function innerPid(nsPid: readonly number[]): number | null {
  * An SSH target as a user types it: `user@host:port`, an IPv6 address in brackets when a port follows, and the
  * port left out when it is ssh's default 22 (kept with `keepDefaultPort`, for messages about one connection).
  */
-export function sshAddress(t: { user?: string | null | undefined; host: string; port?: number | null | undefined }, options: { keepDefaultPort?: boolean } = {}): string {
+export function sshAddress(
+  t: { user?: string | null | undefined; host: string; port?: number | null | undefined },
+  options: { keepDefaultPort?: boolean } = {},
+): string {
   const port = t.port ?? null;
   const showPort = port !== null && (port !== 22 || options.keepDefaultPort === true);
   const host = showPort && t.host.includes(':') ? `[${t.host}]` : t.host;

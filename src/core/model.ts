@@ -192,7 +192,12 @@ export interface ContainerInfo {
   memory: ContainerMemory;
   cpu: ContainerCpu;
   pids: { current: number | null; limit: number | null };
-  blockIo: { readBytes: number | null; writeBytes: number | null; readBytesPerSec: number | null; writeBytesPerSec: number | null };
+  blockIo: {
+    readBytes: number | null;
+    writeBytes: number | null;
+    readBytesPerSec: number | null;
+    writeBytesPerSec: number | null;
+  };
   network: ContainerNetwork;
   namespaces: Namespaces;
   cgroupPath: string | null;

@@ -22,7 +22,10 @@ export function validatePid(value: string | number): number {
     const n = Number(s);
     if (n <= 4_194_304) return n; // PID_MAX_LIMIT on 64-bit Linux
   }
-  throw new MonitorError(`invalid PID: ${JSON.stringify(String(value).slice(0, 40))} (a positive integer up to 4194304)`, 'bad-argument');
+  throw new MonitorError(
+    `invalid PID: ${JSON.stringify(String(value).slice(0, 40))} (a positive integer up to 4194304)`,
+    'bad-argument',
+  );
 }
 
 export function validateHostName(host: string): string {

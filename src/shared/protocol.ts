@@ -91,7 +91,13 @@ export type ExtensionMessage = PanelUpdate | { type: 'subject'; subject: PanelSu
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'open'; panel: 'metrics' | 'correlation'; targetId: string; kind: 'host' | 'container' | 'process'; id: string }
+  | {
+      type: 'open';
+      panel: 'metrics' | 'correlation';
+      targetId: string;
+      kind: 'host' | 'container' | 'process';
+      id: string;
+    }
   | { type: 'reveal'; targetId: string; kind: 'container' | 'process' | 'host'; id: string };
 
 const PANELS: readonly PanelKind[] = ['dashboard', 'metrics', 'correlation', 'gaps'];
@@ -127,7 +133,9 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
         typeof v.id === 'string'
       );
     case 'reveal':
-      return typeof v.targetId === 'string' && KINDS.includes(v.kind as (typeof KINDS)[number]) && typeof v.id === 'string';
+      return (
+        typeof v.targetId === 'string' && KINDS.includes(v.kind as (typeof KINDS)[number]) && typeof v.id === 'string'
+      );
     default:
       return false;
   }

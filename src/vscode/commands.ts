@@ -29,7 +29,12 @@ export interface CommandDeps {
 type Arg = TreeNode | string | undefined;
 
 function isNode(arg: unknown): arg is TreeNode {
-  return typeof arg === 'object' && arg !== null && typeof (arg as TreeNode).kind === 'string' && typeof (arg as TreeNode).targetId === 'string';
+  return (
+    typeof arg === 'object' &&
+    arg !== null &&
+    typeof (arg as TreeNode).kind === 'string' &&
+    typeof (arg as TreeNode).targetId === 'string'
+  );
 }
 
 /** A command was cancelled (an empty pick): nothing to say. */
@@ -40,7 +45,12 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
   /** A QuickPick over plain items; resolves with the picked value. */
   async function pick<T>(items: PickItem<T>[], title: string, placeHolder: string): Promise<T> {
-    const chosen = await vscode.window.showQuickPick(items, { title, placeHolder, matchOnDescription: true, matchOnDetail: true });
+    const chosen = await vscode.window.showQuickPick(items, {
+      title,
+      placeHolder,
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     if (!chosen) throw new Cancelled();
     return chosen.value;
   }
@@ -50,7 +60,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     if (isNode(arg)) return arg.targetId;
     if (typeof arg === 'string' && service.target(arg)) return arg;
     const states = service.targets().filter(filter);
-    if (states.length === 0) throw new MonitorError('no target to pick: add one with "Monitor: Add SSH Target..." or turn on dockerMonitor.showLocalTarget', 'not-found');
+    if (states.length === 0)
+      throw new MonitorError(
+        'no target to pick: add one with "Monitor: Add SSH Target..." or turn on dockerMonitor.showLocalTarget',
+        'not-found',
+      );
     if (states.length === 1) return states[0].config.id;
     return pick(targetPickItems(states), title, 'Pick a target (type a name, host or address)');
   }
@@ -66,15 +80,22 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     );
     const after = service.target(targetId);
     if (after?.snapshot) return after.snapshot;
-    throw new MonitorError(`${name} cannot be read${after?.summary.error ? `: ${after.summary.error}` : ''}`, 'unreachable');
+    throw new MonitorError(
+      `${name} cannot be read${after?.summary.error ? `: ${after.summary.error}` : ''}`,
+      'unreachable',
+    );
   }
 
   async function containerOf(arg: Arg, title: string): Promise<{ targetId: string; containerId: string }> {
     if (isNode(arg) && arg.kind === 'container') return { targetId: arg.targetId, containerId: arg.containerId };
     const targetId = await targetOf(arg, title);
     const snapshot = await snapshotOf(targetId);
-    if (snapshot.containers.length === 0) throw new MonitorError(`${service.target(targetId)?.config.name ?? targetId} has no containers`, 'not-found');
-    return { targetId, containerId: await pick(containerPickItems(snapshot), title, 'Pick a container (type a name, id or image)') };
+    if (snapshot.containers.length === 0)
+      throw new MonitorError(`${service.target(targetId)?.config.name ?? targetId} has no containers`, 'not-found');
+    return {
+      targetId,
+      containerId: await pick(containerPickItems(snapshot), title, 'Pick a container (type a name, id or image)'),
+    };
   }
 
   async function processOf(arg: Arg, title: string): Promise<{ targetId: string; pid: number }> {
@@ -87,7 +108,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
   function containerInfo(targetId: string, containerId: string): ContainerInfo {
     const c = service.target(targetId)?.snapshot?.containers.find((x) => x.id === containerId);
-    if (!c) throw new MonitorError(`container ${shortId(containerId)} is no longer on ${service.target(targetId)?.config.name ?? targetId}`, 'not-found');
+    if (!c)
+      throw new MonitorError(
+        `container ${shortId(containerId)} is no longer on ${service.target(targetId)?.config.name ?? targetId}`,
+        'not-found',
+      );
     return c;
   }
 
@@ -98,7 +123,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 
   const commands: Record<CommandId, (arg?: Arg) => unknown> = {
     'dockerMonitor.monitorAll': async (arg) => panels.openDashboard(await targetOf(arg, 'Monitor: All')),
-    'dockerMonitor.monitorHost': async (arg) => panels.openMetrics(await targetOf(arg, 'Monitor: Host'), 'host', 'host'),
+    'dockerMonitor.monitorHost': async (arg) =>
+      panels.openMetrics(await targetOf(arg, 'Monitor: Host'), 'host', 'host'),
     'dockerMonitor.monitorContainer': async (arg) => {
       const c = await containerOf(arg, 'Monitor: Container');
       panels.openMetrics(c.targetId, 'container', c.containerId);
@@ -123,7 +149,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       const targetId = await targetOf(arg, 'Monitor: Remove SSH Target', (t) => t.config.kind === 'ssh');
       const state = service.target(targetId);
       if (!state || state.config.kind !== 'ssh') {
-        throw new MonitorError('Local is not a setting entry: turn dockerMonitor.showLocalTarget off to hide it', 'bad-argument');
+        throw new MonitorError(
+          'Local is not a setting entry: turn dockerMonitor.showLocalTarget off to hide it',
+          'bad-argument',
+        );
       }
       const ok = await vscode.window.showWarningMessage(
         `Remove the SSH target "${state.config.name}"?`,
@@ -142,7 +171,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       const only = isNode(arg) ? arg.targetId : typeof arg === 'string' ? arg : undefined;
       const states = service.targets().filter((t) => only === undefined || t.config.id === only);
       return vscode.window.withProgress({ location: { viewId: 'dockerMonitor.targets' } }, () =>
-        Promise.all(states.map((t) => (t.summary.status === 'error' ? service.reconnect(t.config.id) : service.refresh(t.config.id)))),
+        Promise.all(
+          states.map((t) =>
+            t.summary.status === 'error' ? service.reconnect(t.config.id) : service.refresh(t.config.id),
+          ),
+        ),
       );
     },
     'dockerMonitor.pause': () => service.pause(),
@@ -161,13 +194,17 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       if (!uri) return;
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(`${toJson(allJson(snapshot))}\n`));
       log.info(`exported the snapshot of ${name} (${snapshot.collectedAt}) to ${uri.fsPath}`);
-      const open = await vscode.window.showInformationMessage(`Docker Monitor: exported the snapshot of ${name}.`, 'Open');
+      const open = await vscode.window.showInformationMessage(
+        `Docker Monitor: exported the snapshot of ${name}.`,
+        'Open',
+      );
       if (open === 'Open') await vscode.window.showTextDocument(uri);
     },
 
     // Tree rows.
     'dockerMonitor.showMetrics': async (arg) => {
-      if (isNode(arg) && arg.kind === 'container') return panels.openMetrics(arg.targetId, 'container', arg.containerId);
+      if (isNode(arg) && arg.kind === 'container')
+        return panels.openMetrics(arg.targetId, 'container', arg.containerId);
       if (isNode(arg) && arg.kind === 'process') return panels.openMetrics(arg.targetId, 'process', String(arg.pid));
       return panels.openMetrics(await targetOf(arg, 'Show Metrics'), 'host', 'host');
     },
@@ -201,7 +238,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       const targetId = await targetOf(arg, 'Retry Connection');
       await service.reconnect(targetId);
     },
-    'dockerMonitor.showAllHostProcesses': async (arg) => tree.toggleShowAllHostProcesses(await targetOf(arg, 'Show All Host Processes')),
+    'dockerMonitor.showAllHostProcesses': async (arg) =>
+      tree.toggleShowAllHostProcesses(await targetOf(arg, 'Show All Host Processes')),
   };
 
   for (const [id, run] of Object.entries(commands)) {

@@ -26,9 +26,15 @@ let running: MonitorServiceImpl | undefined;
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = createLog(context);
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
-  log.info(`Docker Monitor ${version} starting (extension host on ${process.platform}, remote: ${vscode.env.remoteName ?? 'none'})`);
+  log.info(
+    `Docker Monitor ${version} starting (extension host on ${process.platform}, remote: ${vscode.env.remoteName ?? 'none'})`,
+  );
 
-  const service = new MonitorServiceImpl(new SshPrompts(context.secrets, log), log, context.asAbsolutePath('dist/collectorThread.js'));
+  const service = new MonitorServiceImpl(
+    new SshPrompts(context.secrets, log),
+    log,
+    context.asAbsolutePath('dist/collectorThread.js'),
+  );
   running = service;
   context.subscriptions.push(service);
   const tree = registerTree(context, service);

@@ -22,7 +22,6 @@ import type { Log } from './log';
 import { SECTION, readTargets } from './targets';
 import type { SshPrompts } from './sshPrompts';
 
-
 interface Entry {
   config: TargetDefinition;
   session: TargetSession;
@@ -58,7 +57,13 @@ export class MonitorServiceImpl implements MonitorService {
         for (const e of this.entries.values()) e.session.tick();
       },
       onActiveChange: (active) => {
-        this.log.info(active ? `refreshing every ${this.poller.interval / 1000} s (shown by ${this.poller.holders().join(', ')})` : this.poller.paused ? 'refresh paused' : 'nothing shows the data: refresh stopped');
+        this.log.info(
+          active
+            ? `refreshing every ${this.poller.interval / 1000} s (shown by ${this.poller.holders().join(', ')})`
+            : this.poller.paused
+              ? 'refresh paused'
+              : 'nothing shows the data: refresh stopped',
+        );
         for (const e of this.entries.values()) e.session.setActive(active);
       },
     });
@@ -71,7 +76,8 @@ export class MonitorServiceImpl implements MonitorService {
           if (ms !== this.poller.interval) this.log.info(`refresh interval is now ${ms / 1000} s`);
           this.poller.setInterval(ms);
         }
-        if (ev.affectsConfiguration(`${SECTION}.targets`) || ev.affectsConfiguration(`${SECTION}.showLocalTarget`)) this.reloadTargets();
+        if (ev.affectsConfiguration(`${SECTION}.targets`) || ev.affectsConfiguration(`${SECTION}.showLocalTarget`))
+          this.reloadTargets();
       }),
     );
     void this.setContext(CONTEXT_PAUSED, false);
@@ -137,7 +143,8 @@ export class MonitorServiceImpl implements MonitorService {
 
   /** `fresh`: read sockets and open files now (someone started looking at them). */
   async refresh(targetId?: string, options: { fresh?: boolean } = {}): Promise<void> {
-    const entries = targetId === undefined ? [...this.entries.values()] : [this.entries.get(targetId)].filter((e): e is Entry => !!e);
+    const entries =
+      targetId === undefined ? [...this.entries.values()] : [this.entries.get(targetId)].filter((e): e is Entry => !!e);
     await Promise.all(entries.map((e) => e.session.refresh(options)));
   }
 
@@ -215,7 +222,11 @@ export class MonitorServiceImpl implements MonitorService {
       log: (line, level) => (level === 'warn' ? this.log.warn(line) : this.log.info(line)),
       createSource: (transport, log) => this.sourceFor(transport, log),
     });
-    this.log.info(def.kind === 'local' ? 'target Local: this machine' : `target ${def.name}: ${targetAddress(def)}${def.jump ? ` via ${def.jump}` : ''}`);
+    this.log.info(
+      def.kind === 'local'
+        ? 'target Local: this machine'
+        : `target ${def.name}: ${targetAddress(def)}${def.jump ? ` via ${def.jump}` : ''}`,
+    );
     return entry;
   }
 
@@ -233,7 +244,10 @@ export class MonitorServiceImpl implements MonitorService {
   private async open(def: TargetDefinition): Promise<Transport> {
     const attempt = this.prompts.begin(def.name);
     try {
-      const transport = await openTarget(def, { ...attempt.options, log: (line) => this.log.info(`${def.name}: ${line}`) });
+      const transport = await openTarget(def, {
+        ...attempt.options,
+        log: (line) => this.log.info(`${def.name}: ${line}`),
+      });
       attempt.succeeded();
       return transport;
     } catch (e) {
@@ -248,7 +262,8 @@ export class MonitorServiceImpl implements MonitorService {
     if (s.status === 'idle') status = s.snapshot ? 'connected' : 'connecting';
     else status = s.status;
     if (status === 'connected' && this.poller.paused) status = 'paused';
-    const label = e.config.kind === 'local' && s.snapshot ? `${e.config.name} (${s.snapshot.host.hostname})` : e.config.name;
+    const label =
+      e.config.kind === 'local' && s.snapshot ? `${e.config.name} (${s.snapshot.host.hostname})` : e.config.name;
     return {
       config: e.config,
       summary: {
@@ -284,7 +299,10 @@ export class MonitorServiceImpl implements MonitorService {
     if (problems.length === 0) return;
     for (const p of problems) this.log.warn(p);
     void vscode.window
-      .showWarningMessage(`Docker Monitor: ${problems.length === 1 ? problems[0] : `${problems.length} entries of dockerMonitor.targets were skipped (see the output)`}`, 'Open Settings')
+      .showWarningMessage(
+        `Docker Monitor: ${problems.length === 1 ? problems[0] : `${problems.length} entries of dockerMonitor.targets were skipped (see the output)`}`,
+        'Open Settings',
+      )
       .then((pick) => {
         if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson');
       });
@@ -293,7 +311,10 @@ export class MonitorServiceImpl implements MonitorService {
   private updateContext(): void {
     const states = [...this.entries.values()].map((e) => e.session.state);
     void this.setContext(CONTEXT_NO_TARGETS, states.length === 0);
-    void this.setContext(CONTEXT_NO_READABLE_TARGET, states.length === 0 || states.every((s) => s.snapshot === null && s.status === 'error'));
+    void this.setContext(
+      CONTEXT_NO_READABLE_TARGET,
+      states.length === 0 || states.every((s) => s.snapshot === null && s.status === 'error'),
+    );
   }
 
   private async setContext(key: string, value: boolean): Promise<void> {

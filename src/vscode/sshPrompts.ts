@@ -79,8 +79,12 @@ export class SshPrompts {
         const key = passphraseSecretKey(keyPath);
         return (
           (await reuse(key)) ??
-          ask(key, `Docker Monitor: ${targetName}`, `Passphrase for the SSH key ${keyPath}`, `the passphrase of ${keyPath}`, (v) =>
-            passphraseOpensKey(keyPath, v),
+          ask(
+            key,
+            `Docker Monitor: ${targetName}`,
+            `Passphrase for the SSH key ${keyPath}`,
+            `the passphrase of ${keyPath}`,
+            (v) => passphraseOpensKey(keyPath, v),
           )
         );
       },
@@ -88,11 +92,19 @@ export class SshPrompts {
         const parsed = parsePasswordPrompt(prompt);
         if (!parsed) {
           // keyboard-interactive: perhaps a one-time code, so asked every time and never kept.
-          return vscode.window.showInputBox({ title: `Docker Monitor: ${targetName}`, prompt, password: true, ignoreFocusOut: true });
+          return vscode.window.showInputBox({
+            title: `Docker Monitor: ${targetName}`,
+            prompt,
+            password: true,
+            ignoreFocusOut: true,
+          });
         }
         const key = passwordSecretKey(parsed.account);
         // The password method is tried last, so a connection that succeeds after it was asked used it.
-        return (await reuse(key)) ?? ask(key, `Docker Monitor: ${targetName}`, prompt, `the password of ${parsed.account}`, async () => true);
+        return (
+          (await reuse(key)) ??
+          ask(key, `Docker Monitor: ${targetName}`, prompt, `the password of ${parsed.account}`, async () => true)
+        );
       },
     };
 
@@ -113,7 +125,9 @@ export class SshPrompts {
 
   private async confirmHostKey(info: HostKeyInfo, targetName: string): Promise<boolean> {
     const where = info.port === 22 ? info.host : `[${info.host}]:${info.port}`;
-    this.log.info(`${targetName}: asking whether to trust the ${info.keyType} host key ${info.fingerprint} of ${where}`);
+    this.log.info(
+      `${targetName}: asking whether to trust the ${info.keyType} host key ${info.fingerprint} of ${where}`,
+    );
     const pick = await vscode.window.showWarningMessage(
       `Docker Monitor: the authenticity of host ${where} can't be established.`,
       {

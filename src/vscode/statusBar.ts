@@ -29,11 +29,8 @@ export function registerStatusBar(context: vscode.ExtensionContext, service: Mon
     if (timer === null) timer = setTimeout(redraw, REDRAW_MS);
   };
 
-  context.subscriptions.push(
-    item,
-    service.onDidChange(schedule),
-    service.onDidChangeTargets(schedule),
-    { dispose: () => timer !== null && clearTimeout(timer) },
-  );
+  context.subscriptions.push(item, service.onDidChange(schedule), service.onDidChangeTargets(schedule), {
+    dispose: () => timer !== null && clearTimeout(timer),
+  });
   redraw();
 }

@@ -78,7 +78,10 @@ const ENTER_LABEL = '$(edit) Enter user@host[:port]…';
  * "Monitor: Add SSH Target...": the Host entries of the ssh config files, or a typed `user@host[:port]`.
  * Returns the new target, or undefined when the user cancelled.
  */
-export async function addSshTarget(existing: readonly TargetDefinition[], log: Log): Promise<TargetDefinition | undefined> {
+export async function addSshTarget(
+  existing: readonly TargetDefinition[],
+  log: Log,
+): Promise<TargetDefinition | undefined> {
   const takenNames = existing.map((t) => t.name);
   const home = homedir();
   const files = sshConfigFiles();
@@ -89,13 +92,20 @@ export async function addSshTarget(existing: readonly TargetDefinition[], log: L
   let lastFile: string | null = null;
   for (const h of hosts) {
     if (h.file !== lastFile) {
-      staticItems.push({ label: h.file.startsWith(home) ? `~${h.file.slice(home.length)}` : h.file, kind: vscode.QuickPickItemKind.Separator, action: 'host' });
+      staticItems.push({
+        label: h.file.startsWith(home) ? `~${h.file.slice(home.length)}` : h.file,
+        kind: vscode.QuickPickItemKind.Separator,
+        action: 'host',
+      });
       lastFile = h.file;
     }
     const r = h.resolved;
     staticItems.push({
       label: `$(remote) ${h.alias}`,
-      description: (r ? `${sshAddress(r, { keepDefaultPort: true })}${r.jump ? ` via ${r.jump}` : ''}` : 'cannot be resolved').replace(/\$\(/g, '$\u200b('),
+      description: (r
+        ? `${sshAddress(r, { keepDefaultPort: true })}${r.jump ? ` via ${r.jump}` : ''}`
+        : 'cannot be resolved'
+      ).replace(/\$\(/g, '$\u200b('),
       ...(configured.has(h.alias) && { detail: 'Already a target' }),
       action: 'host',
       host: h,
@@ -104,7 +114,8 @@ export async function addSshTarget(existing: readonly TargetDefinition[], log: L
 
   const qp = vscode.window.createQuickPick<AddPick>();
   qp.title = 'Docker Monitor: Add SSH Target';
-  qp.placeholder = hosts.length > 0 ? 'Pick a Host of your ssh config, or type user@host[:port]' : 'Type user@host[:port]';
+  qp.placeholder =
+    hosts.length > 0 ? 'Pick a Host of your ssh config, or type user@host[:port]' : 'Type user@host[:port]';
   qp.matchOnDescription = true;
   qp.items = staticItems;
   // What the user types becomes an entry of its own as soon as it is a valid target.
@@ -114,9 +125,19 @@ export async function addSshTarget(existing: readonly TargetDefinition[], log: L
     if (v !== '' && !hosts.some((h) => h.alias === v)) {
       try {
         const def = settingFromTyped(v, takenNames);
-        typed = [{ label: `$(add) ${v}`, description: `add ${targetAddress(def)}`, action: 'typed', typed: v, alwaysShow: true }];
+        typed = [
+          {
+            label: `$(add) ${v}`,
+            description: `add ${targetAddress(def)}`,
+            action: 'typed',
+            typed: v,
+            alwaysShow: true,
+          },
+        ];
       } catch (e) {
-        typed = [{ label: `$(warning) ${v}`, description: (e as Error).message, action: 'typed', typed: v, alwaysShow: true }];
+        typed = [
+          { label: `$(warning) ${v}`, description: (e as Error).message, action: 'typed', typed: v, alwaysShow: true },
+        ];
       }
     }
     qp.items = [...typed, ...staticItems];

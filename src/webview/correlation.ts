@@ -34,11 +34,31 @@ function targetId(): string {
 }
 
 function aspectTable(c: Correlation): HTMLElement {
-  const head = el('tr', {}, el('th', { text: 'Aspect', attrs: { scope: 'col' } }), el('th', { text: 'Process', attrs: { scope: 'col' } }), el('th', { text: 'Container', attrs: { scope: 'col' } }), el('th', { text: 'Host', attrs: { scope: 'col' } }));
-  const rows = c.rows.map((r) =>
-    el('tr', {}, el('th', { text: r.aspect, attrs: { scope: 'row' } }), el('td', { text: r.process }), el('td', { text: r.container }), el('td', { text: r.host })),
+  const head = el(
+    'tr',
+    {},
+    el('th', { text: 'Aspect', attrs: { scope: 'col' } }),
+    el('th', { text: 'Process', attrs: { scope: 'col' } }),
+    el('th', { text: 'Container', attrs: { scope: 'col' } }),
+    el('th', { text: 'Host', attrs: { scope: 'col' } }),
   );
-  return el('table', { className: 'data-table grid-table' }, el('caption', { className: 'visually-hidden', text: 'Process, container and host for each aspect' }), el('thead', {}, head), el('tbody', {}, ...rows));
+  const rows = c.rows.map((r) =>
+    el(
+      'tr',
+      {},
+      el('th', { text: r.aspect, attrs: { scope: 'row' } }),
+      el('td', { text: r.process }),
+      el('td', { text: r.container }),
+      el('td', { text: r.host }),
+    ),
+  );
+  return el(
+    'table',
+    { className: 'data-table grid-table' },
+    el('caption', { className: 'visually-hidden', text: 'Process, container and host for each aspect' }),
+    el('thead', {}, head),
+    el('tbody', {}, ...rows),
+  );
 }
 
 function processTable(c: Correlation): HTMLElement {
@@ -56,13 +76,35 @@ function processTable(c: Correlation): HTMLElement {
         el(
           'td',
           { className: 'actions' },
-          linkButton('Metrics', () => session.host.post({ type: 'open', panel: 'metrics', targetId: tid, kind: 'process', id: String(p.hostPid) }), { icon: 'graph-line' }),
+          linkButton(
+            'Metrics',
+            () =>
+              session.host.post({
+                type: 'open',
+                panel: 'metrics',
+                targetId: tid,
+                kind: 'process',
+                id: String(p.hostPid),
+              }),
+            { icon: 'graph-line' },
+          ),
           ' ',
-          linkButton('Show in tree', () => session.host.post({ type: 'reveal', targetId: tid, kind: 'process', id: String(p.hostPid) }), { icon: 'list-tree' }),
+          linkButton(
+            'Show in tree',
+            () => session.host.post({ type: 'reveal', targetId: tid, kind: 'process', id: String(p.hostPid) }),
+            { icon: 'list-tree' },
+          ),
         ),
       ),
     );
-  if (rows.length === 0) rows.push(el('tr', { className: 'empty' }, el('td', { text: 'No processes (the container is not running).', attrs: { colspan: '5' } })));
+  if (rows.length === 0)
+    rows.push(
+      el(
+        'tr',
+        { className: 'empty' },
+        el('td', { text: 'No processes (the container is not running).', attrs: { colspan: '5' } }),
+      ),
+    );
   return el(
     'table',
     { className: 'data-table compact' },
@@ -70,7 +112,15 @@ function processTable(c: Correlation): HTMLElement {
     el(
       'thead',
       {},
-      el('tr', {}, el('th', { className: 'num', text: 'Host PID', attrs: { scope: 'col' } }), el('th', {}), el('th', { className: 'num', text: 'PID in container', attrs: { scope: 'col' } }), el('th', { text: 'Name', attrs: { scope: 'col' } }), el('th', { className: 'actions' })),
+      el(
+        'tr',
+        {},
+        el('th', { className: 'num', text: 'Host PID', attrs: { scope: 'col' } }),
+        el('th', {}),
+        el('th', { className: 'num', text: 'PID in container', attrs: { scope: 'col' } }),
+        el('th', { text: 'Name', attrs: { scope: 'col' } }),
+        el('th', { className: 'actions' }),
+      ),
     ),
     el('tbody', {}, ...rows),
   );
@@ -78,7 +128,12 @@ function processTable(c: Correlation): HTMLElement {
 
 function networkPath(c: Correlation): HTMLElement {
   const hop = (label: string, value: string | null, what: string) =>
-    el('div', { className: 'hop' }, el('span', { className: 'label', text: label }), el('span', { className: value ? 'value mono' : 'value muted', text: value ?? `no ${what}` }));
+    el(
+      'div',
+      { className: 'hop' },
+      el('span', { className: 'label', text: label }),
+      el('span', { className: value ? 'value mono' : 'value muted', text: value ?? `no ${what}` }),
+    );
   return el(
     'div',
     { className: 'net-path', attrs: { 'aria-label': 'Network path' } },
@@ -106,32 +161,60 @@ function namespaceTable(c: Correlation): HTMLElement {
     'table',
     { className: 'data-table ns-table' },
     el('caption', { className: 'visually-hidden', text: 'Namespaces' }),
-    el('thead', {}, el('tr', {}, el('th', { text: 'Namespace', attrs: { scope: 'col' } }), el('th', { className: 'num', text: 'Inode', attrs: { scope: 'col' } }), el('th', { text: 'Private or shared', attrs: { scope: 'col' } }))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { text: 'Namespace', attrs: { scope: 'col' } }),
+        el('th', { className: 'num', text: 'Inode', attrs: { scope: 'col' } }),
+        el('th', { text: 'Private or shared', attrs: { scope: 'col' } }),
+      ),
+    ),
     el('tbody', {}, ...rows),
   );
 }
 
 function paths(c: Correlation): HTMLElement {
-  const item = (k: string, v: string | null) => [el('dt', { text: k }), el('dd', { className: v ? 'mono' : 'muted', text: v ?? 'unknown' })];
-  return el('dl', { className: 'kv' }, ...item('cgroup', c.cgroupPath), ...item('rootfs (overlay merged)', c.mergedDir), ...item('overlay upper (its writes)', c.upperDir), ...item('overlay work', c.workDir), ...item('container dir', c.containerDir));
+  const item = (k: string, v: string | null) => [
+    el('dt', { text: k }),
+    el('dd', { className: v ? 'mono' : 'muted', text: v ?? 'unknown' }),
+  ];
+  return el(
+    'dl',
+    { className: 'kv' },
+    ...item('cgroup', c.cgroupPath),
+    ...item('rootfs (overlay merged)', c.mergedDir),
+    ...item('overlay upper (its writes)', c.upperDir),
+    ...item('overlay work', c.workDir),
+    ...item('container dir', c.containerDir),
+  );
 }
 
 function render(): void {
   const d = data;
   if (!d) return;
   const c = d.correlation;
-  const name = (c ? containerLabel(c.container) : shortId(containerId()));
-  replace(barSlot, targetBar(`Correlation: ${name}`, d.target, () => session.host.post({ type: 'refresh' })));
+  const name = c ? containerLabel(c.container) : shortId(containerId());
+  replace(
+    barSlot,
+    targetBar(`Correlation: ${name}`, d.target, () => session.host.post({ type: 'refresh' })),
+  );
   if (d.gone) {
     replace(content, goneBanner(`Container ${shortId(containerId())} no longer exists on ${d.target.label}.`));
     return;
   }
   if (!c) {
-    replace(content, d.target.status === 'error' ? el('p', { className: 'muted', text: 'No data from this target.' }) : waiting());
+    replace(
+      content,
+      d.target.status === 'error' ? el('p', { className: 'muted', text: 'No data from this target.' }) : waiting(),
+    );
     return;
   }
   const tid = targetId();
-  const pid = c.hostPid === null ? 'unknown' : `${c.hostPid}${c.containerPid === null ? '' : ` (PID ${c.containerPid} inside)`}`;
+  const pid =
+    c.hostPid === null ? 'unknown' : `${c.hostPid}${c.containerPid === null ? '' : ` (PID ${c.containerPid} inside)`}`;
   replace(
     content,
     el(
@@ -140,8 +223,14 @@ function render(): void {
       el('span', { className: 'muted mono', text: shortId(c.container.id) }),
       el('span', { className: 'muted', text: `main process: host PID ${pid}` }),
       el('span', { className: 'spacer' }),
-      button('Metrics', 'graph-line', () => session.host.post({ type: 'open', panel: 'metrics', targetId: tid, kind: 'container', id: c.container.id })),
-      linkButton('Show in tree', () => session.host.post({ type: 'reveal', targetId: tid, kind: 'container', id: c.container.id }), { icon: 'list-tree' }),
+      button('Metrics', 'graph-line', () =>
+        session.host.post({ type: 'open', panel: 'metrics', targetId: tid, kind: 'container', id: c.container.id }),
+      ),
+      linkButton(
+        'Show in tree',
+        () => session.host.post({ type: 'reveal', targetId: tid, kind: 'container', id: c.container.id }),
+        { icon: 'list-tree' },
+      ),
     ),
     el('div', { className: 'table-wrap' }, aspectTable(c)),
     el('h2', {}, icon('references'), 'Processes: host PID ↔ container PID'),

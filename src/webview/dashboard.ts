@@ -65,13 +65,48 @@ const cards = el('div', { className: 'cards', attrs: { 'aria-label': 'Host figur
 
 const CHARTS: Array<{ spec: ChartSpec; fields: HostField[] }> = [
   {
-    spec: { title: 'CPU', unit: 'percent', max100: true, series: [color('blue', 'busy', { fill: true }), color('green', 'user'), color('purple', 'system'), color('red', 'iowait')] },
+    spec: {
+      title: 'CPU',
+      unit: 'percent',
+      max100: true,
+      series: [
+        color('blue', 'busy', { fill: true }),
+        color('green', 'user'),
+        color('purple', 'system'),
+        color('red', 'iowait'),
+      ],
+    },
     fields: ['cpuBusy', 'cpuUser', 'cpuSystem', 'cpuIowait'],
   },
-  { spec: { title: 'Memory', unit: 'bytes', series: [color('blue', 'used', { fill: true }), color('foreground', 'total', { dashed: true })] }, fields: ['memUsed', 'memTotal'] },
-  { spec: { title: 'Load average', unit: 'number', series: [color('orange', '1 min'), color('yellow', '5 min'), color('purple', '15 min')] }, fields: ['load1', 'load5', 'load15'] },
-  { spec: { title: 'Disk used', unit: 'percent', max100: true, series: [color('green', 'root'), color('orange', 'Docker data root', { dashed: true })] }, fields: ['diskRoot', 'diskDocker'] },
-  { spec: { title: 'Network (physical interfaces)', unit: 'rate', series: [color('blue', 'rx'), color('green', 'tx')] }, fields: ['rx', 'tx'] },
+  {
+    spec: {
+      title: 'Memory',
+      unit: 'bytes',
+      series: [color('blue', 'used', { fill: true }), color('foreground', 'total', { dashed: true })],
+    },
+    fields: ['memUsed', 'memTotal'],
+  },
+  {
+    spec: {
+      title: 'Load average',
+      unit: 'number',
+      series: [color('orange', '1 min'), color('yellow', '5 min'), color('purple', '15 min')],
+    },
+    fields: ['load1', 'load5', 'load15'],
+  },
+  {
+    spec: {
+      title: 'Disk used',
+      unit: 'percent',
+      max100: true,
+      series: [color('green', 'root'), color('orange', 'Docker data root', { dashed: true })],
+    },
+    fields: ['diskRoot', 'diskDocker'],
+  },
+  {
+    spec: { title: 'Network (physical interfaces)', unit: 'rate', series: [color('blue', 'rx'), color('green', 'tx')] },
+    fields: ['rx', 'tx'],
+  },
 ];
 const charts = CHARTS.map((c) => ({ chart: new TimeChart(c.spec), fields: c.fields }));
 const chartsBox = el('div', { className: 'charts' }, ...charts.map((c) => c.chart.element));
@@ -86,8 +121,12 @@ const containerTable = new SortableTable<ContainerInfo>({
   onActivate: (c) => openMetrics('container', c.id),
   actions: (c) => [
     iconButton('graph-line', `Metrics of ${c.name}`, () => openMetrics('container', c.id)),
-    iconButton('type-hierarchy', `Correlate ${c.name}`, () => session.host.post({ type: 'open', panel: 'correlation', targetId: targetId(), kind: 'container', id: c.id })),
-    iconButton('list-tree', `Show ${c.name} in the tree`, () => session.host.post({ type: 'reveal', targetId: targetId(), kind: 'container', id: c.id })),
+    iconButton('type-hierarchy', `Correlate ${c.name}`, () =>
+      session.host.post({ type: 'open', panel: 'correlation', targetId: targetId(), kind: 'container', id: c.id }),
+    ),
+    iconButton('list-tree', `Show ${c.name} in the tree`, () =>
+      session.host.post({ type: 'reveal', targetId: targetId(), kind: 'container', id: c.id }),
+    ),
   ],
   onSort: (s) => {
     view.containerSort = s;
@@ -105,9 +144,13 @@ const processTable = new SortableTable<ProcessRow>({
   onActivate: (r) => openMetrics('process', String(r.p.pid)),
   actions: (r) => [
     iconButton('graph-line', `Metrics of PID ${r.p.pid}`, () => openMetrics('process', String(r.p.pid))),
-    iconButton('list-tree', `Show PID ${r.p.pid} in the tree`, () => session.host.post({ type: 'reveal', targetId: targetId(), kind: 'process', id: String(r.p.pid) })),
+    iconButton('list-tree', `Show PID ${r.p.pid} in the tree`, () =>
+      session.host.post({ type: 'reveal', targetId: targetId(), kind: 'process', id: String(r.p.pid) }),
+    ),
     r.p.containerId
-      ? iconButton('package', `Metrics of its container ${r.container ?? ''}`, () => openMetrics('container', r.p.containerId ?? ''))
+      ? iconButton('package', `Metrics of its container ${r.container ?? ''}`, () =>
+          openMetrics('container', r.p.containerId ?? ''),
+        )
       : el('span', { className: 'icon-button-placeholder' }),
   ],
   onSort: (s) => {
@@ -168,7 +211,12 @@ function save(now = false): void {
 }
 
 function card(label: string, value: string, title?: string): HTMLElement {
-  return el('div', { className: 'card', title }, el('span', { className: 'label', text: label }), el('span', { className: 'value', text: value }));
+  return el(
+    'div',
+    { className: 'card', title },
+    el('span', { className: 'label', text: label }),
+    el('span', { className: 'value', text: value }),
+  );
 }
 
 function renderHost(h: HostInfo, d: DashboardData): void {
@@ -178,33 +226,71 @@ function renderHost(h: HostInfo, d: DashboardData): void {
       'h2',
       {},
       `Host ${h.hostname}`,
-      el('span', { className: 'muted', text: `${h.osRelease || 'unknown OS'} · kernel ${h.kernel || 'unknown'} · up ${formatDuration(h.uptimeSeconds)}` }),
+      el('span', {
+        className: 'muted',
+        text: `${h.osRelease || 'unknown OS'} · kernel ${h.kernel || 'unknown'} · up ${formatDuration(h.uptimeSeconds)}`,
+      }),
     ),
     el(
       'div',
       { className: 'toolbar' },
       button('Host metrics', 'graph-line', () => openMetrics('host', targetId())),
-      linkButton('Show in tree', () => session.host.post({ type: 'reveal', targetId: targetId(), kind: 'host', id: targetId() }), { icon: 'list-tree' }),
+      linkButton(
+        'Show in tree',
+        () => session.host.post({ type: 'reveal', targetId: targetId(), kind: 'host', id: targetId() }),
+        { icon: 'list-tree' },
+      ),
     ),
   );
   const m = h.memory;
   const cpu = h.cpuPercent;
   const cardList = [
-    card('CPU busy', cpu ? formatPercent(cpu.busy) : '–', cpu ? `user ${formatPercent(cpu.user)}, system ${formatPercent(cpu.system)}, iowait ${formatPercent(cpu.iowait)}` : 'needs two samples'),
+    card(
+      'CPU busy',
+      cpu ? formatPercent(cpu.busy) : '–',
+      cpu
+        ? `user ${formatPercent(cpu.user)}, system ${formatPercent(cpu.system)}, iowait ${formatPercent(cpu.iowait)}`
+        : 'needs two samples',
+    ),
     card('CPUs', String(h.cpuCount)),
     card('Load average', h.loadAverage.map((l) => l.toFixed(2)).join('  ')),
-    card('Memory used', `${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`, `available ${formatBytes(m.availableBytes)}, cache ${formatBytes(m.cachedBytes)}`),
-    card('Swap used', m.swapTotalBytes > 0 ? `${formatBytes(m.swapUsedBytes)} / ${formatBytes(m.swapTotalBytes)}` : 'none'),
-    ...h.disks.map((disk) => card(`Disk ${disk.path}`, `${formatPercent(disk.usedPercent, 0)} of ${formatBytes(disk.totalBytes)}`, `${disk.role === 'docker' ? 'Docker data root' : 'root filesystem'}: ${formatBytes(disk.availableBytes)} free`)),
-    card('Network rx / tx', `${formatRate(d.sample?.rxBytesPerSec)} / ${formatRate(d.sample?.txBytesPerSec)}`, 'physical interfaces'),
-    card('Containers', `${h.containerCounts.running} running / ${h.containerCounts.total}`, `paused ${h.containerCounts.paused}, exited ${h.containerCounts.exited}, created ${h.containerCounts.created}`),
+    card(
+      'Memory used',
+      `${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`,
+      `available ${formatBytes(m.availableBytes)}, cache ${formatBytes(m.cachedBytes)}`,
+    ),
+    card(
+      'Swap used',
+      m.swapTotalBytes > 0 ? `${formatBytes(m.swapUsedBytes)} / ${formatBytes(m.swapTotalBytes)}` : 'none',
+    ),
+    ...h.disks.map((disk) =>
+      card(
+        `Disk ${disk.path}`,
+        `${formatPercent(disk.usedPercent, 0)} of ${formatBytes(disk.totalBytes)}`,
+        `${disk.role === 'docker' ? 'Docker data root' : 'root filesystem'}: ${formatBytes(disk.availableBytes)} free`,
+      ),
+    ),
+    card(
+      'Network rx / tx',
+      `${formatRate(d.sample?.rxBytesPerSec)} / ${formatRate(d.sample?.txBytesPerSec)}`,
+      'physical interfaces',
+    ),
+    card(
+      'Containers',
+      `${h.containerCounts.running} running / ${h.containerCounts.total}`,
+      `paused ${h.containerCounts.paused}, exited ${h.containerCounts.exited}, created ${h.containerCounts.created}`,
+    ),
   ];
   replace(cards, ...cardList);
 }
 
 function renderCharts(): void {
   const cols = history.columns();
-  for (const c of charts) c.chart.setData(cols.t, c.fields.map((f) => cols.values[f]));
+  for (const c of charts)
+    c.chart.setData(
+      cols.t,
+      c.fields.map((f) => cols.values[f]),
+    );
 }
 
 function renderTables(): void {
@@ -212,8 +298,18 @@ function renderTables(): void {
   if (!d) return;
   const containers = filterRows(d.containers, CONTAINER_COLUMNS, view.containerFilter, containerSearchText);
   containerTable.render(containers, view.containerSort);
-  replace(containerCount, badge(containers.length === d.containers.length ? String(d.containers.length) : `${containers.length} of ${d.containers.length}`));
-  const rows = filterRows(processRows(d.topProcesses, d.containers), PROCESS_COLUMNS, view.processFilter, (r) => [r.p.command, ...r.p.nsPid.map(String)]);
+  replace(
+    containerCount,
+    badge(
+      containers.length === d.containers.length
+        ? String(d.containers.length)
+        : `${containers.length} of ${d.containers.length}`,
+    ),
+  );
+  const rows = filterRows(processRows(d.topProcesses, d.containers), PROCESS_COLUMNS, view.processFilter, (r) => [
+    r.p.command,
+    ...r.p.nsPid.map(String),
+  ]);
   processTable.render(rows, view.processSort);
   replace(processCount, badge(`${rows.length}`), el('span', { className: 'muted', text: 'busiest by CPU' }));
 }
@@ -221,10 +317,16 @@ function renderTables(): void {
 function render(): void {
   const d = data;
   if (!d) return;
-  replace(barSlot, targetBar('Monitor: All', d.target, () => session.host.post({ type: 'refresh' })));
+  replace(
+    barSlot,
+    targetBar('Monitor: All', d.target, () => session.host.post({ type: 'refresh' })),
+  );
   replace(warnSlot, warningsBox(d.warnings));
   if (!d.host) {
-    replace(waitSlot, d.target.status === 'error' ? el('p', { className: 'muted', text: 'No data from this target yet.' }) : waiting());
+    replace(
+      waitSlot,
+      d.target.status === 'error' ? el('p', { className: 'muted', text: 'No data from this target yet.' }) : waiting(),
+    );
     body.hidden = true;
     return;
   }

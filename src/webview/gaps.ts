@@ -3,7 +3,17 @@
 import './lib/panel.css';
 import type { Finding, FindingLevel, Severity } from '../core/model';
 import type { GapsData } from '../shared/protocol';
-import { ALL_GAPS, LEVELS, LEVEL_LABELS, SEVERITIES, countByLevel, evidenceText, filterFindings, groupFindings, isGapFilter } from '../core/panels/gapsView';
+import {
+  ALL_GAPS,
+  LEVELS,
+  LEVEL_LABELS,
+  SEVERITIES,
+  countByLevel,
+  evidenceText,
+  filterFindings,
+  groupFindings,
+  isGapFilter,
+} from '../core/panels/gapsView';
 import type { GapFilter } from '../core/panels/gapsView';
 import { append, coalesce, el, icon, linkButton, replace } from './lib/dom';
 import { checkbox, filterField } from './lib/elements';
@@ -23,7 +33,9 @@ const session = startSession('gaps', {
 });
 
 const savedFilter = session.savedView.filter;
-const filter: GapFilter = isGapFilter(savedFilter) ? savedFilter : { ...ALL_GAPS, severities: [...ALL_GAPS.severities], levels: [...ALL_GAPS.levels] };
+const filter: GapFilter = isGapFilter(savedFilter)
+  ? savedFilter
+  : { ...ALL_GAPS, severities: [...ALL_GAPS.severities], levels: [...ALL_GAPS.levels] };
 
 const app = document.getElementById('app') ?? document.body;
 const barSlot = el('div');
@@ -91,7 +103,9 @@ function renderSummary(findings: readonly Finding[]): void {
           { className: 'value' },
           el('strong', { text: String(total) }),
           total === 1 ? ' finding' : ' findings',
-          ...SEVERITIES.filter((s) => c[s] > 0).map((s) => el('span', { className: `count sev-${s}`, title: `${c[s]} ${s}` }, icon(SEVERITY_ICON[s]), ` ${c[s]}`)),
+          ...SEVERITIES.filter((s) => c[s] > 0).map((s) =>
+            el('span', { className: `count sev-${s}`, title: `${c[s]} ${s}` }, icon(SEVERITY_ICON[s]), ` ${c[s]}`),
+          ),
         ),
       );
     }),
@@ -114,20 +128,53 @@ function findingCard(f: Finding): HTMLElement {
     el(
       'div',
       { className: 'finding-meta' },
-      linkButton(`${subjectKind} ${f.subject.name}`, () => session.host.post({ type: 'reveal', targetId: tid, kind: f.subject.kind, id: f.subject.id }), {
-        icon: 'list-tree',
-        title: `Show ${f.subject.name} in the tree`,
-      }),
+      linkButton(
+        `${subjectKind} ${f.subject.name}`,
+        () => session.host.post({ type: 'reveal', targetId: tid, kind: f.subject.kind, id: f.subject.id }),
+        {
+          icon: 'list-tree',
+          title: `Show ${f.subject.name} in the tree`,
+        },
+      ),
       f.subject.kind !== 'host'
-        ? linkButton('Metrics', () => session.host.post({ type: 'open', panel: 'metrics', targetId: tid, kind: f.subject.kind, id: f.subject.id }), { icon: 'graph-line' })
+        ? linkButton(
+            'Metrics',
+            () =>
+              session.host.post({
+                type: 'open',
+                panel: 'metrics',
+                targetId: tid,
+                kind: f.subject.kind,
+                id: f.subject.id,
+              }),
+            { icon: 'graph-line' },
+          )
         : null,
       f.subject.kind === 'container'
-        ? linkButton('Correlate', () => session.host.post({ type: 'open', panel: 'correlation', targetId: tid, kind: 'container', id: f.subject.id }), { icon: 'type-hierarchy' })
+        ? linkButton(
+            'Correlate',
+            () =>
+              session.host.post({
+                type: 'open',
+                panel: 'correlation',
+                targetId: tid,
+                kind: 'container',
+                id: f.subject.id,
+              }),
+            { icon: 'type-hierarchy' },
+          )
         : null,
       el('span', { className: 'muted mono', text: f.rule }),
     ),
     evidence.length
-      ? el('dl', { className: 'kv evidence', attrs: { 'aria-label': 'Evidence' } }, ...evidence.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { className: 'mono', text: evidenceText(v) })]))
+      ? el(
+          'dl',
+          { className: 'kv evidence', attrs: { 'aria-label': 'Evidence' } },
+          ...evidence.flatMap(([k, v]) => [
+            el('dt', { text: k }),
+            el('dd', { className: 'mono', text: evidenceText(v) }),
+          ]),
+        )
       : null,
   );
 }
@@ -136,21 +183,37 @@ function renderGroups(): void {
   const d = data;
   if (!d) return;
   const shown = filterFindings(d.findings, filter);
-  shownCount.textContent = shown.length === d.findings.length ? `${shown.length} shown` : `${shown.length} of ${d.findings.length} shown`;
+  shownCount.textContent =
+    shown.length === d.findings.length ? `${shown.length} shown` : `${shown.length} of ${d.findings.length} shown`;
   const groups = groupFindings(shown);
   if (groups.length === 0) {
-    replace(groupsBox, el('p', { className: 'muted', text: d.findings.length ? 'No finding matches the filters.' : 'No gaps found on this target.' }));
+    replace(
+      groupsBox,
+      el('p', {
+        className: 'muted',
+        text: d.findings.length ? 'No finding matches the filters.' : 'No gaps found on this target.',
+      }),
+    );
     return;
   }
   const sections: HTMLElement[] = [];
   for (const level of LEVELS) {
     const inLevel = groups.filter((g) => g.level === level);
     if (inLevel.length === 0) continue;
-    const section = el('section', { className: 'level', attrs: { 'aria-label': LEVEL_LABELS[level] } }, el('h2', { text: LEVEL_LABELS[level] }));
+    const section = el(
+      'section',
+      { className: 'level', attrs: { 'aria-label': LEVEL_LABELS[level] } },
+      el('h2', { text: LEVEL_LABELS[level] }),
+    );
     for (const g of inLevel) {
       append(
         section,
-        el('h3', { className: `sev-${g.severity}` }, icon(SEVERITY_ICON[g.severity]), ` ${g.severity} (${g.findings.length})`),
+        el(
+          'h3',
+          { className: `sev-${g.severity}` },
+          icon(SEVERITY_ICON[g.severity]),
+          ` ${g.severity} (${g.findings.length})`,
+        ),
         ...g.findings.map(findingCard),
       );
     }
@@ -162,9 +225,15 @@ function renderGroups(): void {
 function render(): void {
   const d = data;
   if (!d) return;
-  replace(barSlot, targetBar('Gap Analysis', d.target, () => session.host.post({ type: 'refresh' })));
+  replace(
+    barSlot,
+    targetBar('Gap Analysis', d.target, () => session.host.post({ type: 'refresh' })),
+  );
   if (!d.target.collectedAt) {
-    replace(waitSlot, d.target.status === 'error' ? el('p', { className: 'muted', text: 'No data from this target.' }) : waiting());
+    replace(
+      waitSlot,
+      d.target.status === 'error' ? el('p', { className: 'muted', text: 'No data from this target.' }) : waiting(),
+    );
     body.hidden = true;
     return;
   }

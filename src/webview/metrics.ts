@@ -29,21 +29,59 @@ const CHART_DEFS: ChartDef[] = [
     fields: ['cpuPercent'],
     kinds: ['container', 'process'],
   },
-  { spec: { title: 'CPU (all cores)', unit: 'percent', max100: true, series: [color('blue', 'busy %', { fill: true })] }, fields: ['cpuPercent'], kinds: ['host'] },
   {
-    spec: { title: 'Memory', unit: 'bytes', series: [color('purple', 'used', { fill: true }), color('red', 'limit', { dashed: true })] },
+    spec: {
+      title: 'CPU (all cores)',
+      unit: 'percent',
+      max100: true,
+      series: [color('blue', 'busy %', { fill: true })],
+    },
+    fields: ['cpuPercent'],
+    kinds: ['host'],
+  },
+  {
+    spec: {
+      title: 'Memory',
+      unit: 'bytes',
+      series: [color('purple', 'used', { fill: true }), color('red', 'limit', { dashed: true })],
+    },
     fields: ['memoryBytes', 'memoryLimitBytes'],
     kinds: ['container'],
   },
   {
-    spec: { title: 'Memory', unit: 'bytes', series: [color('purple', 'used', { fill: true }), color('foreground', 'total', { dashed: true })] },
+    spec: {
+      title: 'Memory',
+      unit: 'bytes',
+      series: [color('purple', 'used', { fill: true }), color('foreground', 'total', { dashed: true })],
+    },
     fields: ['memoryBytes', 'memoryLimitBytes'],
     kinds: ['host'],
   },
-  { spec: { title: 'Memory (RSS)', unit: 'bytes', series: [color('purple', 'RSS', { fill: true })] }, fields: ['memoryBytes'], kinds: ['process'] },
-  { spec: { title: 'Network', unit: 'rate', series: [color('blue', 'rx'), color('green', 'tx')] }, fields: ['rxBytesPerSec', 'txBytesPerSec'], kinds: ['host', 'container'] },
-  { spec: { title: 'Block I/O', unit: 'rate', series: [color('orange', 'read'), color('yellow', 'write')] }, fields: ['readBytesPerSec', 'writeBytesPerSec'], kinds: ['container'] },
-  { spec: { title: 'CPU throttling', unit: 'percent', max100: true, series: [color('red', 'throttled periods %', { fill: true })] }, fields: ['throttledPercent'], kinds: ['container'] },
+  {
+    spec: { title: 'Memory (RSS)', unit: 'bytes', series: [color('purple', 'RSS', { fill: true })] },
+    fields: ['memoryBytes'],
+    kinds: ['process'],
+  },
+  {
+    spec: { title: 'Network', unit: 'rate', series: [color('blue', 'rx'), color('green', 'tx')] },
+    fields: ['rxBytesPerSec', 'txBytesPerSec'],
+    kinds: ['host', 'container'],
+  },
+  {
+    spec: { title: 'Block I/O', unit: 'rate', series: [color('orange', 'read'), color('yellow', 'write')] },
+    fields: ['readBytesPerSec', 'writeBytesPerSec'],
+    kinds: ['container'],
+  },
+  {
+    spec: {
+      title: 'CPU throttling',
+      unit: 'percent',
+      max100: true,
+      series: [color('red', 'throttled periods %', { fill: true })],
+    },
+    fields: ['throttledPercent'],
+    kinds: ['container'],
+  },
 ];
 
 let data: MetricsData | null = null;
@@ -80,14 +118,23 @@ function post(kind: 'reveal' | 'correlation'): void {
   const d = data;
   if (!d) return;
   const targetId = d.target.id;
-  if (kind === 'reveal') session.host.post({ type: 'reveal', targetId, kind: d.subject.kind, id: d.subject.kind === 'host' ? targetId : d.subject.id });
+  if (kind === 'reveal')
+    session.host.post({
+      type: 'reveal',
+      targetId,
+      kind: d.subject.kind,
+      id: d.subject.kind === 'host' ? targetId : d.subject.id,
+    });
   else session.host.post({ type: 'open', panel: 'correlation', targetId, kind: 'container', id: d.subject.id });
 }
 
 function ensureCharts(kind: Kind): void {
   if (chartsKind === kind) return;
   for (const c of charts) c.chart.destroy();
-  charts = CHART_DEFS.filter((d) => d.kinds.includes(kind)).map((d) => ({ chart: new TimeChart(d.spec), fields: d.fields }));
+  charts = CHART_DEFS.filter((d) => d.kinds.includes(kind)).map((d) => ({
+    chart: new TimeChart(d.spec),
+    fields: d.fields,
+  }));
   replace(chartsBox, ...charts.map((c) => c.chart.element));
   chartsKind = kind;
 }
@@ -98,10 +145,16 @@ function render(): void {
   const kindLabel = d.subject.kind === 'host' ? 'Host' : d.subject.kind === 'container' ? 'Container' : 'Process';
   if (!d.gone && d.figures.length > 0) knownName = d.subject.name;
   const name = d.gone && knownName ? knownName : d.subject.name;
-  replace(barSlot, targetBar(`Metrics: ${name}`, d.target, () => session.host.post({ type: 'refresh' })));
+  replace(
+    barSlot,
+    targetBar(`Metrics: ${name}`, d.target, () => session.host.post({ type: 'refresh' })),
+  );
   const actions: HTMLElement[] = [linkButton('Show in tree', () => post('reveal'), { icon: 'list-tree' })];
   if (d.subject.kind === 'container') actions.unshift(button('Correlate', 'type-hierarchy', () => post('correlation')));
-  replace(headSlot, el('div', { className: 'toolbar' }, el('span', { className: 'muted', text: kindLabel }), ...actions));
+  replace(
+    headSlot,
+    el('div', { className: 'toolbar' }, el('span', { className: 'muted', text: kindLabel }), ...actions),
+  );
   if (d.gone) {
     const what =
       d.subject.kind === 'process'
@@ -112,14 +165,23 @@ function render(): void {
   else replace(bannerSlot);
   ensureCharts(d.subject.kind);
   const cols = history.columns();
-  for (const c of charts) c.chart.setData(cols.t, c.fields.map((f) => cols.values[f]));
+  for (const c of charts)
+    c.chart.setData(
+      cols.t,
+      c.fields.map((f) => cols.values[f]),
+    );
   const minutes = history.length > 1 ? Math.round((cols.t[cols.t.length - 1] - cols.t[0]) / 60000) : 0;
   note.textContent = `${history.length} sample${history.length === 1 ? '' : 's'} since the panel opened${minutes > 0 ? ` (${minutes} min)` : ''}; the last ${HISTORY_CAPACITY} are kept.`;
   figures.hidden = d.gone;
   replace(
     figures,
     ...(d.figures.length ? d.figures : [['', 'No figures yet.'] as [string, string]]).map(([label, value]) =>
-      el('div', { className: value.length > 40 ? 'card wide' : 'card' }, el('span', { className: 'label', text: label }), el('span', { className: 'value', text: value })),
+      el(
+        'div',
+        { className: value.length > 40 ? 'card wide' : 'card' },
+        el('span', { className: 'label', text: label }),
+        el('span', { className: 'value', text: value }),
+      ),
     ),
   );
   session.save(history.toState(), knownName ? { name: knownName } : {});

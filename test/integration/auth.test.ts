@@ -39,7 +39,12 @@ async function attempt(target: string, home: string, options: OpenOptions = {}):
   const lines: string[] = [];
   const started = performance.now();
   try {
-    const transport = await openTransport(parseTarget(target), { home, readyTimeoutMs: TIMEOUT_MS, log: (l) => lines.push(l), ...options });
+    const transport = await openTransport(parseTarget(target), {
+      home,
+      readyTimeoutMs: TIMEOUT_MS,
+      log: (l) => lines.push(l),
+      ...options,
+    });
     return { transport, error: null, ms: performance.now() - started, emitted: lines.join('\n') };
   } catch (e) {
     const ms = performance.now() - started;
@@ -55,7 +60,8 @@ function homeWith(lines: { identityFile?: string; agent?: string; user?: string 
   const { home } = makeSshHome();
   const path = join(home, '.ssh', 'config');
   let config = readFileSync(path, 'utf8');
-  if (lines.identityFile !== undefined) config = config.replace(/^ {2}IdentityFile .*$/m, `  IdentityFile ${lines.identityFile}`);
+  if (lines.identityFile !== undefined)
+    config = config.replace(/^ {2}IdentityFile .*$/m, `  IdentityFile ${lines.identityFile}`);
   if (lines.agent !== undefined) config = config.replace(/^ {2}IdentityAgent .*$/m, `  IdentityAgent ${lines.agent}`);
   if (lines.user !== undefined) config = config.replace(/^ {2}User .*$/m, `  User ${lines.user}`);
   writeFileSync(path, config);
@@ -65,7 +71,10 @@ function homeWith(lines: { identityFile?: string; agent?: string; user?: string 
 function expectNoSecret(text: string, secrets: string[]): void {
   for (const s of secrets) {
     // The failure message shows where, with the secret masked: a failing test must not print it either.
-    const where = text.split('\n').filter((l) => l.includes(s)).map((l) => l.split(s).join('<SECRET>'));
+    const where = text
+      .split('\n')
+      .filter((l) => l.includes(s))
+      .map((l) => l.split(s).join('<SECRET>'));
     expect(where, `a secret appears in what the session emitted`).toEqual([]);
   }
 }
@@ -106,16 +115,21 @@ describe.skipIf(!sshReady)(`authentication (${sshSkipReason})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const agentKeys = (): string => spawnSync('ssh-add', ['-l'], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, encoding: 'utf8' }).stdout;
-  const agentAdd = (key: string) => execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, stdio: 'pipe' });
-  const agentClear = () => execFileSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, stdio: 'pipe' });
+  const agentKeys = (): string =>
+    spawnSync('ssh-add', ['-l'], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, encoding: 'utf8' }).stdout;
+  const agentAdd = (key: string) =>
+    execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, stdio: 'pipe' });
+  const agentClear = () =>
+    execFileSync('ssh-add', ['-D'], { env: { ...process.env, SSH_AUTH_SOCK: agentSock }, stdio: 'pipe' });
 
   it('a key the server does not know: auth-failed at once, naming the key tried', async () => {
     const home = homeWith({ identityFile: strangerKey });
     const r = await attempt('dmtest', home);
     expect(r.error?.code, r.emitted).toBe('auth-failed');
     expect(r.ms).toBeLessThan(PROMPT_MS);
-    expect(r.error!.message).toMatch(new RegExp(`authentication to root@127\\.0\\.0\\.1:${SSH_PORT} failed; tried key ${strangerKey}`));
+    expect(r.error!.message).toMatch(
+      new RegExp(`authentication to root@127\\.0\\.0\\.1:${SSH_PORT} failed; tried key ${strangerKey}`),
+    );
     expectNoSecret(r.emitted, keyMaterial(strangerKey));
   });
 
@@ -137,7 +151,11 @@ describe.skipIf(!sshReady)(`authentication (${sshSkipReason})`, () => {
       const r = await attempt('dmtest', home);
       expect(r.error, r.emitted).toBeNull();
       try {
-        expect(r.emitted).toMatch(new RegExp(`authenticated to root@127\\.0\\.0\\.1:${SSH_PORT} with agent \\(${agentSock.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)`));
+        expect(r.emitted).toMatch(
+          new RegExp(
+            `authenticated to root@127\\.0\\.0\\.1:${SSH_PORT} with agent \\(${agentSock.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)`,
+          ),
+        );
         expect(await runCommand(r.transport!, ['id', '-un'])).toBe('root');
       } finally {
         await r.transport!.close();
@@ -177,101 +195,123 @@ describe.skipIf(!sshReady)(`authentication (${sshSkipReason})`, () => {
     expectNoSecret(r.emitted, [WRONG_PASSPHRASE, PASSPHRASE, ...keyMaterial(lockedKey), ...keyMaterial(CLIENT_KEY)]);
   });
 
-  describe.skipIf(!passwordReady)(`password user ${PASS_USER} (${passwordReady || !sshReady ? PASS_FILE : `no ${PASS_FILE}: run scripts/test-env.sh`})`, () => {
+  describe.skipIf(!passwordReady)(
+    `password user ${PASS_USER} (${passwordReady || !sshReady ? PASS_FILE : `no ${PASS_FILE}: run scripts/test-env.sh`})`,
+    () => {
+      const password = () => readFileSync(PASS_FILE, 'utf8').trim();
+      const target = () => `${PASS_USER}@127.0.0.1:${SSH_PORT}`;
+      const home = () => makeSshHome().home; // known_hosts trusts the test sshd; no key of this user's
+
+      it('the right password authenticates; it is asked once and never emitted', async () => {
+        const prompts: string[] = [];
+        const r = await attempt(target(), home(), { askPassword: async (p) => (prompts.push(p), password()) });
+        expect(r.error, r.emitted).toBeNull();
+        try {
+          expect(prompts).toEqual([`Password for ${target()}`]);
+          expect(r.emitted).toContain(`authenticated to ${target()} with password`);
+          expect(await runCommand(r.transport!, ['id', '-un'])).toBe(PASS_USER);
+        } finally {
+          await r.transport!.close();
+        }
+        expectNoSecret(r.emitted, [password()]);
+      });
+
+      it('a wrong password: auth-failed at once after three prompts, without the password', async () => {
+        const prompts: string[] = [];
+        const r = await attempt(target(), home(), { askPassword: async (p) => (prompts.push(p), WRONG_PASSWORD) });
+        expect(r.error?.code, r.emitted).toBe('auth-failed');
+        expect(r.ms).toBeLessThan(PROMPT_MS);
+        expect(prompts).toEqual([
+          `Password for ${target()}`,
+          `Password for ${target()} (attempt 2 of 3)`,
+          `Password for ${target()} (attempt 3 of 3)`,
+        ]);
+        expect(r.error!.message).toMatch(/tried password/);
+        expectNoSecret(r.emitted, [WRONG_PASSWORD, password()]);
+      });
+
+      it('no password prompt available (the CLI without a terminal): auth-failed at once, saying so', async () => {
+        const r = await attempt(target(), home());
+        expect(r.error?.code, r.emitted).toBe('auth-failed');
+        expect(r.ms).toBeLessThan(PROMPT_MS);
+        expect(r.error!.message).toContain('no password prompt available');
+      });
+    },
+  );
+});
+
+describe.skipIf(!passwordReady || !hasScript)(
+  `the CLI with DOCKER_MONITOR_DEBUG=1 never shows a secret (${!hasScript ? 'skipped: needs util-linux script' : !passwordReady && sshReady ? `skipped: no ${PASS_FILE}` : sshSkipReason})`,
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dm-auth-cli-'));
+    const lockedKey = join(dir, 'locked_key');
     const password = () => readFileSync(PASS_FILE, 'utf8').trim();
-    const target = () => `${PASS_USER}@127.0.0.1:${SSH_PORT}`;
-    const home = () => makeSshHome().home; // known_hosts trusts the test sshd; no key of this user's
+    beforeAll(() => {
+      execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'pipe' });
+      copyFileSync(CLIENT_KEY, lockedKey);
+      execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', PASSPHRASE, '-f', lockedKey]);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('the right password authenticates; it is asked once and never emitted', async () => {
-      const prompts: string[] = [];
-      const r = await attempt(target(), home(), { askPassword: async (p) => (prompts.push(p), password()) });
-      expect(r.error, r.emitted).toBeNull();
-      try {
-        expect(prompts).toEqual([`Password for ${target()}`]);
-        expect(r.emitted).toContain(`authenticated to ${target()} with password`);
-        expect(await runCommand(r.transport!, ['id', '-un'])).toBe(PASS_USER);
-      } finally {
-        await r.transport!.close();
+    function cliHome(identityFile: string | null): string {
+      const home = mkdtempSync(join(dir, 'home-'));
+      mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+      const hostKey = readFileSync(join(SSHD_DIR, 'host_ed25519.pub'), 'utf8').split(/\s+/).slice(0, 2).join(' ');
+      writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${SSH_PORT} ${hostKey}\n`);
+      if (identityFile) {
+        writeFileSync(
+          join(home, '.ssh', 'config'),
+          `Host dmtest\n  HostName 127.0.0.1\n  Port ${SSH_PORT}\n  User root\n  IdentityFile ${identityFile}\n  IdentitiesOnly yes\n`,
+        );
       }
-      expectNoSecret(r.emitted, [password()]);
-    });
-
-    it('a wrong password: auth-failed at once after three prompts, without the password', async () => {
-      const prompts: string[] = [];
-      const r = await attempt(target(), home(), { askPassword: async (p) => (prompts.push(p), WRONG_PASSWORD) });
-      expect(r.error?.code, r.emitted).toBe('auth-failed');
-      expect(r.ms).toBeLessThan(PROMPT_MS);
-      expect(prompts).toEqual([`Password for ${target()}`, `Password for ${target()} (attempt 2 of 3)`, `Password for ${target()} (attempt 3 of 3)`]);
-      expect(r.error!.message).toMatch(/tried password/);
-      expectNoSecret(r.emitted, [WRONG_PASSWORD, password()]);
-    });
-
-    it('no password prompt available (the CLI without a terminal): auth-failed at once, saying so', async () => {
-      const r = await attempt(target(), home());
-      expect(r.error?.code, r.emitted).toBe('auth-failed');
-      expect(r.ms).toBeLessThan(PROMPT_MS);
-      expect(r.error!.message).toContain('no password prompt available');
-    });
-  });
-});
-
-
-describe.skipIf(!passwordReady || !hasScript)(`the CLI with DOCKER_MONITOR_DEBUG=1 never shows a secret (${!hasScript ? 'skipped: needs util-linux script' : !passwordReady && sshReady ? `skipped: no ${PASS_FILE}` : sshSkipReason})`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dm-auth-cli-'));
-  const lockedKey = join(dir, 'locked_key');
-  const password = () => readFileSync(PASS_FILE, 'utf8').trim();
-  beforeAll(() => {
-    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'pipe' });
-    copyFileSync(CLIENT_KEY, lockedKey);
-    execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', PASSPHRASE, '-f', lockedKey]);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  function cliHome(identityFile: string | null): string {
-    const home = mkdtempSync(join(dir, 'home-'));
-    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
-    const hostKey = readFileSync(join(SSHD_DIR, 'host_ed25519.pub'), 'utf8').split(/\s+/).slice(0, 2).join(' ');
-    writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${SSH_PORT} ${hostKey}\n`);
-    if (identityFile) {
-      writeFileSync(join(home, '.ssh', 'config'), `Host dmtest\n  HostName 127.0.0.1\n  Port ${SSH_PORT}\n  User root\n  IdentityFile ${identityFile}\n  IdentitiesOnly yes\n`);
+      return home;
     }
-    return home;
-  }
-  const debug = (home: string) => ({ HOME: home, DOCKER_MONITOR_DEBUG: '1' });
+    const debug = (home: string) => ({ HOME: home, DOCKER_MONITOR_DEBUG: '1' });
 
-  it('password: right, then wrong three times', async () => {
-    const target = `${PASS_USER}@127.0.0.1:${SSH_PORT}`;
-    const ok = await cliOnTty(['monitor', 'host', '--json', '--interval', '0.2', '--target', target], debug(cliHome(null)), [[`Password for ${target}`, password()]]);
-    expect(ok.status, ok.screen).toBe(0);
-    expect(ok.screen).toContain(`debug: ssh: authenticated to ${target} with password`);
-    expect(ok.screen).toContain('"hostname": ');
-    expectNoSecret(ok.screen, [password()]);
+    it('password: right, then wrong three times', async () => {
+      const target = `${PASS_USER}@127.0.0.1:${SSH_PORT}`;
+      const ok = await cliOnTty(
+        ['monitor', 'host', '--json', '--interval', '0.2', '--target', target],
+        debug(cliHome(null)),
+        [[`Password for ${target}`, password()]],
+      );
+      expect(ok.status, ok.screen).toBe(0);
+      expect(ok.screen).toContain(`debug: ssh: authenticated to ${target} with password`);
+      expect(ok.screen).toContain('"hostname": ');
+      expectNoSecret(ok.screen, [password()]);
 
-    const bad = await cliOnTty(['monitor', 'host', '--target', target], debug(cliHome(null)), [
-      [`Password for ${target}`, WRONG_PASSWORD],
-      ['(attempt 2 of 3)', WRONG_PASSWORD],
-      ['(attempt 3 of 3)', WRONG_PASSWORD],
-    ]);
-    expect(bad.status, bad.screen).toBe(1);
-    expect(bad.screen).toMatch(new RegExp(`docker-monitor: authentication to ${target.replace(/\./g, '\\.')} failed; tried password`));
-    expectNoSecret(bad.screen, [WRONG_PASSWORD, password()]);
-  });
+      const bad = await cliOnTty(['monitor', 'host', '--target', target], debug(cliHome(null)), [
+        [`Password for ${target}`, WRONG_PASSWORD],
+        ['(attempt 2 of 3)', WRONG_PASSWORD],
+        ['(attempt 3 of 3)', WRONG_PASSWORD],
+      ]);
+      expect(bad.status, bad.screen).toBe(1);
+      expect(bad.screen).toMatch(
+        new RegExp(`docker-monitor: authentication to ${target.replace(/\./g, '\\.')} failed; tried password`),
+      );
+      expectNoSecret(bad.screen, [WRONG_PASSWORD, password()]);
+    });
 
-  it('passphrase: right, then wrong three times', async () => {
-    const ok = await cliOnTty(['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest'], debug(cliHome(lockedKey)), [[`Passphrase for ${lockedKey}: `, PASSPHRASE]]);
-    expect(ok.status, ok.screen).toBe(0);
-    expect(ok.screen).toContain(`debug: ssh: authenticated to root@127.0.0.1:${SSH_PORT} with key ${lockedKey}`);
-    expectNoSecret(ok.screen, [PASSPHRASE, ...keyMaterial(lockedKey), ...keyMaterial(CLIENT_KEY)]);
+    it('passphrase: right, then wrong three times', async () => {
+      const ok = await cliOnTty(
+        ['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest'],
+        debug(cliHome(lockedKey)),
+        [[`Passphrase for ${lockedKey}: `, PASSPHRASE]],
+      );
+      expect(ok.status, ok.screen).toBe(0);
+      expect(ok.screen).toContain(`debug: ssh: authenticated to root@127.0.0.1:${SSH_PORT} with key ${lockedKey}`);
+      expectNoSecret(ok.screen, [PASSPHRASE, ...keyMaterial(lockedKey), ...keyMaterial(CLIENT_KEY)]);
 
-    const prompt = `Passphrase for ${lockedKey}: `;
-    const bad = await cliOnTty(['monitor', 'host', '--target', 'dmtest'], debug(cliHome(lockedKey)), [
-      [prompt, WRONG_PASSPHRASE],
-      // The same prompt again: wait for its second and third showing.
-      [`${prompt}\r\n${prompt}`, WRONG_PASSPHRASE],
-      [`${prompt}\r\n${prompt}\r\n${prompt}`, WRONG_PASSPHRASE],
-    ]);
-    expect(bad.status, bad.screen).toBe(1);
-    expect(bad.screen).toContain(`key ${lockedKey}: wrong passphrase`);
-    expectNoSecret(bad.screen, [WRONG_PASSPHRASE, PASSPHRASE, ...keyMaterial(lockedKey)]);
-  });
-});
+      const prompt = `Passphrase for ${lockedKey}: `;
+      const bad = await cliOnTty(['monitor', 'host', '--target', 'dmtest'], debug(cliHome(lockedKey)), [
+        [prompt, WRONG_PASSPHRASE],
+        // The same prompt again: wait for its second and third showing.
+        [`${prompt}\r\n${prompt}`, WRONG_PASSPHRASE],
+        [`${prompt}\r\n${prompt}\r\n${prompt}`, WRONG_PASSPHRASE],
+      ]);
+      expect(bad.status, bad.screen).toBe(1);
+      expect(bad.screen).toContain(`key ${lockedKey}: wrong passphrase`);
+      expectNoSecret(bad.screen, [WRONG_PASSPHRASE, PASSPHRASE, ...keyMaterial(lockedKey)]);
+    });
+  },
+);

@@ -2,7 +2,17 @@
 // dockerd and the test sshd (its port from scripts/test-env.sh's state file). Expected values come from docker ps / docker inspect and os, never
 // from the code under test.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +27,8 @@ const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).ver
 
 const hasCollector = existsSync(join(ROOT, 'src/core/collect/collector.ts'));
 const isRoot = process.getuid?.() === 0;
-const hasDocker = isRoot && spawnSync('sh', ['-c', 'command -v dockerd && command -v docker'], { encoding: 'utf8' }).status === 0;
+const hasDocker =
+  isRoot && spawnSync('sh', ['-c', 'command -v dockerd && command -v docker'], { encoding: 'utf8' }).status === 0;
 const hasSshd = isRoot && existsSync('/usr/sbin/sshd');
 
 interface Run {
@@ -111,7 +122,9 @@ describe('usage errors: status 2, one line, no stack', () => {
 
 describe.skipIf(!hasCollector)('against this machine (needs src/core/collect/collector.ts)', () => {
   it('monitor host --json describes this host', () => {
-    const host = json<{ hostname: string; kernel: string; cpuCount: number }>(cli(['monitor', 'host', '--json', '--interval', '0.2']));
+    const host = json<{ hostname: string; kernel: string; cpuCount: number }>(
+      cli(['monitor', 'host', '--json', '--interval', '0.2']),
+    );
     expect(host.hostname).toBe(hostname());
     expect(host.kernel).toBe(readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim());
   });
@@ -119,11 +132,19 @@ describe.skipIf(!hasCollector)('against this machine (needs src/core/collect/col
   it('an unknown PID is one line and status 1', () => {
     // PID_MAX_LIMIT itself is never allocated (PIDs stay below pid_max <= 4194304).
     expect(existsSync('/proc/4194304')).toBe(false);
-    expectOneLineFailure(cli(['monitor', 'process', '4194304', '--interval', '0.2']), 1, /process with PID 4194304 not found on local/);
+    expectOneLineFailure(
+      cli(['monitor', 'process', '4194304', '--interval', '0.2']),
+      1,
+      /process with PID 4194304 not found on local/,
+    );
   });
 
   it('an unknown container is one line and status 1', () => {
-    expectOneLineFailure(cli(['monitor', 'container', 'no-such-container-dm', '--interval', '0.2']), 1, /container "no-such-container-dm" not found/);
+    expectOneLineFailure(
+      cli(['monitor', 'container', 'no-such-container-dm', '--interval', '0.2']),
+      1,
+      /container "no-such-container-dm" not found/,
+    );
   });
 });
 
@@ -134,29 +155,59 @@ describe.skipIf(!hasCollector || !hasDocker)('with the test containers (needs th
 
   it('monitor all --json lists the test containers as docker ps lists them', () => {
     // Only the test containers (test-env.sh's label): other containers on this machine are not ours to assert about.
-    const own = () => docker('ps', '-q', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean).sort();
-    const ownAll = new Set(docker('ps', '-aq', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean));
+    const own = () =>
+      docker('ps', '-q', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean).sort();
+    const ownAll = new Set(
+      docker('ps', '-aq', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean),
+    );
     for (let attempt = 0; ; attempt++) {
       const before = own();
-      const snap = json<{ target: string; collectedAt: string; host: unknown; containers: { id: string; state: string }[]; processes: unknown[] }>(
-        cli(['monitor', 'all', '--json', '--interval', '0.2']),
-      );
+      const snap = json<{
+        target: string;
+        collectedAt: string;
+        host: unknown;
+        containers: { id: string; state: string }[];
+        processes: unknown[];
+      }>(cli(['monitor', 'all', '--json', '--interval', '0.2']));
       const after = own();
       // Another suite may start or stop a container meanwhile: only a stable view is a fair comparison.
       if (before.join() !== after.join() && attempt < 3) continue;
-      expect(Object.keys(snap)).toEqual(expect.arrayContaining(['target', 'collectedAt', 'host', 'containers', 'processes', 'docker', 'warnings', 'durationMs']));
+      expect(Object.keys(snap)).toEqual(
+        expect.arrayContaining([
+          'target',
+          'collectedAt',
+          'host',
+          'containers',
+          'processes',
+          'docker',
+          'warnings',
+          'durationMs',
+        ]),
+      );
       expect(snap.target).toBe('local');
-      expect(after.length, `running containers labelled ${TEST_LABEL}: test-env.sh runs four`).toBeGreaterThanOrEqual(4);
-      expect(snap.containers.filter((c) => c.state === 'running' && ownAll.has(c.id)).map((c) => c.id).sort()).toEqual(after);
+      expect(after.length, `running containers labelled ${TEST_LABEL}: test-env.sh runs four`).toBeGreaterThanOrEqual(
+        4,
+      );
+      expect(
+        snap.containers
+          .filter((c) => c.state === 'running' && ownAll.has(c.id))
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(after);
       break;
     }
   });
 
   it('monitor container dm-limited --json matches docker inspect', () => {
     const inspect = JSON.parse(docker('inspect', 'dm-limited'))[0];
-    const c = json<{ id: string; name: string; initPid: number; memory: { limitBytes: number }; cpu: { limitCpus: number }; pids: { limit: number } }>(
-      cli(['monitor', 'container', 'dm-limited', '--json', '--interval', '0.2']),
-    );
+    const c = json<{
+      id: string;
+      name: string;
+      initPid: number;
+      memory: { limitBytes: number };
+      cpu: { limitCpus: number };
+      pids: { limit: number };
+    }>(cli(['monitor', 'container', 'dm-limited', '--json', '--interval', '0.2']));
     expect(c.id).toBe(inspect.Id);
     expect(c.name).toBe('dm-limited');
     expect(c.initPid).toBe(inspect.State.Pid);
@@ -167,12 +218,16 @@ describe.skipIf(!hasCollector || !hasDocker)('with the test containers (needs th
 
   it('monitor container by a 12-hex id prefix finds the same container', () => {
     const id = docker('inspect', '-f', '{{.Id}}', 'dm-multi');
-    expect(json<{ id: string }>(cli(['monitor', 'container', id.slice(0, 12), '--json', '--interval', '0.2'])).id).toBe(id);
+    expect(json<{ id: string }>(cli(['monitor', 'container', id.slice(0, 12), '--json', '--interval', '0.2'])).id).toBe(
+      id,
+    );
   });
 
   it('monitor process <main PID of dm-multi> --json places it in the container as PID 1', () => {
     const [pid, id] = docker('inspect', '-f', '{{.State.Pid}} {{.Id}}', 'dm-multi').split(' ');
-    const p = json<{ pid: number; nsPid: number[]; containerId: string; sockets: unknown[] }>(cli(['monitor', 'process', pid, '--json', '--interval', '0.2']));
+    const p = json<{ pid: number; nsPid: number[]; containerId: string; sockets: unknown[] }>(
+      cli(['monitor', 'process', pid, '--json', '--interval', '0.2']),
+    );
     expect(p.pid).toBe(Number(pid));
     expect(p.containerId).toBe(id);
     expect(p.nsPid[0]).toBe(Number(pid));
@@ -182,22 +237,39 @@ describe.skipIf(!hasCollector || !hasDocker)('with the test containers (needs th
 
   it('monitor correlation dm-limited --json ties the main PID to the container', () => {
     const [pid, id, merged, upper] = docker(
-      'inspect', '-f', '{{.State.Pid}} {{.Id}} {{.GraphDriver.Data.MergedDir}} {{.GraphDriver.Data.UpperDir}}', 'dm-limited',
+      'inspect',
+      '-f',
+      '{{.State.Pid}} {{.Id}} {{.GraphDriver.Data.MergedDir}} {{.GraphDriver.Data.UpperDir}}',
+      'dm-limited',
     ).split(' ');
-    const corr = json<{ container: { id: string }; hostPid: number; containerPid: number; mergedDir: string; upperDir: string; rows: { aspect: string }[] }>(
-      cli(['monitor', 'correlation', 'dm-limited', '--json']),
-    );
+    const corr = json<{
+      container: { id: string };
+      hostPid: number;
+      containerPid: number;
+      mergedDir: string;
+      upperDir: string;
+      rows: { aspect: string }[];
+    }>(cli(['monitor', 'correlation', 'dm-limited', '--json']));
     expect(corr.container.id).toBe(id);
     expect(corr.mergedDir).toBe(merged);
     expect(corr.upperDir).toBe(upper);
     expect(corr.hostPid).toBe(Number(pid));
     expect(corr.containerPid).toBe(1);
-    expect(corr.rows.map((r) => r.aspect)).toEqual(['Spec', 'On disk', 'In memory', 'In network', 'Runtime context', 'Isolation']);
+    expect(corr.rows.map((r) => r.aspect)).toEqual([
+      'Spec',
+      'On disk',
+      'In memory',
+      'In network',
+      'Runtime context',
+      'Isolation',
+    ]);
   });
 
   it('monitor gap --json gives findings about real containers', () => {
     const all = docker('ps', '-aq', '--no-trunc').split('\n');
-    const { findings } = json<{ findings: { subject: { kind: string; id: string } }[] }>(cli(['monitor', 'gap', '--json', '--interval', '0.2']));
+    const { findings } = json<{ findings: { subject: { kind: string; id: string } }[] }>(
+      cli(['monitor', 'gap', '--json', '--interval', '0.2']),
+    );
     all.push(...docker('ps', '-aq', '--no-trunc').split('\n')); // one created meanwhile (by anyone) is real too
     expect(Array.isArray(findings)).toBe(true);
     for (const f of findings.filter((x) => x.subject.kind === 'container')) expect(all).toContain(f.subject.id);
@@ -240,20 +312,38 @@ describe.skipIf(!hasCollector || !hasSshd)('over SSH to the test sshd (needs the
   });
 
   it('--accept-new-host-key connects, records the key and reads this host', () => {
-    const host = json<{ hostname: string }>(cli(['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest', '--accept-new-host-key'], { HOME: home }));
+    const host = json<{ hostname: string }>(
+      cli(['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest', '--accept-new-host-key'], {
+        HOME: home,
+      }),
+    );
     expect(host.hostname).toBe(hostname());
     const blob = readFileSync(join(SSHD, 'host_ed25519.pub'), 'utf8').split(' ')[1];
     expect(readFileSync(knownHosts(), 'utf8')).toContain(blob);
   });
 
   it('then connects without the flag, and sees the same containers as docker ps', () => {
-    const snap = json<{ target: string; containers: { id: string; state: string }[] }>(cli(['monitor', 'all', '--json', '--interval', '0.2', '--target', 'dmtest'], { HOME: home }));
+    const snap = json<{ target: string; containers: { id: string; state: string }[] }>(
+      cli(['monitor', 'all', '--json', '--interval', '0.2', '--target', 'dmtest'], { HOME: home }),
+    );
     expect(snap.target).toMatch(/127\.0\.0\.1|dmtest/);
     if (hasDocker) {
-      const own = new Set(docker('ps', '-aq', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean));
-      const running = docker('ps', '-q', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean).sort();
-      expect(running.length, `running containers labelled ${TEST_LABEL}: test-env.sh runs four`).toBeGreaterThanOrEqual(4);
-      expect(snap.containers.filter((c) => c.state === 'running' && own.has(c.id)).map((c) => c.id).sort()).toEqual(running);
+      const own = new Set(
+        docker('ps', '-aq', '--no-trunc', '--filter', `label=${TEST_LABEL}`).split('\n').filter(Boolean),
+      );
+      const running = docker('ps', '-q', '--no-trunc', '--filter', `label=${TEST_LABEL}`)
+        .split('\n')
+        .filter(Boolean)
+        .sort();
+      expect(running.length, `running containers labelled ${TEST_LABEL}: test-env.sh runs four`).toBeGreaterThanOrEqual(
+        4,
+      );
+      expect(
+        snap.containers
+          .filter((c) => c.state === 'running' && own.has(c.id))
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(running);
     }
   });
 
@@ -262,7 +352,11 @@ describe.skipIf(!hasCollector || !hasSshd)('over SSH to the test sshd (needs the
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
     const otherLine = readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
     writeFileSync(knownHosts(), `[127.0.0.1]:${port} ${otherLine}\n`);
-    expectOneLineFailure(cli(['monitor', 'host', '--target', 'dmtest', '--accept-new-host-key'], { HOME: home }), 1, /chang|mismatch|does not match/i);
+    expectOneLineFailure(
+      cli(['monitor', 'host', '--target', 'dmtest', '--accept-new-host-key'], { HOME: home }),
+      1,
+      /chang|mismatch|does not match/i,
+    );
   });
 
   it('an unreachable target is one line and status 1', () => {
@@ -288,17 +382,27 @@ describe.skipIf(!hasCollector || !hasSshd)('over SSH to the test sshd (needs the
     });
 
     it('answering "no" to the host-key question refuses the connection', async () => {
-      const r = await cliOnTty(['monitor', 'host', '--target', 'dmtest'], { HOME: ttyHome }, [['(yes/no)? ', 'no']], 30_000 * SHARED_FACTOR);
+      const r = await cliOnTty(
+        ['monitor', 'host', '--target', 'dmtest'],
+        { HOME: ttyHome },
+        [['(yes/no)? ', 'no']],
+        30_000 * SHARED_FACTOR,
+      );
       expect(r.screen).toContain(`The authenticity of host [127.0.0.1]:${port} can't be established.`);
       expect(r.status).toBe(1);
       expect(existsSync(join(ttyHome, '.ssh', 'known_hosts'))).toBe(false);
     });
 
     it('asks about the host key, then for the passphrase without echoing it', async () => {
-      const r = await cliOnTty(['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest'], { HOME: ttyHome }, [
-        ['(yes/no)? ', 'yes'],
-        [`Passphrase for ${join(ttyHome, 'locked_key')}: `, passphrase],
-      ], 30_000 * SHARED_FACTOR);
+      const r = await cliOnTty(
+        ['monitor', 'host', '--json', '--interval', '0.2', '--target', 'dmtest'],
+        { HOME: ttyHome },
+        [
+          ['(yes/no)? ', 'yes'],
+          [`Passphrase for ${join(ttyHome, 'locked_key')}: `, passphrase],
+        ],
+        30_000 * SHARED_FACTOR,
+      );
       expect(r.status, r.screen).toBe(0);
       expect(r.screen).toContain('"hostname": ');
       expect(r.screen).not.toContain(passphrase);

@@ -8,7 +8,18 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_FACTOR, SSH_PORT, TEST_LABEL, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import {
+  SHARED_FACTOR,
+  SSH_PORT,
+  TEST_LABEL,
+  dockerReady,
+  dockerSkipReason,
+  inspect,
+  makeSshHome,
+  run,
+  sshReady,
+  sshSkipReason,
+} from './env';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -39,7 +50,11 @@ interface Running {
 function start(args: string[], env: Record<string, string> = {}): Running {
   const { DOCKER_MONITOR_DEBUG: _debug, SSH_AUTH_SOCK: _agent, ...base } = process.env;
   // stdin is not a TTY, so no prompt can wait; stdout is a pipe, so no redraw.
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();
@@ -74,20 +89,27 @@ function start(args: string[], env: Record<string, string> = {}): Running {
 /** Lines of stdout, each parsed; the output must end with a newline (no half-written line). */
 function ndjson<T>(stdout: string): T[] {
   expect(stdout.endsWith('\n'), stdout.slice(-200)).toBe(true);
-  return stdout.slice(0, -1).split('\n').map((line) => JSON.parse(line) as T);
+  return stdout
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as T);
 }
 
 /** stderr may hold warnings, and at most the lines matching `allowed`; never a stack. */
 function expectCleanStderr(stderr: string, allowed?: RegExp): void {
   expect(stderr).not.toMatch(/^\s+at /m);
   for (const line of stderr.split('\n').filter(Boolean)) {
-    expect(line.startsWith('docker-monitor: warning: ') || (allowed !== undefined && allowed.test(line)), stderr).toBe(true);
+    expect(line.startsWith('docker-monitor: warning: ') || (allowed !== undefined && allowed.test(line)), stderr).toBe(
+      true,
+    );
   }
 }
 
 /** Running test containers (test-env.sh's label; others on this machine are not ours) as docker ps lists them: full id -> name. */
 function runningTestContainers(): Map<string, string> {
-  const rows = run('docker', ['ps', '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.Names}}']).split('\n').filter(Boolean);
+  const rows = run('docker', ['ps', '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.Names}}'])
+    .split('\n')
+    .filter(Boolean);
   return new Map(rows.map((r) => r.split(' ') as [string, string]));
 }
 
@@ -123,7 +145,7 @@ describe('--watch usage errors: status 2, one line, nothing on stdout', () => {
 });
 
 describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipReason})`, () => {
-  it('monitor all --watch --json --count 3: three NDJSON snapshots of docker ps\'s containers, with rates from the first', async () => {
+  it("monitor all --watch --json --count 3: three NDJSON snapshots of docker ps's containers, with rates from the first", async () => {
     const before = runningTestContainers();
     const started = Date.now();
     const r = await start(['monitor', 'all', '--watch', '--json', '--interval', '0.3', '--count', '3']).done;
@@ -138,7 +160,11 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
     // Another suite may start or stop test containers meanwhile: those running throughout must be in every
     // snapshot, and the test containers running in a snapshot must be known to docker ps. With no such change, that
     // is equality. Containers without the test label (other projects on this machine) are not ours to assert about.
-    const labelled = new Set(run('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=${TEST_LABEL}`]).split('\n').filter(Boolean));
+    const labelled = new Set(
+      run('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=${TEST_LABEL}`])
+        .split('\n')
+        .filter(Boolean),
+    );
     const throughout = [...before.keys()].filter((id) => after.has(id)).sort();
     const known = new Set([...before.keys(), ...after.keys()]);
     for (const s of snaps) {
@@ -153,7 +179,17 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
     const oneShot = await start(['monitor', 'all', '--json', '--interval', '0.2']).done;
     expect(oneShot.status, oneShot.stderr).toBe(0);
     const contract = Object.keys(JSON.parse(oneShot.stdout));
-    expect(contract).toEqual(['target', 'collectedAt', 'durationMs', 'slowReadAt', 'host', 'docker', 'containers', 'processes', 'warnings']);
+    expect(contract).toEqual([
+      'target',
+      'collectedAt',
+      'durationMs',
+      'slowReadAt',
+      'host',
+      'docker',
+      'containers',
+      'processes',
+      'warnings',
+    ]);
     for (const s of snaps) expect(Object.keys(s)).toEqual(contract);
     const times = snaps.map((s) => Date.parse(s.collectedAt));
     for (let i = 1; i < times.length; i++) {
@@ -169,7 +205,17 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
 
   it('monitor container dm-limited --watch --json --count 2: that container twice, as docker inspect knows it', async () => {
     const id = inspect('dm-limited').Id;
-    const r = await start(['monitor', 'container', 'dm-limited', '--watch', '--json', '--count', '2', '--interval', '0.3']).done;
+    const r = await start([
+      'monitor',
+      'container',
+      'dm-limited',
+      '--watch',
+      '--json',
+      '--count',
+      '2',
+      '--interval',
+      '0.3',
+    ]).done;
     expect(r.status, r.stderr).toBe(0);
     expectCleanStderr(r.stderr);
     const lines = ndjson<{ id: string; name: string; cpu: { percent: number | null } }>(r.stdout);
@@ -185,18 +231,21 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
     }
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s after the first snapshot ends the watch at once, status 0, no stack', async (signal) => {
-    const w = start(['monitor', 'all', '--watch', '--json', '--interval', '0.3']);
-    await w.lines(1);
-    const sent = Date.now();
-    w.child.kill(signal);
-    const r = await w.done;
-    expect(Date.now() - sent).toBeLessThan(3_000);
-    expect(r.signal).toBeNull();
-    expect(r.status, r.stderr).toBe(0);
-    expectCleanStderr(r.stderr);
-    expect(ndjson<SnapshotLine>(r.stdout).length).toBeGreaterThanOrEqual(1);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s after the first snapshot ends the watch at once, status 0, no stack',
+    async (signal) => {
+      const w = start(['monitor', 'all', '--watch', '--json', '--interval', '0.3']);
+      await w.lines(1);
+      const sent = Date.now();
+      w.child.kill(signal);
+      const r = await w.done;
+      expect(Date.now() - sent).toBeLessThan(3_000);
+      expect(r.signal).toBeNull();
+      expect(r.status, r.stderr).toBe(0);
+      expectCleanStderr(r.stderr);
+      expect(ndjson<SnapshotLine>(r.stdout).length).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it('without --json on a pipe: each table then a blank line, no terminal escapes', async () => {
     const r = await start(['monitor', 'host', '--watch', '--count', '2', '--interval', '0.3']).done;
@@ -215,7 +264,11 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
   it.skipIf(!hasScript)('on a terminal: the table redrawn in place each tick', () => {
     // util-linux `script` gives the CLI a pseudo-terminal of 30 rows.
     const command = `stty rows 30 cols 100; exec '${process.execPath}' '${CLI}' monitor host --watch --count 2 --interval 0.3`;
-    const screen = execFileSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const screen = execFileSync('script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     const frames = screen.split('\x1b[H').slice(1);
     expect(frames).toHaveLength(2);
     for (const frame of frames) {
@@ -240,7 +293,10 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
       run('docker', ['rm', '-f', name]);
       const r = await w.done;
       expect(r.status).toBe(1);
-      expectCleanStderr(r.stderr, new RegExp(`^docker-monitor: container "${name}" \\(${id.slice(0, 12)}\\) is gone from local$`));
+      expectCleanStderr(
+        r.stderr,
+        new RegExp(`^docker-monitor: container "${name}" \\(${id.slice(0, 12)}\\) is gone from local$`),
+      );
       expect(r.stderr).toMatch(/is gone from local/);
       for (const c of ndjson<{ id: string }>(r.stdout)) expect(c.id).toBe(id);
     });
@@ -254,7 +310,10 @@ describe.skipIf(!dockerReady)(`--watch with the test containers (${dockerSkipRea
         sleeper.kill('SIGKILL');
         const r = await w.done;
         expect(r.status).toBe(1);
-        expectCleanStderr(r.stderr, new RegExp(`^docker-monitor: process ${sleeper.pid} \\("sleep"\\) is gone from local$`));
+        expectCleanStderr(
+          r.stderr,
+          new RegExp(`^docker-monitor: process ${sleeper.pid} \\("sleep"\\) is gone from local$`),
+        );
         expect(r.stderr).toMatch(/is gone from local/);
       } finally {
         sleeper.kill('SIGKILL');
@@ -282,7 +341,10 @@ describe.skipIf(!sshReady)(`--watch over SSH (${sshSkipReason})`, () => {
   }
 
   it('--watch --json --count 4 uses one connection for every snapshot', async () => {
-    const w = start(['monitor', 'all', '--watch', '--json', '--count', '4', '--interval', '0.3', '--target', 'dmtest'], { HOME: home });
+    const w = start(
+      ['monitor', 'all', '--watch', '--json', '--count', '4', '--interval', '0.3', '--target', 'dmtest'],
+      { HOME: home },
+    );
     const ports = new Set<string>();
     let polls = 0;
     let finished = false;
@@ -310,7 +372,9 @@ describe.skipIf(!sshReady)(`--watch over SSH (${sshSkipReason})`, () => {
   });
 
   it('a dropped connection ends the watch with status 1 and one line: nothing reconnects', async (ctx) => {
-    const w = start(['monitor', 'host', '--watch', '--json', '--interval', '0.3', '--target', 'dmtest'], { HOME: home });
+    const w = start(['monitor', 'host', '--watch', '--json', '--interval', '0.3', '--target', 'dmtest'], {
+      HOME: home,
+    });
     await w.lines(1);
     const [port] = await sshConnections(w.child.pid!);
     // ss -K destroys the socket (kernels with INET_DIAG_DESTROY): the connection drops without killing any process.

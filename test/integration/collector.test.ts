@@ -7,7 +7,19 @@ import type { Snapshot } from '../../src/core/model';
 import { Collector } from '../../src/core/collect/collector';
 import { LocalTransport } from '../../src/core/transport/local';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import { SHARED_FACTOR, SSH_PORT, TEST_LABEL, dockerReady, ownContainerIds, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import {
+  SHARED_FACTOR,
+  SSH_PORT,
+  TEST_LABEL,
+  dockerReady,
+  ownContainerIds,
+  dockerSkipReason,
+  inspect,
+  makeSshHome,
+  run,
+  sshReady,
+  sshSkipReason,
+} from './env';
 
 function byName(s: Snapshot, name: string) {
   const c = s.containers.find((x) => x.name === name);
@@ -18,7 +30,9 @@ function byName(s: Snapshot, name: string) {
 /** The host veth of a container, independently: its eth0 iflink read inside it, matched in `ip -o link`. */
 function vethOf(name: string): { veth: string; bridge: string | null } {
   const iflink = run('docker', ['exec', name, 'cat', '/sys/class/net/eth0/iflink']);
-  const line = run('ip', ['-o', 'link']).split('\n').find((l) => l.startsWith(`${iflink}: `));
+  const line = run('ip', ['-o', 'link'])
+    .split('\n')
+    .find((l) => l.startsWith(`${iflink}: `));
   if (!line) throw new Error(`no host link with ifindex ${iflink}`);
   const veth = line.split(': ')[1].split('@')[0];
   return { veth, bridge: / master (\S+)/.exec(line)?.[1] ?? null };
@@ -31,7 +45,15 @@ function checkAgainstDocker(s: Snapshot): void {
   expect(own.length).toBeGreaterThanOrEqual(5);
   const ids = new Set(s.containers.map((c) => c.id));
   expect(own.filter((id) => !ids.has(id))).toEqual([]);
-  const names = run('docker', ['ps', '-a', '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.Names}}']).split('\n');
+  const names = run('docker', [
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=${TEST_LABEL}`,
+    '--format',
+    '{{.ID}} {{.Names}}',
+  ]).split('\n');
   for (const line of names) {
     const [id, name] = line.split(' ');
     expect(s.containers.find((c) => c.id === id)?.name).toBe(name);
@@ -61,7 +83,11 @@ function checkAgainstDocker(s: Snapshot): void {
   // Processes: `docker top` lists the host PIDs; the init process is PID 1 inside.
   for (const name of ['dm-multi', 'dm-limited', 'dm-unlimited']) {
     const c = byName(s, name);
-    const top = run('docker', ['top', name, '-o', 'pid']).split('\n').slice(1).map(Number).sort((a, b) => a - b);
+    const top = run('docker', ['top', name, '-o', 'pid'])
+      .split('\n')
+      .slice(1)
+      .map(Number)
+      .sort((a, b) => a - b);
     expect(c.processes.map((p) => p.hostPid).sort((a, b) => a - b)).toEqual(top);
     const initPid = inspect(name).State.Pid;
     expect(c.initPid).toBe(initPid);
@@ -104,7 +130,10 @@ function checkAgainstDocker(s: Snapshot): void {
   // Host: interfaces as `ip link` names them, counts from docker.
   // Other projects' containers may come and go after the snapshot, with their veths: links there throughout must be
   // in it, and it may hold no link `ip link` never showed (this machine had no other containers: equality).
-  const links = run('ip', ['-o', 'link']).split('\n').map((l) => l.split(': ')[1].split('@')[0]).sort();
+  const links = run('ip', ['-o', 'link'])
+    .split('\n')
+    .map((l) => l.split(': ')[1].split('@')[0])
+    .sort();
   const shown = s.host.interfaces.map((i) => i.name);
   const ownSet = new Set(own);
   const ownVeths = new Set(s.containers.filter((c) => ownSet.has(c.id)).map((c) => c.network.hostVeth));

@@ -12,7 +12,16 @@ import { LocalTransport } from '../../src/core/transport/local';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
 import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
-import { dockerReady, dockerSkipReason, ownContainerIds, inspect, makeSshHome, run, sshReady, sshSkipReason } from './env';
+import {
+  dockerReady,
+  dockerSkipReason,
+  ownContainerIds,
+  inspect,
+  makeSshHome,
+  run,
+  sshReady,
+  sshSkipReason,
+} from './env';
 
 const PROBE = `dm-demand-probe-${process.pid}`;
 
@@ -78,10 +87,15 @@ describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipR
       expect(c.pids.limit, name).toBe(info.HostConfig.PidsLimit > 0 ? info.HostConfig.PidsLimit : null);
       // The host end of its veth, read another way: the interface whose ifindex the container's eth0 names.
       const iflink = readFileSync(`/proc/${info.State.Pid}/root/sys/class/net/eth0/iflink`, 'utf8').trim();
-      const peer = run('ip', ['-o', 'link']).split('\n').find((l) => l.startsWith(`${iflink}: `))!;
+      const peer = run('ip', ['-o', 'link'])
+        .split('\n')
+        .find((l) => l.startsWith(`${iflink}: `))!;
       expect(c.network.hostVeth, name).toBe(peer.split(': ')[1].split('@')[0]);
       expect(c.memory.usageBytes, name).toBeGreaterThan(0);
-      expect(c.processes.map((p) => p.hostPid), name).toEqual([info.State.Pid]);
+      expect(
+        c.processes.map((p) => p.hostPid),
+        name,
+      ).toEqual([info.State.Pid]);
     }
     // CPU figures come from the cgroup: dm-limited burns its 0.5 CPU quota.
     expect(row(s, 'dm-limited')!.cpu.percent).toBeGreaterThan(10);
@@ -91,7 +105,11 @@ describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipR
 
   it('shows a container started between refreshes on the next one, with its main process', async () => {
     await collector.sample({ demand: ROW_DEMAND });
-    execFileSync('docker', ['run', '-d', '--name', PROBE, '--memory', '48m', 'dm-busybox:test', 'sh', '-c', 'sleep 100000 & sleep 100001'], { stdio: 'ignore' });
+    execFileSync(
+      'docker',
+      ['run', '-d', '--name', PROBE, '--memory', '48m', 'dm-busybox:test', 'sh', '-c', 'sleep 100000 & sleep 100001'],
+      { stdio: 'ignore' },
+    );
     const s = await collector.sample({ demand: ROW_DEMAND });
     const c = row(s, PROBE);
     expect(c, 'the new container').toBeDefined();
@@ -106,7 +124,11 @@ describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipR
     await new Promise((r) => setTimeout(r, 300));
     const demand = { processes: [id], containerDetail: false };
     const s = await collector.sample({ demand });
-    const top = run('docker', ['top', PROBE, '-o', 'pid']).split('\n').slice(1).map(Number).sort((a, b) => a - b);
+    const top = run('docker', ['top', PROBE, '-o', 'pid'])
+      .split('\n')
+      .slice(1)
+      .map(Number)
+      .sort((a, b) => a - b);
     const mine = s.processes.filter((p) => p.containerId === id);
     expect(mine.map((p) => p.pid).sort((a, b) => a - b)).toEqual(top);
     expect(mine.find((p) => p.command === 'sleep 100042')).toBeDefined();
@@ -124,17 +146,25 @@ describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipR
 });
 
 describe.skipIf(!dockerReady)(`container traffic from the host's veth counters (${dockerSkipReason})`, () => {
-  it('leaves out each namespace\'s net/dev on row refreshes, and shows what the container\'s own net/dev says', async () => {
+  it("leaves out each namespace's net/dev on row refreshes, and shows what the container's own net/dev says", async () => {
     // Traffic both ways, more one way than the other, so that a swapped rx/tx would show.
     const ip = inspect('dm-unlimited').NetworkSettings.IPAddress as string;
-    execFileSync('docker', ['exec', 'dm-multi', 'sh', '-c', `for i in 1 2 3; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc ${ip} 8080 >/dev/null; done`]);
+    execFileSync('docker', [
+      'exec',
+      'dm-multi',
+      'sh',
+      '-c',
+      `for i in 1 2 3; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc ${ip} 8080 >/dev/null; done`,
+    ]);
     const transport = new RecordingTransport();
     const collector = new Collector(transport, { slowEvery: 1000 });
     for (let i = 0; i < 3; i++) await collector.sample({ demand: ROW_DEMAND });
     const s = await collector.sample({ demand: ROW_DEMAND });
     expect(transport.plans.at(-1)!.perNetns ?? []).not.toContain('net/dev');
     for (const name of ['dm-multi', 'dm-unlimited']) {
-      const own = readFileSync(`/proc/${inspect(name).State.Pid}/net/dev`, 'utf8').split('\n').find((l) => l.trim().startsWith('eth0:'))!;
+      const own = readFileSync(`/proc/${inspect(name).State.Pid}/net/dev`, 'utf8')
+        .split('\n')
+        .find((l) => l.trim().startsWith('eth0:'))!;
       const f = own.split(':')[1].trim().split(/\s+/).map(Number);
       const net = row(s, name)!.network;
       expect([net.rxBytes, net.rxPackets, net.txBytes, net.txPackets], name).toEqual([f[0], f[1], f[8], f[9]]);
@@ -164,7 +194,11 @@ describe.skipIf(!dockerReady || !sshReady)(`a warm SSH refresh of the default vi
       const l = await local.sample({ demand: ROW_DEMAND });
       // The test containers: another project's may come or go between the two reads.
       const own = new Set(ownContainerIds());
-      const rows = (x: Snapshot) => x.containers.filter((c) => own.has(c.id)).map((c) => [c.id, c.initPid, c.network.hostVeth, c.memory.limitBytes, c.processes.map((p) => p.hostPid)]).sort();
+      const rows = (x: Snapshot) =>
+        x.containers
+          .filter((c) => own.has(c.id))
+          .map((c) => [c.id, c.initPid, c.network.hostVeth, c.memory.limitBytes, c.processes.map((p) => p.hostPid)])
+          .sort();
       expect(rows(s)).toEqual(rows(l));
     } finally {
       await remote.close();
@@ -189,26 +223,41 @@ describe.skipIf(!dockerReady)(`socket tables only where a process holds a socket
     expect(limitedPids.some(hasSocket), 'dm-limited holds no socket (read another way)').toBe(false);
     expect(hasSocket(httpd)).toBe(true);
     // 8080 = 0x1F90, state 0A = LISTEN, read from the kernel's tables directly (busybox httpd binds [::]).
-    expect(readFileSync(`/proc/${httpd}/net/tcp`, 'utf8') + readFileSync(`/proc/${httpd}/net/tcp6`, 'utf8')).toMatch(/:1F90 0+:0000 0A /);
+    expect(readFileSync(`/proc/${httpd}/net/tcp`, 'utf8') + readFileSync(`/proc/${httpd}/net/tcp6`, 'utf8')).toMatch(
+      /:1F90 0+:0000 0A /,
+    );
 
     const local = new RecordingTransport();
-    const remote = sshReady ? ((await openTransport(parseTarget('dmtest'), { home: makeSshHome().home })) as SshTransport) : null;
+    const remote = sshReady
+      ? ((await openTransport(parseTarget('dmtest'), { home: makeSshHome().home })) as SshTransport)
+      : null;
     try {
       for (const t of [local, ...(remote ? [remote] : [])]) {
         const c = new Collector(t, { slowEvery: 1000 });
         const s = await c.sample({ full: true });
         const got = t === local ? local.reads.at(-1)!.files : null;
-        const tables = (pid: number) => (got ?? []).some((f) => f.startsWith(`/proc/`) && f.endsWith('/net/tcp') && Number(f.split('/')[2]) === pid);
+        const tables = (pid: number) =>
+          (got ?? []).some((f) => f.startsWith(`/proc/`) && f.endsWith('/net/tcp') && Number(f.split('/')[2]) === pid);
         if (got) {
           expect(tables(httpd), 'the httpd namespace').toBe(true);
           expect(tables(idle), 'the idle namespace').toBe(false);
         }
-        const listening = s.processes.find((p) => p.pid === httpd)?.sockets.filter((k) => k.listening).map((k) => k.localPort);
+        const listening = s.processes
+          .find((p) => p.pid === httpd)
+          ?.sockets.filter((k) => k.listening)
+          .map((k) => k.localPort);
         expect(listening, t.kind).toContain(8080);
         if (t !== local) await c.close();
       }
       for (const reader of remote ? [remote] : []) {
-        const plan = buildTieredPlan('/var/lib/docker', { slow: true, interfaces: false, stat: 'all', containerDetail: true, known: [], cgroupPaths: [] });
+        const plan = buildTieredPlan('/var/lib/docker', {
+          slow: true,
+          interfaces: false,
+          stat: 'all',
+          containerDetail: true,
+          known: [],
+          cgroupPaths: [],
+        });
         const again = (await openTransport(parseTarget('dmtest'), { home: makeSshHome().home })) as SshTransport;
         try {
           const r = await again.readBatch(plan);

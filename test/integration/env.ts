@@ -54,17 +54,22 @@ function fingerprint(blob: string): string {
  */
 export function testSshdProblem(port: number | null, dir = SSHD_DIR): string | null {
   const rerun = 'run `bash scripts/test-env.sh` as root (it picks a free port for its sshd)';
-  if (!existsSync(join(dir, 'client_ed25519')) || !existsSync(join(dir, 'host_ed25519.pub'))) return `no test sshd keys in ${dir}: ${rerun}`;
+  if (!existsSync(join(dir, 'client_ed25519')) || !existsSync(join(dir, 'host_ed25519.pub')))
+    return `no test sshd keys in ${dir}: ${rerun}`;
   if (port === null) return `no state file ${join(dir, 'state')} saying which port the test sshd listens on: ${rerun}`;
   const ours = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/)[1];
-  const scan = spawnSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(port), '127.0.0.1'], { encoding: 'utf8', timeout: 10_000 });
+  const scan = spawnSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(port), '127.0.0.1'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   if (scan.error) return `cannot run ssh-keyscan (${scan.error.message}) to check the sshd on 127.0.0.1:${port}`;
   const presented = scan.stdout
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
     .filter((f) => f.length >= 3 && !f[0].startsWith('#'))
     .map((f) => f[2]);
-  if (presented.length === 0) return `no sshd answers on 127.0.0.1:${port} (the port in ${join(dir, 'state')}): ${rerun}`;
+  if (presented.length === 0)
+    return `no sshd answers on 127.0.0.1:${port} (the port in ${join(dir, 'state')}): ${rerun}`;
   if (!presented.includes(ours)) {
     return (
       `the sshd on 127.0.0.1:${port} is not this test env's: it presents ssh-ed25519 ${fingerprint(presented[0])}, ` +
@@ -96,12 +101,23 @@ export const TEST_CONTAINERS = ['dm-limited', 'dm-unlimited', 'dm-hostnet', 'dm-
  * Throws when one of test-env.sh's containers lacks the label, so that a comparison is never with nothing.
  */
 export function ownContainerIds(all = true): string[] {
-  const rows = run('docker', ['ps', ...(all ? ['-a'] : []), '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}} {{.Names}}'])
+  const rows = run('docker', [
+    'ps',
+    ...(all ? ['-a'] : []),
+    '--no-trunc',
+    '--filter',
+    `label=${TEST_LABEL}`,
+    '--format',
+    '{{.ID}} {{.Names}}',
+  ])
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split(' '));
   const missing = TEST_CONTAINERS.filter((n) => (all || n !== 'dm-stopped') && !rows.some((r) => r[1] === n));
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} not listed with label ${TEST_LABEL}: run \`bash scripts/test-env.sh\` as root`);
+  if (missing.length > 0)
+    throw new Error(
+      `${missing.join(', ')} not listed with label ${TEST_LABEL}: run \`bash scripts/test-env.sh\` as root`,
+    );
   return rows.map((r) => r[0]).sort();
 }
 
@@ -141,7 +157,9 @@ export function makeSshHome(port = SSH_PORT): { home: string; knownHosts: string
  * A second sshd of the calling suite's own, on a free loopback port, from the test sshd's config as `edit`
  * changes it (Port and PidFile are set here). Stop it with the returned `stop`.
  */
-export async function startOwnSshd(edit: (config: string) => string): Promise<{ port: number; pid: number; stop: () => void }> {
+export async function startOwnSshd(
+  edit: (config: string) => string,
+): Promise<{ port: number; pid: number; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'dm-sshd-own-'));
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));

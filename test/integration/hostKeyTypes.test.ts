@@ -22,7 +22,11 @@ function fingerprint(file: string): string {
 }
 
 /** A folder with a config for alias `kt` to 127.0.0.1:port and the given known_hosts file(s). */
-function setup(port: number, knownHosts: Record<string, string>, extra = ''): { dir: string; config: string; known: string[] } {
+function setup(
+  port: number,
+  knownHosts: Record<string, string>,
+  extra = '',
+): { dir: string; config: string; known: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'dm-keytypes-'));
   const known: string[] = [];
   for (const [name, text] of Object.entries(knownHosts)) {
@@ -58,11 +62,15 @@ async function connect(s: { dir: string; config: string }, extra: OpenOptions = 
  * else 'ok', 'unknown' or the error text.
  */
 function opensshVerdict(s: { config: string }, strict: string): string {
-  const r = spawnSync('ssh', ['-F', s.config, '-o', 'BatchMode=yes', '-o', `StrictHostKeyChecking=${strict}`, 'kt', 'true'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 15_000,
-  });
+  const r = spawnSync(
+    'ssh',
+    ['-F', s.config, '-o', 'BatchMode=yes', '-o', `StrictHostKeyChecking=${strict}`, 'kt', 'true'],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 15_000,
+    },
+  );
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED/.test(r.stderr)) return 'changed';
   if (r.status === 0) return 'ok';
   if (/Host key verification failed/.test(r.stderr)) return 'unknown';
@@ -91,7 +99,11 @@ describe.skipIf(!sshReady || !hasEcdsa)(`host keys of several types (${sshSkipRe
   it('refuses a quoted known_hosts path with a space holding another key, and writes no stray file', async () => {
     const other = mkdtempSync(join(tmpdir(), 'dm-otherkey-'));
     spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(other, 'k')]);
-    const s = setup(SSH_PORT, { 'my dir/known hosts': `[127.0.0.1]:${SSH_PORT} ${pub(join(other, 'k.pub'))}\n` }, '  StrictHostKeyChecking accept-new\n');
+    const s = setup(
+      SSH_PORT,
+      { 'my dir/known hosts': `[127.0.0.1]:${SSH_PORT} ${pub(join(other, 'k.pub'))}\n` },
+      '  StrictHostKeyChecking accept-new\n',
+    );
     const before = listing(s.dir);
     const e = await connect(s);
     expect(e?.code).toBe('host-key-changed');
@@ -115,7 +127,8 @@ describe.skipIf(!sshReady || !hasEcdsa)(`a host known by ECDSA that presents ED2
   });
   afterAll(() => stop());
 
-  const knownEcdsa = (): string => `# known by its ECDSA key only\n[127.0.0.1]:${port} ${pub(`${SSHD_DIR}/host_ecdsa.pub`)}\n`;
+  const knownEcdsa = (): string =>
+    `# known by its ECDSA key only\n[127.0.0.1]:${port} ${pub(`${SSHD_DIR}/host_ecdsa.pub`)}\n`;
 
   for (const mode of ['accept-new', 'no', 'ask', 'yes']) {
     it(`is refused as a changed key under StrictHostKeyChecking ${mode}, as OpenSSH refuses it`, async () => {

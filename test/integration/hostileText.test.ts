@@ -43,12 +43,25 @@ const SHOWN = {
 
 /** A hand-made escape of just the characters the payloads hold, for the cut command line. */
 function escapedByHand(text: string): string {
-  const map: Record<string, string> = { '\x1b': '\\e', '\u202e': '\\u202e', '\u2066': '\\u2066', '\n': '\\n', '\r': '\\r', '\x07': '\\x07' };
+  const map: Record<string, string> = {
+    '\x1b': '\\e',
+    '\u202e': '\\u202e',
+    '\u2066': '\\u2066',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\x07': '\\x07',
+  };
   return text.replace(/[\x1b\u202e\u2066\n\r\x07]/g, (ch) => map[ch]);
 }
 
 function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', input: '', maxBuffer: 64 << 20, timeout: 60_000 * SHARED_FACTOR });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input: '',
+    maxBuffer: 64 << 20,
+    timeout: 60_000 * SHARED_FACTOR,
+  });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
 }
@@ -67,80 +80,89 @@ function field(out: string, label: string): string {
   return line!.slice(label.length).replace(/^ +/, '');
 }
 
-describe.skipIf(!dockerReady || !isRoot)(`hostile text from a container on the real daemon (${dockerReady ? 'dockerd' : dockerSkipReason})`, () => {
-  let c: HostileContainer;
+describe.skipIf(!dockerReady || !isRoot)(
+  `hostile text from a container on the real daemon (${dockerReady ? 'dockerd' : dockerSkipReason})`,
+  () => {
+    let c: HostileContainer;
 
-  beforeAll(() => {
-    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'pipe' });
-    removeLeftoverHostileContainers();
-    c = startHostileContainer();
-  });
-  afterAll(() => {
-    if (c) removeContainer(c.name);
-  });
+    beforeAll(() => {
+      execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'pipe' });
+      removeLeftoverHostileContainers();
+      c = startHostileContainer();
+    });
+    afterAll(() => {
+      if (c) removeContainer(c.name);
+    });
 
-  it('the fixture holds what it should, read back from docker inspect and /proc', () => {
-    expect(c.labels[HOSTILE_LABEL_KEY]).toBe(HOSTILE_LABEL_VALUE);
-    expect(c.labels['com.docker.compose.project']).toBe(COMPOSE_PROJECT);
-    expect(c.argv.slice(5)).toEqual(Object.values(HOSTILE_ARGS));
-    expect(c.argv.join(' ').length).toBeGreaterThan(100_000);
-  });
+    it('the fixture holds what it should, read back from docker inspect and /proc', () => {
+      expect(c.labels[HOSTILE_LABEL_KEY]).toBe(HOSTILE_LABEL_VALUE);
+      expect(c.labels['com.docker.compose.project']).toBe(COMPOSE_PROJECT);
+      expect(c.argv.slice(5)).toEqual(Object.values(HOSTILE_ARGS));
+      expect(c.argv.join(' ').length).toBeGreaterThan(100_000);
+    });
 
-  it('monitor container, piped: labels, compose, comm and command shown escaped, the 100 KB cut', () => {
-    const out = cli(['monitor', 'container', c.name]);
-    expectInert(out);
-    expect(field(out, 'Compose')).toContain(SHOWN.project);
-    expect(field(out, 'Compose')).toContain(SHOWN.service);
-    expect(out).toContain(`${SHOWN.labelKey}  ${SHOWN.labelValue}`);
-    for (const s of [SHOWN.ansi, SHOWN.bidi, SHOWN.newline, SHOWN.comm, HOSTILE_ARGS.quotes, HOSTILE_ARGS.script]) expect(field(out, 'Command')).toContain(s);
-    expect(field(out, 'Command')).toMatch(/… \[\d+ more characters\]$/);
-    const row = out.split('\n').find((l) => new RegExp(`^\\s*${c.pid}\\s+1\\s`).test(l));
-    expect(row, `no process row for host PID ${c.pid}`).toContain(SHOWN.comm);
-  });
+    it('monitor container, piped: labels, compose, comm and command shown escaped, the 100 KB cut', () => {
+      const out = cli(['monitor', 'container', c.name]);
+      expectInert(out);
+      expect(field(out, 'Compose')).toContain(SHOWN.project);
+      expect(field(out, 'Compose')).toContain(SHOWN.service);
+      expect(out).toContain(`${SHOWN.labelKey}  ${SHOWN.labelValue}`);
+      for (const s of [SHOWN.ansi, SHOWN.bidi, SHOWN.newline, SHOWN.comm, HOSTILE_ARGS.quotes, HOSTILE_ARGS.script])
+        expect(field(out, 'Command')).toContain(s);
+      expect(field(out, 'Command')).toMatch(/… \[\d+ more characters\]$/);
+      const row = out.split('\n').find((l) => new RegExp(`^\\s*${c.pid}\\s+1\\s`).test(l));
+      expect(row, `no process row for host PID ${c.pid}`).toContain(SHOWN.comm);
+    });
 
-  it('monitor process, piped: the name and the command line as escapes, cut at the documented length', () => {
-    const out = cli(['monitor', 'process', String(c.pid)]);
-    expectInert(out);
-    expect(field(out, 'Name')).toBe(SHOWN.comm);
-    const command = c.argv.join(' ');
-    expect(field(out, 'Command')).toBe(escapedByHand(command.slice(0, SHOWN_CHARS)) + truncationMarker(command.length - SHOWN_CHARS));
-  });
+    it('monitor process, piped: the name and the command line as escapes, cut at the documented length', () => {
+      const out = cli(['monitor', 'process', String(c.pid)]);
+      expectInert(out);
+      expect(field(out, 'Name')).toBe(SHOWN.comm);
+      const command = c.argv.join(' ');
+      expect(field(out, 'Command')).toBe(
+        escapedByHand(command.slice(0, SHOWN_CHARS)) + truncationMarker(command.length - SHOWN_CHARS),
+      );
+    });
 
-  it('monitor all, piped: the container and its process rows are escaped', () => {
-    const out = cli(['monitor', 'all']);
-    expectInert(out);
-    expect(out).toContain(c.name);
-    const row = out.split('\n').find((l) => new RegExp(`^\\s*${c.pid}\\s`).test(l));
-    expect(row, `no process row for PID ${c.pid}`).toContain('sh -c printf');
-    expect(row).toContain(SHOWN.comm);
-  });
+    it('monitor all, piped: the container and its process rows are escaped', () => {
+      const out = cli(['monitor', 'all']);
+      expectInert(out);
+      expect(out).toContain(c.name);
+      const row = out.split('\n').find((l) => new RegExp(`^\\s*${c.pid}\\s`).test(l));
+      expect(row, `no process row for PID ${c.pid}`).toContain('sh -c printf');
+      expect(row).toContain(SHOWN.comm);
+    });
 
-  it.skipIf(!hasScript)('on a terminal: no raw payload control reaches the screen, the escapes do', async () => {
-    for (const args of [['monitor', 'container', c.name], ['monitor', 'process', String(c.pid)]]) {
-      const { status, screen } = await cliOnTty(args, {}, []);
-      expect(status, screen.slice(0, 2000)).toBe(0);
-      // The terminal turns each \n into \r\n (onlcr); a \r of the payload would stand alone.
-      const text = screen.replace(/\r\n/g, '\n');
-      expectInert(text);
-      for (const s of [SHOWN.ansi, SHOWN.bidi, SHOWN.newline, SHOWN.comm]) expect(text).toContain(s);
-    }
-  });
+    it.skipIf(!hasScript)('on a terminal: no raw payload control reaches the screen, the escapes do', async () => {
+      for (const args of [
+        ['monitor', 'container', c.name],
+        ['monitor', 'process', String(c.pid)],
+      ]) {
+        const { status, screen } = await cliOnTty(args, {}, []);
+        expect(status, screen.slice(0, 2000)).toBe(0);
+        // The terminal turns each \n into \r\n (onlcr); a \r of the payload would stand alone.
+        const text = screen.replace(/\r\n/g, '\n');
+        expectInert(text);
+        for (const s of [SHOWN.ansi, SHOWN.bidi, SHOWN.newline, SHOWN.comm]) expect(text).toContain(s);
+      }
+    });
 
-  it('--json keeps every string exact: labels, compose, comm and the whole 100 KB command line', () => {
-    const container = JSON.parse(cli(['monitor', 'container', c.name, '--json']));
-    expect(container.labels).toEqual(c.labels);
-    expect(container.compose).toEqual({ project: COMPOSE_PROJECT, service: COMPOSE_SERVICE });
-    expect(container.processes).toContainEqual({ hostPid: c.pid, containerPid: 1, name: c.comm });
+    it('--json keeps every string exact: labels, compose, comm and the whole 100 KB command line', () => {
+      const container = JSON.parse(cli(['monitor', 'container', c.name, '--json']));
+      expect(container.labels).toEqual(c.labels);
+      expect(container.compose).toEqual({ project: COMPOSE_PROJECT, service: COMPOSE_SERVICE });
+      expect(container.processes).toContainEqual({ hostPid: c.pid, containerPid: 1, name: c.comm });
 
-    const proc = JSON.parse(cli(['monitor', 'process', String(c.pid), '--json']));
-    expect(proc.name).toBe(c.comm);
-    // The command is the cmdline's arguments joined by spaces, as ps shows them: read from /proc here.
-    expect(proc.command).toBe(c.argv.join(' '));
+      const proc = JSON.parse(cli(['monitor', 'process', String(c.pid), '--json']));
+      expect(proc.name).toBe(c.comm);
+      // The command is the cmdline's arguments joined by spaces, as ps shows them: read from /proc here.
+      expect(proc.command).toBe(c.argv.join(' '));
 
-    const all = JSON.parse(cli(['monitor', 'all', '--json']));
-    expect(all.containers.find((x: { id: string }) => x.id === c.id)?.labels).toEqual(c.labels);
-    const p = all.processes.find((x: { pid: number }) => x.pid === c.pid);
-    expect(p?.name).toBe(c.comm);
-    expect(p?.command).toBe(c.argv.join(' '));
-  });
-});
+      const all = JSON.parse(cli(['monitor', 'all', '--json']));
+      expect(all.containers.find((x: { id: string }) => x.id === c.id)?.labels).toEqual(c.labels);
+      const p = all.processes.find((x: { pid: number }) => x.pid === c.pid);
+      expect(p?.name).toBe(c.comm);
+      expect(p?.command).toBe(c.argv.join(' '));
+    });
+  },
+);

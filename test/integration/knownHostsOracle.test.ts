@@ -96,16 +96,40 @@ const CASES: Case[] = [
   // Names
   { name: 'a plain [127.0.0.1]:PORT entry', user: (k) => [`${k.HP} ${k.ED}\n`], want: OK },
   { name: 'both host keys listed', user: (k) => [`${k.HP} ${k.EC}\n${k.HP} ${k.ED}\n`], want: OK },
-  { name: 'a bare 127.0.0.1 entry (the port-22 name) for a non-22 port', user: (k) => [`127.0.0.1 ${k.ED}\n`], want: OK },
+  {
+    name: 'a bare 127.0.0.1 entry (the port-22 name) for a non-22 port',
+    user: (k) => [`127.0.0.1 ${k.ED}\n`],
+    want: OK,
+  },
   { name: 'a bare 127.0.0.1 entry holding another key', user: (k) => [`127.0.0.1 ${k.OTHER_ED}\n`], want: NEW },
   { name: 'a bare 127.0.0.1 entry holding the ECDSA key only', user: (k) => [`127.0.0.1 ${k.EC}\n`], want: NEW },
-  { name: 'a bare 127.0.0.1 entry holding the key, and another key for [127.0.0.1]:PORT', user: (k) => [`127.0.0.1 ${k.ED}\n${k.HP} ${k.OTHER_ED}\n`], want: CHANGED },
-  { name: 'an entry for another port of the same address', user: (k) => [`[127.0.0.1]:${k.P + 1} ${k.ED}\n`], want: NEW },
-  { name: 'an entry for another port holding another key', user: (k) => [`[127.0.0.1]:${k.P + 1} ${k.OTHER_ED}\n`], want: NEW },
+  {
+    name: 'a bare 127.0.0.1 entry holding the key, and another key for [127.0.0.1]:PORT',
+    user: (k) => [`127.0.0.1 ${k.ED}\n${k.HP} ${k.OTHER_ED}\n`],
+    want: CHANGED,
+  },
+  {
+    name: 'an entry for another port of the same address',
+    user: (k) => [`[127.0.0.1]:${k.P + 1} ${k.ED}\n`],
+    want: NEW,
+  },
+  {
+    name: 'an entry for another port holding another key',
+    user: (k) => [`[127.0.0.1]:${k.P + 1} ${k.OTHER_ED}\n`],
+    want: NEW,
+  },
   { name: 'several names on one line', user: (k) => [`name1.example,${k.HP} ${k.ED}\n`], want: OK },
-  { name: 'several names on one line, another key', user: (k) => [`name1.example,${k.HP} ${k.OTHER_ED}\n`], want: CHANGED },
+  {
+    name: 'several names on one line, another key',
+    user: (k) => [`name1.example,${k.HP} ${k.OTHER_ED}\n`],
+    want: CHANGED,
+  },
   { name: 'a line with a trailing comment', user: (k) => [`${k.HP} ${k.ED} root@somewhere with spaces\n`], want: OK },
-  { name: 'leading blanks and tabs between fields', user: (k) => [`   ${k.HP}\t${k.ED.replace(' ', '\t ')}\n`], want: OK },
+  {
+    name: 'leading blanks and tabs between fields',
+    user: (k) => [`   ${k.HP}\t${k.ED.replace(' ', '\t ')}\n`],
+    want: OK,
+  },
   // Hashed
   { name: 'a hashed [127.0.0.1]:PORT entry', user: (k) => [`${k.hashed(k.HP, k.ED)}\n`], want: OK },
   { name: 'a hashed bare 127.0.0.1 entry', user: (k) => [`${k.hashed('127.0.0.1', k.ED)}\n`], want: OK },
@@ -116,19 +140,42 @@ const CASES: Case[] = [
   { name: 'a ? wildcard [127.0.0.?]:PORT', user: (k) => [`[127.0.0.?]:${k.P} ${k.ED}\n`], want: OK },
   { name: 'a * entry', user: (k) => [`* ${k.ED}\n`], want: OK },
   { name: 'a * entry holding another key', user: (k) => [`* ${k.OTHER_ED}\n`], want: CHANGED },
-  { name: 'a negated !127.0.0.1,* (the bare name does not cover the port)', user: (k) => [`!127.0.0.1,* ${k.ED}\n`], want: OK },
+  {
+    name: 'a negated !127.0.0.1,* (the bare name does not cover the port)',
+    user: (k) => [`!127.0.0.1,* ${k.ED}\n`],
+    want: OK,
+  },
   { name: 'a negated ![127.0.0.1]:PORT,*', user: (k) => [`![127.0.0.1]:${k.P},* ${k.ED}\n`], want: OK },
-  { name: 'a negated line before a plain one', user: (k) => [`![127.0.0.1]:${k.P},* ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`], want: OK },
+  {
+    name: 'a negated line before a plain one',
+    user: (k) => [`![127.0.0.1]:${k.P},* ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
   // Markers
   { name: '@revoked on the presented key', user: (k) => [`@revoked ${k.HP} ${k.ED}\n`], want: REVOKED },
-  { name: '@revoked * on the presented key, with a plain line for it', user: (k) => [`@revoked * ${k.ED}\n${k.HP} ${k.ED}\n`], want: REVOKED },
-  { name: '@revoked on another key, with a plain line for the presented one', user: (k) => [`@revoked ${k.HP} ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`], want: OK },
-  { name: '@revoked on the ED25519 key, host known by ECDSA', user: (k) => [`@revoked ${k.HP} ${k.ED}\n${k.HP} ${k.EC}\n`], want: OK },
+  {
+    name: '@revoked * on the presented key, with a plain line for it',
+    user: (k) => [`@revoked * ${k.ED}\n${k.HP} ${k.ED}\n`],
+    want: REVOKED,
+  },
+  {
+    name: '@revoked on another key, with a plain line for the presented one',
+    user: (k) => [`@revoked ${k.HP} ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
+  {
+    name: '@revoked on the ED25519 key, host known by ECDSA',
+    user: (k) => [`@revoked ${k.HP} ${k.ED}\n${k.HP} ${k.EC}\n`],
+    want: OK,
+  },
   {
     name: '@revoked for another host name on the presented key',
     user: (k) => [`@revoked other.example ${k.ED}\n${k.HP} ${k.ED}\n`],
     want: OK,
-    deliberate: { ours: 'revoked', why: /@revoked in \S+ line 1 for other\.example, not for \[127\.0\.0\.1\]:\d+; a revoked key is refused for every host/ },
+    deliberate: {
+      ours: 'revoked',
+      why: /@revoked in \S+ line 1 for other\.example, not for \[127\.0\.0\.1\]:\d+; a revoked key is refused for every host/,
+    },
   },
   {
     name: '@revoked for the bare 127.0.0.1 on the presented key, and a plain [127.0.0.1]:PORT line',
@@ -142,53 +189,186 @@ const CASES: Case[] = [
     want: OK,
     deliberate: { ours: 'revoked', why: /@revoked in \S+ line 1 for a hashed name, not for \[127\.0\.0\.1\]:\d+/ },
   },
-  { name: '@revoked for the bare 127.0.0.1 on the presented key, alone', user: (k) => [`@revoked 127.0.0.1 ${k.ED}\n`], want: REVOKED },
-  { name: 'an upper-case @REVOKED marker (not a marker: the line is skipped)', user: (k) => [`@REVOKED ${k.HP} ${k.ED}\n`], want: NEW },
-  { name: '@cert-authority with the key, and a plain line with another key', user: (k) => [`@cert-authority ${k.HP} ${k.ED}\n${k.HP} ${k.OTHER_ED}\n`], want: CHANGED },
-  { name: '@revoked on the ECDSA key of a host known by both', user: (k) => [`${k.HP} ${k.EC}\n${k.HP} ${k.ED}\n@revoked ${k.HP} ${k.EC}\n`], want: OK },
-  { name: '@cert-authority with another key only', user: (k) => [`@cert-authority ${k.HP} ${k.OTHER_ED}\n`], want: NEW },
+  {
+    name: '@revoked for the bare 127.0.0.1 on the presented key, alone',
+    user: (k) => [`@revoked 127.0.0.1 ${k.ED}\n`],
+    want: REVOKED,
+  },
+  {
+    name: 'an upper-case @REVOKED marker (not a marker: the line is skipped)',
+    user: (k) => [`@REVOKED ${k.HP} ${k.ED}\n`],
+    want: NEW,
+  },
+  {
+    name: '@cert-authority with the key, and a plain line with another key',
+    user: (k) => [`@cert-authority ${k.HP} ${k.ED}\n${k.HP} ${k.OTHER_ED}\n`],
+    want: CHANGED,
+  },
+  {
+    name: '@revoked on the ECDSA key of a host known by both',
+    user: (k) => [`${k.HP} ${k.EC}\n${k.HP} ${k.ED}\n@revoked ${k.HP} ${k.EC}\n`],
+    want: OK,
+  },
+  {
+    name: '@cert-authority with another key only',
+    user: (k) => [`@cert-authority ${k.HP} ${k.OTHER_ED}\n`],
+    want: NEW,
+  },
   { name: '@cert-authority with the host key only', user: (k) => [`@cert-authority ${k.HP} ${k.ED}\n`], want: NEW },
-  { name: '@cert-authority * with another key, and a plain line', user: (k) => [`@cert-authority * ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`], want: OK },
+  {
+    name: '@cert-authority * with another key, and a plain line',
+    user: (k) => [`@cert-authority * ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
   { name: 'an unknown @marker line holding the key', user: (k) => [`@bogus ${k.HP} ${k.ED}\n`], want: NEW },
   // Keys
   { name: 'a different key of the same type', user: (k) => [`${k.HP} ${k.OTHER_ED}\n`], want: CHANGED },
-  { name: 'a different key and then the right one', user: (k) => [`${k.HP} ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`], want: OK },
-  { name: 'different keys of both types', user: (k) => [`${k.HP} ${k.OTHER_ED}\n${k.HP} ${k.OTHER_EC}\n`], want: CHANGED },
+  {
+    name: 'a different key and then the right one',
+    user: (k) => [`${k.HP} ${k.OTHER_ED}\n${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
+  {
+    name: 'different keys of both types',
+    user: (k) => [`${k.HP} ${k.OTHER_ED}\n${k.HP} ${k.OTHER_EC}\n`],
+    want: CHANGED,
+  },
   // Files
   { name: 'the key in a second UserKnownHostsFile', user: (k) => ['', `${k.HP} ${k.ED}\n`], want: OK },
   { name: 'another key in a second UserKnownHostsFile', user: (k) => ['', `${k.HP} ${k.OTHER_ED}\n`], want: CHANGED },
   { name: 'a first UserKnownHostsFile that does not exist', user: () => [null], want: NEW },
   { name: 'GlobalKnownHostsFile holding the key', user: () => [''], global: (k) => `${k.HP} ${k.ED}\n`, want: OK },
-  { name: 'GlobalKnownHostsFile holding another key', user: () => [''], global: (k) => `${k.HP} ${k.OTHER_ED}\n`, want: CHANGED },
-  { name: 'another key in the user file, the key in the global file', user: (k) => [`${k.HP} ${k.OTHER_ED}\n`], global: (k) => `${k.HP} ${k.ED}\n`, want: OK },
+  {
+    name: 'GlobalKnownHostsFile holding another key',
+    user: () => [''],
+    global: (k) => `${k.HP} ${k.OTHER_ED}\n`,
+    want: CHANGED,
+  },
+  {
+    name: 'another key in the user file, the key in the global file',
+    user: (k) => [`${k.HP} ${k.OTHER_ED}\n`],
+    global: (k) => `${k.HP} ${k.ED}\n`,
+    want: OK,
+  },
   // HostKeyAlias
-  { name: 'HostKeyAlias with an entry for the alias', extra: ['HostKeyAlias kalias'], user: (k) => [`kalias ${k.ED}\n`], want: OK },
-  { name: 'HostKeyAlias with an entry for the address only', extra: ['HostKeyAlias kalias'], user: (k) => [`${k.HP} ${k.ED}\n`], want: NEW },
-  { name: 'HostKeyAlias with a [alias]:PORT entry', extra: ['HostKeyAlias kalias'], user: (k) => [`[kalias]:${k.P} ${k.ED}\n`], want: NEW },
-  { name: 'HostKeyAlias with a hashed alias entry', extra: ['HostKeyAlias kalias'], user: (k) => [`${k.hashed('kalias', k.ED)}\n`], want: OK },
-  { name: 'HostKeyAlias with another key for the alias', extra: ['HostKeyAlias kalias'], user: (k) => [`kalias ${k.OTHER_ED}\n`], want: CHANGED },
+  {
+    name: 'HostKeyAlias with an entry for the alias',
+    extra: ['HostKeyAlias kalias'],
+    user: (k) => [`kalias ${k.ED}\n`],
+    want: OK,
+  },
+  {
+    name: 'HostKeyAlias with an entry for the address only',
+    extra: ['HostKeyAlias kalias'],
+    user: (k) => [`${k.HP} ${k.ED}\n`],
+    want: NEW,
+  },
+  {
+    name: 'HostKeyAlias with a [alias]:PORT entry',
+    extra: ['HostKeyAlias kalias'],
+    user: (k) => [`[kalias]:${k.P} ${k.ED}\n`],
+    want: NEW,
+  },
+  {
+    name: 'HostKeyAlias with a hashed alias entry',
+    extra: ['HostKeyAlias kalias'],
+    user: (k) => [`${k.hashed('kalias', k.ED)}\n`],
+    want: OK,
+  },
+  {
+    name: 'HostKeyAlias with another key for the alias',
+    extra: ['HostKeyAlias kalias'],
+    user: (k) => [`kalias ${k.OTHER_ED}\n`],
+    want: CHANGED,
+  },
   // Text
-  { name: 'comments and blank lines, one a commented-out other key', user: (k) => [`# known hosts\n\n#${k.HP} ${k.OTHER_ED}\n   \n${k.HP} ${k.ED}\n`], want: OK },
-  { name: 'a malformed line before the good one', user: (k) => [`${k.HP} ssh-ed25519 not*base64\n${k.HP}\n${k.HP} ssh-rsa ${k.ED.split(' ')[1]}\n${k.HP} ${k.ED}\n`], want: OK },
-  { name: 'malformed lines only', user: (k) => [`${k.HP} ssh-ed25519 not*base64\n${k.HP} ssh-rsa ${k.ED.split(' ')[1]}\n`], want: NEW },
+  {
+    name: 'comments and blank lines, one a commented-out other key',
+    user: (k) => [`# known hosts\n\n#${k.HP} ${k.OTHER_ED}\n   \n${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
+  {
+    name: 'a malformed line before the good one',
+    user: (k) => [`${k.HP} ssh-ed25519 not*base64\n${k.HP}\n${k.HP} ssh-rsa ${k.ED.split(' ')[1]}\n${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
+  {
+    name: 'malformed lines only',
+    user: (k) => [`${k.HP} ssh-ed25519 not*base64\n${k.HP} ssh-rsa ${k.ED.split(' ')[1]}\n`],
+    want: NEW,
+  },
   { name: 'CRLF line ends', user: (k) => [`# x\r\n${k.HP} ${k.ED}\r\n`], want: OK },
   { name: 'an entry written 127.0.0.1:PORT, without brackets', user: (k) => [`127.0.0.1:${k.P} ${k.ED}\n`], want: NEW },
   // OpenSSH compares a hashed field whole: a hashed name followed by `,name` names nobody.
-  { name: 'a hashed name followed by a comma and a plain name, another key', user: (k) => [`${k.hashed(k.HP, k.OTHER_ED).replace(' ', `,${k.HP} `)}\n`], want: NEW },
-  { name: 'a hashed name followed by a comma and a plain name, the key', user: (k) => [`${k.hashed(k.HP, k.ED).replace(' ', `,${k.HP} `)}\n`], want: NEW },
-  { name: 'a hashed name with a 3-byte salt (OpenSSH takes 20 bytes only)', user: (k) => [`${hashWithSalt(Buffer.from('abc'), k.HP)} ${k.ED}\n`], want: NEW },
-  { name: 'a hashed name with a 20-byte salt made here', user: (k) => [`${hashWithSalt(Buffer.alloc(20, 7), k.HP)} ${k.ED}\n`], want: OK },
+  {
+    name: 'a hashed name followed by a comma and a plain name, another key',
+    user: (k) => [`${k.hashed(k.HP, k.OTHER_ED).replace(' ', `,${k.HP} `)}\n`],
+    want: NEW,
+  },
+  {
+    name: 'a hashed name followed by a comma and a plain name, the key',
+    user: (k) => [`${k.hashed(k.HP, k.ED).replace(' ', `,${k.HP} `)}\n`],
+    want: NEW,
+  },
+  {
+    name: 'a hashed name with a 3-byte salt (OpenSSH takes 20 bytes only)',
+    user: (k) => [`${hashWithSalt(Buffer.from('abc'), k.HP)} ${k.ED}\n`],
+    want: NEW,
+  },
+  {
+    name: 'a hashed name with a 20-byte salt made here',
+    user: (k) => [`${hashWithSalt(Buffer.alloc(20, 7), k.HP)} ${k.ED}\n`],
+    want: OK,
+  },
   // HostKeyAlias in upper case: OpenSSH lower-cases the host name but takes the alias as written.
-  { name: 'HostKeyAlias KAlias with a plain kalias entry', extra: ['HostKeyAlias KAlias'], user: (k) => [`kalias ${k.ED}\n`], want: OK },
-  { name: 'HostKeyAlias KAlias with an entry hashed from KAlias', extra: ['HostKeyAlias KAlias'], user: (k) => [`${k.hashed('KAlias', k.ED)}\n`], want: OK },
-  { name: 'HostKeyAlias KAlias with an entry hashed from kalias', extra: ['HostKeyAlias KAlias'], user: (k) => [`${k.hashed('kalias', k.ED)}\n`], want: OK },
+  {
+    name: 'HostKeyAlias KAlias with a plain kalias entry',
+    extra: ['HostKeyAlias KAlias'],
+    user: (k) => [`kalias ${k.ED}\n`],
+    want: OK,
+  },
+  {
+    name: 'HostKeyAlias KAlias with an entry hashed from KAlias',
+    extra: ['HostKeyAlias KAlias'],
+    user: (k) => [`${k.hashed('KAlias', k.ED)}\n`],
+    want: OK,
+  },
+  {
+    name: 'HostKeyAlias KAlias with an entry hashed from kalias',
+    extra: ['HostKeyAlias KAlias'],
+    user: (k) => [`${k.hashed('kalias', k.ED)}\n`],
+    want: OK,
+  },
   { name: 'HostKeyAlias KAlias, unknown', extra: ['HostKeyAlias KAlias'], user: () => [''], want: NEW },
   // Options
   { name: 'UserKnownHostsFile none, unknown host', user: () => [], want: all('unknown') },
-  { name: 'UserKnownHostsFile none, the key in the global file', user: () => [], global: (k) => `${k.HP} ${k.ED}\n`, want: OK },
-  { name: 'RevokedHostKeys listing the presented key', extra: ['RevokedHostKeys FILE'], file: (k) => `# revoked\n${k.ED} old key\n`, user: (k) => [`${k.HP} ${k.ED}\n`], want: REVOKED },
-  { name: 'RevokedHostKeys listing another key', extra: ['RevokedHostKeys FILE'], file: (k) => `${k.OTHER_ED}\n`, user: (k) => [`${k.HP} ${k.ED}\n`], want: OK },
-  { name: 'RevokedHostKeys naming a file that does not exist', extra: ['RevokedHostKeys FILE.missing'], file: () => '', user: (k) => [`${k.HP} ${k.ED}\n`], want: REFUSED },
+  {
+    name: 'UserKnownHostsFile none, the key in the global file',
+    user: () => [],
+    global: (k) => `${k.HP} ${k.ED}\n`,
+    want: OK,
+  },
+  {
+    name: 'RevokedHostKeys listing the presented key',
+    extra: ['RevokedHostKeys FILE'],
+    file: (k) => `# revoked\n${k.ED} old key\n`,
+    user: (k) => [`${k.HP} ${k.ED}\n`],
+    want: REVOKED,
+  },
+  {
+    name: 'RevokedHostKeys listing another key',
+    extra: ['RevokedHostKeys FILE'],
+    file: (k) => `${k.OTHER_ED}\n`,
+    user: (k) => [`${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
+  {
+    name: 'RevokedHostKeys naming a file that does not exist',
+    extra: ['RevokedHostKeys FILE.missing'],
+    file: () => '',
+    user: (k) => [`${k.HP} ${k.ED}\n`],
+    want: REFUSED,
+  },
   {
     name: 'RevokedHostKeys as a binary KRL of another key',
     extra: ['RevokedHostKeys FILE'],
@@ -203,9 +383,17 @@ const CASES: Case[] = [
     file: (k) => `${k.HP} ${k.ED}\n`,
     user: () => [''],
     want: OK,
-    deliberate: { ours: 'refused', why: /KnownHostsCommand is not supported \(Docker Monitor does not run commands from an ssh config\)/ },
+    deliberate: {
+      ours: 'refused',
+      why: /KnownHostsCommand is not supported \(Docker Monitor does not run commands from an ssh config\)/,
+    },
   },
-  { name: 'CheckHostIP yes (the host is an address)', extra: ['CheckHostIP yes'], user: (k) => [`${k.HP} ${k.ED}\n`], want: OK },
+  {
+    name: 'CheckHostIP yes (the host is an address)',
+    extra: ['CheckHostIP yes'],
+    user: (k) => [`${k.HP} ${k.ED}\n`],
+    want: OK,
+  },
   { name: 'CheckHostIP yes with an unknown host', extra: ['CheckHostIP yes'], user: () => [''], want: NEW },
   { name: 'HashKnownHosts yes with an unknown host', extra: ['HashKnownHosts yes'], user: () => [''], want: NEW },
 ];
@@ -256,14 +444,19 @@ function read(f: string | undefined): string | null {
   }
 }
 
-async function ours(s: { dir: string; config: string; user: string[] }): Promise<{ outcome: string; message?: string }> {
+async function ours(s: {
+  dir: string;
+  config: string;
+  user: string[];
+}): Promise<{ outcome: string; message?: string }> {
   const before = read(s.user[0]);
   try {
     const t = await openTransport(parseTarget('kt'), { home: s.dir, sshConfigPath: s.config });
     await t.close();
   } catch (e) {
     if (!(e instanceof MonitorError)) throw e;
-    if (e.code === 'host-key-changed') return { outcome: /revoked/.test(e.message) ? 'revoked' : 'changed', message: e.message };
+    if (e.code === 'host-key-changed')
+      return { outcome: /revoked/.test(e.message) ? 'revoked' : 'changed', message: e.message };
     if (e.code === 'host-key-unknown') return { outcome: 'unknown', message: e.message };
     if (e.code === 'bad-argument') return { outcome: 'refused', message: e.message };
     return { outcome: `error ${e.code}: ${e.message}`, message: e.message };
@@ -320,8 +513,14 @@ describe.skipIf(!sshReady || !hasEcdsa)(`known_hosts verdicts equal OpenSSH's ($
           expect(mineAdded).toHaveLength(theirsAdded.length);
           if (!/\|1\|/.test(theirsAdded.join('\n'))) expect(mineAdded).toEqual(theirsAdded);
           else expect(mineAdded.every((l) => l.startsWith('|1|'))).toBe(true);
-          writeFileSync(a.config, readFileSync(a.config, 'utf8').replace(/StrictHostKeyChecking \S+/, 'StrictHostKeyChecking yes'));
-          writeFileSync(b.config, readFileSync(b.config, 'utf8').replace(/StrictHostKeyChecking \S+/, 'StrictHostKeyChecking yes'));
+          writeFileSync(
+            a.config,
+            readFileSync(a.config, 'utf8').replace(/StrictHostKeyChecking \S+/, 'StrictHostKeyChecking yes'),
+          );
+          writeFileSync(
+            b.config,
+            readFileSync(b.config, 'utf8').replace(/StrictHostKeyChecking \S+/, 'StrictHostKeyChecking yes'),
+          );
           expect(openssh(a)).toBe('ok'); // OpenSSH accepts what we wrote
           expect((await ours(b)).outcome).toBe('ok'); // and we accept what OpenSSH wrote
         }

@@ -3,7 +3,17 @@
 // no fork per refresh (shown with a pids cgroup that forbids one), hostile plans and file names, and a
 // target without perl or python3 served by the sh fallback (an sshd of our own with a PATH that has neither).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +24,16 @@ import type { SshTransport } from '../../src/core/transport/ssh';
 import { openTransport, parseTarget } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/errors';
 import type { BatchPlan, BatchResult } from '../../src/core/transport/types';
-import { SSHD_DIR, dockerReady, dockerSkipReason, makeSshHome, run, sshReady, sshSkipReason, startOwnSshd } from './env';
+import {
+  SSHD_DIR,
+  dockerReady,
+  dockerSkipReason,
+  makeSshHome,
+  run,
+  sshReady,
+  sshSkipReason,
+  startOwnSshd,
+} from './env';
 
 const NAMES = ['dm-limited', 'dm-unlimited', 'dm-hostnet', 'dm-multi'];
 const DOCKER_ROOT = '/var/lib/docker';
@@ -59,7 +78,8 @@ function tierFrom(r: BatchResult): { known: Array<[number, number]>; cgroupPaths
   return { known, cgroupPaths: [...paths] };
 }
 
-const under = (r: BatchResult, m: 'files' | 'links', prefix: string): string[] => [...r[m].keys()].filter((k) => k.startsWith(prefix)).sort();
+const under = (r: BatchResult, m: 'files' | 'links', prefix: string): string[] =>
+  [...r[m].keys()].filter((k) => k.startsWith(prefix)).sort();
 
 describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipReason}; ${dockerSkipReason})`, () => {
   let perl: SshTransport;
@@ -90,28 +110,42 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
       for (const pid of list) {
         const prefix = `/proc/${pid}/`;
         // Per-process files and links of the containers' processes: same keys; fixed contents equal.
-        expect(under(a, 'files', prefix).filter((k) => !k.startsWith(`${prefix}net/`)), `${what}: files of ${name} pid ${pid}`).toEqual(
-          under(b, 'files', prefix).filter((k) => !k.startsWith(`${prefix}net/`)),
-        );
-        for (const f of ['cmdline', 'cgroup']) expect(a.files.get(`${prefix}${f}`), `${what}: ${prefix}${f}`).toBe(b.files.get(`${prefix}${f}`));
+        expect(
+          under(a, 'files', prefix).filter((k) => !k.startsWith(`${prefix}net/`)),
+          `${what}: files of ${name} pid ${pid}`,
+        ).toEqual(under(b, 'files', prefix).filter((k) => !k.startsWith(`${prefix}net/`)));
+        for (const f of ['cmdline', 'cgroup'])
+          expect(a.files.get(`${prefix}${f}`), `${what}: ${prefix}${f}`).toBe(b.files.get(`${prefix}${f}`));
         const links = under(b, 'links', prefix).filter((k) => !k.startsWith(`${prefix}fd/`));
-        expect(under(a, 'links', prefix).filter((k) => !k.startsWith(`${prefix}fd/`)), `${what}: links of ${name} pid ${pid}`).toEqual(links);
+        expect(
+          under(a, 'links', prefix).filter((k) => !k.startsWith(`${prefix}fd/`)),
+          `${what}: links of ${name} pid ${pid}`,
+        ).toEqual(links);
         for (const k of links) expect(a.links.get(k), k).toBe(b.links.get(k));
       }
     }
-    for (const path of ['/etc/passwd', '/etc/os-release', '/proc/sys/kernel/hostname', '/sys/fs/cgroup/cgroup.controllers']) {
+    for (const path of [
+      '/etc/passwd',
+      '/etc/os-release',
+      '/proc/sys/kernel/hostname',
+      '/sys/fs/cgroup/cgroup.controllers',
+    ]) {
       // Another project on this machine may add a user between the two reads: then both must be a file read as
       // it is now or was (the current one is read here again), never anything else.
       if (path === '/etc/passwd' && a.files.get(path) !== b.files.get(path)) {
         const now = readFileSync(path, 'utf8');
-        expect([a.files.get(path), b.files.get(path)].filter((t) => t !== now), `${what}: ${path} changed meanwhile`).toHaveLength(1);
+        expect(
+          [a.files.get(path), b.files.get(path)].filter((t) => t !== now),
+          `${what}: ${path} changed meanwhile`,
+        ).toHaveLength(1);
         continue;
       }
       expect(a.files.get(path), `${what}: ${path}`).toBe(b.files.get(path));
     }
     for (const name of NAMES) {
       const id = run('docker', ['inspect', '-f', '{{.Id}}', name]);
-      const keys = (r: BatchResult) => [...r.files.keys()].filter((k) => k.startsWith('/sys/fs/cgroup/') && k.includes(`/${id}/`)).sort();
+      const keys = (r: BatchResult) =>
+        [...r.files.keys()].filter((k) => k.startsWith('/sys/fs/cgroup/') && k.includes(`/${id}/`)).sort();
       expect(keys(b).length, `${what}: cgroup files of ${name}`).toBeGreaterThan(0);
       expect(keys(a), `${what}: cgroup files of ${name}`).toEqual(keys(b));
       const limit = [...b.files.keys()].find((k) => k.includes(`/${id}/`) && k.endsWith('/memory.limit_in_bytes'));
@@ -119,7 +153,11 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     }
     // Per-namespace files through the same (lowest) PID of each container namespace.
     const nsKeys = (r: BatchResult) =>
-      [...r.files.keys()].filter((k) => /^\/proc\/\d+\/(net|root)\//.test(k) && [...pids.values()].flat().includes(Number(k.split('/')[2]))).sort();
+      [...r.files.keys()]
+        .filter(
+          (k) => /^\/proc\/\d+\/(net|root)\//.test(k) && [...pids.values()].flat().includes(Number(k.split('/')[2])),
+        )
+        .sort();
     expect(nsKeys(a), `${what}: per-namespace files`).toEqual(nsKeys(b));
     expect([...a.statfs.keys()].sort()).toEqual([...b.statfs.keys()].sort());
     for (const [path, st] of b.statfs) expect(a.statfs.get(path)?.totalBytes, path).toBe(st.totalBytes);
@@ -145,12 +183,19 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     const first = await local.readBatch(buildPlan(DOCKER_ROOT));
     const tier = tierFrom(first);
     for (const slow of [false, true]) {
-      const plan = buildTieredPlan(DOCKER_ROOT, { slow, interfaces: slow, stat: "all", containerDetail: true, ...tier });
+      const plan = buildTieredPlan(DOCKER_ROOT, {
+        slow,
+        interfaces: slow,
+        stat: 'all',
+        containerDetail: true,
+        ...tier,
+      });
       const p = await perl.readBatch(plan);
       const l = await local.readBatch(plan);
       expectSameStable(p, l, pids, `tiered slow=${slow}`);
       // Known processes' facts are skipped by both.
-      const skipped = (r: BatchResult) => [...pids.values()].flat().filter((pid) => !r.files.has(`/proc/${pid}/cmdline`));
+      const skipped = (r: BatchResult) =>
+        [...pids.values()].flat().filter((pid) => !r.files.has(`/proc/${pid}/cmdline`));
       expect(skipped(p).sort()).toEqual(skipped(l).sort());
     }
   });
@@ -162,7 +207,14 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     const unknown = pids.get('dm-limited')!;
     // dm-limited's processes play new ones: not in known, not named in the plan.
     const known = tier.known.filter(([pid]) => !unknown.includes(pid));
-    const plan = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, stat: [1, ...main], containerDetail: false, known, cgroupPaths: tier.cgroupPaths });
+    const plan = buildTieredPlan(DOCKER_ROOT, {
+      slow: false,
+      interfaces: false,
+      stat: [1, ...main],
+      containerDetail: false,
+      known,
+      cgroupPaths: tier.cgroupPaths,
+    });
     expect(plan.processFacts?.newFromListing).toBe(true);
     for (const reader of ['perl', 'python3'] as const) {
       const t = reader === 'perl' ? perl : await connect();
@@ -172,14 +224,21 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
         expect(t.reader).toBe(reader);
         const l = await local.readBatch(plan);
         const stats = (b: BatchResult) => [...b.files.keys()].filter((k) => /^\/proc\/\d+\/stat$/.test(k));
-        for (const pid of [...main, ...unknown]) expect(r.files.has(`/proc/${pid}/stat`), `${reader}: stat of ${pid}`).toBe(true);
-        for (const pid of unknown) expect(r.files.get(`/proc/${pid}/cmdline`), `${reader}: facts of ${pid}`).toBe(l.files.get(`/proc/${pid}/cmdline`));
+        for (const pid of [...main, ...unknown])
+          expect(r.files.has(`/proc/${pid}/stat`), `${reader}: stat of ${pid}`).toBe(true);
+        for (const pid of unknown)
+          expect(r.files.get(`/proc/${pid}/cmdline`), `${reader}: facts of ${pid}`).toBe(
+            l.files.get(`/proc/${pid}/cmdline`),
+          );
         for (const pid of main) expect(r.files.has(`/proc/${pid}/cmdline`), `${reader}: known ${pid}`).toBe(false);
         // A known process the plan does not name is not read at all (dm-unlimited's).
-        for (const pid of pids.get('dm-unlimited')!) expect(r.files.has(`/proc/${pid}/stat`), `${reader}: ${pid}`).toBe(false);
+        for (const pid of pids.get('dm-unlimited')!)
+          expect(r.files.has(`/proc/${pid}/stat`), `${reader}: ${pid}`).toBe(false);
         expect(stats(r).length).toBeLessThan(stats(l).length + 10);
         // The /proc listing comes back, so the collector learns which known processes are gone.
-        const listed = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+        const listed = readdirSync('/proc')
+          .filter((n) => /^\d+$/.test(n))
+          .map(Number);
         expect(r.pids, `${reader}: pids`).toBeDefined();
         for (const pid of [1, ...main, ...unknown]) expect(r.pids, `${reader}: ${pid} listed`).toContain(pid);
         expect(Math.abs(r.pids!.length - listed.length), `${reader}: listing size`).toBeLessThan(20);
@@ -196,7 +255,14 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     const pid = containerPids().get('dm-multi')![0];
     const start = Number(procStat(pid)[19]);
     const plan = (known: Array<[number, number]>) =>
-      buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, stat: "all", containerDetail: true, known, cgroupPaths: [] });
+      buildTieredPlan(DOCKER_ROOT, {
+        slow: false,
+        interfaces: false,
+        stat: 'all',
+        containerDetail: true,
+        known,
+        cgroupPaths: [],
+      });
     const skipped = await perl.readBatch(plan([[pid, start]]));
     expect(skipped.files.get(`/proc/${pid}/stat`)).toMatch(new RegExp(`^${pid} \\(`));
     for (const f of PROCESS_FACT_FILES) expect(skipped.files.has(`/proc/${pid}/${f}`), f).toBe(false);
@@ -207,12 +273,21 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     const reused = await perl.readBatch(plan([[pid, start + 1]]));
     for (const f of PROCESS_FACT_FILES) expect(reused.files.has(`/proc/${pid}/${f}`), f).toBe(true);
     expect(reused.links.get(`/proc/${pid}/exe`)).toBeDefined();
-    expect(reused.files.get(`/proc/${pid}/cmdline`)).toBe(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, ''));
+    expect(reused.files.get(`/proc/${pid}/cmdline`)).toBe(
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, ''),
+    );
   });
 
   it('forks nothing across refreshes: the same reader answers all of them from a pids cgroup that allows no fork', async () => {
     // Every process's facts (known is empty), interfaces and statfs: all the reader's code paths but the socket tables.
-    const plan = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: true, stat: "all", containerDetail: true, known: [], cgroupPaths: [] });
+    const plan = buildTieredPlan(DOCKER_ROOT, {
+      slow: false,
+      interfaces: true,
+      stat: 'all',
+      containerDetail: true,
+      known: [],
+      cgroupPaths: [],
+    });
     await perl.readBatch(plan);
     const pid = perl.readerPid;
     expect(pid).toBeGreaterThan(1);
@@ -256,17 +331,27 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
     for (const plan of [
       { files: ["/etc/passwd'; touch /tmp/dm-pwned; '"], links: [], statfs: [] },
       { files: ['/proc/uptime\nDM-REQ'], links: [], statfs: [] },
-      { files: ['/proc/uptime'], links: [], statfs: [], cgroups: { root: '/sys/fs/cgroup', pattern: 'a\nb', files: ['x'] } },
+      {
+        files: ['/proc/uptime'],
+        links: [],
+        statfs: [],
+        cgroups: { root: '/sys/fs/cgroup', pattern: 'a\nb', files: ['x'] },
+      },
       { files: ['/proc/uptime'], links: [], statfs: [], perNetns: ['../../etc/shadow'] },
       { files: ['/proc/uptime'], links: [], statfs: [], processFacts: { files: [], links: [], known: [[1, -1]] } },
     ] as BatchPlan[]) {
-      const e = await perl.readBatch(plan).then(() => null, (err: unknown) => err);
+      const e = await perl.readBatch(plan).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(e, JSON.stringify(plan)).toBeInstanceOf(MonitorError);
       expect((e as MonitorError).code).toBe('bad-argument');
     }
     expect(rchar()).toBe(before); // the reader read not one byte more from its stdin
     expect(existsSync('/tmp/dm-pwned')).toBe(false);
-    expect((await perl.readBatch({ files: ['/proc/uptime'], links: [], statfs: [] })).files.get('/proc/uptime')).toMatch(/^\d/);
+    expect(
+      (await perl.readBatch({ files: ['/proc/uptime'], links: [], statfs: [] })).files.get('/proc/uptime'),
+    ).toMatch(/^\d/);
     expect(perl.readerPid).toBe(pid);
   });
 
@@ -295,7 +380,9 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
       expect(p.files.get(`${dir}tab\tempty`)).toBe('');
       expect(p.files.has('/etc/shadow')).toBe(false);
       // The reader is still in step: the next request gets its own answer.
-      expect((await perl.readBatch({ files: ['/proc/version'], links: [], statfs: [] })).files.get('/proc/version')).toMatch(/^Linux version/);
+      expect(
+        (await perl.readBatch({ files: ['/proc/version'], links: [], statfs: [] })).files.get('/proc/version'),
+      ).toMatch(/^Linux version/);
     } finally {
       execFileSync('docker', ['exec', 'dm-unlimited', 'busybox', 'rm', '-rf', '/tmp/odd']);
     }
@@ -310,7 +397,13 @@ describe.skipIf(!sshReady || !dockerReady)(`the perl reader over SSH (${sshSkipR
       const p = await py.readBatch(full);
       expect(py.reader).toBe('python3');
       expectSameStable(p, await local.readBatch(full), pids, 'python3 vs local, full');
-      const tiered = buildTieredPlan(DOCKER_ROOT, { slow: false, interfaces: false, stat: "all", containerDetail: true, ...tierFrom(p) });
+      const tiered = buildTieredPlan(DOCKER_ROOT, {
+        slow: false,
+        interfaces: false,
+        stat: 'all',
+        containerDetail: true,
+        ...tierFrom(p),
+      });
       expectSameStable(await py.readBatch(tiered), await local.readBatch(tiered), pids, 'python3 vs local, tiered');
       const pid = py.readerPid!;
       expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toMatch(/python3/);
@@ -357,7 +450,9 @@ function restrictedBin(extra: Record<string, string> = {}): string {
 async function restrictedTarget(bin: string): Promise<{ sshd: { port: number; stop: () => void }; home: string }> {
   const wrapper = `${bin}-login`;
   // sshd runs ForceCommand through root's login shell; the wrapper then leaves only `bin` on the PATH.
-  writeFileSync(wrapper, `#!/bin/sh\nPATH=${bin}\nexport PATH\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`, { mode: 0o755 });
+  writeFileSync(wrapper, `#!/bin/sh\nPATH=${bin}\nexport PATH\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`, {
+    mode: 0o755,
+  });
   const sshd = await startOwnSshd((c) => `${c}\nForceCommand ${wrapper}\n`);
   const home = mkdtempSync(join(tmpdir(), 'dm-shonly-home-'));
   mkdirSync(join(home, '.ssh'));
@@ -388,13 +483,27 @@ describe.skipIf(!sshReady)(`targets without perl (${sshSkipReason})`, () => {
       const plan = buildPlan(DOCKER_ROOT);
       const r = await t.readBatch(plan);
       expect(t.reader).toBe('sh');
-      expect(log.some((l) => /no persistent perl reader on restricted .*perl.*; the python3 reader or the sh batch script from now on/.test(l)), log.join('\n')).toBe(true);
-      expect(log.some((l) => /no persistent python3 reader on restricted .*python3.*; the sh batch script from now on/.test(l)), log.join('\n')).toBe(true);
+      expect(
+        log.some((l) =>
+          /no persistent perl reader on restricted .*perl.*; the python3 reader or the sh batch script from now on/.test(
+            l,
+          ),
+        ),
+        log.join('\n'),
+      ).toBe(true);
+      expect(
+        log.some((l) =>
+          /no persistent python3 reader on restricted .*python3.*; the sh batch script from now on/.test(l),
+        ),
+        log.join('\n'),
+      ).toBe(true);
       expect(log).toContain('ssh: reading restricted with sh');
       expect(r.files.get('/proc/meminfo')).toMatch(/^MemTotal:/);
       expect(r.files.get('/etc/os-release')).toBe(readFileSync('/etc/os-release', 'utf8'));
       expect(r.links.get(`/proc/${process.pid}/ns/net`)).toBe(readlinkSync(`/proc/${process.pid}/ns/net`));
-      expect(r.files.get(`/proc/${process.pid}/cmdline`)).toBe(readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').replace(/\0$/, ''));
+      expect(r.files.get(`/proc/${process.pid}/cmdline`)).toBe(
+        readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').replace(/\0$/, ''),
+      );
       expect(r.statfs.get('/')?.totalBytes).toBeGreaterThan(0);
       // The next refresh does not try the readers again.
       const opened = log.length;
@@ -415,7 +524,9 @@ describe.skipIf(!sshReady)(`targets without perl (${sshSkipReason})`, () => {
       const r = await t.readBatch(buildPlan(DOCKER_ROOT));
       expect(t.reader).toBe('python3');
       expect(log).toContain('ssh: reading restricted with python3');
-      expect(r.files.get(`/proc/${process.pid}/cmdline`)).toBe(readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').replace(/\0$/, ''));
+      expect(r.files.get(`/proc/${process.pid}/cmdline`)).toBe(
+        readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').replace(/\0$/, ''),
+      );
     } finally {
       await t.close();
     }

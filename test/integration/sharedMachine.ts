@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 
 function count(args: string[]): number {
   try {
-    return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 }).split('\n').filter(Boolean).length;
+    return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 })
+      .split('\n')
+      .filter(Boolean).length;
   } catch {
     return 0;
   }

@@ -1,7 +1,16 @@
 // SshTransport against the real test sshd (scripts/test-env.sh, its own port): host keys, auth, exec, batch reads,
 // the Docker socket, ProxyJump, and failures. Values are checked against ssh-keygen, ss, docker inspect and /proc.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +26,20 @@ import { openTransport, parseTarget } from '../../src/core/transport/target';
 import type { OpenOptions } from '../../src/core/transport/target';
 import { MonitorError } from '../../src/core/errors';
 import type { BatchPlan, BatchResult, Transport } from '../../src/core/transport/types';
-import { OTHER_CONTAINERS, SHARED_FACTOR, SSHD_DIR, SSH_PORT, dockerReady, dockerSkipReason, inspect, makeSshHome, run, sshReady, sshSkipReason, startOwnSshd } from './env';
+import {
+  OTHER_CONTAINERS,
+  SHARED_FACTOR,
+  SSHD_DIR,
+  SSH_PORT,
+  dockerReady,
+  dockerSkipReason,
+  inspect,
+  makeSshHome,
+  run,
+  sshReady,
+  sshSkipReason,
+  startOwnSshd,
+} from './env';
 
 const CLIENT_KEY = `${SSHD_DIR}/client_ed25519`;
 const HOST_PUB = `${SSHD_DIR}/host_ed25519.pub`;
@@ -91,7 +113,10 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
   });
 
   it('labels a user@host:port target that way', async () => {
-    const h = home(`Host 127.0.0.1\n  IdentityFile ${CLIENT_KEY}\n  UserKnownHostsFile KNOWN\n  IdentityAgent none\n`, trustedLine());
+    const h = home(
+      `Host 127.0.0.1\n  IdentityFile ${CLIENT_KEY}\n  UserKnownHostsFile KNOWN\n  IdentityAgent none\n`,
+      trustedLine(),
+    );
     const t = await open(`root@127.0.0.1:${SSH_PORT}`, h);
     try {
       expect(t.label).toBe(`root@127.0.0.1:${SSH_PORT}`);
@@ -134,7 +159,9 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
     const seen: unknown[] = [];
     const no = await failure(open('dmtest', asked, { confirmHostKey: async (info) => (seen.push(info), false) }));
     expect(no.code).toBe('host-key-unknown');
-    expect(seen).toEqual([{ host: '127.0.0.1', port: SSH_PORT, keyType: 'ssh-ed25519', fingerprint: hostFingerprint() }]);
+    expect(seen).toEqual([
+      { host: '127.0.0.1', port: SSH_PORT, keyType: 'ssh-ed25519', fingerprint: hostFingerprint() },
+    ]);
     await (await open('dmtest', asked, { confirmHostKey: async () => true })).close();
     expect(readFileSync(asked.knownHosts, 'utf8')).toContain('ssh-ed25519');
 
@@ -222,9 +249,13 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
       const batch = await t.readBatch(plan);
       const roundTrip = performance.now() - started;
       const after = pidsNow();
-      console.log(`readBatch over SSH: ${roundTrip.toFixed(1)} ms round trip, ${batch.files.size} files, script ${batch.durationMs.toFixed(1)} ms`);
+      console.log(
+        `readBatch over SSH: ${roundTrip.toFixed(1)} ms round trip, ${batch.files.size} files, script ${batch.durationMs.toFixed(1)} ms`,
+      );
 
-      const remote = new Set([...batch.files.keys()].map((k) => /^\/proc\/(\d+)\/status$/.exec(k)?.[1]).filter((p) => p !== undefined));
+      const remote = new Set(
+        [...batch.files.keys()].map((k) => /^\/proc\/(\d+)\/status$/.exec(k)?.[1]).filter((p) => p !== undefined),
+      );
       const stable = [...before].filter((p) => after.has(p));
       expect(stable.filter((p) => !remote.has(p))).toEqual([]);
       // Anything else was born during the batch (the sshd session, the script's own processes).
@@ -237,7 +268,8 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
           const pid = String(inspect<{ State: { Pid: number } }>(name).State.Pid);
           const status = batch.files.get(`/proc/${pid}/status`);
           const local = readFileSync(`/proc/${pid}/status`, 'utf8');
-          const line = (text: string | undefined, key: string) => text?.split('\n').find((l) => l.startsWith(`${key}:`));
+          const line = (text: string | undefined, key: string) =>
+            text?.split('\n').find((l) => l.startsWith(`${key}:`));
           for (const key of ['Name', 'Pid', 'PPid', 'NSpid']) expect(line(status, key)).toBe(line(local, key));
         }
       }
@@ -250,7 +282,9 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
     const h = home(DMTEST, trustedLine());
     const t = await open('dmtest', h);
     try {
-      expect(await ping(await t.openUnixSocket('/var/run/docker.sock'))).toMatch(/^HTTP\/1\.[01] 200[\s\S]*\r\n\r\nOK$/);
+      expect(await ping(await t.openUnixSocket('/var/run/docker.sock'))).toMatch(
+        /^HTTP\/1\.[01] 200[\s\S]*\r\n\r\nOK$/,
+      );
       const missing = await failure(t.openUnixSocket('/run/no-such-docker.sock'));
       expect(missing.code).toBe('docker-unavailable');
       expect(missing.message).toContain('/run/no-such-docker.sock');
@@ -276,7 +310,9 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
     } finally {
       await t.close();
     }
-    const bad = home(`Host badjump\n  HostName 127.0.0.1\n  Port 1\nHost viabad\n  HostName 127.0.0.1\n  ProxyJump badjump\n`);
+    const bad = home(
+      `Host badjump\n  HostName 127.0.0.1\n  Port 1\nHost viabad\n  HostName 127.0.0.1\n  ProxyJump badjump\n`,
+    );
     const e = await failure(open('viabad', bad));
     expect(e.code).toBe('unreachable');
     expect(e.message).toContain('127.0.0.1:1');
@@ -286,7 +322,10 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'dm-badkey-'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'stranger')]);
     writeFileSync(join(dir, 'garbage'), 'this is not a key\n');
-    const h = home(DMTEST.replace(CLIENT_KEY, join(dir, 'stranger')) + `  IdentityFile ${join(dir, 'garbage')}\n`, trustedLine());
+    const h = home(
+      DMTEST.replace(CLIENT_KEY, join(dir, 'stranger')) + `  IdentityFile ${join(dir, 'garbage')}\n`,
+      trustedLine(),
+    );
     let asked = false;
     const e = await failure(open('dmtest', h, { askPassword: async () => ((asked = true), 'nope') }));
     expect(e.code).toBe('auth-failed');
@@ -356,27 +395,32 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
 });
 
 /** sshd with AllowStreamLocalForwarding no, for the `docker system dial-stdio` fallback. */
-describe.skipIf(!sshReady || !dockerReady)(`Docker socket without stream forwarding (${sshSkipReason}; ${dockerSkipReason})`, () => {
-  let port = 0;
-  let stop = (): void => undefined;
-  beforeAll(async () => {
-    ({ port, stop } = await startOwnSshd((config) => config.replace(/^AllowStreamLocalForwarding .*$/m, 'AllowStreamLocalForwarding no')));
-  });
-  afterAll(() => stop());
+describe.skipIf(!sshReady || !dockerReady)(
+  `Docker socket without stream forwarding (${sshSkipReason}; ${dockerSkipReason})`,
+  () => {
+    let port = 0;
+    let stop = (): void => undefined;
+    beforeAll(async () => {
+      ({ port, stop } = await startOwnSshd((config) =>
+        config.replace(/^AllowStreamLocalForwarding .*$/m, 'AllowStreamLocalForwarding no'),
+      ));
+    });
+    afterAll(() => stop());
 
-  it('falls back to docker system dial-stdio and still gets OK from /_ping', async () => {
-    const [type, b64] = readFileSync(HOST_PUB, 'utf8').trim().split(/\s+/);
-    const h = home(DMTEST.replace(`Port ${SSH_PORT}`, `Port ${port}`), `[127.0.0.1]:${port} ${type} ${b64}\n`);
-    const log: string[] = [];
-    const t = await open('dmtest', h, { log: (l) => log.push(l) });
-    try {
-      expect(await ping(await t.openUnixSocket('/var/run/docker.sock'))).toMatch(/\r\n\r\nOK$/);
-      expect(log.some((l) => l.includes('dial-stdio'))).toBe(true);
-    } finally {
-      await t.close();
-    }
-  });
-});
+    it('falls back to docker system dial-stdio and still gets OK from /_ping', async () => {
+      const [type, b64] = readFileSync(HOST_PUB, 'utf8').trim().split(/\s+/);
+      const h = home(DMTEST.replace(`Port ${SSH_PORT}`, `Port ${port}`), `[127.0.0.1]:${port} ${type} ${b64}\n`);
+      const log: string[] = [];
+      const t = await open('dmtest', h, { log: (l) => log.push(l) });
+      try {
+        expect(await ping(await t.openUnixSocket('/var/run/docker.sock'))).toMatch(/\r\n\r\nOK$/);
+        expect(log.some((l) => l.includes('dial-stdio'))).toBe(true);
+      } finally {
+        await t.close();
+      }
+    });
+  },
+);
 
 /** One HTTP/1.0 request on a stream; resolves with the whole response. */
 function ping(stream: Duplex): Promise<string> {
@@ -413,7 +457,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shell (${sshSkipReason})`, () => {
   const containerPids = dockerReady
-    ? ['dm-limited', 'dm-multi', 'dm-unlimited', 'dm-hostnet'].map((n) => inspect<{ State: { Pid: number } }>(n).State.Pid)
+    ? ['dm-limited', 'dm-multi', 'dm-unlimited', 'dm-hostnet'].map(
+        (n) => inspect<{ State: { Pid: number } }>(n).State.Pid,
+      )
     : [];
 
   /** A transport that reads through the sh batch script (the perl reader has its own suite, perlReader.test.ts). */
@@ -441,7 +487,9 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
         expect(b.files.get(counter)).toBe(`refresh ${i}\n`);
         expect(statIdentity(b.files.get('/proc/1/stat'))).toEqual(statIdentity(readFileSync('/proc/1/stat', 'utf8')));
         for (const pid of containerPids) {
-          expect(statIdentity(b.files.get(`/proc/${pid}/stat`))).toEqual(statIdentity(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+          expect(statIdentity(b.files.get(`/proc/${pid}/stat`))).toEqual(
+            statIdentity(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+          );
           for (const ns of NAMESPACE_TYPES) {
             const path = `/proc/${pid}/ns/${ns}`;
             if (existsSync(path)) expect(b.links.get(path)).toBe(readlinkSync(path));
@@ -491,7 +539,10 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
       writeFileSync(join(dir, 'b-after'), 'read after the forged file\n');
       for (let i = 0; i < 2; i++) {
         const b = await t.readBatch({ files: [`${dir}/*`], links: [], statfs: ['/'] });
-        expect(Object.fromEntries(b.files)).toEqual({ [join(dir, 'a-forged')]: forged, [join(dir, 'b-after')]: 'read after the forged file\n' });
+        expect(Object.fromEntries(b.files)).toEqual({
+          [join(dir, 'a-forged')]: forged,
+          [join(dir, 'b-after')]: 'read after the forged file\n',
+        });
         expect(b.statfs.has('/')).toBe(true);
       }
     } finally {
@@ -503,7 +554,8 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
     const t = await connect();
     try {
       const plan: BatchPlan = { files: ['/proc/1/stat'], links: [], statfs: [] };
-      const check = (b: BatchResult) => expect(statIdentity(b.files.get('/proc/1/stat'))).toEqual(statIdentity(readFileSync('/proc/1/stat', 'utf8')));
+      const check = (b: BatchResult) =>
+        expect(statIdentity(b.files.get('/proc/1/stat'))).toEqual(statIdentity(readFileSync('/proc/1/stat', 'utf8')));
       check(await t.readBatch(plan));
       const sshd = await sshdOf(t);
       const [first] = batchShells(sshd);
@@ -540,14 +592,19 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
       );
       // The request runs in a subshell: kill the shell as soon as that has started.
       for (let i = 0; i < 500; i++) {
-        const children = await pgrep('pgrep', ['-P', String(shell)]).then((r) => r.stdout.trim(), () => '');
+        const children = await pgrep('pgrep', ['-P', String(shell)]).then(
+          (r) => r.stdout.trim(),
+          () => '',
+        );
         if (children) break;
         await sleep(2);
       }
       process.kill(shell, 'SIGKILL');
       const e = await reading;
       expect(e).toBeInstanceOf(MonitorError);
-      expect((e as MonitorError).message).toMatch(/^the remote shell on dmtest ended during the read \(killed by SIGKILL[;)]/);
+      expect((e as MonitorError).message).toMatch(
+        /^the remote shell on dmtest ended during the read \(killed by SIGKILL[;)]/,
+      );
       expect((e as MonitorError).message).not.toContain('\n');
       const b = await t.readBatch({ files: [join(dir, 'small')], links: [], statfs: [] });
       expect(b.files.get(join(dir, 'small'))).toBe('small\n');
@@ -595,66 +652,70 @@ describe.skipIf(!sshReady)(`SshTransport.readBatch on one persistent remote shel
     expect(existsSync(`/proc/${shell}`)).toBe(false);
   });
 
-  it('costs less per refresh than one exec per refresh (the collector plan, medians of 10, interleaved)', async () => {
-    const t = await connect();
-    try {
-      const plan = buildPlan('/var/lib/docker');
-      const time = async (persistent: boolean): Promise<{ ms: number; files: number }> => {
-        t.persistentBatchShell = persistent;
-        const started = performance.now();
-        const b = await t.readBatch(plan);
-        return { ms: performance.now() - started, files: b.files.size };
-      };
-      await time(true); // opens the shell: a one-time cost, like the connection itself
-      await time(false);
-      const perExec: number[] = [];
-      const persistent: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        const a = await time(false);
-        const b = await time(true);
-        perExec.push(a.ms);
-        persistent.push(b.ms);
-        expect(a.files).toBeGreaterThan(100);
-        // The same work, give or take a process (and other projects' containers coming and going on a shared machine).
-        expect(Math.abs(a.files - b.files)).toBeLessThan((a.files / 10) * SHARED_FACTOR);
+  it(
+    'costs less per refresh than one exec per refresh (the collector plan, medians of 10, interleaved)',
+    async () => {
+      const t = await connect();
+      try {
+        const plan = buildPlan('/var/lib/docker');
+        const time = async (persistent: boolean): Promise<{ ms: number; files: number }> => {
+          t.persistentBatchShell = persistent;
+          const started = performance.now();
+          const b = await t.readBatch(plan);
+          return { ms: performance.now() - started, files: b.files.size };
+        };
+        await time(true); // opens the shell: a one-time cost, like the connection itself
+        await time(false);
+        const perExec: number[] = [];
+        const persistent: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const a = await time(false);
+          const b = await time(true);
+          perExec.push(a.ms);
+          persistent.push(b.ms);
+          expect(a.files).toBeGreaterThan(100);
+          // The same work, give or take a process (and other projects' containers coming and going on a shared machine).
+          expect(Math.abs(a.files - b.files)).toBeLessThan((a.files / 10) * SHARED_FACTOR);
+        }
+        // The script's own cost, without SSH: the same script through a local `sh -s`.
+        const script = buildBatchScript(plan);
+        const scriptOnly: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const started = performance.now();
+          const r = spawnSync('sh', ['-s'], { input: script, maxBuffer: 1 << 30 });
+          scriptOnly.push(performance.now() - started);
+          expect(r.status).toBe(0);
+        }
+        // The session cost alone: a one-file plan.
+        const tiny: BatchPlan = { files: ['/proc/uptime'], links: [], statfs: [] };
+        const tinyPerExec: number[] = [];
+        const tinyPersistent: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          t.persistentBatchShell = false;
+          let started = performance.now();
+          await t.readBatch(tiny);
+          tinyPerExec.push(performance.now() - started);
+          t.persistentBatchShell = true;
+          started = performance.now();
+          await t.readBatch(tiny);
+          tinyPersistent.push(performance.now() - started);
+        }
+        const [old, now] = [median(perExec), median(persistent)];
+        const runs = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+        console.log(
+          `readBatch(buildPlan('/var/lib/docker')) over SSH, median of 10: one exec per refresh ${old.toFixed(1)} ms, ` +
+            `persistent shell ${now.toFixed(1)} ms, ratio ${(old / now).toFixed(2)}x; the script alone via local sh -s ` +
+            `${median(scriptOnly).toFixed(1)} ms. One-file plan: ${median(tinyPerExec).toFixed(1)} ms vs ${median(tinyPersistent).toFixed(1)} ms, ` +
+            `ratio ${(median(tinyPerExec) / median(tinyPersistent)).toFixed(1)}x. (per-exec runs ${runs(perExec)}; persistent ${runs(persistent)})`,
+        );
+        // A host-wide read also reads other projects' containers here, whose coming and going outweighs the session
+        // cost: the full-plan comparison holds only on a machine of the test containers; the one-file plan always.
+        if (OTHER_CONTAINERS === 0) expect(now).toBeLessThan(old);
+        expect(median(tinyPersistent)).toBeLessThan(median(tinyPerExec));
+      } finally {
+        await t.close();
       }
-      // The script's own cost, without SSH: the same script through a local `sh -s`.
-      const script = buildBatchScript(plan);
-      const scriptOnly: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        const started = performance.now();
-        const r = spawnSync('sh', ['-s'], { input: script, maxBuffer: 1 << 30 });
-        scriptOnly.push(performance.now() - started);
-        expect(r.status).toBe(0);
-      }
-      // The session cost alone: a one-file plan.
-      const tiny: BatchPlan = { files: ['/proc/uptime'], links: [], statfs: [] };
-      const tinyPerExec: number[] = [];
-      const tinyPersistent: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        t.persistentBatchShell = false;
-        let started = performance.now();
-        await t.readBatch(tiny);
-        tinyPerExec.push(performance.now() - started);
-        t.persistentBatchShell = true;
-        started = performance.now();
-        await t.readBatch(tiny);
-        tinyPersistent.push(performance.now() - started);
-      }
-      const [old, now] = [median(perExec), median(persistent)];
-      const runs = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
-      console.log(
-        `readBatch(buildPlan('/var/lib/docker')) over SSH, median of 10: one exec per refresh ${old.toFixed(1)} ms, ` +
-          `persistent shell ${now.toFixed(1)} ms, ratio ${(old / now).toFixed(2)}x; the script alone via local sh -s ` +
-          `${median(scriptOnly).toFixed(1)} ms. One-file plan: ${median(tinyPerExec).toFixed(1)} ms vs ${median(tinyPersistent).toFixed(1)} ms, ` +
-          `ratio ${(median(tinyPerExec) / median(tinyPersistent)).toFixed(1)}x. (per-exec runs ${runs(perExec)}; persistent ${runs(persistent)})`,
-      );
-      // A host-wide read also reads other projects' containers here, whose coming and going outweighs the session
-      // cost: the full-plan comparison holds only on a machine of the test containers; the one-file plan always.
-      if (OTHER_CONTAINERS === 0) expect(now).toBeLessThan(old);
-      expect(median(tinyPersistent)).toBeLessThan(median(tinyPerExec));
-    } finally {
-      await t.close();
-    }
-  }, 240_000 * SHARED_FACTOR); // 60 host-wide reads: they read other projects' containers on this machine too
+    },
+    240_000 * SHARED_FACTOR,
+  ); // 60 host-wide reads: they read other projects' containers on this machine too
 });

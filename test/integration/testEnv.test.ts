@@ -29,7 +29,11 @@ describe.skipIf(!sshReady || !isRoot)('a foreign sshd (another host key) is told
   beforeAll(async () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
     // Our config with its host keys replaced: the same daemon, another machine's identity.
-    foreign = await startOwnSshd((c) => c.replace(/^HostKey .*\n/gm, '').replace(/^ListenAddress .*$/m, (l) => `${l}\nHostKey ${join(dir, 'host_ed25519')}`));
+    foreign = await startOwnSshd((c) =>
+      c
+        .replace(/^HostKey .*\n/gm, '')
+        .replace(/^ListenAddress .*$/m, (l) => `${l}\nHostKey ${join(dir, 'host_ed25519')}`),
+    );
   });
   afterAll(() => {
     foreign?.stop();
@@ -38,9 +42,17 @@ describe.skipIf(!sshReady || !isRoot)('a foreign sshd (another host key) is told
 
   it('names the port and both fingerprints for the foreign sshd, and nothing for ours', () => {
     const problem = testSshdProblem(foreign.port);
-    expect(problem).toMatch(new RegExp(`^the sshd on 127\\.0\\.0\\.1:${foreign.port} is not this test env's: it presents ssh-ed25519 SHA256:`));
-    const theirs = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')], { encoding: 'utf8' }).split(/\s+/)[1];
-    const ours = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(SSHD_DIR, 'host_ed25519.pub')], { encoding: 'utf8' }).split(/\s+/)[1];
+    expect(problem).toMatch(
+      new RegExp(
+        `^the sshd on 127\\.0\\.0\\.1:${foreign.port} is not this test env's: it presents ssh-ed25519 SHA256:`,
+      ),
+    );
+    const theirs = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')], {
+      encoding: 'utf8',
+    }).split(/\s+/)[1];
+    const ours = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(SSHD_DIR, 'host_ed25519.pub')], {
+      encoding: 'utf8',
+    }).split(/\s+/)[1];
     expect(problem).toContain(theirs);
     expect(problem).toContain(ours);
     expect(problem).toContain('bash scripts/test-env.sh');
@@ -56,46 +68,55 @@ describe.skipIf(!sshReady || !isRoot)('a foreign sshd (another host key) is told
   });
 });
 
-describe.skipIf(!sshReady || !isRoot)('scripts/test-env.sh with another state directory (a second checkout on this machine)', () => {
-  const state = mkdtempSync(join(tmpdir(), 'dm-test-state-'));
-  const sshd = join(state, 'sshd');
-  let holder: ChildProcess | null = null;
-  const env = { ...process.env, DM_TEST_STATE: state, DM_TEST_PASS_USER: '' }; // leaves the machine's dmpass alone
-  afterAll(() => {
-    holder?.kill();
-    const s = readSshdState(sshd);
-    if (s && existsSync(`/proc/${s.pid}`) && readFileSync(`/proc/${s.pid}/cmdline`, 'latin1').includes(sshd)) process.kill(s.pid);
-    rmSync(state, { recursive: true, force: true });
-  });
+describe.skipIf(!sshReady || !isRoot)(
+  'scripts/test-env.sh with another state directory (a second checkout on this machine)',
+  () => {
+    const state = mkdtempSync(join(tmpdir(), 'dm-test-state-'));
+    const sshd = join(state, 'sshd');
+    let holder: ChildProcess | null = null;
+    const env = { ...process.env, DM_TEST_STATE: state, DM_TEST_PASS_USER: '' }; // leaves the machine's dmpass alone
+    afterAll(() => {
+      holder?.kill();
+      const s = readSshdState(sshd);
+      if (s && existsSync(`/proc/${s.pid}`) && readFileSync(`/proc/${s.pid}/cmdline`, 'latin1').includes(sshd))
+        process.kill(s.pid);
+      rmSync(state, { recursive: true, force: true });
+    });
 
-  it('keeps off the ports in use (2222 and ours), records port and pid, and its sshd is its own', () => {
-    // 2222 is in use here: by our test sshd (test-env.sh took it while free) or by whatever else holds it.
-    let holds2222 = false;
-    try {
-      execFileSync('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/2222'], { stdio: 'ignore' });
-      holds2222 = true;
-    } catch {
-      holder = spawn(process.execPath, ['-e', "require('net').createServer().listen(2222, '127.0.0.1')"], { stdio: 'ignore' });
-      execFileSync('bash', ['-c', 'for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/2222) 2>/dev/null && exit 0; sleep 0.1; done; exit 1']);
-      holds2222 = true;
-    }
-    expect(holds2222).toBe(true);
-    const out = execFileSync('bash', [join(ROOT, 'scripts/test-env.sh')], { env, encoding: 'utf8' });
-    const s = readSshdState(sshd);
-    expect(s, out).not.toBeNull();
-    expect(s!.port).not.toBe(2222);
-    expect(s!.port).not.toBe(SSH_PORT);
-    expect(out).toContain(`started sshd on 127.0.0.1:${s!.port}`);
-    expect(readFileSync(`/proc/${s!.pid}/cmdline`, 'latin1')).toContain(join(sshd, 'sshd_config'));
-    expect(testSshdProblem(s!.port, sshd)).toBeNull();
-    // Each env's sshd is told apart from the other's.
-    expect(testSshdProblem(s!.port)).toMatch(/is not this test env's/);
-    expect(testSshdProblem(SSH_PORT, sshd)).toMatch(/is not this test env's/);
-    expect(readFileSync(join(sshd, 'sshd_config'), 'utf8')).not.toMatch(/^Match /m);
+    it('keeps off the ports in use (2222 and ours), records port and pid, and its sshd is its own', () => {
+      // 2222 is in use here: by our test sshd (test-env.sh took it while free) or by whatever else holds it.
+      let holds2222 = false;
+      try {
+        execFileSync('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/2222'], { stdio: 'ignore' });
+        holds2222 = true;
+      } catch {
+        holder = spawn(process.execPath, ['-e', "require('net').createServer().listen(2222, '127.0.0.1')"], {
+          stdio: 'ignore',
+        });
+        execFileSync('bash', [
+          '-c',
+          'for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/2222) 2>/dev/null && exit 0; sleep 0.1; done; exit 1',
+        ]);
+        holds2222 = true;
+      }
+      expect(holds2222).toBe(true);
+      const out = execFileSync('bash', [join(ROOT, 'scripts/test-env.sh')], { env, encoding: 'utf8' });
+      const s = readSshdState(sshd);
+      expect(s, out).not.toBeNull();
+      expect(s!.port).not.toBe(2222);
+      expect(s!.port).not.toBe(SSH_PORT);
+      expect(out).toContain(`started sshd on 127.0.0.1:${s!.port}`);
+      expect(readFileSync(`/proc/${s!.pid}/cmdline`, 'latin1')).toContain(join(sshd, 'sshd_config'));
+      expect(testSshdProblem(s!.port, sshd)).toBeNull();
+      // Each env's sshd is told apart from the other's.
+      expect(testSshdProblem(s!.port)).toMatch(/is not this test env's/);
+      expect(testSshdProblem(SSH_PORT, sshd)).toMatch(/is not this test env's/);
+      expect(readFileSync(join(sshd, 'sshd_config'), 'utf8')).not.toMatch(/^Match /m);
 
-    // Run again: the same sshd, the same port.
-    const again = execFileSync('bash', [join(ROOT, 'scripts/test-env.sh')], { env, encoding: 'utf8' });
-    expect(again).not.toContain('started sshd');
-    expect(readSshdState(sshd)).toEqual(s);
-  }, 120_000);
-});
+      // Run again: the same sshd, the same port.
+      const again = execFileSync('bash', [join(ROOT, 'scripts/test-env.sh')], { env, encoding: 'utf8' });
+      expect(again).not.toContain('started sshd');
+      expect(readSshdState(sshd)).toEqual(s);
+    }, 120_000);
+  },
+);

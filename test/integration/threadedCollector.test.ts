@@ -28,7 +28,15 @@ function open(options: ConstructorParameters<typeof ThreadedCollector>[1] = {}):
 }
 
 beforeAll(async () => {
-  await build({ entryPoints: ['src/core/collect/collectorThread.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: workerFile, logLevel: 'error' });
+  await build({
+    entryPoints: ['src/core/collect/collectorThread.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: workerFile,
+    logLevel: 'error',
+  });
 });
 
 afterAll(async () => {
@@ -37,59 +45,89 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!dockerReady)(`the collector on a worker thread (${dockerReady ? 'real dockerd' : dockerSkipReason})`, () => {
-  it('hands over, one container and two processes per part, every test container and every process /proc lists', async () => {
-    const c = open({ containersPerPart: 1, processesPerPart: 2 });
-    await c.sample({ demand: FULL_DEMAND });
-    const before = new Set(readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number));
-    const s = await c.sample({ demand: FULL_DEMAND });
-    const after = new Set(readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number));
+describe.skipIf(!dockerReady)(
+  `the collector on a worker thread (${dockerReady ? 'real dockerd' : dockerSkipReason})`,
+  () => {
+    it('hands over, one container and two processes per part, every test container and every process /proc lists', async () => {
+      const c = open({ containersPerPart: 1, processesPerPart: 2 });
+      await c.sample({ demand: FULL_DEMAND });
+      const before = new Set(
+        readdirSync('/proc')
+          .filter((n) => /^\d+$/.test(n))
+          .map(Number),
+      );
+      const s = await c.sample({ demand: FULL_DEMAND });
+      const after = new Set(
+        readdirSync('/proc')
+          .filter((n) => /^\d+$/.test(n))
+          .map(Number),
+      );
 
-    const ours = ownContainerIds();
-    const ids = s.containers.map((x) => x.id);
-    expect(new Set(ids).size).toBe(ids.length); // no part delivered twice
-    for (const id of ours) expect(ids).toContain(id);
-    const limited = s.containers.find((x) => x.name === 'dm-limited')!;
-    const info = inspect('dm-limited');
-    expect(limited.initPid).toBe(info.State.Pid);
-    expect(limited.memory.limitBytes).toBe(info.HostConfig.Memory);
+      const ours = ownContainerIds();
+      const ids = s.containers.map((x) => x.id);
+      expect(new Set(ids).size).toBe(ids.length); // no part delivered twice
+      for (const id of ours) expect(ids).toContain(id);
+      const limited = s.containers.find((x) => x.name === 'dm-limited')!;
+      const info = inspect('dm-limited');
+      expect(limited.initPid).toBe(info.State.Pid);
+      expect(limited.memory.limitBytes).toBe(info.HostConfig.Memory);
 
-    const pids = s.processes.map((p) => p.pid);
-    expect(new Set(pids).size).toBe(pids.length);
-    // Every process that lived through the sample is in it, and nothing that never existed.
-    const lived = [...before].filter((p) => after.has(p));
-    const missing = lived.filter((p) => !pids.includes(p));
-    expect(missing, `processes /proc listed before and after, absent from the snapshot: ${missing.join(' ')}`).toEqual([]);
-    for (const p of pids) expect(before.has(p) || after.has(p)).toBe(true);
-    expect(s.host.hostname.length).toBeGreaterThan(0);
-    expect(c.dockerRequests).toBeGreaterThan(0);
-  });
+      const pids = s.processes.map((p) => p.pid);
+      expect(new Set(pids).size).toBe(pids.length);
+      // Every process that lived through the sample is in it, and nothing that never existed.
+      const lived = [...before].filter((p) => after.has(p));
+      const missing = lived.filter((p) => !pids.includes(p));
+      expect(
+        missing,
+        `processes /proc listed before and after, absent from the snapshot: ${missing.join(' ')}`,
+      ).toEqual([]);
+      for (const p of pids) expect(before.has(p) || after.has(p)).toBe(true);
+      expect(s.host.hostname.length).toBeGreaterThan(0);
+      expect(c.dockerRequests).toBeGreaterThan(0);
+    });
 
-  it('carries the Docker events of its own stream across the thread, and ends the stream on abort', async () => {
-    const c = open();
-    await c.sample();
-    const seen: EngineEvent[] = [];
-    const abort = new AbortController();
-    const following = c.followDockerEvents((e) => seen.push(e), abort.signal);
-    const id = (await execFileAsync('docker', ['run', '-d', '--name', NAME, '--label', TEST_LABEL, 'dm-busybox:test', 'sleep', '300'])).stdout.trim();
-    const deadline = Date.now() + 20_000;
-    while (!seen.some((e) => e.Actor.ID === id && e.Action === 'start') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(seen.some((e) => e.Actor.ID === id && e.Action === 'start'), `events seen: ${seen.map((e) => `${e.Action} ${e.Actor.ID.slice(0, 12)}`).join(', ')}`).toBe(true);
-    abort.abort();
-    await expect(following).resolves.toBeUndefined();
-    const s = await c.sample();
-    expect(s.containers.find((x) => x.id === id)?.name).toBe(NAME);
-  });
+    it('carries the Docker events of its own stream across the thread, and ends the stream on abort', async () => {
+      const c = open();
+      await c.sample();
+      const seen: EngineEvent[] = [];
+      const abort = new AbortController();
+      const following = c.followDockerEvents((e) => seen.push(e), abort.signal);
+      const id = (
+        await execFileAsync('docker', [
+          'run',
+          '-d',
+          '--name',
+          NAME,
+          '--label',
+          TEST_LABEL,
+          'dm-busybox:test',
+          'sleep',
+          '300',
+        ])
+      ).stdout.trim();
+      const deadline = Date.now() + 20_000;
+      while (!seen.some((e) => e.Actor.ID === id && e.Action === 'start') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(
+        seen.some((e) => e.Actor.ID === id && e.Action === 'start'),
+        `events seen: ${seen.map((e) => `${e.Action} ${e.Actor.ID.slice(0, 12)}`).join(', ')}`,
+      ).toBe(true);
+      abort.abort();
+      await expect(following).resolves.toBeUndefined();
+      const s = await c.sample();
+      expect(s.containers.find((x) => x.id === id)?.name).toBe(NAME);
+    });
 
-  it('passes its options to the thread: a Docker socket that does not exist leaves the snapshot without the API', async () => {
-    const c = open({ socketPath: join(dir, 'no.sock') });
-    const s = await c.sample();
-    expect(s.docker.reachable).toBe(false);
-    expect(s.warnings.join('\n')).toMatch(/Docker API unreachable/);
-    // The containers are still found from their cgroups.
-    for (const id of ownContainerIds(false)) expect(s.containers.map((x) => x.id)).toContain(id);
-  });
-});
+    it('passes its options to the thread: a Docker socket that does not exist leaves the snapshot without the API', async () => {
+      const c = open({ socketPath: join(dir, 'no.sock') });
+      const s = await c.sample();
+      expect(s.docker.reachable).toBe(false);
+      expect(s.warnings.join('\n')).toMatch(/Docker API unreachable/);
+      // The containers are still found from their cgroups.
+      for (const id of ownContainerIds(false)) expect(s.containers.map((x) => x.id)).toContain(id);
+    });
+  },
+);
 
 describe('a collector thread that cannot run, or is closed', () => {
   it('fails a refresh with a MonitorError when the thread cannot start, instead of hanging', async () => {
@@ -103,7 +141,9 @@ describe('a collector thread that cannot run, or is closed', () => {
   it('fails what waits on it when closed, and every later call', async () => {
     const c = open();
     const pending = expect(c.sample()).rejects.toThrow(/closed/);
-    const following = expect(c.followDockerEvents(() => undefined, new AbortController().signal)).rejects.toThrow(/closed/);
+    const following = expect(c.followDockerEvents(() => undefined, new AbortController().signal)).rejects.toThrow(
+      /closed/,
+    );
     await c.close();
     await pending;
     await following;

@@ -13,7 +13,20 @@ const TEST_CONTAINER = 'dm-tiers-probe';
 
 /** The fields fixed for a process's life, and the ones a tiered refresh takes from this refresh's stat. */
 function lifeFacts(p: ProcessInfo): unknown {
-  return [p.pid, p.nsPid, p.ppid, p.name, p.command, p.exe, p.uid, p.user, p.containerId, p.cgroupPath, p.namespaces, p.startTime];
+  return [
+    p.pid,
+    p.nsPid,
+    p.ppid,
+    p.name,
+    p.command,
+    p.exe,
+    p.uid,
+    p.user,
+    p.containerId,
+    p.cgroupPath,
+    p.namespaces,
+    p.startTime,
+  ];
 }
 
 /**
@@ -21,7 +34,9 @@ function lifeFacts(p: ProcessInfo): unknown {
  * set their title or exec: those whose name differs between the two snapshots are left out by the caller.
  */
 function stable(s: Snapshot, self: Set<number>): Map<number, unknown> {
-  return new Map(s.processes.filter((p) => !self.has(p.pid) && p.ppid !== 2 && p.pid !== 2).map((p) => [p.pid, lifeFacts(p)]));
+  return new Map(
+    s.processes.filter((p) => !self.has(p.pid) && p.ppid !== 2 && p.pid !== 2).map((p) => [p.pid, lifeFacts(p)]),
+  );
 }
 
 /**
@@ -44,7 +59,11 @@ function nameOf(s: Snapshot, pid: number): string | undefined {
 }
 
 function dockerTopPids(name: string): number[] {
-  return run('docker', ['top', name, '-o', 'pid']).split('\n').slice(1).map(Number).sort((a, b) => a - b);
+  return run('docker', ['top', name, '-o', 'pid'])
+    .split('\n')
+    .slice(1)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`, () => {
@@ -71,7 +90,8 @@ describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`
       compared++;
     }
     expect(compared).toBeGreaterThan(20);
-    const containers = (s: Snapshot) => s.containers.map((c) => [c.id, c.network.hostVeth, c.network.bridge, c.memory.limitBytes, c.cgroupPath]);
+    const containers = (s: Snapshot) =>
+      s.containers.map((c) => [c.id, c.network.hostVeth, c.network.bridge, c.memory.limitBytes, c.cgroupPath]);
     expect(containers(t)).toEqual(containers(f));
     // RSS and threads are this refresh's, not the cached status's: within a page of /proc read now.
     const yes = t.processes.find((p) => p.command.startsWith('sh -c yes'));
@@ -97,7 +117,10 @@ describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`
       expect(found!.nsPid[0]).toBe(found!.pid);
       expect(found!.nsPid).toHaveLength(2);
       // NSpid read another way: the last field of /proc/PID/status's NSpid line.
-      const nspid = /^NSpid:\s+(.*)$/m.exec(execFileSync('cat', [`/proc/${found!.pid}/status`], { encoding: 'utf8' }))![1].split(/\s+/).map(Number);
+      const nspid = /^NSpid:\s+(.*)$/m
+        .exec(execFileSync('cat', [`/proc/${found!.pid}/status`], { encoding: 'utf8' }))![1]
+        .split(/\s+/)
+        .map(Number);
       expect(found!.nsPid).toEqual(nspid);
     } finally {
       execFileSync('pkill', ['-f', `^sleep ${duration}$`], { stdio: 'ignore' });
@@ -106,7 +129,19 @@ describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`
 
   it('shows a container created between refreshes on the next one, and drops it once removed', async () => {
     await tiered.sample();
-    const args = ['run', '-d', '--name', TEST_CONTAINER, '--memory', '48m', '--pids-limit', '20', 'dm-busybox:test', 'sleep', '100000'];
+    const args = [
+      'run',
+      '-d',
+      '--name',
+      TEST_CONTAINER,
+      '--memory',
+      '48m',
+      '--pids-limit',
+      '20',
+      'dm-busybox:test',
+      'sleep',
+      '100000',
+    ];
     execFileSync('docker', args, { stdio: 'ignore' });
     const info = inspect(TEST_CONTAINER);
     const id = info.Id as string;
@@ -144,30 +179,37 @@ describe.skipIf(!dockerReady)(`tiered collection, locally (${dockerSkipReason})`
   });
 });
 
-describe.skipIf(!dockerReady || !sshReady)(`tiered collection through SSH, the remote reader (${sshSkipReason})`, () => {
-  it('gives the same processes and containers as a full read over the same connection', async () => {
-    const { home } = makeSshHome();
-    const transport = await openTransport(parseTarget('dmtest'), { home });
-    try {
-      const tiered = new Collector(transport, { slowEvery: 1000 });
-      const full = new Collector(transport, { tiered: false });
-      await tiered.sample();
-      const t = await tiered.sample();
-      const f = await full.sample();
-      const remoteShells = new Set(f.processes.filter((p) => p.command === 'sh -s' || p.name === 'sh' || p.name === 'perl' || p.name === 'python3').map((p) => p.pid));
-      const a = stable(t, remoteShells);
-      const b = stable(f, remoteShells);
-      let compared = 0;
-      for (const [pid, facts] of a) {
-        if (!b.has(pid) || nameOf(t, pid) !== nameOf(f, pid)) continue;
-        if (!stillRunning(t, pid)) continue;
-        expect(facts, `pid ${pid}`).toEqual(b.get(pid));
-        compared++;
+describe.skipIf(!dockerReady || !sshReady)(
+  `tiered collection through SSH, the remote reader (${sshSkipReason})`,
+  () => {
+    it('gives the same processes and containers as a full read over the same connection', async () => {
+      const { home } = makeSshHome();
+      const transport = await openTransport(parseTarget('dmtest'), { home });
+      try {
+        const tiered = new Collector(transport, { slowEvery: 1000 });
+        const full = new Collector(transport, { tiered: false });
+        await tiered.sample();
+        const t = await tiered.sample();
+        const f = await full.sample();
+        const remoteShells = new Set(
+          f.processes
+            .filter((p) => p.command === 'sh -s' || p.name === 'sh' || p.name === 'perl' || p.name === 'python3')
+            .map((p) => p.pid),
+        );
+        const a = stable(t, remoteShells);
+        const b = stable(f, remoteShells);
+        let compared = 0;
+        for (const [pid, facts] of a) {
+          if (!b.has(pid) || nameOf(t, pid) !== nameOf(f, pid)) continue;
+          if (!stillRunning(t, pid)) continue;
+          expect(facts, `pid ${pid}`).toEqual(b.get(pid));
+          compared++;
+        }
+        expect(compared).toBeGreaterThan(20);
+        expect(t.containers.map((c) => c.id).sort()).toEqual(f.containers.map((c) => c.id).sort());
+      } finally {
+        await transport.close();
       }
-      expect(compared).toBeGreaterThan(20);
-      expect(t.containers.map((c) => c.id).sort()).toEqual(f.containers.map((c) => c.id).sort());
-    } finally {
-      await transport.close();
-    }
-  });
-});
+    });
+  },
+);

@@ -1,6 +1,9 @@
 // Types of hostileContainer.mjs for the TypeScript integration tests.
 export declare const PWNED_GLOBAL: string;
-export declare const HOSTILE_ARGS: Record<'img' | 'script' | 'commandLink' | 'icon' | 'ansi' | 'bidi' | 'newline' | 'quotes' | 'long', string>;
+export declare const HOSTILE_ARGS: Record<
+  'img' | 'script' | 'commandLink' | 'icon' | 'ansi' | 'bidi' | 'newline' | 'quotes' | 'long',
+  string
+>;
 export declare const HOSTILE_COMM: string;
 export declare const COMPOSE_PROJECT: string;
 export declare const COMPOSE_SERVICE: string;

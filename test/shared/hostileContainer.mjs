@@ -35,19 +35,34 @@ export const HOSTILE_LABEL_VALUE = `v"<script>window.${PWNED_GLOBAL}=5</script>\
  * Elements that only the payloads would put in a page; none may exist in any webview or hover. VS Code's own
  * script in each webview (`_vscodeApiScript`, acquireVsCodeApi) has no nonce and is left out by its id.
  */
-export const INJECTED_SELECTORS = ['img', 'svg[onload]', '[onerror]', '[onload]', 'script:not([nonce]):not(#_vscodeApiScript)', 'a[href^="command:"]', 'i', 'b'];
+export const INJECTED_SELECTORS = [
+  'img',
+  'svg[onload]',
+  '[onerror]',
+  '[onload]',
+  'script:not([nonce]):not(#_vscodeApiScript)',
+  'a[href^="command:"]',
+  'i',
+  'b',
+];
 
 /** How the views show text longer than this (src/core/escape.ts MAX_SHOWN_CHARS): cut, with this marker. */
 export const SHOWN_CHARS = 4096;
 export const truncationMarker = (more) => `… [${more} more characters]`;
 
 function docker(args) {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 }).trim();
+  return execFileSync('docker', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  }).trim();
 }
 
 /** Removes hostile containers an earlier, interrupted run left (ours only: the label and the prefix). */
 export function removeLeftoverHostileContainers() {
-  const ids = docker(['ps', '-aq', '--filter', 'label=docker-monitor-test=1', '--filter', 'name=^dm-hostile-']).split('\n').filter(Boolean);
+  const ids = docker(['ps', '-aq', '--filter', 'label=docker-monitor-test=1', '--filter', 'name=^dm-hostile-'])
+    .split('\n')
+    .filter(Boolean);
   if (ids.length > 0) docker(['rm', '-f', ...ids]);
 }
 
@@ -61,13 +76,27 @@ export function startHostileContainer() {
   // burns the container's 5% CPU quota, so that the process is among the dashboard's 50 busiest.
   const script = 'printf %s "$1" > /proc/$$/comm; while :; do :; done';
   docker([
-    'run', '-d', '--name', name,
-    '--label', 'docker-monitor-test=1',
-    '--cpus', '0.05',
-    '--label', `com.docker.compose.project=${COMPOSE_PROJECT}`,
-    '--label', `com.docker.compose.service=${COMPOSE_SERVICE}`,
-    '--label', `${HOSTILE_LABEL_KEY}=${HOSTILE_LABEL_VALUE}`,
-    'dm-busybox:test', 'sh', '-c', script, 'sh', HOSTILE_COMM, ...Object.values(HOSTILE_ARGS),
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    'docker-monitor-test=1',
+    '--cpus',
+    '0.05',
+    '--label',
+    `com.docker.compose.project=${COMPOSE_PROJECT}`,
+    '--label',
+    `com.docker.compose.service=${COMPOSE_SERVICE}`,
+    '--label',
+    `${HOSTILE_LABEL_KEY}=${HOSTILE_LABEL_VALUE}`,
+    'dm-busybox:test',
+    'sh',
+    '-c',
+    script,
+    'sh',
+    HOSTILE_COMM,
+    ...Object.values(HOSTILE_ARGS),
   ]);
   const info = JSON.parse(docker(['inspect', name]))[0];
   const pid = info.State.Pid;
@@ -79,7 +108,10 @@ export function startHostileContainer() {
     if (comm === HOSTILE_COMM) break;
     execFileSync('sleep', ['0.1']);
   }
-  if (comm !== HOSTILE_COMM) throw new Error(`${name}'s main process did not take the comm ${JSON.stringify(HOSTILE_COMM)}: ${JSON.stringify(comm)}`);
+  if (comm !== HOSTILE_COMM)
+    throw new Error(
+      `${name}'s main process did not take the comm ${JSON.stringify(HOSTILE_COMM)}: ${JSON.stringify(comm)}`,
+    );
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0');
   return { name, id: info.Id, pid, comm, argv, labels: info.Config.Labels };
 }

@@ -33,7 +33,11 @@ function oneLine(e) {
 
 function finish(code, failure) {
   const r = ensureResults(resultsFile, failure ?? `the suite wrote no results (exit code ${code})`);
-  say(r.error ? `the suite did not run: ${r.error} (${resultsFile})` : `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${resultsFile})`);
+  say(
+    r.error
+      ? `the suite did not run: ${r.error} (${resultsFile})`
+      : `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${resultsFile})`,
+  );
   process.exit(code === 0 && r.success === false ? 1 : code);
 }
 
@@ -44,7 +48,9 @@ if (!(timeoutMs > 0)) {
 }
 // runTests has no overall deadline of its own: a stalled download or a VS Code that never exits must not hang CI.
 setTimeout(() => {
-  console.error(`[vscode-${runner}] timed out after ${opts['timeout-minutes']} min (download or test run did not finish)`);
+  console.error(
+    `[vscode-${runner}] timed out after ${opts['timeout-minutes']} min (download or test run did not finish)`,
+  );
   finish(1, 'timed out');
 }, timeoutMs).unref();
 
@@ -75,27 +81,34 @@ try {
   const extensionTestsPath = await step(say, 'bundling the suite', () =>
     bundleSuiteFor({ runner, resultsFile, profile, sshReason, extensionLocation: { developmentPath: REPO_ROOT } }),
   );
-  code = await step(say, executable ? `running the suite in ${executable}` : `downloading VS Code ${opts['vscode-version']} (if not cached) and running the suite`, () =>
-    runTests({
-      ...(executable ? { vscodeExecutablePath: executable } : { version: opts['vscode-version'], cachePath: join(REPO_ROOT, '.vscode-test') }),
-      timeout: 30_000,
-      extensionDevelopmentPath: REPO_ROOT,
-      extensionTestsPath,
-      extensionTestsEnv: profileEnv(profile),
-      launchArgs: [
-        profile.workspace,
-        `--user-data-dir=${profile.userDataDir}`,
-        `--extensions-dir=${profile.extensionsDir}`,
-        '--disable-extensions',
-        '--disable-gpu',
-        '--skip-welcome',
-        '--skip-release-notes',
-      ],
-    }).catch((e) => {
-      // TestRunFailedError carries the exit code of a run whose tests failed; anything else is a setup failure.
-      if (e && typeof e.code === 'number') return e.code;
-      throw e;
-    }),
+  code = await step(
+    say,
+    executable
+      ? `running the suite in ${executable}`
+      : `downloading VS Code ${opts['vscode-version']} (if not cached) and running the suite`,
+    () =>
+      runTests({
+        ...(executable
+          ? { vscodeExecutablePath: executable }
+          : { version: opts['vscode-version'], cachePath: join(REPO_ROOT, '.vscode-test') }),
+        timeout: 30_000,
+        extensionDevelopmentPath: REPO_ROOT,
+        extensionTestsPath,
+        extensionTestsEnv: profileEnv(profile),
+        launchArgs: [
+          profile.workspace,
+          `--user-data-dir=${profile.userDataDir}`,
+          `--extensions-dir=${profile.extensionsDir}`,
+          '--disable-extensions',
+          '--disable-gpu',
+          '--skip-welcome',
+          '--skip-release-notes',
+        ],
+      }).catch((e) => {
+        // TestRunFailedError carries the exit code of a run whose tests failed; anything else is a setup failure.
+        if (e && typeof e.code === 'number') return e.code;
+        throw e;
+      }),
   );
 } catch (e) {
   failure = oneLine(e);

@@ -87,7 +87,12 @@ async function main() {
     mkdirSync(developmentPath);
     writeFileSync(
       join(developmentPath, 'package.json'),
-      JSON.stringify({ name: 'test-host', publisher: 'docker-monitor-tests', version: '0.0.0', engines: { vscode: '^1.90.0' } }),
+      JSON.stringify({
+        name: 'test-host',
+        publisher: 'docker-monitor-tests',
+        version: '0.0.0',
+        engines: { vscode: '^1.90.0' },
+      }),
     );
   } else {
     const main = JSON.parse(readFileSync(join(extensionPath, 'package.json'), 'utf8')).main;
@@ -107,7 +112,9 @@ async function main() {
   const exited = new Promise((r) => (reportExit = r));
   let suiteStarted = false;
   await page.exposeFunction('codeAutomationLog', (type, args) => {
-    const line = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    const line = (Array.isArray(args) ? args : [args])
+      .map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))
+      .join(' ');
     if (line.includes('[docker-monitor suite]')) suiteStarted = true;
     for (const l of line.split('\n')) console.log(`  [${type}] ${l}`);
   });
@@ -147,14 +154,19 @@ async function main() {
   if (outcome.timeout) {
     const shot = join(OUTPUT_DIR, `vscode-${runner}-timeout.png`);
     await page.screenshot({ path: shot }).catch(() => {});
-    throw new Error(`timed out: the suite did not finish within ${opts['timeout-minutes']} min (screenshot ${shot}, server log ${serverLog})`);
+    throw new Error(
+      `timed out: the suite did not finish within ${opts['timeout-minutes']} min (screenshot ${shot}, server log ${serverLog})`,
+    );
   }
   if (outcome.notStarted) {
     const shot = join(OUTPUT_DIR, `vscode-${runner}-not-started.png`);
     await page.screenshot({ path: shot }).catch(() => {});
-    throw new Error(`the workbench did not start the suite within ${START_TIMEOUT_MS / 1000}s (screenshot ${shot}, server log ${serverLog})`);
+    throw new Error(
+      `the workbench did not start the suite within ${START_TIMEOUT_MS / 1000}s (screenshot ${shot}, server log ${serverLog})`,
+    );
   }
-  if (outcome.serverGone) throw new Error(`the VS Code server ended during the run (${outcome.serverGone}); log: ${serverLog}`);
+  if (outcome.serverGone)
+    throw new Error(`the VS Code server ended during the run (${outcome.serverGone}); log: ${serverLog}`);
   say(`the workbench reported exit code ${outcome.code} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
   exitCode = outcome.code;
 }
@@ -173,6 +185,10 @@ try {
 }
 
 const r = ensureResults(resultsFile, failure ?? `the suite wrote no results (exit code ${exitCode})`);
-say(r.error ? `the suite did not run: ${r.error} (${resultsFile})` : `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${resultsFile})`);
+say(
+  r.error
+    ? `the suite did not run: ${r.error} (${resultsFile})`
+    : `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped (${resultsFile})`,
+);
 if (exitCode === 0 && r.success === false) exitCode = 1;
 process.exit(exitCode);

@@ -70,9 +70,7 @@ function listening(p: ProcessInfo): string {
 function specRow(s: Snapshot, c: ContainerInfo, main: ProcessInfo | null): CorrelationRow {
   const unknown = unknownReason(s, c);
   const image = c.image ? `image ${c.image}` : `image ${unknown}`;
-  const compose = c.compose
-    ? `, compose ${c.compose.project}${c.compose.service ? `/${c.compose.service}` : ''}`
-    : '';
+  const compose = c.compose ? `, compose ${c.compose.project}${c.compose.service ? `/${c.compose.service}` : ''}` : '';
   return {
     aspect: 'Spec',
     process: main ? main.command || main.name : 'unknown (no process of this container in the snapshot)',
@@ -91,10 +89,9 @@ function diskRow(s: Snapshot, c: ContainerInfo, main: ProcessInfo | null): Corre
       process = `${main.exe} (on the host: ${c.paths.mergedDir}${main.exe})`;
     else process = main.exe;
   }
-  const container = [
-    `rootfs ${c.paths.mergedDir ?? unknown}`,
-    `container dir ${c.paths.containerDir ?? unknown}`,
-  ].join('; ');
+  const container = [`rootfs ${c.paths.mergedDir ?? unknown}`, `container dir ${c.paths.containerDir ?? unknown}`].join(
+    '; ',
+  );
   // The root and the Docker data root often share one filesystem: say so once.
   const groups = new Map<string, { labels: string[]; d: DiskUsage }>();
   for (const d of s.host.disks) {
@@ -109,8 +106,7 @@ function diskRow(s: Snapshot, c: ContainerInfo, main: ProcessInfo | null): Corre
       `${labels.join(' and ')}${labels.length > 1 ? ' (one filesystem)' : ''}: ` +
       `${formatBytes(d.usedBytes)} of ${formatBytes(d.totalBytes)} used (${formatPercent(d.usedPercent, 0)})`,
   );
-  if (!s.host.disks.some((d) => d.role === 'docker'))
-    disks.push(`Docker data root ${s.docker.rootDir ?? 'unknown'}`);
+  if (!s.host.disks.some((d) => d.role === 'docker')) disks.push(`Docker data root ${s.docker.rootDir ?? 'unknown'}`);
   return { aspect: 'On disk', process, container, host: disks.length ? disks.join('; ') : 'disk usage unknown' };
 }
 
@@ -172,7 +168,10 @@ function networkRow(s: Snapshot, c: ContainerInfo, main: ProcessInfo | null): Co
   const physical = s.host.interfaces.filter((i) => i.kind === 'physical');
   const host = physical.length
     ? physical
-        .map((i) => `${i.name} (${i.operState ?? 'state unknown'}, rx ${formatBytes(i.rxBytes)}, tx ${formatBytes(i.txBytes)})`)
+        .map(
+          (i) =>
+            `${i.name} (${i.operState ?? 'state unknown'}, rx ${formatBytes(i.rxBytes)}, tx ${formatBytes(i.txBytes)})`,
+        )
         .join(', ')
     : 'no physical interface found';
   return {

@@ -2,10 +2,26 @@
 // reports it with the snapshot's own numbers. A rule never throws; missing figures make it stay silent.
 // This file lists them; each lives with its kind (gapRulesLimits, gapRulesIsolation, gapRulesInside, gapRulesHealth).
 import type { GapRule } from './gapFinding';
-import { cpuThrottled, memoryFailCount, memoryNearLimit, noCpuLimit, noMemoryLimit, noPidsLimit, oomKilled, pidsNearLimit } from './gapRulesLimits';
+import {
+  cpuThrottled,
+  memoryFailCount,
+  memoryNearLimit,
+  noCpuLimit,
+  noMemoryLimit,
+  noPidsLimit,
+  oomKilled,
+  pidsNearLimit,
+} from './gapRulesLimits';
 import { hostNetwork, hostPidNamespace, privileged, vethUnpaired } from './gapRulesIsolation';
 import { pidMapping, procCpuinfoShowsHost, procMeminfoShowsHost, rssVsCgroup } from './gapRulesInside';
-import { cgroupV2NoPerCpu, diskNearFull, dockerApiUnreachable, restartLoop, unhealthy, unmappedProcess } from './gapRulesHealth';
+import {
+  cgroupV2NoPerCpu,
+  diskNearFull,
+  dockerApiUnreachable,
+  restartLoop,
+  unhealthy,
+  unmappedProcess,
+} from './gapRulesHealth';
 
 /** Every rule, in no particular order: analyzeGaps sorts the result. */
 export const GAP_RULES: readonly GapRule[] = [

@@ -47,7 +47,10 @@ export const unmappedProcess: GapRule = (s) => {
   }
   return [...orphans].map(([id, procs]) => {
     const runtime = s.containers.find((c) => c.id === id)?.runtime ?? 'unknown';
-    const list = procs.slice(0, 5).map((p) => `${p.pid} ${p.name}`).join(', ');
+    const list = procs
+      .slice(0, 5)
+      .map((p) => `${p.pid} ${p.name}`)
+      .join(', ');
     return finding(
       'unmapped-process',
       'cross-level',
@@ -55,7 +58,13 @@ export const unmappedProcess: GapRule = (s) => {
       { kind: 'container', id, name: shortId(id) },
       `${procs.length} process(es) (${list}${procs.length > 5 ? ', ...' : ''}) run in the cgroup of container ${shortId(id)}, ` +
         `which the Docker API does not list (runtime ${runtime}: another engine, or a container being removed)`,
-      { containerId: id, processes: procs.length, pids: procs.map((p) => p.pid).join(','), cgroupPath: procs[0].cgroupPath, runtime },
+      {
+        containerId: id,
+        processes: procs.length,
+        pids: procs.map((p) => p.pid).join(','),
+        cgroupPath: procs[0].cgroupPath,
+        runtime,
+      },
     );
   });
 };
@@ -71,7 +80,12 @@ export const dockerApiUnreachable: GapRule = (s) =>
           hostSubject(s),
           `the Docker API at ${s.docker.socketPath} is unreachable (${s.docker.reason ?? 'no reason given'}): ` +
             `${s.containers.length} container(s) are known only from cgroups, without names, images or state`,
-          { reachable: false, reason: s.docker.reason, socketPath: s.docker.socketPath, containersFromCgroups: s.containers.length },
+          {
+            reachable: false,
+            reason: s.docker.reason,
+            socketPath: s.docker.socketPath,
+            containersFromCgroups: s.containers.length,
+          },
         ),
       ];
 
@@ -110,7 +124,13 @@ export const diskNearFull: GapRule = (s) => {
         hostSubject(s),
         `the filesystem of ${paths.join(' and ')} is ${formatPercent(d.usedPercent)} full (${formatBytes(d.availableBytes)} ` +
           `left of ${formatBytes(d.totalBytes)}): container writable layers, logs and images share it`,
-        { path: paths.join(','), usedBytes: d.usedBytes, totalBytes: d.totalBytes, availableBytes: d.availableBytes, usedPercent: d.usedPercent },
+        {
+          path: paths.join(','),
+          usedBytes: d.usedBytes,
+          totalBytes: d.totalBytes,
+          availableBytes: d.availableBytes,
+          usedPercent: d.usedPercent,
+        },
       );
     });
 };

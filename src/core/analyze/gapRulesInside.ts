@@ -16,7 +16,13 @@ export const rssVsCgroup: GapRule = (s) =>
     const rss = procs.reduce((sum, p) => sum + p.rssBytes, 0);
     const diff = rss - cgroup;
     if (Math.abs(diff) <= RSS_GAP_BYTES || Math.abs(diff) <= RSS_GAP_RATIO * cgroup) return [];
-    const evidence: Evidence = { rssSumBytes: rss, cgroupUsageBytes: cgroup, differenceBytes: diff, processes: procs.length, limitBytes: c.memory.limitBytes };
+    const evidence: Evidence = {
+      rssSumBytes: rss,
+      cgroupUsageBytes: cgroup,
+      differenceBytes: diff,
+      processes: procs.length,
+      limitBytes: c.memory.limitBytes,
+    };
     const by = cgroup > 0 ? ` (${formatPercent((Math.abs(diff) / cgroup) * 100, 0)} of the cgroup figure)` : '';
     if (diff > 0) {
       return [
@@ -99,7 +105,12 @@ export const pidMapping: GapRule = (s) =>
         containerSubject(c),
         `${mapped.length} of ${c.processes.length} process(es) in ${nameOf(c)} have a different PID inside than on the host ` +
           `(host PID ${ex.hostPid} is PID ${ex.containerPid} inside): PIDs seen by ps and logs inside name other processes, or none, on the host`,
-        { mappedProcesses: mapped.length, processes: c.processes.length, exampleHostPid: ex.hostPid, exampleContainerPid: ex.containerPid },
+        {
+          mappedProcesses: mapped.length,
+          processes: c.processes.length,
+          exampleHostPid: ex.hostPid,
+          exampleContainerPid: ex.containerPid,
+        },
       ),
     ];
   });

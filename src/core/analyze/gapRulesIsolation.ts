@@ -42,7 +42,12 @@ export const hostPidNamespace: GapRule = (s) =>
         'critical',
         containerSubject(c),
         `${nameOf(c)} shares the host's PID namespace: it sees all ${s.processes.length} host processes and, as root, can signal or ptrace them`,
-        { pidMode: c.pidMode, pidNamespace: c.namespaces.pid?.inode ?? null, hostPidNamespace: s.host.namespaces.pid ?? null, hostProcesses: s.processes.length },
+        {
+          pidMode: c.pidMode,
+          pidNamespace: c.namespaces.pid?.inode ?? null,
+          hostPidNamespace: s.host.namespaces.pid ?? null,
+          hostProcesses: s.processes.length,
+        },
       ),
     );
 
@@ -75,6 +80,11 @@ export const vethUnpaired: GapRule = (s) =>
         'warning',
         containerSubject(c),
         `${nameOf(c)} is on network ${n.mode} but its host-side veth was not found: ${why}`,
-        { networkMode: n.mode, containerInterface: n.containerInterface, containerIflink: n.containerIflink, ipAddress: n.ipAddress },
+        {
+          networkMode: n.mode,
+          containerInterface: n.containerInterface,
+          containerIflink: n.containerIflink,
+          ipAddress: n.ipAddress,
+        },
       );
     });

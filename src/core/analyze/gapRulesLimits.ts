@@ -27,7 +27,12 @@ export const noMemoryLimit: GapRule = (s) =>
         containerSubject(c),
         `${nameOf(c)} has no memory limit: it may take all ${formatBytes(s.host.memory.totalBytes)} of host memory ` +
           `(${formatBytes(s.host.memory.availableBytes)} available now; it uses ${formatBytes(c.memory.usageBytes)})`,
-        { limitBytes: null, usageBytes: c.memory.usageBytes, hostTotalBytes: s.host.memory.totalBytes, hostAvailableBytes: s.host.memory.availableBytes },
+        {
+          limitBytes: null,
+          usageBytes: c.memory.usageBytes,
+          hostTotalBytes: s.host.memory.totalBytes,
+          hostAvailableBytes: s.host.memory.availableBytes,
+        },
       ),
     );
 
@@ -50,7 +55,10 @@ export const noCpuLimit: GapRule = (s) =>
     .filter((c) => c.cpu.limitCpus === null)
     .map((c) => {
       const set = cpusetSize(c.cpu.cpuset);
-      const scope = set !== null && set < s.host.cpuCount ? `its cpuset ${c.cpu.cpuset} (${set} CPUs)` : `all ${s.host.cpuCount} host CPUs`;
+      const scope =
+        set !== null && set < s.host.cpuCount
+          ? `its cpuset ${c.cpu.cpuset} (${set} CPUs)`
+          : `all ${s.host.cpuCount} host CPUs`;
       return finding(
         'no-cpu-limit',
         'container-host',

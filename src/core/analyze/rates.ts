@@ -1,14 +1,6 @@
 // Rates from two snapshots of the same target: everything a single sample cannot say (CPU %, bytes/s).
 // Pure: the previous snapshot is only read, the result is a new object.
-import type {
-  ContainerInfo,
-  CpuPercent,
-  CpuTimes,
-  HostInfo,
-  NetInterface,
-  ProcessInfo,
-  Snapshot,
-} from '../model';
+import type { ContainerInfo, CpuPercent, CpuTimes, HostInfo, NetInterface, ProcessInfo, Snapshot } from '../model';
 
 const CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 /** The docker CLI's "system CPU usage": user..softirq, i.e. the first 7 fields of the cpu line. */
@@ -25,7 +17,11 @@ export function counterDelta(prev: number | null | undefined, cur: number | null
 }
 
 /** Per-second rate of a counter over `elapsed` seconds; null on reset, unknown ends or no elapsed time. */
-export function counterRate(prev: number | null | undefined, cur: number | null | undefined, elapsed: number): number | null {
+export function counterRate(
+  prev: number | null | undefined,
+  cur: number | null | undefined,
+  elapsed: number,
+): number | null {
   const d = counterDelta(prev, cur);
   return d === null || !(elapsed > 0) ? null : d / elapsed;
 }
@@ -111,8 +107,7 @@ function containerRates(
       ...c.cpu,
       percent: usage !== null && hostNs !== null && cpuCount > 0 ? (usage / hostNs) * cpuCount * 100 : null,
       // No period elapsed (idle, or no quota): nothing was throttled in this interval.
-      throttledPercent:
-        periods === null || throttled === null ? null : periods > 0 ? (throttled / periods) * 100 : 0,
+      throttledPercent: periods === null || throttled === null ? null : periods > 0 ? (throttled / periods) * 100 : 0,
     },
     network: {
       ...c.network,
@@ -162,9 +157,7 @@ export function applyRates(prev: Snapshot | null, cur: Snapshot): Snapshot {
       cpuPercent: before ? hostCpuPercent(before.host.cpuTimes, cur.host.cpuTimes) : null,
       interfaces: interfaceRates(before ? before.host.interfaces : null, cur.host.interfaces, dt),
     },
-    containers: cur.containers.map((c) =>
-      containerRates(prevContainers.get(c.id), c, dt, hostNs, cur.host.cpuCount),
-    ),
+    containers: cur.containers.map((c) => containerRates(prevContainers.get(c.id), c, dt, hostNs, cur.host.cpuCount)),
     processes: cur.processes.map((p) => processRates(prevProcesses.get(p.pid), p, dt, cur.host.clockTicks)),
   };
 }

@@ -41,7 +41,10 @@ const IFLINK_FILE = /^root\/sys\/class\/net\/([^/]+)\/iflink$/;
  * its peer's tx, XDP aside), so the host's /proc/net/dev, read every refresh anyway, holds the same figures.
  * null when an interface has no veth peer on the host (macvlan, ipvlan, a tunnel) or its pairing is unknown.
  */
-export function trafficFromHostPeers(view: NetnsView, hostIfaces: NetInterface[]): Array<Pick<NetInterface, 'name' | 'rxBytes' | 'txBytes' | 'rxPackets' | 'txPackets'>> | null {
+export function trafficFromHostPeers(
+  view: NetnsView,
+  hostIfaces: NetInterface[],
+): Array<Pick<NetInterface, 'name' | 'rxBytes' | 'txBytes' | 'rxPackets' | 'txPackets'>> | null {
   const out: Array<Pick<NetInterface, 'name' | 'rxBytes' | 'txBytes' | 'rxPackets' | 'txPackets'>> = [];
   for (const [file, content] of view.files) {
     const m = IFLINK_FILE.exec(file);
@@ -49,7 +52,13 @@ export function trafficFromHostPeers(view: NetnsView, hostIfaces: NetInterface[]
     const iflink = Number.parseInt(content, 10);
     const peer = hostIfaces.find((i) => i.ifindex === iflink && i.kind === 'veth');
     if (!peer) return null;
-    out.push({ name: m[1], rxBytes: peer.txBytes, txBytes: peer.rxBytes, rxPackets: peer.txPackets, txPackets: peer.rxPackets });
+    out.push({
+      name: m[1],
+      rxBytes: peer.txBytes,
+      txBytes: peer.rxBytes,
+      rxPackets: peer.txPackets,
+      txPackets: peer.rxPackets,
+    });
   }
   return out.sort((a, b) => byText(a.name, b.name));
 }
@@ -58,12 +67,19 @@ export function trafficFromHostPeers(view: NetnsView, hostIfaces: NetInterface[]
  * Whether every namespace whose net/dev this refresh read shows what trafficFromHostPeers would have given
  * (the same interfaces, all with a veth peer on the host): then the next row refreshes need not read them.
  */
-export function netDevFromHostPeers(views: Map<number, NetnsView>, hostIfaces: NetInterface[], hostNetns: number | undefined): boolean {
+export function netDevFromHostPeers(
+  views: Map<number, NetnsView>,
+  hostIfaces: NetInterface[],
+  hostNetns: number | undefined,
+): boolean {
   for (const [inode, view] of views) {
     if (inode === hostNetns) continue; // the host's own traffic is /proc/net/dev itself
     const netDev = view.files.get('net/dev');
     if (netDev === undefined) continue;
-    const own = parseNetDev(netDev).filter((i) => i.name !== 'lo').map((i) => i.name).sort();
+    const own = parseNetDev(netDev)
+      .filter((i) => i.name !== 'lo')
+      .map((i) => i.name)
+      .sort();
     const derived = trafficFromHostPeers(view, hostIfaces);
     if (!derived || derived.map((i) => i.name).join('/') !== own.join('/')) return false;
   }
@@ -99,7 +115,10 @@ function networkOf(
   const view = views.get(ns.inode);
   if (!view) return net;
   const netDev = view.files.get('net/dev');
-  const ifaces = netDev !== undefined ? parseNetDev(netDev).filter((i) => i.name !== 'lo') : (trafficFromHostPeers(view, hostIfaces) ?? []);
+  const ifaces =
+    netDev !== undefined
+      ? parseNetDev(netDev).filter((i) => i.name !== 'lo')
+      : (trafficFromHostPeers(view, hostIfaces) ?? []);
   if (ifaces.length === 0) return net;
   net.rxBytes = ifaces.reduce((s, i) => s + i.rxBytes, 0);
   net.txBytes = ifaces.reduce((s, i) => s + i.txBytes, 0);
@@ -126,7 +145,10 @@ function stateOf(meta: DockerContainerMeta | undefined): { state: string; status
 }
 
 /** `pause` is awaited after each container: it yields to the event loop when the current slice is used up. */
-export async function assembleContainers(input: ContainerInputs, pause: () => Promise<void> = async () => undefined): Promise<ContainerInfo[]> {
+export async function assembleContainers(
+  input: ContainerInputs,
+  pause: () => Promise<void> = async () => undefined,
+): Promise<ContainerInfo[]> {
   const byContainer = new Map<string, AssembledProcess[]>();
   for (const p of input.processes) {
     if (!p.containerId) continue;
@@ -211,7 +233,11 @@ export async function assembleContainers(input: ContainerInputs, pause: () => Pr
         workDir: meta?.workDir ?? null,
       },
       // The innermost NSpid is the PID tools inside see (the host PID itself under --pid host).
-      processes: procs.map((p) => ({ hostPid: p.pid, containerPid: p.nsPid[p.nsPid.length - 1] ?? null, name: p.name })),
+      processes: procs.map((p) => ({
+        hostPid: p.pid,
+        containerPid: p.nsPid[p.nsPid.length - 1] ?? null,
+        name: p.name,
+      })),
     });
   }
   // Running first, then by name: the order a user scans a container list in.

@@ -61,7 +61,10 @@ function assembleInterfaces(index: BatchIndex, netDevText: string | undefined): 
 
 function assembleDisks(batch: BatchResult, dockerRoot: string): DiskUsage[] {
   const disks: DiskUsage[] = [];
-  for (const [role, path] of [['root', '/'], ['docker', dockerRoot]] as const) {
+  for (const [role, path] of [
+    ['root', '/'],
+    ['docker', dockerRoot],
+  ] as const) {
     const s = batch.statfs.get(path);
     if (!s) continue;
     // Like df: used = total - free; use% = used / (used + available), the part a non-root user can reach.

@@ -37,7 +37,12 @@ interface LifeFacts {
   namespaces: Partial<Record<NamespaceType, number>>;
 }
 
-function lifeFacts(status: string | undefined, cmdline: string | undefined, cgroup: string | undefined, ns: ReadonlyMap<string, string>): LifeFacts {
+function lifeFacts(
+  status: string | undefined,
+  cmdline: string | undefined,
+  cgroup: string | undefined,
+  ns: ReadonlyMap<string, string>,
+): LifeFacts {
   const cgroups = parseProcCgroup(cgroup ?? '');
   return {
     status: status === undefined ? null : parseProcStatus(status),
@@ -119,7 +124,9 @@ export async function assembleProcesses(
     if (statText === undefined || (k === undefined && !p.files.has('status'))) continue;
     const stat = parseProcStat(statText);
     if (!stat || stat.pid !== pid) continue;
-    const life = k ? knownLife(k, p.ns) : lifeFacts(p.files.get('status'), p.files.get('cmdline'), p.files.get('cgroup'), p.ns);
+    const life = k
+      ? knownLife(k, p.ns)
+      : lifeFacts(p.files.get('status'), p.files.get('cmdline'), p.files.get('cgroup'), p.ns);
     const status = k && life.status ? liveStatus(life.status, stat, index.pageSize) : life.status;
     if (!status) continue;
 
@@ -165,7 +172,10 @@ export async function assembleProcesses(
 }
 
 /** Attaches the sockets each process holds, from the socket tables of its network namespace. */
-export function attachSockets(processes: AssembledProcess[], tablesByNetns: Map<number, Map<number, SocketInfo>>): void {
+export function attachSockets(
+  processes: AssembledProcess[],
+  tablesByNetns: Map<number, Map<number, SocketInfo>>,
+): void {
   for (const p of processes) {
     const table = p.namespaces.net === undefined ? undefined : tablesByNetns.get(p.namespaces.net);
     if (!table) continue;

@@ -20,13 +20,17 @@ const SOCKET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'] as const;
 
 /** The host's namespaces: those of PID 1, or of the lowest PID outside any container when 1 is unreadable. */
 function hostNamespaces(processes: AssembledProcess[]): Partial<Record<NamespaceType, number>> {
-  const ref = processes.find((p) => p.pid === 1 && Object.keys(p.namespaces).length > 0) ??
+  const ref =
+    processes.find((p) => p.pid === 1 && Object.keys(p.namespaces).length > 0) ??
     processes.find((p) => p.containerId === null && Object.keys(p.namespaces).length > 0);
   return ref ? { ...ref.namespaces } : {};
 }
 
 /** Network namespace inode -> what its representative process showed (files and socket tables). */
-function netnsViews(index: BatchIndex): { views: Map<number, NetnsView>; sockets: Map<number, Map<number, SocketInfo>> } {
+function netnsViews(index: BatchIndex): {
+  views: Map<number, NetnsView>;
+  sockets: Map<number, Map<number, SocketInfo>>;
+} {
   const views = new Map<number, NetnsView>();
   const sockets = new Map<number, Map<number, SocketInfo>>();
   for (const [pid, files] of index.netnsFiles) {
@@ -97,23 +101,31 @@ export async function assembleSnapshot(
   );
   await turn();
   const cgroupPaths = processes.map((p) => p.cgroupPath).filter((c): c is string => c !== null);
-  const containers = await assembleContainers({
-    processes,
-    metas: docker.containers,
-    cgroupFiles: cgroupFilesByPath(index, cgroupPaths, host.cgroupVersion),
-    netnsViews: views,
-    host,
-    dockerRoot,
-  }, slicer());
+  const containers = await assembleContainers(
+    {
+      processes,
+      metas: docker.containers,
+      cgroupFiles: cgroupFilesByPath(index, cgroupPaths, host.cgroupVersion),
+      netnsViews: views,
+      host,
+      dockerRoot,
+    },
+    slicer(),
+  );
   report.netDevFromHostPeers = netDevFromHostPeers(views, host.interfaces, namespaces.net);
 
   const warnings: string[] = [];
   if (!reachable) {
-    warnings.push(`Docker API unreachable (${docker.status.reason ?? 'unknown reason'}): containers found from cgroups have no names, images or states.`);
+    warnings.push(
+      `Docker API unreachable (${docker.status.reason ?? 'unknown reason'}): containers found from cgroups have no names, images or states.`,
+    );
   }
   if (!batch.files.has(HOST_FILES.stat)) warnings.push('/proc/stat could not be read: host CPU figures are missing.');
   const unreadableFds = processes.filter((p) => p.openFds === null).length;
-  if (unreadableFds > 0) warnings.push(`${unreadableFds} processes' open files could not be read (permission denied, or they exited during the read).`);
+  if (unreadableFds > 0)
+    warnings.push(
+      `${unreadableFds} processes' open files could not be read (permission denied, or they exited during the read).`,
+    );
 
   return {
     target,

@@ -91,14 +91,24 @@ export function indexBatch(batch: BatchResult, known?: KnownProcesses): BatchInd
 }
 
 /** indexBatch, with `pause` awaited now and then: a batch of 2,000 processes does not hold the event loop. */
-export async function indexBatchInTurns(batch: BatchResult, known: KnownProcesses | undefined, pause: () => Promise<void>): Promise<BatchIndex> {
+export async function indexBatchInTurns(
+  batch: BatchResult,
+  known: KnownProcesses | undefined,
+  pause: () => Promise<void>,
+): Promise<BatchIndex> {
   const index = emptyIndex(known);
   for (const _ of indexing(batch, known, index)) await pause();
   return index;
 }
 
 function emptyIndex(known: KnownProcesses | undefined): BatchIndex {
-  return { processes: new Map(), interfaces: new Map(), netnsFiles: new Map(), cgroupRaw: [], pageSize: known?.pageSize ?? null };
+  return {
+    processes: new Map(),
+    interfaces: new Map(),
+    netnsFiles: new Map(),
+    cgroupRaw: [],
+    pageSize: known?.pageSize ?? null,
+  };
 }
 
 /** Yields every this many paths (each costs about a µs). */

@@ -63,7 +63,8 @@ export class Collector {
     if (tier && this.cache) {
       known = await this.cache.completeInTurns(batch, tier, slicer());
       // A pruning refresh read every process; assemble only those shown (the cache now knows whose they are).
-      if (demand.processes !== 'all' && tier.stat === 'all') dropUnshown(batch, new Set(this.cache.pidsShown(demand.processes, this.mainPids)));
+      if (demand.processes !== 'all' && tier.stat === 'all')
+        dropUnshown(batch, new Set(this.cache.pidsShown(demand.processes, this.mainPids)));
     }
     // The data root is known after the first API answer; the next batch measures its disk.
     if (docker.status.rootDir) this.dockerRoot = docker.status.rootDir;
@@ -71,10 +72,23 @@ export class Collector {
     const durationMs = Date.now() - started;
     const slowAt = this.cache?.slowReadAt;
     const report: { netDevFromHostPeers?: boolean } = {};
-    const assembled = await assembleSnapshot(this.transport.label, batch, docker, this.dockerRoot, durationMs, slowAt ? new Date(slowAt).toISOString() : null, known, report);
-    if (tier && this.cache && tier.netnsNetDev !== false) this.cache.netDevFromHostPeers = report.netDevFromHostPeers === true;
+    const assembled = await assembleSnapshot(
+      this.transport.label,
+      batch,
+      docker,
+      this.dockerRoot,
+      durationMs,
+      slowAt ? new Date(slowAt).toISOString() : null,
+      known,
+      report,
+    );
+    if (tier && this.cache && tier.netnsNetDev !== false)
+      this.cache.netDevFromHostPeers = report.netDevFromHostPeers === true;
     if (tier && (!isFullDemand(demand) || !tier.containerDetail)) {
-      assembled.partial = { processes: demand.processes === 'all' ? 'all' : [...demand.processes], containerDetail: tier.containerDetail };
+      assembled.partial = {
+        processes: demand.processes === 'all' ? 'all' : [...demand.processes],
+        containerDetail: tier.containerDetail,
+      };
     }
     if (tier) keepShown(assembled, demand);
     await turn();

@@ -21,7 +21,10 @@ export interface SampleOptions {
 export const FULL_DEMAND: Demand = Object.freeze({ processes: 'all', containerDetail: true });
 
 /** The tree with every container collapsed and the host processes node closed. */
-export const ROW_DEMAND: Demand = Object.freeze({ processes: Object.freeze([]) as readonly string[], containerDetail: false });
+export const ROW_DEMAND: Demand = Object.freeze({
+  processes: Object.freeze([]) as readonly string[],
+  containerDetail: false,
+});
 
 /** The least that shows everything each of `demands` shows; ROW_DEMAND for none. */
 export function mergeDemands(demands: Iterable<Demand>): Demand {

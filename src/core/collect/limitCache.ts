@@ -39,7 +39,9 @@ export class LimitCache {
     }
     for (const [dir, files] of this.limits) {
       if (!seenDirs.has(dir) && !containerKeys(dir).some((k) => live.has(k))) this.limits.delete(dir);
-      else if (!req.slow) for (const [name, content] of files) if (!batch.files.has(`${dir}/${name}`)) batch.files.set(`${dir}/${name}`, content);
+      else if (!req.slow)
+        for (const [name, content] of files)
+          if (!batch.files.has(`${dir}/${name}`)) batch.files.set(`${dir}/${name}`, content);
     }
   }
 }

@@ -35,9 +35,15 @@ export function buildPlan(dockerRoot: string): BatchPlan {
       ...PROCESS_FILES.map((f) => `/proc/[0-9]*/${f}`),
       ...INTERFACE_FILES.map((f) => `/sys/class/net/*/${f}`),
     ],
-    links: ['/proc/[0-9]*/ns/*', '/proc/[0-9]*/fd/*', '/proc/[0-9]*/exe', '/sys/class/net/*', '/sys/class/net/*/master',
+    links: [
+      '/proc/[0-9]*/ns/*',
+      '/proc/[0-9]*/fd/*',
+      '/proc/[0-9]*/exe',
+      '/sys/class/net/*',
+      '/sys/class/net/*/master',
       // A macvlan/ipvlan/vlan has a lower_* link to its parent; a veth never does.
-      '/sys/class/net/*/lower_*'],
+      '/sys/class/net/*/lower_*',
+    ],
     statfs: dockerRoot === '/' ? ['/'] : ['/', dockerRoot],
     cgroups: { root: CGROUP_ROOT, pattern: CONTAINER_CGROUP_PATTERN, files: CGROUP_METRIC_FILES },
     perNetns: NETNS_FILES,
@@ -45,9 +51,21 @@ export function buildPlan(dockerRoot: string): BatchPlan {
 }
 
 /** Read every refresh: what changes every tick. */
-const TICK_HOST_FILES = [HOST_FILES.stat, HOST_FILES.meminfo, HOST_FILES.loadavg, HOST_FILES.uptime, HOST_FILES.netDev, HOST_FILES.cgroupV2Controllers];
+const TICK_HOST_FILES = [
+  HOST_FILES.stat,
+  HOST_FILES.meminfo,
+  HOST_FILES.loadavg,
+  HOST_FILES.uptime,
+  HOST_FILES.netDev,
+  HOST_FILES.cgroupV2Controllers,
+];
 /** Read on the slow cadence only (and on the first refresh): fixed, or changing without mattering per tick. */
-export const SLOW_HOST_FILES: readonly string[] = [HOST_FILES.hostname, HOST_FILES.kernel, HOST_FILES.osRelease, HOST_FILES.passwd];
+export const SLOW_HOST_FILES: readonly string[] = [
+  HOST_FILES.hostname,
+  HOST_FILES.kernel,
+  HOST_FILES.osRelease,
+  HOST_FILES.passwd,
+];
 /** Fixed for a process's life (per PID and start time): read once, then cached by the collector. */
 export const PROCESS_FACT_FILES = ['status', 'cgroup', 'cmdline'];
 /** Namespace links and exe are fixed too; fd links are read once at first sight and then on the slow cadence. */
@@ -89,7 +107,11 @@ export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPla
   const slow = tier.slow;
   const every = tier.stat === 'all';
   const pids = tier.stat === 'all' ? [] : tier.stat;
-  const cgroupFiles = slow ? CGROUP_METRIC_FILES : tier.containerDetail ? CGROUP_TICK_FILES : CGROUP_ROW_FILES.filter((f) => !CGROUP_LIMIT_FILES.includes(f));
+  const cgroupFiles = slow
+    ? CGROUP_METRIC_FILES
+    : tier.containerDetail
+      ? CGROUP_TICK_FILES
+      : CGROUP_ROW_FILES.filter((f) => !CGROUP_LIMIT_FILES.includes(f));
   return {
     files: [
       ...TICK_HOST_FILES,
@@ -115,6 +137,11 @@ export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPla
     },
     perNetns: [...(tier.netnsNetDev === false ? [] : NETNS_TICK_FILES), ...(tier.interfaces ? NETNS_LINK_FILES : [])],
     ...(slow ? { perNetnsSockets: NETNS_SLOW_FILES } : {}),
-    processFacts: { files: PROCESS_FACT_FILES, links: PROCESS_FACT_LINKS, known: tier.known, ...(every ? {} : { newFromListing: true }) },
+    processFacts: {
+      files: PROCESS_FACT_FILES,
+      links: PROCESS_FACT_LINKS,
+      known: tier.known,
+      ...(every ? {} : { newFromListing: true }),
+    },
   };
 }

@@ -78,7 +78,8 @@ export class ReadCache {
    */
   request(forceSlow: boolean, demand: Demand = FULL_DEMAND, mainPids: readonly number[] = []): TierRequest {
     const slow = forceSlow || this.slowReadAt === null || this.refreshes % this.slowEvery === 0;
-    const interfaces = slow || this.interfaceNames === null || this.netDevSeen.some((n) => !this.interfaceNames!.includes(n));
+    const interfaces =
+      slow || this.interfaceNames === null || this.netDevSeen.some((n) => !this.interfaceNames!.includes(n));
     const known: Array<[number, number]> = [];
     const cgroupPaths = new Set<string>();
     for (const [pid, f] of this.processes) {
@@ -128,7 +129,12 @@ export class ReadCache {
    * complete(), with `pause` awaited between its steps and within the per-process one: `pause` yields to the
    * event loop when its time slice is used up, so that 2,000 processes never hold it for long.
    */
-  async completeInTurns(batch: BatchResult, req: TierRequest, pause: () => Promise<void>, now: number = Date.now()): Promise<KnownProcesses> {
+  async completeInTurns(
+    batch: BatchResult,
+    req: TierRequest,
+    pause: () => Promise<void>,
+    now: number = Date.now(),
+  ): Promise<KnownProcesses> {
     this.begin(req, now);
     for (const step of this.steps) {
       for (const _ of step.call(this, batch, req) ?? []) await pause();
@@ -237,14 +243,18 @@ export class ReadCache {
 
   private completeHost(batch: BatchResult, req: TierRequest): void {
     if (req.slow) {
-      this.hostFiles = new Map(SLOW_HOST_FILES.flatMap((f) => (batch.files.has(f) ? [[f, batch.files.get(f)!] as const] : [])));
+      this.hostFiles = new Map(
+        SLOW_HOST_FILES.flatMap((f) => (batch.files.has(f) ? [[f, batch.files.get(f)!] as const] : [])),
+      );
     } else {
       for (const [f, c] of this.hostFiles) batch.files.set(f, c);
     }
     if (req.interfaces) {
       this.interfaceFiles = new Map([...batch.files].filter(([p]) => p.startsWith(SYS_NET)));
       this.interfaceLinks = new Map([...batch.links].filter(([p]) => p.startsWith(SYS_NET)));
-      this.interfaceNames = [...new Set([...this.interfaceLinks.keys()].map((p) => p.slice(SYS_NET.length).split('/')[0]))];
+      this.interfaceNames = [
+        ...new Set([...this.interfaceLinks.keys()].map((p) => p.slice(SYS_NET.length).split('/')[0])),
+      ];
     } else {
       for (const [p, c] of this.interfaceFiles) batch.files.set(p, c);
       for (const [p, t] of this.interfaceLinks) batch.links.set(p, t);

@@ -34,11 +34,19 @@ export class ThreadedCollector {
   dockerRequests = 0;
 
   /** `workerFile`: the bundled collectorThread.js (dist/ beside the extension's bundle). */
-  constructor(workerFile: string, options: CollectorThreadOptions = {}, private readonly log?: (line: string) => void) {
+  constructor(
+    workerFile: string,
+    options: CollectorThreadOptions = {},
+    private readonly log?: (line: string) => void,
+  ) {
     this.worker = new Worker(workerFile, { workerData: options });
     this.worker.on('message', (m: FromCollectorThread) => this.receive(m));
-    this.worker.on('error', (e: Error) => this.end(new MonitorError(`the collector thread failed: ${e.message}`, 'internal')));
-    this.worker.on('exit', (code) => this.end(new MonitorError(`the collector thread exited (code ${code})`, 'internal')));
+    this.worker.on('error', (e: Error) =>
+      this.end(new MonitorError(`the collector thread failed: ${e.message}`, 'internal')),
+    );
+    this.worker.on('exit', (code) =>
+      this.end(new MonitorError(`the collector thread exited (code ${code})`, 'internal')),
+    );
   }
 
   sample(options: SampleOptions = {}): Promise<Snapshot> {

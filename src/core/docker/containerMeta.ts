@@ -60,7 +60,9 @@ export interface DockerContainerMeta {
 /** The list entry's first name, without its slash. */
 export function summaryName(summary: ContainerSummary | undefined): string | null {
   const names: unknown = summary?.Names;
-  const first = Array.isArray(names) ? names.find((n): n is string => typeof n === 'string' && n.length > 0) : undefined;
+  const first = Array.isArray(names)
+    ? names.find((n): n is string => typeof n === 'string' && n.length > 0)
+    : undefined;
   return first ? first.replace(/^\//, '') : null;
 }
 

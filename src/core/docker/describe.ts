@@ -3,7 +3,14 @@
 // stream (first use, or after losing it) each describe() lists, and inspects what is new or changed.
 import type { DockerStatus } from '../model';
 import { MonitorError } from '../errors';
-import type { ContainerInspect, ContainerSummary, DockerEngine, EngineEvent, EngineInfo, EngineVersion } from './engineApi';
+import type {
+  ContainerInspect,
+  ContainerSummary,
+  DockerEngine,
+  EngineEvent,
+  EngineInfo,
+  EngineVersion,
+} from './engineApi';
 import { containerEventEffect, eventContainerId } from './containerEvents';
 import { EventFeed } from './eventFeed';
 import type { FeedState } from './eventFeed';
@@ -65,7 +72,11 @@ export class DockerDescriber {
     this.feed =
       options.followEvents === false
         ? null
-        : new EventFeed(engine, { event: (e) => this.onEngineEvent(e), lost: (err) => this.onFeedLost(err) }, options.eventsRetryMs);
+        : new EventFeed(
+            engine,
+            { event: (e) => this.onEngineEvent(e), lost: (err) => this.onFeedLost(err) },
+            options.eventsRetryMs,
+          );
   }
 
   /** 'live' when describe() needs no request; 'down' while it lists every time. */
@@ -249,7 +260,11 @@ export class DockerDescriber {
   }
 
   /** Null when the container is gone (404, or destroyed while the inspect ran). */
-  private async inspectEntry(id: string, summary: ContainerSummary | undefined, rootDir: string | null): Promise<CacheEntry | null> {
+  private async inspectEntry(
+    id: string,
+    summary: ContainerSummary | undefined,
+    rootDir: string | null,
+  ): Promise<CacheEntry | null> {
     let raw: ContainerInspect;
     try {
       raw = await this.engine.inspect(id);

@@ -21,7 +21,8 @@ const ZERO_TIME = /^0001-01-01T/;
 /** Never throws: odd or missing fields read as "not running, never started". */
 export function statusClock(state: unknown): StatusClock {
   const s = isObject(state) ? state : {};
-  const health = isObject(s.Health) && typeof s.Health.Status === 'string' && s.Health.Status !== '' ? s.Health.Status : null;
+  const health =
+    isObject(s.Health) && typeof s.Health.Status === 'string' && s.Health.Status !== '' ? s.Health.Status : null;
   return {
     status: typeof s.Status === 'string' ? s.Status : '',
     running: s.Running === true,

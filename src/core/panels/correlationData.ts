@@ -12,6 +12,9 @@ export function buildCorrelationData(target: TargetSummary, s: Snapshot | null, 
   const correlation = correlate(s, c);
   // The listening sockets come from the slow tier: say how old they are when they were not read now.
   const age = slowTierAge(s);
-  if (age) correlation.rows = correlation.rows.map((r) => (r.aspect === 'In network' ? { ...r, process: `${r.process}${age}` } : r));
+  if (age)
+    correlation.rows = correlation.rows.map((r) =>
+      r.aspect === 'In network' ? { ...r, process: `${r.process}${age}` } : r,
+    );
   return { target, correlation, gone: false };
 }

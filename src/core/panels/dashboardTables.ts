@@ -6,7 +6,9 @@ import { containerLabel, innerPid, shortId } from '../identity';
 
 function memoryText(c: ContainerInfo): string {
   if (c.memory.usageBytes === null) return MISSING;
-  return c.memory.limitBytes === null ? `${formatBytes(c.memory.usageBytes)} / no limit` : `${formatBytes(c.memory.usageBytes)} / ${formatBytes(c.memory.limitBytes)}`;
+  return c.memory.limitBytes === null
+    ? `${formatBytes(c.memory.usageBytes)} / no limit`
+    : `${formatBytes(c.memory.usageBytes)} / ${formatBytes(c.memory.limitBytes)}`;
 }
 
 function pidsText(c: ContainerInfo): string {
@@ -26,16 +28,45 @@ function stateText(c: ContainerInfo): string {
 export const CONTAINER_COLUMNS: ReadonlyArray<Column<ContainerInfo>> = [
   { key: 'name', label: 'Name', numeric: false, value: (c) => containerLabel(c), text: (c) => containerLabel(c) },
   { key: 'state', label: 'State', numeric: false, value: stateText, text: stateText },
-  { key: 'cpu', label: 'CPU', numeric: true, value: (c) => c.cpu.percent, text: (c) => formatPercent(c.cpu.percent), title: 'CPU % of one core, as docker stats shows it' },
+  {
+    key: 'cpu',
+    label: 'CPU',
+    numeric: true,
+    value: (c) => c.cpu.percent,
+    text: (c) => formatPercent(c.cpu.percent),
+    title: 'CPU % of one core, as docker stats shows it',
+  },
   { key: 'memory', label: 'Memory / limit', numeric: true, value: (c) => c.memory.usageBytes, text: memoryText },
-  { key: 'memoryPercent', label: 'Mem %', numeric: true, value: (c) => c.memory.percent, text: (c) => formatPercent(c.memory.percent), title: 'Memory used as a share of the limit' },
-  { key: 'rx', label: 'Net rx', numeric: true, value: (c) => c.network.rxBytesPerSec, text: (c) => formatRate(c.network.rxBytesPerSec) },
-  { key: 'tx', label: 'Net tx', numeric: true, value: (c) => c.network.txBytesPerSec, text: (c) => formatRate(c.network.txBytesPerSec) },
+  {
+    key: 'memoryPercent',
+    label: 'Mem %',
+    numeric: true,
+    value: (c) => c.memory.percent,
+    text: (c) => formatPercent(c.memory.percent),
+    title: 'Memory used as a share of the limit',
+  },
+  {
+    key: 'rx',
+    label: 'Net rx',
+    numeric: true,
+    value: (c) => c.network.rxBytesPerSec,
+    text: (c) => formatRate(c.network.rxBytesPerSec),
+  },
+  {
+    key: 'tx',
+    label: 'Net tx',
+    numeric: true,
+    value: (c) => c.network.txBytesPerSec,
+    text: (c) => formatRate(c.network.txBytesPerSec),
+  },
   {
     key: 'blockIo',
     label: 'Block I/O',
     numeric: true,
-    value: (c) => (c.blockIo.readBytesPerSec === null && c.blockIo.writeBytesPerSec === null ? null : (c.blockIo.readBytesPerSec ?? 0) + (c.blockIo.writeBytesPerSec ?? 0)),
+    value: (c) =>
+      c.blockIo.readBytesPerSec === null && c.blockIo.writeBytesPerSec === null
+        ? null
+        : (c.blockIo.readBytesPerSec ?? 0) + (c.blockIo.writeBytesPerSec ?? 0),
     text: blockIoText,
     title: 'Read / write per second',
   },
@@ -45,7 +76,12 @@ export const CONTAINER_COLUMNS: ReadonlyArray<Column<ContainerInfo>> = [
 
 /** Fields a filter finds a container by beyond its columns: full id, compose project and service, labels. */
 export function containerSearchText(c: ContainerInfo): string[] {
-  return [c.id, c.compose?.project ?? '', c.compose?.service ?? '', ...Object.entries(c.labels).map(([k, v]) => `${k}=${v}`)];
+  return [
+    c.id,
+    c.compose?.project ?? '',
+    c.compose?.service ?? '',
+    ...Object.entries(c.labels).map(([k, v]) => `${k}=${v}`),
+  ];
 }
 
 export interface ProcessRow {
@@ -56,7 +92,10 @@ export interface ProcessRow {
 
 export function processRows(processes: readonly ProcessInfo[], containers: readonly ContainerInfo[]): ProcessRow[] {
   const names = new Map(containers.map((c) => [c.id, containerLabel(c)]));
-  return processes.map((p) => ({ p, container: p.containerId === null ? null : (names.get(p.containerId) ?? shortId(p.containerId)) }));
+  return processes.map((p) => ({
+    p,
+    container: p.containerId === null ? null : (names.get(p.containerId) ?? shortId(p.containerId)),
+  }));
 }
 
 export const PROCESS_COLUMNS: ReadonlyArray<Column<ProcessRow>> = [
@@ -67,13 +106,31 @@ export const PROCESS_COLUMNS: ReadonlyArray<Column<ProcessRow>> = [
     numeric: true,
     value: (r) => innerPid(r.p.nsPid),
     text: (r) => String(innerPid(r.p.nsPid) ?? MISSING),
-    title: 'PID in the container\'s PID namespace (NSpid)',
+    title: "PID in the container's PID namespace (NSpid)",
   },
   { key: 'name', label: 'Name', numeric: false, value: (r) => r.p.name, text: (r) => r.p.name },
-  { key: 'container', label: 'Container', numeric: false, value: (r) => r.container ?? '', text: (r) => r.container ?? 'host' },
+  {
+    key: 'container',
+    label: 'Container',
+    numeric: false,
+    value: (r) => r.container ?? '',
+    text: (r) => r.container ?? 'host',
+  },
   { key: 'cpu', label: 'CPU', numeric: true, value: (r) => r.p.cpuPercent, text: (r) => formatPercent(r.p.cpuPercent) },
   { key: 'rss', label: 'RSS', numeric: true, value: (r) => r.p.rssBytes, text: (r) => formatBytes(r.p.rssBytes) },
   { key: 'threads', label: 'Threads', numeric: true, value: (r) => r.p.threads, text: (r) => String(r.p.threads) },
-  { key: 'user', label: 'User', numeric: false, value: (r) => r.p.user ?? (r.p.uid === null ? null : String(r.p.uid)), text: (r) => r.p.user ?? (r.p.uid === null ? MISSING : String(r.p.uid)) },
-  { key: 'command', label: 'Command', numeric: false, value: (r) => r.p.command || r.p.name, text: (r) => r.p.command || r.p.name },
+  {
+    key: 'user',
+    label: 'User',
+    numeric: false,
+    value: (r) => r.p.user ?? (r.p.uid === null ? null : String(r.p.uid)),
+    text: (r) => r.p.user ?? (r.p.uid === null ? MISSING : String(r.p.uid)),
+  },
+  {
+    key: 'command',
+    label: 'Command',
+    numeric: false,
+    value: (r) => r.p.command || r.p.name,
+    text: (r) => r.p.command || r.p.name,
+  },
 ];

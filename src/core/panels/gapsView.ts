@@ -43,7 +43,13 @@ export function filterFindings(findings: readonly Finding[], f: GapFilter): Find
   return findings.filter((x) => {
     if (!f.severities.includes(x.severity) || !f.levels.includes(x.level)) return false;
     if (terms.length === 0) return true;
-    const hay = [x.rule, x.message, x.subject.name, x.subject.id, ...Object.entries(x.evidence).map(([k, v]) => `${k} ${evidenceText(v)}`)]
+    const hay = [
+      x.rule,
+      x.message,
+      x.subject.name,
+      x.subject.id,
+      ...Object.entries(x.evidence).map(([k, v]) => `${k} ${evidenceText(v)}`),
+    ]
       .join('\n')
       .toLowerCase();
     return terms.every((t) => hay.includes(t));

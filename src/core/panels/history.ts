@@ -33,7 +33,8 @@ export class SeriesHistory<F extends string> {
     readonly fields: readonly F[],
     readonly capacity = HISTORY_CAPACITY,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`history capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`history capacity must be a positive integer, got ${capacity}`);
     this.times = new Array<number>(capacity);
     this.cols = fields.map(() => new Array<number | null>(capacity));
   }
@@ -115,7 +116,11 @@ export class SeriesHistory<F extends string> {
    * Rebuilds a history from persisted state, which comes back from the webview and is checked like any input:
    * fields missing from the state read as null, unknown fields are dropped, bad points are skipped.
    */
-  static fromState<F extends string>(state: unknown, fields: readonly F[], capacity = HISTORY_CAPACITY): SeriesHistory<F> {
+  static fromState<F extends string>(
+    state: unknown,
+    fields: readonly F[],
+    capacity = HISTORY_CAPACITY,
+  ): SeriesHistory<F> {
     const h = new SeriesHistory(fields, capacity);
     if (typeof state !== 'object' || state === null) return h;
     const st = state as Partial<HistoryState>;

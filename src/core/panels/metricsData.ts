@@ -27,7 +27,12 @@ function orMissing(v: number | string | null | undefined): string {
 }
 
 /** "used / limit (percent)", or "used (no limit)". */
-function usedOf(used: number | null, limit: number | null, percent: number | null, format: (n: number | null) => string): string {
+function usedOf(
+  used: number | null,
+  limit: number | null,
+  percent: number | null,
+  format: (n: number | null) => string,
+): string {
   if (limit === null) return `${format(used)} (no limit)`;
   return `${format(used)} / ${format(limit)}${percent === null ? '' : ` (${formatPercent(percent)})`}`;
 }
@@ -48,15 +53,42 @@ function hostFigures(h: HostInfo, s: Snapshot): Figures {
     ],
     ['CPUs', String(h.cpuCount)],
     ['Load average', h.loadAverage.map((l) => l.toFixed(2)).join(' ')],
-    ['Memory', usedOf(h.memory.usedBytes, h.memory.totalBytes, h.memory.totalBytes > 0 ? (h.memory.usedBytes / h.memory.totalBytes) * 100 : null, formatBytes)],
-    ['Swap', h.memory.swapTotalBytes > 0 ? usedOf(h.memory.swapUsedBytes, h.memory.swapTotalBytes, (h.memory.swapUsedBytes / h.memory.swapTotalBytes) * 100, formatBytes) : 'none'],
+    [
+      'Memory',
+      usedOf(
+        h.memory.usedBytes,
+        h.memory.totalBytes,
+        h.memory.totalBytes > 0 ? (h.memory.usedBytes / h.memory.totalBytes) * 100 : null,
+        formatBytes,
+      ),
+    ],
+    [
+      'Swap',
+      h.memory.swapTotalBytes > 0
+        ? usedOf(
+            h.memory.swapUsedBytes,
+            h.memory.swapTotalBytes,
+            (h.memory.swapUsedBytes / h.memory.swapTotalBytes) * 100,
+            formatBytes,
+          )
+        : 'none',
+    ],
   ];
   for (const d of h.disks) {
-    figures.push([`Disk ${d.path}`, `${formatBytes(d.usedBytes)} / ${formatBytes(d.totalBytes)} (${formatPercent(d.usedPercent)})`]);
+    figures.push([
+      `Disk ${d.path}`,
+      `${formatBytes(d.usedBytes)} / ${formatBytes(d.totalBytes)} (${formatPercent(d.usedPercent)})`,
+    ]);
   }
   figures.push(
-    [`Network rx (${physical.map((i) => i.name).join(', ') || 'no physical interface'})`, formatRate(sample?.rxBytesPerSec)],
-    [`Network tx (${physical.map((i) => i.name).join(', ') || 'no physical interface'})`, formatRate(sample?.txBytesPerSec)],
+    [
+      `Network rx (${physical.map((i) => i.name).join(', ') || 'no physical interface'})`,
+      formatRate(sample?.rxBytesPerSec),
+    ],
+    [
+      `Network tx (${physical.map((i) => i.name).join(', ') || 'no physical interface'})`,
+      formatRate(sample?.txBytesPerSec),
+    ],
     ['Containers', `${h.containerCounts.running} running of ${h.containerCounts.total}`],
   );
   return figures;
@@ -71,7 +103,10 @@ function containerFigures(c: ContainerInfo): Figures {
     ['Image', orMissing(c.image)],
     ['State', `${c.state}${health}${c.status ? ` (${c.status})` : ''}`],
     ['CPU', `${formatPercent(c.cpu.percent)} (limit: ${cpuLimit})`],
-    ['CPU throttled', c.cpu.throttledPercent === null ? MISSING : `${formatPercent(c.cpu.throttledPercent)} of periods`],
+    [
+      'CPU throttled',
+      c.cpu.throttledPercent === null ? MISSING : `${formatPercent(c.cpu.throttledPercent)} of periods`,
+    ],
     ['Memory', usedOf(c.memory.usageBytes, c.memory.limitBytes, c.memory.percent, formatBytes)],
     ['Memory cache', formatBytes(c.memory.cacheBytes)],
     ['Swap', formatBytes(c.memory.swapBytes)],
@@ -95,7 +130,10 @@ function processFigures(p: ProcessInfo, s: Snapshot): Figures {
     ['Host PID', String(p.pid)],
     ['PID in container', inner === null ? (p.containerId ? 'same as host PID' : MISSING) : String(inner)],
     ['Parent PID', String(p.ppid)],
-    ['Container', p.containerId === null ? 'none (host process)' : (container ? containerLabel(container) : shortId(p.containerId))],
+    [
+      'Container',
+      p.containerId === null ? 'none (host process)' : container ? containerLabel(container) : shortId(p.containerId),
+    ],
     ['User', p.user ?? (p.uid === null ? MISSING : String(p.uid))],
     ['State', p.state],
     ['CPU', formatPercent(p.cpuPercent)],
@@ -127,16 +165,34 @@ export function buildMetricsData(target: TargetSummary, s: Snapshot | null, subj
   });
   if (kind === 'host') {
     if (!s) return empty(target.label, false);
-    return { target, subject: { kind, id, name: s.host.hostname || target.label }, gone: false, sample: sampleOf(s, { kind, id }), figures: hostFigures(s.host, s) };
+    return {
+      target,
+      subject: { kind, id, name: s.host.hostname || target.label },
+      gone: false,
+      sample: sampleOf(s, { kind, id }),
+      figures: hostFigures(s.host, s),
+    };
   }
   if (kind === 'container') {
     const c = s?.containers.find((x) => x.id === id);
     if (!s) return empty(shortId(id), false);
     if (!c) return empty(shortId(id), true);
-    return { target, subject: { kind, id, name: containerLabel(c) }, gone: false, sample: sampleOf(s, { kind, id }), figures: containerFigures(c) };
+    return {
+      target,
+      subject: { kind, id, name: containerLabel(c) },
+      gone: false,
+      sample: sampleOf(s, { kind, id }),
+      figures: containerFigures(c),
+    };
   }
   if (!s) return empty(`PID ${id}`, false);
   const p = findProcess(s, id, subject.startTicks);
   if (!p) return empty(`PID ${id}`, true);
-  return { target, subject: { kind, id, name: `${p.name} (${p.pid})` }, gone: false, sample: sampleOf(s, { kind, id }), figures: processFigures(p, s) };
+  return {
+    target,
+    subject: { kind, id, name: `${p.name} (${p.pid})` },
+    gone: false,
+    sample: sampleOf(s, { kind, id }),
+    figures: processFigures(p, s),
+  };
 }

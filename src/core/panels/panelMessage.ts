@@ -30,7 +30,11 @@ export function buildPanelMessage(subject: PanelSubject, target: TargetSummary, 
     case 'metrics':
       return {
         type: 'metrics',
-        data: buildMetricsData(target, s, { kind: subject.kind ?? 'host', id: subject.id ?? '', startTicks: subject.startTicks }),
+        data: buildMetricsData(target, s, {
+          kind: subject.kind ?? 'host',
+          id: subject.id ?? '',
+          startTicks: subject.startTicks,
+        }),
       };
   }
 }

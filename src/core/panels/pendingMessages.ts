@@ -20,7 +20,10 @@ export function historyEntry(m: ExtensionMessage): ExtensionMessage | null {
   if (m.type === 'dashboard') {
     const d = m.data;
     if (!d.sample || !d.host) return null;
-    return { type: 'dashboard', data: { ...d, host: { ...d.host, interfaces: [] }, containers: [], topProcesses: [], warnings: [] } };
+    return {
+      type: 'dashboard',
+      data: { ...d, host: { ...d.host, interfaces: [] }, containers: [], topProcesses: [], warnings: [] },
+    };
   }
   return null;
 }

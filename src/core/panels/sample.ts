@@ -3,12 +3,17 @@ import type { Snapshot } from '../model';
 import type { MetricsSample } from '../../shared/protocol';
 
 /** The sample a metrics chart plots, for each level. */
-export function sampleOf(s: Snapshot, subject: { kind: 'host' | 'container' | 'process'; id: string }): MetricsSample | null {
+export function sampleOf(
+  s: Snapshot,
+  subject: { kind: 'host' | 'container' | 'process'; id: string },
+): MetricsSample | null {
   const t = Date.parse(s.collectedAt);
   if (subject.kind === 'host') {
     const physical = s.host.interfaces.filter((i) => i.kind === 'physical');
     const sum = (pick: (i: (typeof physical)[number]) => number | null) =>
-      physical.length === 0 || physical.some((i) => pick(i) === null) ? null : physical.reduce((a, i) => a + (pick(i) ?? 0), 0);
+      physical.length === 0 || physical.some((i) => pick(i) === null)
+        ? null
+        : physical.reduce((a, i) => a + (pick(i) ?? 0), 0);
     return {
       t,
       cpuPercent: s.host.cpuPercent?.busy ?? null,

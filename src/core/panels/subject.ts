@@ -25,7 +25,12 @@ export function subjectKey(s: PanelSubject): string {
     case 'correlation':
       return JSON.stringify([s.panel, s.targetId, s.id ?? '']);
     case 'metrics':
-      return JSON.stringify([s.panel, s.targetId, s.kind ?? 'host', s.kind === 'host' || s.kind === undefined ? '' : (s.id ?? '')]);
+      return JSON.stringify([
+        s.panel,
+        s.targetId,
+        s.kind ?? 'host',
+        s.kind === 'host' || s.kind === undefined ? '' : (s.id ?? ''),
+      ]);
   }
 }
 

@@ -21,7 +21,12 @@ export interface SortSpec {
 }
 
 export function isSortSpec(v: unknown): v is SortSpec {
-  return typeof v === 'object' && v !== null && typeof (v as SortSpec).key === 'string' && typeof (v as SortSpec).descending === 'boolean';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as SortSpec).key === 'string' &&
+    typeof (v as SortSpec).descending === 'boolean'
+  );
 }
 
 function compareCells(a: CellValue, b: CellValue): number {
@@ -50,14 +55,22 @@ export function sortRows<R>(rows: readonly R[], columns: readonly Column<R>[], s
 
 /** The filter's words, lower-cased; quotes are not special (names and images have no spaces). */
 export function filterTerms(text: string): string[] {
-  return text.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((t) => t.length > 0);
 }
 
 /**
  * Rows where every word of `text` occurs (case-insensitively) in some cell's text or in `extra(row)` (fields that
  * have no column, e.g. the full id or labels).
  */
-export function filterRows<R>(rows: readonly R[], columns: readonly Column<R>[], text: string, extra?: (row: R) => string[]): R[] {
+export function filterRows<R>(
+  rows: readonly R[],
+  columns: readonly Column<R>[],
+  text: string,
+  extra?: (row: R) => string[],
+): R[] {
   const terms = filterTerms(text);
   if (terms.length === 0) return [...rows];
   return rows.filter((row) => {

@@ -104,9 +104,11 @@ function unquoteOsReleaseValue(raw: string): string | null {
 }
 
 /** /etc/os-release (or /usr/lib/os-release). */
-export function parseOsRelease(
-  text: string,
-): { prettyName: string | null; id: string | null; versionId: string | null } {
+export function parseOsRelease(text: string): {
+  prettyName: string | null;
+  id: string | null;
+  versionId: string | null;
+} {
   const values = new Map<string, string>();
   for (const line of splitLines(text)) {
     const m = /^\s*([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);

@@ -39,7 +39,7 @@ export function parseProcStat(text: string): ProcStat | null {
   // the fields used are cut out (this runs for every process on every refresh).
   const body = text.slice(close + 1).trim();
   let count = 0;
-  for (let i = 0; i < body.length && count < STAT_FIELDS; ) {
+  for (let i = 0; i < body.length && count < STAT_FIELDS;) {
     while (body.charCodeAt(i) === 32) i++;
     if (i >= body.length) break;
     const space = body.indexOf(' ', i);
@@ -48,7 +48,8 @@ export function parseProcStat(text: string): ProcStat | null {
     fieldEnd[count++] = end;
     i = end;
   }
-  const at = (field: number): string | undefined => (field - 3 < count ? body.slice(fieldStart[field - 3], fieldEnd[field - 3]) : undefined);
+  const at = (field: number): string | undefined =>
+    field - 3 < count ? body.slice(fieldStart[field - 3], fieldEnd[field - 3]) : undefined;
   const state = at(3);
   const ppid = parseSigned(at(4));
   const utime = parseUnsigned(at(14));

@@ -43,7 +43,7 @@ function decodeIpv6(hex: string): string {
   }
   let bestStart = -1;
   let bestLen = 1; // a single zero group is never compressed
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

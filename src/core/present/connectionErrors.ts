@@ -27,7 +27,8 @@ const PROBLEMS: Record<string, ConnectionProblem> = {
   'auth-failed': {
     title: 'Authentication failed',
     icon: { id: 'lock', color: 'charts.red' },
-    advice: 'Check the user name, the identity file (or the keys in ssh-agent) and that the server accepts them, then retry.',
+    advice:
+      'Check the user name, the identity file (or the keys in ssh-agent) and that the server accepts them, then retry.',
   },
   unreachable: {
     title: 'Host unreachable',
@@ -42,7 +43,8 @@ const PROBLEMS: Record<string, ConnectionProblem> = {
   'docker-denied': {
     title: 'Docker socket access denied',
     icon: { id: 'lock', color: 'charts.red' },
-    advice: 'This user may not use the Docker socket: add it to the docker group on the host (or connect as another user).',
+    advice:
+      'This user may not use the Docker socket: add it to the docker group on the host (or connect as another user).',
   },
   'docker-unavailable': {
     title: 'Docker unavailable',

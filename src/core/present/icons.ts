@@ -2,7 +2,8 @@
 import type { ContainerInfo, ProcessInfo } from '../model';
 
 /** Theme colour ids the views use (VS Code's chart palette follows light, dark and high-contrast themes). */
-type IconColor = 'charts.green' | 'charts.red' | 'charts.yellow' | 'charts.orange' | 'charts.blue' | 'disabledForeground';
+type IconColor =
+  'charts.green' | 'charts.red' | 'charts.yellow' | 'charts.orange' | 'charts.blue' | 'disabledForeground';
 
 export interface Icon {
   /** A codicon id, with `~spin` where it should turn. */

@@ -31,7 +31,10 @@ export function targetPickItems(states: readonly TargetState[], localHostname?: 
   return states.map((t) => {
     const s = t.snapshot;
     const icon = connectionFailed(t) ? '$(error)' : t.config.kind === 'local' ? '$(vm)' : '$(remote)';
-    const description = [targetAddress(t), statusWords(t.summary.status)].filter((x): x is string => !!x).map(escapeIcons).join(SEP);
+    const description = [targetAddress(t), statusWords(t.summary.status)]
+      .filter((x): x is string => !!x)
+      .map(escapeIcons)
+      .join(SEP);
     let detail: string;
     if (connectionFailed(t)) {
       detail = escapeIcons(t.summary.error ?? 'cannot connect');
@@ -46,7 +49,12 @@ export function targetPickItems(states: readonly TargetState[], localHostname?: 
     } else {
       detail = 'no sample yet';
     }
-    return { label: `${icon} ${escapeIcons(targetDisplayName(t, localHostname))}`, description, detail, value: t.config.id };
+    return {
+      label: `${icon} ${escapeIcons(targetDisplayName(t, localHostname))}`,
+      description,
+      detail,
+      value: t.config.id,
+    };
   });
 }
 
@@ -57,16 +65,27 @@ function containerPickLabel(c: ContainerInfo): string {
 /** Containers of a snapshot, live ones first, then by name; `value` is the full container id. */
 export function containerPickItems(snapshot: Snapshot): PickItem<string>[] {
   const sorted = [...snapshot.containers].sort(
-    (a, b) => Number(isContainerLive(b)) - Number(isContainerLive(a)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.id < b.id ? -1 : 1),
+    (a, b) =>
+      Number(isContainerLive(b)) - Number(isContainerLive(a)) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+      (a.id < b.id ? -1 : 1),
   );
   return sorted.map((c) => {
     const figures = isContainerLive(c) ? [`CPU ${formatPercent(c.cpu.percent)}`, `memory ${memoryText(c)}`] : [];
-    const compose = c.compose ? [escapeIcons(`compose ${c.compose.project}${c.compose.service ? `/${c.compose.service}` : ''}`)] : [];
+    const compose = c.compose
+      ? [escapeIcons(`compose ${c.compose.project}${c.compose.service ? `/${c.compose.service}` : ''}`)]
+      : [];
     return {
       label: containerPickLabel(c),
       description: [shortId(c.id), escapeIcons(c.image || 'image unknown')].join(SEP),
       // The full id comes last so that a pasted full id matches too.
-      detail: [escapeIcons(c.status || c.state), ...(c.health ? [escapeIcons(c.health)] : []), ...figures, ...compose, escapeIcons(c.id)].join(SEP),
+      detail: [
+        escapeIcons(c.status || c.state),
+        ...(c.health ? [escapeIcons(c.health)] : []),
+        ...figures,
+        ...compose,
+        escapeIcons(c.id),
+      ].join(SEP),
       value: c.id,
     };
   });
@@ -87,7 +106,12 @@ export function processPickItems(snapshot: Snapshot): PickItem<ProcessPick>[] {
     return {
       label: `$(server-process) ${escapeIcons(p.name)}`,
       description: [inner === null ? `PID ${p.pid}` : `PID ${p.pid} → ${inner}`, escapeIcons(where)].join(SEP),
-      detail: [`CPU ${formatPercent(p.cpuPercent)}`, `RSS ${formatBytes(p.rssBytes)}`, ...(p.user ? [escapeIcons(p.user)] : []), escapeIcons(p.command || `[${p.name}]`)].join(SEP),
+      detail: [
+        `CPU ${formatPercent(p.cpuPercent)}`,
+        `RSS ${formatBytes(p.rssBytes)}`,
+        ...(p.user ? [escapeIcons(p.user)] : []),
+        escapeIcons(p.command || `[${p.name}]`),
+      ].join(SEP),
       value: { pid: p.pid, startTicks: p.startTicks, containerId: p.containerId },
     };
   });

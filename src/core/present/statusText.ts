@@ -41,13 +41,21 @@ function shortName(name: string): string {
  * Null when no target has data yet: the item hides rather than show zeros.
  */
 export function statusBarContent(targets: readonly StatusTargetView[], paused: boolean): StatusContent | null {
-  const live = targets.find((t) => t.snapshot !== null && (t.summary.status === 'connected' || t.summary.status === 'paused'));
+  const live = targets.find(
+    (t) => t.snapshot !== null && (t.summary.status === 'connected' || t.summary.status === 'paused'),
+  );
   const shown = live ?? targets.find((t) => t.snapshot !== null);
   if (!shown || !shown.snapshot) return null;
   const s = shown.snapshot;
   // From the container list, so that the bar agrees with the tree underneath it.
   const count = (state: string) => s.containers.filter((c) => c.state === state).length;
-  const counts = { total: s.containers.length, running: count('running'), exited: count('exited'), paused: count('paused'), created: count('created') };
+  const counts = {
+    total: s.containers.length,
+    running: count('running'),
+    exited: count('exited'),
+    paused: count('paused'),
+    created: count('created'),
+  };
   const cpu = s.host.cpuPercent ? formatPercent(s.host.cpuPercent.busy) : MISSING;
   const mem = usedOfTotal(s.host.memory.usedBytes, s.host.memory.totalBytes);
   const icon = paused ? '$(debug-pause)' : live ? '$(pulse)' : '$(warning)';
@@ -57,14 +65,19 @@ export function statusBarContent(targets: readonly StatusTargetView[], paused: b
   const lines = [
     `Docker Monitor: ${shown.summary.label} (${s.host.hostname})`,
     `Containers: ${counts.running} running of ${counts.total}` +
-      (counts.total > counts.running ? ` (${counts.exited} exited, ${counts.paused} paused, ${counts.created} created)` : ''),
+      (counts.total > counts.running
+        ? ` (${counts.exited} exited, ${counts.paused} paused, ${counts.created} created)`
+        : ''),
     `CPU: ${cpu} busy of ${s.host.cpuCount} CPU${s.host.cpuCount === 1 ? '' : 's'}, load ${s.host.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
     `Memory: ${formatBytes(s.host.memory.usedBytes)} used of ${formatBytes(s.host.memory.totalBytes)}` +
       ` (${formatBytes(s.host.memory.availableBytes)} available)`,
   ];
   if (!s.docker.reachable) lines.push(`Docker API unreachable: ${s.docker.reason ?? 'unknown reason'}`);
   if (paused) lines.push('Refresh is paused.');
-  else if (!live) lines.push(`Not connected (${shown.summary.status}${shown.summary.error ? `: ${shown.summary.error}` : ''}); figures are from ${s.collectedAt}.`);
+  else if (!live)
+    lines.push(
+      `Not connected (${shown.summary.status}${shown.summary.error ? `: ${shown.summary.error}` : ''}); figures are from ${s.collectedAt}.`,
+    );
   else lines.push(`Collected in ${s.durationMs} ms at ${s.collectedAt}.`);
   lines.push('Click for Monitor: All.');
   return { text, tooltip: lines.join('\n'), targetId: shown.summary.id };

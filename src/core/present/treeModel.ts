@@ -59,7 +59,14 @@ export const RETRY_COMMAND = 'dockerMonitor.retryTarget';
 export const SHOW_ALL_COMMAND = 'dockerMonitor.showAllHostProcesses';
 const MONITOR_HOST_COMMAND = 'dockerMonitor.monitorHost';
 
-import { containerDescription, containerName, hostDescription, hostUsageText, processDescription, SEP } from './treeText';
+import {
+  containerDescription,
+  containerName,
+  hostDescription,
+  hostUsageText,
+  processDescription,
+  SEP,
+} from './treeText';
 import { containerTooltip, hostTooltip, hostUsageTooltip, processTooltip, targetTooltip } from './treeTooltips';
 
 // ---- the tree ----
@@ -88,7 +95,13 @@ class TreeBuilder {
   }
 }
 
-function message(b: TreeBuilder, parentId: string, targetId: string, role: MessageNode['role'], row: Pick<PresentedNode, 'label' | 'description' | 'tooltip' | 'icon'> & Partial<PresentedNode>): void {
+function message(
+  b: TreeBuilder,
+  parentId: string,
+  targetId: string,
+  role: MessageNode['role'],
+  row: Pick<PresentedNode, 'label' | 'description' | 'tooltip' | 'icon'> & Partial<PresentedNode>,
+): void {
   const node: MessageNode = { kind: 'message', id: nodeIds.message(targetId, role), targetId, role, errorCode: null };
   b.add(parentId, { collapsible: 'none', contextValue: null, command: null, ...row, node });
 }
@@ -96,8 +109,20 @@ function message(b: TreeBuilder, parentId: string, targetId: string, role: Messa
 function addConnectionError(b: TreeBuilder, parentId: string, t: TargetState): void {
   const problem = connectionProblem(t.errorCode);
   const error = plainText(t.summary.error ?? 'unknown error');
-  const tooltip = new MarkdownLines().title(problem.title).text(t.summary.error ?? 'unknown error').gap().text(problem.advice).gap().raw('Click to retry.');
-  const node: MessageNode = { kind: 'message', id: nodeIds.message(t.config.id, 'connection'), targetId: t.config.id, role: 'connection', errorCode: t.errorCode };
+  const tooltip = new MarkdownLines()
+    .title(problem.title)
+    .text(t.summary.error ?? 'unknown error')
+    .gap()
+    .text(problem.advice)
+    .gap()
+    .raw('Click to retry.');
+  const node: MessageNode = {
+    kind: 'message',
+    id: nodeIds.message(t.config.id, 'connection'),
+    targetId: t.config.id,
+    role: 'connection',
+    errorCode: t.errorCode,
+  };
   b.add(parentId, {
     node,
     label: problem.title,
@@ -110,8 +135,22 @@ function addConnectionError(b: TreeBuilder, parentId: string, t: TargetState): v
   });
 }
 
-function addProcess(b: TreeBuilder, parentId: string, targetId: string, p: ProcessInfo, container: ContainerInfo | undefined, age: string): void {
-  const node: ProcessNode = { kind: 'process', id: nodeIds.process(targetId, p.pid, p.startTicks), targetId, pid: p.pid, startTicks: p.startTicks, containerId: p.containerId };
+function addProcess(
+  b: TreeBuilder,
+  parentId: string,
+  targetId: string,
+  p: ProcessInfo,
+  container: ContainerInfo | undefined,
+  age: string,
+): void {
+  const node: ProcessNode = {
+    kind: 'process',
+    id: nodeIds.process(targetId, p.pid, p.startTicks),
+    targetId,
+    pid: p.pid,
+    startTicks: p.startTicks,
+    containerId: p.containerId,
+  };
   b.add(parentId, {
     node,
     label: plainText(p.name),
@@ -124,7 +163,14 @@ function addProcess(b: TreeBuilder, parentId: string, targetId: string, p: Proce
   });
 }
 
-function addContainer(b: TreeBuilder, parentId: string, targetId: string, s: Snapshot, c: ContainerInfo, own: ProcessInfo[]): void {
+function addContainer(
+  b: TreeBuilder,
+  parentId: string,
+  targetId: string,
+  s: Snapshot,
+  c: ContainerInfo,
+  own: ProcessInfo[],
+): void {
   const id = b.add(parentId, {
     node: { kind: 'container', id: nodeIds.container(targetId, c.id), targetId, containerId: c.id },
     label: containerName(c),
@@ -138,7 +184,8 @@ function addContainer(b: TreeBuilder, parentId: string, targetId: string, s: Sna
   if (!b.opens(id)) return;
   // PID 1 of the container first, then in the order they were started inside it: a stable, familiar order.
   const inner = (p: ProcessInfo): number => innerPid(p.nsPid) ?? p.pid;
-  for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid)) addProcess(b, id, targetId, p, c, slowTierAge(s));
+  for (const p of [...own].sort((x, y) => inner(x) - inner(y) || x.pid - y.pid))
+    addProcess(b, id, targetId, p, c, slowTierAge(s));
 }
 
 function runningText(list: ContainerInfo[]): string {
@@ -210,7 +257,10 @@ function addContainers(b: TreeBuilder, parentId: string, targetId: string, s: Sn
     const tooltip = new MarkdownLines()
       .title(`Compose project ${project}`)
       .field('Containers', `${list.length}, ${running} running`)
-      .field('Services', [...new Set(list.map((c) => c.compose?.service).filter((x): x is string => !!x))].sort(byText).join(', '))
+      .field(
+        'Services',
+        [...new Set(list.map((c) => c.compose?.service).filter((x): x is string => !!x))].sort(byText).join(', '),
+      )
       .field('Working directory', labels['com.docker.compose.project.working_dir'])
       .field('Config files', labels['com.docker.compose.project.config_files']);
     const projectId = b.add(id, {
@@ -218,7 +268,10 @@ function addContainers(b: TreeBuilder, parentId: string, targetId: string, s: Sn
       label: plainText(project),
       description: runningText(list),
       tooltip: tooltip.toString(),
-      icon: { id: 'layers', color: running === list.length ? 'charts.green' : running > 0 ? 'charts.yellow' : 'disabledForeground' },
+      icon: {
+        id: 'layers',
+        color: running === list.length ? 'charts.green' : running > 0 ? 'charts.yellow' : 'disabledForeground',
+      },
       collapsible: 'expanded',
       contextValue: null,
       command: null,
@@ -240,7 +293,11 @@ function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s:
     description: unread ? '' : `${all.length}`,
     tooltip: new MarkdownLines()
       .title('Host processes')
-      .text(unread ? 'Processes outside any container, busiest first: expand to read them.' : `Processes outside any container, busiest first: ${showingAll ? all.length : Math.min(top, all.length)} of ${all.length} shown.`)
+      .text(
+        unread
+          ? 'Processes outside any container, busiest first: expand to read them.'
+          : `Processes outside any container, busiest first: ${showingAll ? all.length : Math.min(top, all.length)} of ${all.length} shown.`,
+      )
       .toString(),
     icon: { id: 'server-process', color: null },
     collapsible: unread || all.length > 0 ? 'collapsed' : 'none',
@@ -249,17 +306,23 @@ function addHostProcesses(b: TreeBuilder, parentId: string, targetId: string, s:
   });
   if (!b.opens(id)) return;
   const busiest = all.sort(busiestFirst);
-  for (const p of showingAll ? busiest : busiest.slice(0, top)) addProcess(b, id, targetId, p, undefined, slowTierAge(s));
+  for (const p of showingAll ? busiest : busiest.slice(0, top))
+    addProcess(b, id, targetId, p, undefined, slowTierAge(s));
   if (all.length > top) {
     b.add(id, {
       node: { kind: 'showAll', id: nodeIds.showAll(targetId), targetId, showingAll },
       label: showingAll ? `Show the top ${top} only` : `Show all ${all.length}…`,
       description: '',
-      tooltip: new MarkdownLines().text(showingAll ? `Show the ${top} busiest host processes only.` : `Show all ${all.length} host processes.`).toString(),
+      tooltip: new MarkdownLines()
+        .text(showingAll ? `Show the ${top} busiest host processes only.` : `Show all ${all.length} host processes.`)
+        .toString(),
       icon: { id: showingAll ? 'fold' : 'unfold', color: null },
       collapsible: 'none',
       contextValue: null,
-      command: { command: SHOW_ALL_COMMAND, title: showingAll ? 'Show the top host processes' : 'Show all host processes' },
+      command: {
+        command: SHOW_ALL_COMMAND,
+        title: showingAll ? 'Show the top host processes' : 'Show all host processes',
+      },
     });
   }
 }
@@ -330,21 +393,31 @@ export function buildTargetTree(t: TargetState, options: TreeOptions = {}): Targ
     addHost(b, rootId, targetId, s, options);
   } else if (!connectionFailed(t)) {
     const connecting = t.summary.status === 'connecting' || t.summary.status === 'reconnecting';
-    message(b, rootId, targetId, connecting ? 'connecting' : 'waiting', connecting
-      ? {
-          label: t.summary.status === 'connecting' ? 'Connecting…' : 'Reconnecting…',
-          description: targetAddress(t) ?? '',
-          tooltip: new MarkdownLines().text(`Connecting to ${targetAddress(t) ?? 'this machine'}.`).toString(),
-          icon: { id: 'loading~spin', color: null },
-        }
-      : {
-          label: 'Waiting for the first sample…',
-          description: t.summary.status === 'paused' ? 'refresh is paused' : '',
-          tooltip: new MarkdownLines()
-            .text(t.summary.status === 'paused' ? 'Refresh is paused: resume it to collect this target.' : 'The first sample of this target is being collected.')
-            .toString(),
-          icon: { id: 'watch', color: null },
-        });
+    message(
+      b,
+      rootId,
+      targetId,
+      connecting ? 'connecting' : 'waiting',
+      connecting
+        ? {
+            label: t.summary.status === 'connecting' ? 'Connecting…' : 'Reconnecting…',
+            description: targetAddress(t) ?? '',
+            tooltip: new MarkdownLines().text(`Connecting to ${targetAddress(t) ?? 'this machine'}.`).toString(),
+            icon: { id: 'loading~spin', color: null },
+          }
+        : {
+            label: 'Waiting for the first sample…',
+            description: t.summary.status === 'paused' ? 'refresh is paused' : '',
+            tooltip: new MarkdownLines()
+              .text(
+                t.summary.status === 'paused'
+                  ? 'Refresh is paused: resume it to collect this target.'
+                  : 'The first sample of this target is being collected.',
+              )
+              .toString(),
+            icon: { id: 'watch', color: null },
+          },
+    );
   }
   return { targetId, rootId, nodes: b.nodes };
 }

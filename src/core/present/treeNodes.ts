@@ -4,13 +4,7 @@ import type { ErrorCode } from '../errors';
 
 /** The `contextValue`s that package.json menus match on. */
 export type ContextValue =
-  | 'target.local'
-  | 'target.ssh'
-  | 'target.error'
-  | 'host'
-  | 'container.running'
-  | 'container.stopped'
-  | 'process';
+  'target.local' | 'target.ssh' | 'target.error' | 'host' | 'container.running' | 'container.stopped' | 'process';
 
 /** Why a message row is there. */
 export type MessageRole =
@@ -105,7 +99,8 @@ export const nodeIds = {
   hostUsage: (targetId: string): string => `hostUsage:${targetId}`,
   containers: (targetId: string): string => `containers:${targetId}`,
   composeProject: (targetId: string, project: string): string => `compose:${targetId}:${encodeURIComponent(project)}`,
-  container: (targetId: string, containerId: string): string => `container:${targetId}:${encodeURIComponent(containerId)}`,
+  container: (targetId: string, containerId: string): string =>
+    `container:${targetId}:${encodeURIComponent(containerId)}`,
   process: (targetId: string, pid: number, startTicks: number): string => `process:${targetId}:${pid}:${startTicks}`,
   hostProcesses: (targetId: string): string => `hostProcesses:${targetId}`,
   showAll: (targetId: string): string => `showAll:${targetId}`,

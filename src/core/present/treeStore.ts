@@ -60,7 +60,9 @@ export class TreeStore {
     if (!node) return this.roots();
     // Asked for the children of a closed row: it is being expanded, so build them now.
     if (this.row(node)?.deferred) this.open(node);
-    return (this.row(node)?.childIds ?? []).map((id) => this.elements.get(id)).filter((n): n is TreeNode => n !== undefined);
+    return (this.row(node)?.childIds ?? [])
+      .map((id) => this.elements.get(id))
+      .filter((n): n is TreeNode => n !== undefined);
   }
 
   parent(node: TreeNode): TreeNode | undefined {
@@ -108,7 +110,11 @@ export class TreeStore {
    * A host process beyond the busiest ones is brought into view by showing all of them: `change` then says what
    * to redraw before revealing the row.
    */
-  locate(targetId: string, kind: 'host' | 'container' | 'process', ref: string): { node: TreeNode; change: TreeChange } | null {
+  locate(
+    targetId: string,
+    kind: 'host' | 'container' | 'process',
+    ref: string,
+  ): { node: TreeNode; change: TreeChange } | null {
     const tree = this.trees.get(targetId);
     if (!tree) return null;
     const rows = [...tree.nodes.values()];
@@ -123,7 +129,9 @@ export class TreeStore {
       const containers = rows.filter((r) => r.node.kind === 'container');
       const snapshot = this.inputs.get(targetId)?.snapshot;
       const nameOf = (id: string) => snapshot?.containers.find((c) => c.id === id)?.name.replace(/^\//, '');
-      const exact = containers.find((r) => r.node.kind === 'container' && (r.node.containerId === want || nameOf(r.node.containerId) === want));
+      const exact = containers.find(
+        (r) => r.node.kind === 'container' && (r.node.containerId === want || nameOf(r.node.containerId) === want),
+      );
       const prefixed = containers.filter((r) => r.node.kind === 'container' && r.node.containerId.startsWith(want));
       const node = found(exact?.node.id ?? (prefixed.length === 1 ? prefixed[0].node.id : undefined));
       return node ? { node, change: [] } : null;
@@ -131,16 +139,20 @@ export class TreeStore {
     if (!/^\d{1,10}$/.test(ref.trim())) return null;
     const pid = Number(ref.trim());
     const processRow = (): PresentedNode | undefined =>
-      [...(this.trees.get(targetId)?.nodes.values() ?? [])].find((r) => r.node.kind === 'process' && r.node.pid === pid);
+      [...(this.trees.get(targetId)?.nodes.values() ?? [])].find(
+        (r) => r.node.kind === 'process' && r.node.pid === pid,
+      );
     const row = processRow();
     if (row) return { node: this.elements.get(row.node.id)!, change: [] };
     const known = this.inputs.get(targetId)?.snapshot?.processes.find((p) => p.pid === pid);
     if (!known) return null;
     // Its parent row is closed (children not built), or it is a host process beyond the busiest shown.
-    const parentId = known.containerId === null ? nodeIds.hostProcesses(targetId) : nodeIds.container(targetId, known.containerId);
+    const parentId =
+      known.containerId === null ? nodeIds.hostProcesses(targetId) : nodeIds.container(targetId, known.containerId);
     const parent = tree.nodes.get(parentId);
     let change: TreeChange = parent?.deferred ? this.open(parent.node) : [];
-    if (!processRow() && known.containerId === null && !this.showAll.has(targetId)) change = merge(change, this.setShowAll(targetId, true));
+    if (!processRow() && known.containerId === null && !this.showAll.has(targetId))
+      change = merge(change, this.setShowAll(targetId, true));
     const node = found(processRow()?.node.id);
     return node ? { node, change } : null;
   }
@@ -166,7 +178,11 @@ export class TreeStore {
     this.inputs.set(targetId, input);
     const before = this.trees.get(targetId);
     const { expansion, ...options } = this.options;
-    const after = buildTargetTree(input, { ...options, showAllHostProcesses: this.showAll.has(targetId), ...(expansion && { isOpen: (n: TreeNode) => expansion.isOpen(n) }) });
+    const after = buildTargetTree(input, {
+      ...options,
+      showAllHostProcesses: this.showAll.has(targetId),
+      ...(expansion && { isOpen: (n: TreeNode) => expansion.isOpen(n) }),
+    });
     // Compare before adopting the old element objects: adopting updates them in place.
     const changed = before ? changedNodeIds(before, after) : [after.rootId];
     if (before) {

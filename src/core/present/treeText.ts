@@ -42,6 +42,9 @@ export function hostUsageText(s: Snapshot): { label: string; description: string
   const m = s.host.memory;
   return {
     label: `CPU ${formatPercent(s.host.cpuPercent?.busy)}`,
-    description: [`${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`, `load ${s.host.loadAverage[0].toFixed(2)}`].join(SEP),
+    description: [
+      `${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`,
+      `load ${s.host.loadAverage[0].toFixed(2)}`,
+    ].join(SEP),
   };
 }

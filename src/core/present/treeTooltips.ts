@@ -54,10 +54,17 @@ export function hostUsageTooltip(s: Snapshot): string {
   );
   md.field('Load', h.loadAverage.map((n) => n.toFixed(2)).join(' '));
   const m = h.memory;
-  md.field('Memory', `${formatBytes(m.usedBytes)} used of ${formatBytes(m.totalBytes)}, ${formatBytes(m.availableBytes)} available`);
-  if (m.swapTotalBytes > 0) md.field('Swap', `${formatBytes(m.swapUsedBytes)} used of ${formatBytes(m.swapTotalBytes)}`);
+  md.field(
+    'Memory',
+    `${formatBytes(m.usedBytes)} used of ${formatBytes(m.totalBytes)}, ${formatBytes(m.availableBytes)} available`,
+  );
+  if (m.swapTotalBytes > 0)
+    md.field('Swap', `${formatBytes(m.swapUsedBytes)} used of ${formatBytes(m.swapTotalBytes)}`);
   for (const d of h.disks) {
-    md.field(`Disk (${d.role})`, `${d.path}: ${formatBytes(d.usedBytes)} used of ${formatBytes(d.totalBytes)} (${formatPercent(d.usedPercent)}), ${formatBytes(d.availableBytes)} available`);
+    md.field(
+      `Disk (${d.role})`,
+      `${d.path}: ${formatBytes(d.usedBytes)} used of ${formatBytes(d.totalBytes)} (${formatPercent(d.usedPercent)}), ${formatBytes(d.availableBytes)} available`,
+    );
   }
   const n = h.containerCounts;
   md.field('Containers', `${n.running} running, ${n.total} in all`);
@@ -78,18 +85,36 @@ export function containerTooltip(s: Snapshot, c: ContainerInfo): string {
   if (c.compose) md.field('Compose', `${c.compose.project}${c.compose.service ? ` / ${c.compose.service}` : ''}`);
   if (isContainerLive(c)) {
     const limit = c.cpu.limitCpus === null ? 'no CPU limit' : `limit ${c.cpu.limitCpus} CPU`;
-    const throttled = c.cpu.throttledPercent ? `, throttled in ${formatPercent(c.cpu.throttledPercent)} of periods` : '';
+    const throttled = c.cpu.throttledPercent
+      ? `, throttled in ${formatPercent(c.cpu.throttledPercent)} of periods`
+      : '';
     md.field('CPU', `${formatPercent(c.cpu.percent)} (${limit}${throttled})`);
     const pct = c.memory.percent === null ? '' : ` (${formatPercent(c.memory.percent)})`;
-    md.field('Memory', c.memory.limitBytes === null ? `${formatBytes(c.memory.usageBytes)}, no limit` : `${formatBytes(c.memory.usageBytes)} of ${formatBytes(c.memory.limitBytes)}${pct}`);
+    md.field(
+      'Memory',
+      c.memory.limitBytes === null
+        ? `${formatBytes(c.memory.usageBytes)}, no limit`
+        : `${formatBytes(c.memory.usageBytes)} of ${formatBytes(c.memory.limitBytes)}${pct}`,
+    );
     if (c.memory.oomKills) md.field('OOM kills', String(c.memory.oomKills));
-    if (c.pids.current !== null) md.field('PIDs', c.pids.limit === null ? String(c.pids.current) : `${c.pids.current} of ${c.pids.limit}`);
+    if (c.pids.current !== null)
+      md.field('PIDs', c.pids.limit === null ? String(c.pids.current) : `${c.pids.current} of ${c.pids.limit}`);
     const net = c.network;
-    const where = [net.mode, net.ipAddress, net.hostVeth ? `host veth ${net.hostVeth}${net.bridge ? ` on ${net.bridge}` : ''}` : null].filter(Boolean).join(', ');
+    const where = [
+      net.mode,
+      net.ipAddress,
+      net.hostVeth ? `host veth ${net.hostVeth}${net.bridge ? ` on ${net.bridge}` : ''}` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
     md.field('Network', where || null);
-    if (net.rxBytesPerSec !== null || net.txBytesPerSec !== null) md.field('Traffic', `rx ${formatRate(net.rxBytesPerSec)}, tx ${formatRate(net.txBytesPerSec)}`);
+    if (net.rxBytesPerSec !== null || net.txBytesPerSec !== null)
+      md.field('Traffic', `rx ${formatRate(net.rxBytesPerSec)}, tx ${formatRate(net.txBytesPerSec)}`);
     if (c.blockIo.readBytesPerSec !== null || c.blockIo.writeBytesPerSec !== null) {
-      md.field('Block I/O', `read ${formatRate(c.blockIo.readBytesPerSec)}, write ${formatRate(c.blockIo.writeBytesPerSec)}`);
+      md.field(
+        'Block I/O',
+        `read ${formatRate(c.blockIo.readBytesPerSec)}, write ${formatRate(c.blockIo.writeBytesPerSec)}`,
+      );
     }
     md.field('Main PID', c.initPid === null ? null : String(c.initPid));
   }
@@ -97,7 +122,9 @@ export function containerTooltip(s: Snapshot, c: ContainerInfo): string {
   if (c.restartCount) md.field('Restarts', String(c.restartCount));
   if (c.source === 'cgroup') {
     md.gap().text(
-      s.docker.reachable ? 'Found from cgroups only: the Docker API does not describe it.' : 'Found from cgroups only: the Docker API is unreachable, so its name, image and state are unknown.',
+      s.docker.reachable
+        ? 'Found from cgroups only: the Docker API does not describe it.'
+        : 'Found from cgroups only: the Docker API is unreachable, so its name, image and state are unknown.',
     );
   }
   return md.toString();
@@ -106,14 +133,21 @@ export function containerTooltip(s: Snapshot, c: ContainerInfo): string {
 function listening(p: ProcessInfo): string | null {
   const ports = p.sockets.filter((k) => k.listening);
   if (ports.length === 0) return null;
-  return ports.map((k) => `${k.protocol} ${k.localAddress.includes(':') ? `[${k.localAddress}]` : k.localAddress}:${k.localPort}`).join(', ');
+  return ports
+    .map((k) => `${k.protocol} ${k.localAddress.includes(':') ? `[${k.localAddress}]` : k.localAddress}:${k.localPort}`)
+    .join(', ');
 }
 
 export function processTooltip(p: ProcessInfo, container: ContainerInfo | undefined, age: string): string {
   const md = new MarkdownLines().title(p.name);
   md.field('Command', p.command || `[${p.name}] (kernel thread)`);
   const inner = innerPid(p.nsPid);
-  md.field('PID', inner === null ? `${p.pid}` : `${p.pid} on the host, ${inner} inside its PID namespace (NSpid ${p.nsPid.join(' → ')})`);
+  md.field(
+    'PID',
+    inner === null
+      ? `${p.pid}`
+      : `${p.pid} on the host, ${inner} inside its PID namespace (NSpid ${p.nsPid.join(' → ')})`,
+  );
   md.field('Parent PID', String(p.ppid));
   md.field('User', p.user === null ? (p.uid === null ? null : String(p.uid)) : `${p.user} (${p.uid ?? '?'})`);
   md.field('State', p.state);
@@ -122,7 +156,14 @@ export function processTooltip(p: ProcessInfo, container: ContainerInfo | undefi
   md.field('Threads', String(p.threads));
   md.field('Open files', p.openFds === null ? null : `${p.openFds}${age}`);
   md.field('Started', p.startTime);
-  md.field('Container', p.containerId === null ? 'none (runs on the host)' : container ? `${containerName(container)} (${shortId(p.containerId)})` : shortId(p.containerId));
+  md.field(
+    'Container',
+    p.containerId === null
+      ? 'none (runs on the host)'
+      : container
+        ? `${containerName(container)} (${shortId(p.containerId)})`
+        : shortId(p.containerId),
+  );
   const ports = listening(p);
   md.field('Listening', ports === null ? null : `${ports}${age}`);
   return md.toString();

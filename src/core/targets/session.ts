@@ -30,7 +30,14 @@ const dockerEventWatcher: EventWatcher = (source, onEvent, signal) =>
     : Promise.reject(new MonitorError('this target does not follow Docker events', 'internal'));
 
 export class TargetSession {
-  private current: SessionState = { status: 'idle', error: null, errorCode: null, snapshot: null, retryAt: null, watchingEvents: false };
+  private current: SessionState = {
+    status: 'idle',
+    error: null,
+    errorCode: null,
+    snapshot: null,
+    retryAt: null,
+    watchingEvents: false,
+  };
   private transport: Transport | null = null;
   private source: SnapshotSource | null = null;
   private unsubscribeClose: (() => void) | null = null;
@@ -113,7 +120,9 @@ export class TargetSession {
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.active || !this.transport) return;
-      this.options.log(`${this.options.label}: closing the connection (nothing has shown it for ${Math.round(idleMs / 1000)} s)`);
+      this.options.log(
+        `${this.options.label}: closing the connection (nothing has shown it for ${Math.round(idleMs / 1000)} s)`,
+      );
       void this.closeConnection().then(() => this.set({ status: 'idle' }));
     }, idleMs);
   }
@@ -166,8 +175,13 @@ export class TargetSession {
       this.freshPending = false;
       // A connection's first collection is cold (reader start, Docker list and inspects, every process's facts):
       // it gets three deadlines, or a slow host would time out, reconnect cold and time out again forever.
-      const timeoutMs = (this.options.refreshTimeoutMs?.() ?? DEFAULT_REFRESH_TIMEOUT_MS) * (this.warm ? 1 : COLD_DEADLINES);
-      const snapshot = await withDeadline(source.sample({ demand: this.options.demand?.(), full }), timeoutMs, this.options.label);
+      const timeoutMs =
+        (this.options.refreshTimeoutMs?.() ?? DEFAULT_REFRESH_TIMEOUT_MS) * (this.warm ? 1 : COLD_DEADLINES);
+      const snapshot = await withDeadline(
+        source.sample({ demand: this.options.demand?.(), full }),
+        timeoutMs,
+        this.options.label,
+      );
       if (this.closed || gen !== this.generation) return;
       this.warm = true;
       this.attempt = 0;
@@ -268,7 +282,9 @@ export class TargetSession {
     this.source = null;
     this.transport = null;
     if (source) {
-      await source.close().catch((e: unknown) => this.options.log(`${this.options.label}: close: ${toMonitorError(e).message}`, 'warn'));
+      await source
+        .close()
+        .catch((e: unknown) => this.options.log(`${this.options.label}: close: ${toMonitorError(e).message}`, 'warn'));
     }
   }
 
@@ -318,7 +334,9 @@ export class TargetSession {
   private onEvent(event: EngineEvent): void {
     if (!isContainerChangeEvent(event) || !this.active || this.closed) return;
     const name = event.Actor?.Attributes?.name ?? (event.Actor?.ID ? shortId(event.Actor.ID) : '');
-    this.options.log(`${this.options.label}: Docker event: container ${name} ${event.Action ?? event.status ?? ''}`.trimEnd());
+    this.options.log(
+      `${this.options.label}: Docker event: container ${name} ${event.Action ?? event.status ?? ''}`.trimEnd(),
+    );
     if (this.debounceTimer) return;
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = null;

@@ -30,7 +30,11 @@ export interface SnapshotSource {
   followDockerEvents?(onEvent: (event: EngineEvent) => void, signal: AbortSignal): Promise<void>;
 }
 
-export type EventWatcher = (source: SnapshotSource, onEvent: (event: EngineEvent) => void, signal: AbortSignal) => Promise<void>;
+export type EventWatcher = (
+  source: SnapshotSource,
+  onEvent: (event: EngineEvent) => void,
+  signal: AbortSignal,
+) => Promise<void>;
 
 export interface SessionOptions {
   /** What the views show of this target now (everything when absent). */

@@ -75,8 +75,10 @@ export function validateBatchPlan(plan: BatchPlan): void {
     if (typeof pf !== 'object' || pf === null) reject('processFacts', pf, 'expected an object');
     checkList('process fact file', pf.files, 'relative');
     checkList('process fact link', pf.links, 'relative');
-    if (pf.newFromListing !== undefined && typeof pf.newFromListing !== 'boolean') reject('processFacts.newFromListing', String(pf.newFromListing), 'expected a boolean');
-    if (!Array.isArray(pf.known) || pf.known.length > MAX_KNOWN) reject('processFacts.known', null, `expected at most ${MAX_KNOWN} pairs`);
+    if (pf.newFromListing !== undefined && typeof pf.newFromListing !== 'boolean')
+      reject('processFacts.newFromListing', String(pf.newFromListing), 'expected a boolean');
+    if (!Array.isArray(pf.known) || pf.known.length > MAX_KNOWN)
+      reject('processFacts.known', null, `expected at most ${MAX_KNOWN} pairs`);
     for (const pair of pf.known) {
       if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((n) => Number.isSafeInteger(n) && n >= 0)) {
         reject('processFacts.known entry', String(pair), 'expected [pid, startTicks], non-negative integers');
@@ -84,7 +86,8 @@ export function validateBatchPlan(plan: BatchPlan): void {
     }
   }
   if (plan.cgroups !== undefined) {
-    if (typeof plan.cgroups !== 'object' || plan.cgroups === null) reject('cgroups', plan.cgroups, 'expected an object');
+    if (typeof plan.cgroups !== 'object' || plan.cgroups === null)
+      reject('cgroups', plan.cgroups, 'expected an object');
     const { root, pattern, files, paths, newPathFiles } = plan.cgroups;
     checkPath('cgroup root', root, 'absolute', false);
     checkList('cgroup file', files, 'relative');
@@ -116,7 +119,9 @@ function shWord(path: string): string {
     .split('/')
     .map((segment) =>
       tokenizeGlobSegment(segment)
-        .map((t) => (t.kind === 'literal' ? shellQuote(t.text) : t.kind === 'star' ? '*' : t.kind === 'any' ? '?' : t.source))
+        .map((t) =>
+          t.kind === 'literal' ? shellQuote(t.text) : t.kind === 'star' ? '*' : t.kind === 'any' ? '?' : t.source,
+        )
         .join(''),
     )
     .join('/');
@@ -210,7 +215,9 @@ export function buildBatchScript(input: BatchPlan): string {
  */
 export function withFactsForEveryProcess(input: BatchPlan): BatchPlan {
   const cg = input.cgroups;
-  const plan = cg?.newPathFiles ? { ...input, cgroups: { ...cg, files: [...new Set([...cg.files, ...cg.newPathFiles])], newPathFiles: [] } } : input;
+  const plan = cg?.newPathFiles
+    ? { ...input, cgroups: { ...cg, files: [...new Set([...cg.files, ...cg.newPathFiles])], newPathFiles: [] } }
+    : input;
   const pf = plan.processFacts;
   if (!pf) return plan;
   const { processFacts: _pf, ...rest } = plan;
@@ -251,7 +258,8 @@ function joinChunks(chunks: Buffer[]): string {
 export function parseBatchOutput(stdout: Buffer | string, durationMs: number): BatchResult {
   const buf = typeof stdout === 'string' ? Buffer.from(stdout, 'utf8') : stdout;
   const result: BatchResult = { files: new Map(), links: new Map(), statfs: new Map(), durationMs };
-  if (buf.length === 0) throw new MonitorError('the batch read printed nothing (is sh available on the target?)', 'internal');
+  if (buf.length === 0)
+    throw new MonitorError('the batch read printed nothing (is sh available on the target?)', 'internal');
   const start = buf.indexOf(`\0${BEGIN}\0`);
   if (start === -1) {
     throw new MonitorError('the batch read printed something unrecognizable (no start marker)', 'internal');
@@ -293,7 +301,10 @@ export function parseBatchOutput(stdout: Buffer | string, durationMs: number): B
         throw new MonitorError(`the batch read failed on the target: ${why}`, 'internal');
       }
       if (name !== 'F' && name !== 'E' && name !== 'L' && name !== 'S' && name !== 'P') {
-        throw new MonitorError(`the batch read printed an unknown section ${JSON.stringify(name.slice(0, 40))}`, 'internal');
+        throw new MonitorError(
+          `the batch read printed an unknown section ${JSON.stringify(name.slice(0, 40))}`,
+          'internal',
+        );
       }
       if (name === 'F') withContent = new Set();
       mode = name;

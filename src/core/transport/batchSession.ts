@@ -112,7 +112,16 @@ export class ShellSession {
         this.channel.close();
       }, timeoutMs);
       const marker = Buffer.from(`\0DM-DONE-${nonce}\0`, 'latin1');
-      this.current = { marker, chunks: [], received: 0, carry: Buffer.alloc(0), started: performance.now(), timer, resolve, reject };
+      this.current = {
+        marker,
+        chunks: [],
+        received: 0,
+        carry: Buffer.alloc(0),
+        started: performance.now(),
+        timer,
+        resolve,
+        reject,
+      };
       try {
         this.channel.stdin.write(this.encode(script, nonce));
       } catch (e) {
@@ -167,7 +176,10 @@ export class ShellSession {
     const why = tail && reason !== 'closed' ? `${reason}; ${tail}` : reason;
     const r = this.current;
     this.fail(
-      new ShellEndedError(`the remote ${this.what} on ${this.label} ended${r ? ' during the read' : ''} (${why}); the next refresh opens a new one`, (r?.received ?? 0) > 0),
+      new ShellEndedError(
+        `the remote ${this.what} on ${this.label} ended${r ? ' during the read' : ''} (${why}); the next refresh opens a new one`,
+        (r?.received ?? 0) > 0,
+      ),
     );
   }
 
@@ -275,7 +287,9 @@ export class PersistentShell {
     this.openFailures++;
     const what = this.options.what ?? 'shell';
     if (this.openFailures === MAX_OPEN_FAILURES) {
-      this.log(`ssh: no persistent ${what} on ${this.label} (${why}); ${this.options.fallback ?? 'one exec per refresh'} from now on`);
+      this.log(
+        `ssh: no persistent ${what} on ${this.label} (${why}); ${this.options.fallback ?? 'one exec per refresh'} from now on`,
+      );
     } else {
       this.log(`ssh: no persistent ${what} on ${this.label} this time (${why})`);
     }

@@ -169,7 +169,8 @@ export type ReadDir = (dir: string) => Promise<string[]>;
  */
 export function* globExpansion(pattern: string): Generator<string[], string[], string[][]> {
   if (!hasGlobMeta(pattern)) return [pattern];
-  if (!pattern.startsWith('/')) throw new MonitorError(`glob pattern must be absolute: ${JSON.stringify(pattern.slice(0, 80))}`, 'bad-argument');
+  if (!pattern.startsWith('/'))
+    throw new MonitorError(`glob pattern must be absolute: ${JSON.stringify(pattern.slice(0, 80))}`, 'bad-argument');
   const segments = pattern.split('/').slice(1);
   let prefixes = [''];
   for (const segment of segments) {
@@ -180,7 +181,12 @@ export function* globExpansion(pattern: string): Generator<string[], string[], s
     }
     const re = globSegmentToRegExp(segment);
     const listings = yield prefixes.map((p) => (p === '' ? '/' : p));
-    prefixes = prefixes.flatMap((p, i) => (listings[i] ?? []).filter((n) => re.test(n)).sort().map((n) => `${p}/${n}`));
+    prefixes = prefixes.flatMap((p, i) =>
+      (listings[i] ?? [])
+        .filter((n) => re.test(n))
+        .sort()
+        .map((n) => `${p}/${n}`),
+    );
     if (prefixes.length === 0) break;
   }
   return prefixes;

@@ -68,7 +68,9 @@ function hostsMatch(hosts: string, name: string): boolean {
     const saltBytes = Buffer.from(salt, 'base64');
     if (saltBytes.length !== 20) return false;
     const want = Buffer.from(hosts);
-    const got = Buffer.from(`|1|${saltBytes.toString('base64')}|${createHmac('sha1', saltBytes).update(name).digest('base64')}`);
+    const got = Buffer.from(
+      `|1|${saltBytes.toString('base64')}|${createHmac('sha1', saltBytes).update(name).digest('base64')}`,
+    );
     return want.length === got.length && timingSafeEqual(want, got);
   }
   // OpenSSH's match_hostname(): a negated match rules the line out. `name` is lower case already (knownHostsName).
@@ -102,7 +104,12 @@ export function verifyHostKey(files: KnownHostsText[], host: string, port: numbe
   if (revoked.length > 0) {
     const here = revoked.find(({ e }) => hostsMatch(e.hosts, name));
     const { file, e } = here ?? revoked[0];
-    return { status: 'revoked', line: e.line, file, ...(here ? {} : { revokedFor: e.hosts.startsWith('|1|') ? 'a hashed name' : e.hosts }) };
+    return {
+      status: 'revoked',
+      line: e.line,
+      file,
+      ...(here ? {} : { revokedFor: e.hosts.startsWith('|1|') ? 'a hashed name' : e.hosts }),
+    };
   }
   const type = keyTypeOf(key);
   const verdict = (name: string): HostKeyVerdict => {

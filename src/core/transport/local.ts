@@ -16,11 +16,17 @@ function socketError(path: string, err: NodeJS.ErrnoException): MonitorError {
   switch (err.code) {
     case 'EACCES':
     case 'EPERM':
-      return new MonitorError(`permission denied on ${path}: this user may not use the Docker socket (docker group?)`, 'docker-denied');
+      return new MonitorError(
+        `permission denied on ${path}: this user may not use the Docker socket (docker group?)`,
+        'docker-denied',
+      );
     case 'ENOENT':
       return new MonitorError(`no socket at ${path}: is the Docker daemon running?`, 'docker-unavailable');
     case 'ECONNREFUSED':
-      return new MonitorError(`nothing accepts connections on ${path}: is the Docker daemon running?`, 'docker-unavailable');
+      return new MonitorError(
+        `nothing accepts connections on ${path}: is the Docker daemon running?`,
+        'docker-unavailable',
+      );
     default:
       return new MonitorError(`cannot connect to ${path}: ${err.code ?? err.message}`, 'docker-unavailable');
   }
@@ -61,23 +67,31 @@ export class LocalTransport implements Transport {
       };
       const collect = (into: Buffer[]) => (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_EXEC_OUTPUT) fail(new MonitorError(`${command} printed more than ${MAX_EXEC_OUTPUT >> 20} MiB`, 'internal'));
+        if (size > MAX_EXEC_OUTPUT)
+          fail(new MonitorError(`${command} printed more than ${MAX_EXEC_OUTPUT >> 20} MiB`, 'internal'));
         else into.push(chunk);
       };
       child.stdout?.on('data', collect(out));
       child.stderr?.on('data', collect(err));
       const timer =
-        timeoutMs === undefined ? undefined : setTimeout(() => fail(new MonitorError(`${command} did not finish within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () => fail(new MonitorError(`${command} did not finish within ${timeoutMs} ms`, 'timeout')),
+              timeoutMs,
+            );
       child.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         if (e.code === 'ENOENT') reject(new MonitorError(`command not found: ${command}`, 'not-found'));
-        else if (e.code === 'EACCES') reject(new MonitorError(`cannot run ${command}: permission denied`, 'bad-argument'));
+        else if (e.code === 'EACCES')
+          reject(new MonitorError(`cannot run ${command}: permission denied`, 'bad-argument'));
         else reject(new MonitorError(`cannot run ${command}: ${e.code ?? e.message}`, 'internal'));
       });
       child.on('close', (code) => {
         clearTimeout(timer);
         if (failure) reject(failure);
-        else resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code });
+        else
+          resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code });
       });
       if (child.stdin) {
         // The command may exit without reading its input: EPIPE is not our error.
@@ -89,7 +103,9 @@ export class LocalTransport implements Transport {
 
   openUnixSocket(path: string): Promise<Duplex> {
     if (typeof path !== 'string' || path === '' || path.includes('\0')) {
-      return Promise.reject(new MonitorError('a unix socket path must be a non-empty string without NUL', 'bad-argument'));
+      return Promise.reject(
+        new MonitorError('a unix socket path must be a non-empty string without NUL', 'bad-argument'),
+      );
     }
     return new Promise((resolve, reject) => {
       const socket = createConnection({ path });

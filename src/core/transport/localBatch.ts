@@ -130,7 +130,10 @@ export class SlicedBatch {
       let dirs = this.cgroups.dirsOf(root + path);
       if (dirs === undefined) {
         dirs = [];
-        for (const dir of await this.expand([`${escapeGlob(root)}${escapeGlob(path)}`, `${escapeGlob(root)}/*${escapeGlob(path)}`])) {
+        for (const dir of await this.expand([
+          `${escapeGlob(root)}${escapeGlob(path)}`,
+          `${escapeGlob(root)}/*${escapeGlob(path)}`,
+        ])) {
           const listed = this.list(dir);
           if (listed.length > 0) dirs.push({ dir, names: new Set(listed) });
           if (this.tick()) await this.pause();
@@ -189,7 +192,11 @@ export class SlicedBatch {
       for (const f of facts.files) files.push(`/proc/${name}/${f}`);
       for (const l of facts.links) links.push(`/proc/${name}/${l}`);
     }
-    return { files: await this.files(files), links: await this.links(links), ...(facts.newFromListing ? { pids } : {}) };
+    return {
+      files: await this.files(files),
+      links: await this.links(links),
+      ...(facts.newFromListing ? { pids } : {}),
+    };
   }
 
   /** The stages in the script's order: files, their cgroups, links, their network namespaces, statfs. */
@@ -205,7 +212,11 @@ export class SlicedBatch {
     return this.rest(plan, first, await this.links(plan.links));
   }
 
-  private async rest(plan: BatchPlan, first: Map<string, string>, links: Map<string, string>): Promise<Omit<BatchResult, 'durationMs'>> {
+  private async rest(
+    plan: BatchPlan,
+    first: Map<string, string>,
+    links: Map<string, string>,
+  ): Promise<Omit<BatchResult, 'durationMs'>> {
     const cg = plan.cgroups;
     let cgroupFiles = new Map<string, string>();
     if (cg && cg.files.length > 0) {

@@ -31,7 +31,10 @@ export interface CgroupReadPaths {
 
 /** A container cgroup path's directories (root and each v1 hierarchy) with the names each holds, across batches. */
 export class CgroupDirCache {
-  private readonly byPath = new Map<string, { at: number; dirs: Array<{ dir: string; names: Set<string> }>; paths?: Map<string, CgroupReadPaths> }>();
+  private readonly byPath = new Map<
+    string,
+    { at: number; dirs: Array<{ dir: string; names: Set<string> }>; paths?: Map<string, CgroupReadPaths> }
+  >();
 
   /** The paths to read for these `files` (joined by NUL) in every directory of `path`: built once per listing. */
   pathsOf(path: string, filesKey: string): CgroupReadPaths | undefined {

@@ -55,7 +55,12 @@ const UTF8 = { encoding: 'utf8', flag: 'r' } as const;
  * the container's file system, and a symlink there can point anywhere on ours.
  */
 function isKernelFile(path: string): boolean {
-  return (path.startsWith('/proc/') || path.startsWith('/sys/')) && !path.includes('/root/') && !path.includes('/cwd/') && !path.includes('/..');
+  return (
+    (path.startsWith('/proc/') || path.startsWith('/sys/')) &&
+    !path.includes('/root/') &&
+    !path.includes('/cwd/') &&
+    !path.includes('/..')
+  );
 }
 
 /**

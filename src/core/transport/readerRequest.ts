@@ -21,7 +21,9 @@ import type { BatchPlan } from './types';
 const WILD = /[*?[]/;
 
 function segments(path: string): string[] {
-  return path.split('/').map((s) => (WILD.test(s) ? `G${globSegmentToRegExp(s).source.replace(/\$$/, '\\z')}` : `L${s}`));
+  return path
+    .split('/')
+    .map((s) => (WILD.test(s) ? `G${globSegmentToRegExp(s).source.replace(/\$$/, '\\z')}` : `L${s}`));
 }
 
 /** The request body for `plan`; throws MonitorError('bad-argument') as validateBatchPlan does, before anything is sent. */

@@ -37,16 +37,22 @@ export function startReader(channel: ShellChannel, program: string, name: string
     const onErr = (d: Buffer): void => {
       stderr = (stderr + d.toString('utf8')).slice(-500);
     };
-    const timer = setTimeout(() => finish(new MonitorError(`the ${name} reader did not start within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new MonitorError(`the ${name} reader did not start within ${timeoutMs} ms`, 'timeout')),
+      timeoutMs,
+    );
     channel.stdout.on('data', onData);
     channel.stderr.on('data', onErr);
     channel.onEnd((reason) => {
       const why = stderr.trim().split('\n').pop()?.slice(0, 200) || reason;
-      finish(new MonitorError(`${name} did not start (${why})`, /exit code 127\b/.test(reason) ? 'not-found' : 'internal'));
+      finish(
+        new MonitorError(`${name} did not start (${why})`, /exit code 127\b/.test(reason) ? 'not-found' : 'internal'),
+      );
     });
     // EPIPE on stdin means the program already exited: its end, with its stderr, says why.
     channel.stdin.on('error', () => undefined);
-    for (const s of [channel.stdout, channel.stderr]) s.on('error', (e: Error) => finish(new MonitorError(`${name} did not start (${e.message})`, 'internal')));
+    for (const s of [channel.stdout, channel.stderr])
+      s.on('error', (e: Error) => finish(new MonitorError(`${name} did not start (${e.message})`, 'internal')));
     channel.stdin.write(`${Buffer.byteLength(program, 'utf8')}\n${program}`);
   });
 }

@@ -89,12 +89,22 @@ export function parseUserHostPort(text: string): { host: string; user: string | 
 }
 
 /** Resolves a target from the text of one user config file (its Includes read from `fs`). */
-export function resolveFromConfigText(configText: string, spec: SshTargetSpec, env: SshEnv, fs: ConfigFs = nodeConfigFs): ResolvedSshTarget {
+export function resolveFromConfigText(
+  configText: string,
+  spec: SshTargetSpec,
+  env: SshEnv,
+  fs: ConfigFs = nodeConfigFs,
+): ResolvedSshTarget {
   return resolveFromFiles([{ path: join(env.home, '.ssh', 'config'), text: configText, user: true }], spec, env, fs);
 }
 
 /** Resolves a target from config files read in order (the user's, then the system's), as ssh does. */
-export function resolveFromFiles(files: ConfigFile[], spec: SshTargetSpec, env: SshEnv, fs: ConfigFs = nodeConfigFs): ResolvedSshTarget {
+export function resolveFromFiles(
+  files: ConfigFile[],
+  spec: SshTargetSpec,
+  env: SshEnv,
+  fs: ConfigFs = nodeConfigFs,
+): ResolvedSshTarget {
   return resolveOne(files, fs, spec, env, 0, true);
 }
 
@@ -103,9 +113,19 @@ export function resolveFromFiles(files: ConfigFile[], spec: SshTargetSpec, env: 
  * hop before it (`ssh -J a,b` dials b through a), so their own ProxyJump and ProxyCommand do not apply; not
  * resolving them also keeps a chain of N hops at N resolutions (N^depth before).
  */
-function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env: SshEnv, depth: number, followJump: boolean): ResolvedSshTarget {
+function resolveOne(
+  files: ConfigFile[],
+  fs: ConfigFs,
+  spec: SshTargetSpec,
+  env: SshEnv,
+  depth: number,
+  followJump: boolean,
+): ResolvedSshTarget {
   if (depth > MAX_JUMP_DEPTH) {
-    throw new MonitorError(`ProxyJump chain for ${spec.host} is longer than ${MAX_JUMP_DEPTH} hops or loops`, 'bad-argument');
+    throw new MonitorError(
+      `ProxyJump chain for ${spec.host} is longer than ${MAX_JUMP_DEPTH} hops or loops`,
+      'bad-argument',
+    );
   }
   const { options, identityFiles: identityRaw } = readSshConfig(
     files,
@@ -118,7 +138,9 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
   // ssh lower-cases the host name it connects to (after %h in HostName), whether or not HostName was given.
   const hostNameRaw = one('hostname');
   const host = checked(where, () =>
-    validateHostName((hostNameRaw === null ? spec.host : expandTokens(hostNameRaw, { h: spec.host }, 'HostName')).toLowerCase()),
+    validateHostName(
+      (hostNameRaw === null ? spec.host : expandTokens(hostNameRaw, { h: spec.host }, 'HostName')).toLowerCase(),
+    ),
   );
   const portRaw = one('port');
   const port = portRaw === null ? 22 : checked(where, () => validatePort(portRaw));
@@ -142,7 +164,10 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
     const p = expandTokens(expandTilde(expandVars(value, env, directive), env.home), tokens, directive);
     // ssh reads a relative path against the directory it was started in, which an editor does not have.
     if (!isAbsolute(p)) {
-      throw new MonitorError(`${where}: ${directive} ${JSON.stringify(value)} is a relative path; write it as an absolute or ~/ path`, 'bad-argument');
+      throw new MonitorError(
+        `${where}: ${directive} ${JSON.stringify(value)} is a relative path; write it as an absolute or ~/ path`,
+        'bad-argument',
+      );
     }
     return p;
   };
@@ -169,17 +194,24 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
   // OpenSSH's multistate: yes/true, no/false/off, ask, accept-new.
   const strict = (one('stricthostkeychecking') ?? 'ask').toLowerCase();
   if (!['yes', 'true', 'no', 'false', 'off', 'ask', 'accept-new'].includes(strict)) {
-    throw new MonitorError(`${where}: StrictHostKeyChecking ${JSON.stringify(strict)} is not one of yes, accept-new, no, ask`, 'bad-argument');
+    throw new MonitorError(
+      `${where}: StrictHostKeyChecking ${JSON.stringify(strict)} is not one of yes, accept-new, no, ask`,
+      'bad-argument',
+    );
   }
 
   // OpenSSH runs KnownHostsCommand for more known keys; we run no commands from a config, and resolving the
   // host key without them could take a key as new that the command lists as another (then: changed).
   const knownHostsCommand = one('knownhostscommand');
   if (knownHostsCommand !== null && knownHostsCommand.toLowerCase() !== 'none') {
-    throw new MonitorError(`${where}: KnownHostsCommand is not supported (Docker Monitor does not run commands from an ssh config); list the keys in a UserKnownHostsFile instead`, 'bad-argument');
+    throw new MonitorError(
+      `${where}: KnownHostsCommand is not supported (Docker Monitor does not run commands from an ssh config); list the keys in a UserKnownHostsFile instead`,
+      'bad-argument',
+    );
   }
   const revokedRaw = one('revokedhostkeys');
-  const revokedHostKeys = revokedRaw !== null && revokedRaw.toLowerCase() !== 'none' ? path(revokedRaw, 'RevokedHostKeys') : null;
+  const revokedHostKeys =
+    revokedRaw !== null && revokedRaw.toLowerCase() !== 'none' ? path(revokedRaw, 'RevokedHostKeys') : null;
 
   const proxyCommand = followJump ? one('proxycommand') : null;
   const proxyJump = followJump ? one('proxyjump') : null;
@@ -208,7 +240,11 @@ function resolveOne(files: ConfigFile[], fs: ConfigFs, spec: SshTargetSpec, env:
     const v = one(key);
     if (v === null || v === 'none') return null;
     const s = parseSshTime(v);
-    if (s === null) throw new MonitorError(`${where}: ${directive} ${JSON.stringify(v)} is not a time (seconds, or e.g. 1m30s)`, 'bad-argument');
+    if (s === null)
+      throw new MonitorError(
+        `${where}: ${directive} ${JSON.stringify(v)} is not a time (seconds, or e.g. 1m30s)`,
+        'bad-argument',
+      );
     return s > 0 ? s * 1000 : null;
   };
 
@@ -265,4 +301,3 @@ function checked<T>(where: string, fn: () => T): T {
 function yes(v: string | null): boolean {
   return v !== null && v.toLowerCase() === 'yes';
 }
-

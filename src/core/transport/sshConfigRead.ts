@@ -38,7 +38,15 @@ export interface ConfigFile {
 }
 
 /** Options that collect every active value instead of keeping the first. */
-const ACCUMULATING = new Set(['identityfile', 'certificatefile', 'localforward', 'remoteforward', 'dynamicforward', 'sendenv', 'setenv']);
+const ACCUMULATING = new Set([
+  'identityfile',
+  'certificatefile',
+  'localforward',
+  'remoteforward',
+  'dynamicforward',
+  'sendenv',
+  'setenv',
+]);
 
 /**
  * Every keyword a current OpenSSH client accepts (readconf.c, up to 10.x, with Debian's additions), including
@@ -93,8 +101,20 @@ function fail(where: string, message: string): never {
  * Resolves the options of one host from config files, in order, as `ssh` does: one pass, and a second ("final")
  * pass when a `Match final` asks for it, both keeping the first value each option got.
  */
-export function readSshConfig(files: ConfigFile[], ctx: ConfigContext, fs: ConfigFs): { options: ConfigOptions; identityFiles: string[] } {
-  const state: State = { options: new Map(), identityFiles: [], ctx, fs, final: false, wantFinal: false, ignoreUnknown: null };
+export function readSshConfig(
+  files: ConfigFile[],
+  ctx: ConfigContext,
+  fs: ConfigFs,
+): { options: ConfigOptions; identityFiles: string[] } {
+  const state: State = {
+    options: new Map(),
+    identityFiles: [],
+    ctx,
+    fs,
+    final: false,
+    wantFinal: false,
+    ignoreUnknown: null,
+  };
   // What the command line gives is set before any file is read, so it wins (as `ssh -l`/`-p` do).
   if (ctx.user !== null) state.options.set('user', [ctx.user]);
   if (ctx.port !== null) state.options.set('port', [String(ctx.port)]);
@@ -211,8 +231,21 @@ function readText(
 
 /** Single-valued options take exactly one word, as readconf checks ("extra arguments at end of line"). */
 const SINGLE = new Set([
-  'hostname', 'user', 'port', 'identityfile', 'identityfile2', 'identitiesonly', 'identityagent', 'stricthostkeychecking',
-  'hostkeyalias', 'hashknownhosts', 'connecttimeout', 'serveraliveinterval', 'serveralivecountmax', 'proxyjump', 'batchmode',
+  'hostname',
+  'user',
+  'port',
+  'identityfile',
+  'identityfile2',
+  'identitiesonly',
+  'identityagent',
+  'stricthostkeychecking',
+  'hostkeyalias',
+  'hashknownhosts',
+  'connecttimeout',
+  'serveraliveinterval',
+  'serveralivecountmax',
+  'proxyjump',
+  'batchmode',
 ]);
 
 function checkArguments(keyword: string, words: string[], where: string): void {
@@ -268,7 +301,10 @@ function matchLine(state: State, words: string[], where: string): boolean {
           hit = false;
           break;
         }
-        fail(where, `Match exec is not supported (Docker Monitor does not run commands from an ssh config); give this target its settings without Match exec`);
+        fail(
+          where,
+          `Match exec is not supported (Docker Monitor does not run commands from an ssh config); give this target its settings without Match exec`,
+        );
         break; // not reached: fail() throws
       default:
         fail(where, `Match ${attr} is not supported`);

@@ -24,7 +24,8 @@ export function expandTilde(p: string, home: string): string {
 export function expandVars(p: string, env: SshEnv, directive: string): string {
   return p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
     const v = name === 'HOME' ? env.home : env.vars?.[name];
-    if (v === undefined) throw new MonitorError(`${directive}: environment variable ${name} is not set`, 'bad-argument');
+    if (v === undefined)
+      throw new MonitorError(`${directive}: environment variable ${name} is not set`, 'bad-argument');
     return v;
   });
 }
@@ -33,7 +34,8 @@ export function expandTokens(p: string, tokens: Record<string, string>, directiv
   return p.replace(/%(.)/g, (_, t: string) => {
     if (t === '%') return '%';
     const v = tokens[t];
-    if (v === undefined) throw new MonitorError(`${directive} ${JSON.stringify(p)}: token %${t} is not supported`, 'bad-argument');
+    if (v === undefined)
+      throw new MonitorError(`${directive} ${JSON.stringify(p)}: token %${t} is not supported`, 'bad-argument');
     return v;
   });
 }

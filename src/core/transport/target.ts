@@ -20,7 +20,10 @@ export function parseTarget(text: string): TargetSpec {
   const t = text.trim();
   if (t === 'local') return { kind: 'local' };
   if (t === '' || t !== text || t.startsWith('-')) {
-    throw new MonitorError(`invalid target: ${JSON.stringify(text.slice(0, 80))} (use local, user@host[:port] or an ~/.ssh/config alias)`, 'bad-argument');
+    throw new MonitorError(
+      `invalid target: ${JSON.stringify(text.slice(0, 80))} (use local, user@host[:port] or an ~/.ssh/config alias)`,
+      'bad-argument',
+    );
   }
   let parsed: ReturnType<typeof parseUserHostPort>;
   try {
@@ -40,9 +43,16 @@ export function parseTarget(text: string): TargetSpec {
  * Opens a target: this machine, or an SSH connection resolved through the ssh config (with ProxyJump hops).
  * `overrides`: what a configured target's own settings say (identityFile, jump), which win over the config.
  */
-export async function openTransport(spec: TargetSpec, options: OpenOptions = {}, overrides: SshOverrides = {}): Promise<Transport> {
+export async function openTransport(
+  spec: TargetSpec,
+  options: OpenOptions = {},
+  overrides: SshOverrides = {},
+): Promise<Transport> {
   if (spec.kind === 'local') return new LocalTransport();
   const resolved = await resolveSshTarget(spec, options);
-  const hops = overrides.jump === undefined ? null : await Promise.all(jumpSpecs(overrides.jump).map((h) => resolveSshTarget(h, options)));
+  const hops =
+    overrides.jump === undefined
+      ? null
+      : await Promise.all(jumpSpecs(overrides.jump).map((h) => resolveSshTarget(h, options)));
   return SshTransport.connect(applyTargetOverrides(resolved, overrides, options.home ?? homedir(), hops), options);
 }

@@ -2,8 +2,7 @@
 // transport. Types only: every module of transport/ may import it without forming a cycle.
 
 export type TargetSpec =
-  | { kind: 'local' }
-  | { kind: 'ssh'; alias: string | null; host: string; user: string | null; port: number | null };
+  { kind: 'local' } | { kind: 'ssh'; alias: string | null; host: string; user: string | null; port: number | null };
 
 export interface HostKeyInfo {
   host: string;

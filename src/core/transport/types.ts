@@ -42,7 +42,12 @@ export interface BatchPlan {
    * that /proc lists and `known` does not hold (a new process) has its stat read too, with its facts. A
    * transport may read every stat instead.
    */
-  processFacts?: { files: string[]; links: string[]; known: Array<[pid: number, startTicks: number]>; newFromListing?: boolean };
+  processFacts?: {
+    files: string[];
+    links: string[];
+    known: Array<[pid: number, startTicks: number]>;
+    newFromListing?: boolean;
+  };
 }
 
 export interface StatfsResult {

@@ -37,7 +37,10 @@ export function registerPanels(
     open: (m: Extract<WebviewMessage, { type: 'open' }>, from: vscode.ViewColumn | undefined) => {
       // In the column right of the asking panel, so that it stays in view; every panel opened from the dashboard
       // lands in the same column as tabs, instead of each in a new column.
-      const column = from === undefined ? vscode.ViewColumn.Beside : (Math.min(from + 1, vscode.ViewColumn.Nine) as vscode.ViewColumn);
+      const column =
+        from === undefined
+          ? vscode.ViewColumn.Beside
+          : (Math.min(from + 1, vscode.ViewColumn.Nine) as vscode.ViewColumn);
       if (m.panel === 'metrics') openSubject(metricsSubject(m.targetId, m.kind, m.id), column);
       else openSubject({ panel: 'correlation', targetId: m.targetId, kind: 'container', id: m.id }, column);
     },
@@ -74,7 +77,9 @@ export function registerPanels(
     if (kind === 'host') return { panel: 'metrics', targetId, kind };
     if (kind === 'container') return { panel: 'metrics', targetId, kind, id };
     const p = service.target(targetId)?.snapshot?.processes.find((x) => String(x.pid) === id);
-    return p ? { panel: 'metrics', targetId, kind, id, startTicks: p.startTicks } : { panel: 'metrics', targetId, kind, id };
+    return p
+      ? { panel: 'metrics', targetId, kind, id, startTicks: p.startTicks }
+      : { panel: 'metrics', targetId, kind, id };
   }
 
   for (const kind of PANEL_KINDS) {
@@ -105,8 +110,14 @@ export function registerPanels(
   return {
     openDashboard: (targetId) => openSubject({ panel: 'dashboard', targetId }),
     openMetrics: (targetId, kind, id) => openSubject(metricsSubject(targetId, kind, id)),
-    openCorrelation: (targetId, containerId) => openSubject({ panel: 'correlation', targetId, kind: 'container', id: containerId }),
+    openCorrelation: (targetId, containerId) =>
+      openSubject({ panel: 'correlation', targetId, kind: 'container', id: containerId }),
     openGaps: (targetId) => openSubject({ panel: 'gaps', targetId }),
-    openPanels: () => [...panels.values()].map((p) => ({ viewType: p.panel.viewType, title: p.panel.title, lastMessage: p.lastMessage })),
+    openPanels: () =>
+      [...panels.values()].map((p) => ({
+        viewType: p.panel.viewType,
+        title: p.panel.title,
+        lastMessage: p.lastMessage,
+      })),
   };
 }

@@ -43,7 +43,10 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
     },
   };
   const provider = new TargetTreeProvider(service, os.hostname(), expansion);
-  const view = vscode.window.createTreeView<TreeNode>(TREE_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const view = vscode.window.createTreeView<TreeNode>(TREE_VIEW_ID, {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+  });
 
   // Polling runs only while something shows data: hold a lease while the view is visible.
   let lease: vscode.Disposable | undefined;
@@ -59,7 +62,10 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
   const syncTitle = (): void => {
     view.description = service.paused ? 'paused' : '';
     const failing = provider.store.failingCount();
-    view.badge = failing > 0 ? { value: failing, tooltip: failing === 1 ? '1 target cannot connect' : `${failing} targets cannot connect` } : undefined;
+    view.badge =
+      failing > 0
+        ? { value: failing, tooltip: failing === 1 ? '1 target cannot connect' : `${failing} targets cannot connect` }
+        : undefined;
   };
   syncTitle();
 
@@ -79,9 +85,17 @@ export function registerTree(context: vscode.ExtensionContext, service: MonitorS
     async reveal(targetId, kind, id, options = {}) {
       const found = provider.store.locate(targetId, kind, id);
       if (!found) {
-        const what = kind === 'host' ? 'host' : kind === 'container' ? `container ${JSON.stringify(id.slice(0, 80))}` : `process ${JSON.stringify(id.slice(0, 20))}`;
+        const what =
+          kind === 'host'
+            ? 'host'
+            : kind === 'container'
+              ? `container ${JSON.stringify(id.slice(0, 80))}`
+              : `process ${JSON.stringify(id.slice(0, 20))}`;
         const target = service.target(targetId)?.config.name ?? targetId;
-        throw new MonitorError(`${what} is not in the Targets tree of ${target} (it may have gone, or the target is not connected)`, 'not-found');
+        throw new MonitorError(
+          `${what} is not in the Targets tree of ${target} (it may have gone, or the target is not connected)`,
+          'not-found',
+        );
       }
       provider.apply(found.change);
       await view.reveal(found.node, { select: true, focus: options.focus ?? true, expand: options.expand ?? false });

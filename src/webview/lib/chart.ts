@@ -96,7 +96,12 @@ export class TimeChart {
   constructor(private readonly spec: ChartSpec) {
     this.data = [[], ...spec.series.map(() => [])];
     this.canvasHost = el('div', { className: 'chart-canvas' });
-    this.element = el('figure', { className: 'chart', attrs: { 'aria-label': `${spec.title} chart` } }, el('figcaption', { text: spec.title }), this.canvasHost);
+    this.element = el(
+      'figure',
+      { className: 'chart', attrs: { 'aria-label': `${spec.title} chart` } },
+      el('figcaption', { text: spec.title }),
+      this.canvasHost,
+    );
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(this.canvasHost);
   }
@@ -181,7 +186,8 @@ export class TimeChart {
     }
     this.plot.setData(this.data);
     // Not hovering: the legend shows the newest values.
-    if (this.plot.cursor.idx === null || this.plot.cursor.idx === undefined) this.plot.setLegend({ idxs: this.plot.series.map(() => null) });
+    if (this.plot.cursor.idx === null || this.plot.cursor.idx === undefined)
+      this.plot.setLegend({ idxs: this.plot.series.map(() => null) });
   }
 
   /** Call after the element is in the document (uPlot measures it), and on a theme change. */

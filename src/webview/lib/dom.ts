@@ -15,7 +15,11 @@ export interface ElOptions {
   onClick?: (e: MouseEvent) => void;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options?: ElOptions, ...children: Child[]): HTMLElementTagNameMap[K];
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options?: ElOptions,
+  ...children: Child[]
+): HTMLElementTagNameMap[K];
 export function el(tag: string, options?: ElOptions, ...children: Child[]): HTMLElement;
 export function el(tag: string, options: ElOptions = {}, ...children: Child[]): HTMLElement {
   const node = document.createElement(tag);
@@ -51,7 +55,11 @@ export function icon(name: string, label?: string): HTMLSpanElement {
 }
 
 /** A link-styled button (keyboard reachable) for actions such as "show in tree". */
-export function linkButton(text: string, onClick: () => void, options: { icon?: string; title?: string } = {}): HTMLButtonElement {
+export function linkButton(
+  text: string,
+  onClick: () => void,
+  options: { icon?: string; title?: string } = {},
+): HTMLButtonElement {
   const b = el('button', { className: 'link-button', title: options.title, attrs: { type: 'button' } });
   if (options.icon) append(b, icon(options.icon));
   append(b, text);
@@ -64,7 +72,11 @@ export function linkButton(text: string, onClick: () => void, options: { icon?: 
 
 /** An icon-only button with an accessible name. */
 export function iconButton(name: string, label: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', { className: 'icon-button', title: label, attrs: { type: 'button', 'aria-label': label } }, icon(name));
+  const b = el(
+    'button',
+    { className: 'icon-button', title: label, attrs: { type: 'button', 'aria-label': label } },
+    icon(name),
+  );
   b.addEventListener('click', (e) => {
     e.stopPropagation();
     onClick();

@@ -15,9 +15,15 @@ export function button(label: string, iconName: string, onClick: () => void, sec
 
 /** A search box; calls `onChange` on every keystroke with the current text. */
 export function filterField(placeholder: string, value: string, onChange: (text: string) => void): HTMLElement {
-  const f = el('vscode-textfield', { className: 'filter', attrs: { placeholder, 'aria-label': placeholder, type: 'search' } }) as HTMLElement & { value: string };
+  const f = el('vscode-textfield', {
+    className: 'filter',
+    attrs: { placeholder, 'aria-label': placeholder, type: 'search' },
+  }) as HTMLElement & { value: string };
   f.value = value;
-  const lead = el('span', { className: 'codicon codicon-filter', attrs: { slot: 'content-before', 'aria-hidden': 'true' } });
+  const lead = el('span', {
+    className: 'codicon codicon-filter',
+    attrs: { slot: 'content-before', 'aria-hidden': 'true' },
+  });
   f.appendChild(lead);
   f.addEventListener('input', () => onChange(f.value));
   return f;

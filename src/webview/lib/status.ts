@@ -19,19 +19,34 @@ function collectedText(t: TargetSummary): string {
   return t.durationMs === null ? `collected ${when}` : `collected ${when} in ${Math.round(t.durationMs)} ms`;
 }
 
-export function targetBar(title: string, t: TargetSummary, onRefresh: () => void, extra: HTMLElement[] = []): HTMLElement {
+export function targetBar(
+  title: string,
+  t: TargetSummary,
+  onRefresh: () => void,
+  extra: HTMLElement[] = [],
+): HTMLElement {
   const s = STATUS[t.status] ?? STATUS.error;
   const bar = el(
     'header',
     { className: 'target-bar' },
     el('h1', { text: title }),
-    el('span', { className: `status ${s.className}`, title: `Target ${t.label}: ${s.text}` }, icon(s.icon), ` ${t.label} · ${s.text}`),
+    el(
+      'span',
+      { className: `status ${s.className}`, title: `Target ${t.label}: ${s.text}` },
+      icon(s.icon),
+      ` ${t.label} · ${s.text}`,
+    ),
     el('span', { className: 'muted', text: collectedText(t) }),
     el('span', { className: 'spacer' }),
   );
   append(bar, ...extra, button('Refresh', 'refresh', onRefresh));
   if (t.status === 'error' && t.error) {
-    return el('div', {}, bar, el('div', { className: 'banner banner-error', attrs: { role: 'alert' } }, icon('error'), ` ${t.error}`));
+    return el(
+      'div',
+      {},
+      bar,
+      el('div', { className: 'banner banner-error', attrs: { role: 'alert' } }, icon('error'), ` ${t.error}`),
+    );
   }
   return bar;
 }

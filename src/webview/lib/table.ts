@@ -27,7 +27,13 @@ export class SortableTable<R> {
   constructor(private readonly options: TableOptions<R>) {
     this.thead = el('thead');
     this.tbody = el('tbody');
-    this.element = el('table', { className: 'data-table' }, el('caption', { className: 'visually-hidden', text: options.caption }), this.thead, this.tbody);
+    this.element = el(
+      'table',
+      { className: 'data-table' },
+      el('caption', { className: 'visually-hidden', text: options.caption }),
+      this.thead,
+      this.tbody,
+    );
   }
 
   render(rows: readonly R[], sort: SortSpec | null): void {
@@ -39,7 +45,11 @@ export class SortableTable<R> {
       const th = el('th', {
         className: `${c.numeric ? 'num' : ''} sortable`,
         title: c.title ?? `Sort by ${c.label}`,
-        attrs: { scope: 'col', tabindex: '0', 'aria-sort': sorted ? (sort.descending ? 'descending' : 'ascending') : 'none' },
+        attrs: {
+          scope: 'col',
+          tabindex: '0',
+          'aria-sort': sorted ? (sort.descending ? 'descending' : 'ascending') : 'none',
+        },
       });
       append(th, c.label);
       if (sorted) append(th, icon(sort.descending ? 'arrow-down' : 'arrow-up'));
@@ -53,7 +63,15 @@ export class SortableTable<R> {
       });
       append(headRow, th);
     }
-    if (o.actions) append(headRow, el('th', { className: 'actions', attrs: { scope: 'col' } }, el('span', { className: 'visually-hidden', text: 'Actions' })));
+    if (o.actions)
+      append(
+        headRow,
+        el(
+          'th',
+          { className: 'actions', attrs: { scope: 'col' } },
+          el('span', { className: 'visually-hidden', text: 'Actions' }),
+        ),
+      );
     replace(this.thead, headRow);
 
     const sorted = sortRows(rows, o.columns, sort);

@@ -163,7 +163,14 @@ describe.skipIf(!dockerReady)(`Docker unreachable mid-watch, then back (${docker
       const s = session.state;
       return buildTargetTree({
         config: def,
-        summary: { id: def.id, label: def.name, status: 'connected', error: s.error, collectedAt: s.snapshot?.collectedAt ?? null, durationMs: null },
+        summary: {
+          id: def.id,
+          label: def.name,
+          status: 'connected',
+          error: s.error,
+          collectedAt: s.snapshot?.collectedAt ?? null,
+          durationMs: null,
+        },
         snapshot: s.snapshot,
         errorCode: s.errorCode,
       });

@@ -14,7 +14,16 @@ import { localTarget, parseTargetSetting } from '../../../src/core/targets/setti
 import type { TargetDefinition } from '../../../src/core/targets/settings/targetConfig';
 import type { SshTransport } from '../../../src/core/transport/ssh';
 import type { Transport } from '../../../src/core/transport/types';
-import { SSHD_DIR, descendants, dockerReady, dockerSkipReason, makeSshHome, run, sshReady, sshSkipReason } from '../env';
+import {
+  SSHD_DIR,
+  descendants,
+  dockerReady,
+  dockerSkipReason,
+  makeSshHome,
+  run,
+  sshReady,
+  sshSkipReason,
+} from '../env';
 
 const KEY = `${SSHD_DIR}/client_ed25519`;
 const sessions: TargetSession[] = [];
@@ -24,7 +33,12 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
 });
 
-async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000, log?: string[]): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | null | undefined | false,
+  timeoutMs = 20_000,
+  log?: string[],
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
@@ -87,7 +101,10 @@ class OwnSshd {
 /** What the target side holds for our connection: sshd processes and remote readers under the listener. */
 function remoteCounts(listener: number): { sshd: number; readers: number } {
   const tree = descendants(listener);
-  return { sshd: tree.filter((p) => p.comm.startsWith('sshd')).length, readers: tree.filter((p) => p.comm === 'perl' || p.comm === 'python3').length };
+  return {
+    sshd: tree.filter((p) => p.comm.startsWith('sshd')).length,
+    readers: tree.filter((p) => p.comm === 'perl' || p.comm === 'python3').length,
+  };
 }
 
 /** Established TCP connections of this very process to `port`. */
@@ -116,7 +133,12 @@ interface Started {
 }
 
 /** A session ticked every `intervalMs` as the Poller would, recording its transports and concurrent reads. */
-function start(def: TargetDefinition, home: string | undefined, intervalMs: number, refreshTimeoutMs?: number): Started {
+function start(
+  def: TargetDefinition,
+  home: string | undefined,
+  intervalMs: number,
+  refreshTimeoutMs?: number,
+): Started {
   const log: string[] = [];
   const transports: Transport[] = [];
   let inFlight = 0;
@@ -161,7 +183,13 @@ describe.skipIf(!sshReady || !dockerReady)(`sshd killed mid-session (${sshSkipRe
   it('shows the drop, retries with backoff while sshd is down, reconnects when it is back, and leaks nothing on either side', async () => {
     await sshd.start();
     const home = mkdtempSync(join(tmpdir(), 'dm-home-fault-'));
-    const def = parseTargetSetting({ name: 'own', host: '127.0.0.1', port: sshd.port, user: 'root', identityFile: KEY });
+    const def = parseTargetSetting({
+      name: 'own',
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: 'root',
+      identityFile: KEY,
+    });
     const t = start(def, home, 500);
     await waitFor('two snapshots', () => t.snapshots() >= 2, 30_000, t.log);
     const first = t.transports[0] as SshTransport;
@@ -178,7 +206,12 @@ describe.skipIf(!sshReady || !dockerReady)(`sshd killed mid-session (${sshSkipRe
     const shown = t.session.state.snapshot;
     expect(shown).not.toBeNull(); // the last snapshot stays on screen meanwhile
     // While sshd is down: refused attempts, each after a longer wait (1 s, then 2 s), none in between.
-    await waitFor('a second refused attempt', () => t.log.some((l) => l.endsWith('own: trying again in 2 s')), 10_000, t.log);
+    await waitFor(
+      'a second refused attempt',
+      () => t.log.some((l) => l.endsWith('own: trying again in 2 s')),
+      10_000,
+      t.log,
+    );
     expect(t.log.filter((l) => /own: cannot connect: .*connection refused/.test(l)).length).toBeGreaterThanOrEqual(1);
     expect(t.session.state.snapshot).toBe(shown);
     expect(first.isOpen).toBe(false);
@@ -187,97 +220,136 @@ describe.skipIf(!sshReady || !dockerReady)(`sshd killed mid-session (${sshSkipRe
     await waitFor('the old reader gone', () => !alive(readerPid), 5_000);
 
     await sshd.start();
-    await waitFor('the reconnection', () => t.session.state.status === 'connected' && t.session.state.snapshot !== shown, 20_000, t.log);
+    await waitFor(
+      'the reconnection',
+      () => t.session.state.status === 'connected' && t.session.state.snapshot !== shown,
+      20_000,
+      t.log,
+    );
     const n = t.snapshots();
     await waitFor('refreshing again', () => t.snapshots() >= n + 2, 10_000, t.log);
     const now = t.transports[t.transports.length - 1] as SshTransport;
     expect(now).not.toBe(first);
     expect(now.readerPid).not.toBe(readerPid);
-    expect({ remote: remoteCounts(sshd.pid), channels: now.openChannels, local: localConnections(sshd.port) }).toEqual(before);
+    expect({ remote: remoteCounts(sshd.pid), channels: now.openChannels, local: localConnections(sshd.port) }).toEqual(
+      before,
+    );
     expect(t.maxInFlight()).toBe(1);
   });
 });
 
-describe.skipIf(!sshReady || !dockerReady)(`a hung target: its reader stopped with SIGSTOP (${sshSkipReason}; ${dockerSkipReason})`, () => {
-  it('the refresh ends with a timeout at its deadline, never two reads at once, Local keeps refreshing, and it recovers', async () => {
-    const { home } = makeSshHome();
-    const remote = start(parseTargetSetting({ name: 'hung', host: 'dmtest' }), home, 500, 3_000);
-    const local = start(localTarget(), undefined, 500);
-    await waitFor('both connected', () => remote.snapshots() >= 2 && local.snapshots() >= 2, 30_000, remote.log);
-    const transport = remote.transports[0] as SshTransport;
-    const readerPid = transport.readerPid!;
-    expect(readerPid).toBeGreaterThan(0);
+describe.skipIf(!sshReady || !dockerReady)(
+  `a hung target: its reader stopped with SIGSTOP (${sshSkipReason}; ${dockerSkipReason})`,
+  () => {
+    it('the refresh ends with a timeout at its deadline, never two reads at once, Local keeps refreshing, and it recovers', async () => {
+      const { home } = makeSshHome();
+      const remote = start(parseTargetSetting({ name: 'hung', host: 'dmtest' }), home, 500, 3_000);
+      const local = start(localTarget(), undefined, 500);
+      await waitFor('both connected', () => remote.snapshots() >= 2 && local.snapshots() >= 2, 30_000, remote.log);
+      const transport = remote.transports[0] as SshTransport;
+      const readerPid = transport.readerPid!;
+      expect(readerPid).toBeGreaterThan(0);
 
-    process.kill(readerPid, 'SIGSTOP');
-    let stopped = true;
-    try {
-      const stalledAt = Date.now();
-      const localBefore = local.snapshots();
-      await waitFor('the deadline', () => remote.session.state.errorCode === 'timeout', 8_000, remote.log);
-      const waited = Date.now() - stalledAt;
-      // The deadline (3 s), not the transport's own 30 s, ended it.
-      expect(waited).toBeLessThan(6_000);
-      expect(remote.session.state.error).toMatch(/^hung did not answer within 3 s$/);
-      expect(remote.session.state.status).toBe('reconnecting');
-      expect(remote.session.state.snapshot).not.toBeNull();
-      // Six ticks came and went during the stall: none started a second read behind the stuck one.
-      expect(remote.maxInFlight()).toBe(1);
-      // The other target never waited for this one.
-      expect(local.snapshots() - localBefore).toBeGreaterThanOrEqual(4);
-      // The stuck connection was dropped (its reader with it) rather than left to pile up requests.
-      expect(transport.isOpen).toBe(false);
-      expect(state(readerPid)).toBe('T');
+      process.kill(readerPid, 'SIGSTOP');
+      let stopped = true;
+      try {
+        const stalledAt = Date.now();
+        const localBefore = local.snapshots();
+        await waitFor('the deadline', () => remote.session.state.errorCode === 'timeout', 8_000, remote.log);
+        const waited = Date.now() - stalledAt;
+        // The deadline (3 s), not the transport's own 30 s, ended it.
+        expect(waited).toBeLessThan(6_000);
+        expect(remote.session.state.error).toMatch(/^hung did not answer within 3 s$/);
+        expect(remote.session.state.status).toBe('reconnecting');
+        expect(remote.session.state.snapshot).not.toBeNull();
+        // Six ticks came and went during the stall: none started a second read behind the stuck one.
+        expect(remote.maxInFlight()).toBe(1);
+        // The other target never waited for this one.
+        expect(local.snapshots() - localBefore).toBeGreaterThanOrEqual(4);
+        // The stuck connection was dropped (its reader with it) rather than left to pile up requests.
+        expect(transport.isOpen).toBe(false);
+        expect(state(readerPid)).toBe('T');
 
-      process.kill(readerPid, 'SIGCONT');
-      stopped = false;
-      // Released, the old reader finds its channel gone and exits; the target is back with a new one.
-      await waitFor('the old reader gone', () => !alive(readerPid), 5_000);
-      const shown = remote.session.state.snapshot;
-      await waitFor('recovery', () => remote.session.state.status === 'connected' && remote.session.state.snapshot !== shown, 15_000, remote.log);
-      expect(remote.session.state.error).toBeNull();
-      expect(remote.log.some((l) => l.endsWith('hung: trying again in 1 s'))).toBe(true);
-      const n = remote.snapshots();
-      await waitFor('refreshing again', () => remote.snapshots() >= n + 2, 10_000, remote.log);
-      expect(remote.maxInFlight()).toBe(1);
-    } finally {
-      if (stopped) process.kill(readerPid, 'SIGCONT');
-    }
-  });
-});
+        process.kill(readerPid, 'SIGCONT');
+        stopped = false;
+        // Released, the old reader finds its channel gone and exits; the target is back with a new one.
+        await waitFor('the old reader gone', () => !alive(readerPid), 5_000);
+        const shown = remote.session.state.snapshot;
+        await waitFor(
+          'recovery',
+          () => remote.session.state.status === 'connected' && remote.session.state.snapshot !== shown,
+          15_000,
+          remote.log,
+        );
+        expect(remote.session.state.error).toBeNull();
+        expect(remote.log.some((l) => l.endsWith('hung: trying again in 1 s'))).toBe(true);
+        const n = remote.snapshots();
+        await waitFor('refreshing again', () => remote.snapshots() >= n + 2, 10_000, remote.log);
+        expect(remote.maxInFlight()).toBe(1);
+      } finally {
+        if (stopped) process.kill(readerPid, 'SIGCONT');
+      }
+    });
+  },
+);
 
-describe.skipIf(!sshReady || !dockerReady)(`a blackholed connection: its sshd stopped with SIGSTOP (${sshSkipReason}; ${dockerSkipReason})`, () => {
-  const sshd = new OwnSshd();
-  afterAll(() => sshd.stop());
+describe.skipIf(!sshReady || !dockerReady)(
+  `a blackholed connection: its sshd stopped with SIGSTOP (${sshSkipReason}; ${dockerSkipReason})`,
+  () => {
+    const sshd = new OwnSshd();
+    afterAll(() => sshd.stop());
 
-  it('the refresh times out at its deadline, the target reconnects, and once released the old server side goes away', async () => {
-    await sshd.start();
-    const home = mkdtempSync(join(tmpdir(), 'dm-home-fault-'));
-    const def = parseTargetSetting({ name: 'holed', host: '127.0.0.1', port: sshd.port, user: 'root', identityFile: KEY });
-    const t = start(def, home, 500, 3_000);
-    await waitFor('two snapshots', () => t.snapshots() >= 2, 30_000, t.log);
-    const first = t.transports[0] as SshTransport;
-    const before = remoteCounts(sshd.pid);
-    const readerPid = first.readerPid!;
-    // The per-connection sshd processes: nothing this connection sends is answered any more, as if the link dropped packets.
-    const frozen = descendants(sshd.pid).filter((p) => p.comm.startsWith('sshd')).map((p) => p.pid);
-    expect(frozen.length).toBeGreaterThan(0);
-    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
-    try {
-      await waitFor('the deadline', () => t.session.state.errorCode === 'timeout', 8_000, t.log);
-      expect(t.session.state.error).toBe('holed did not answer within 3 s');
+    it('the refresh times out at its deadline, the target reconnects, and once released the old server side goes away', async () => {
+      await sshd.start();
+      const home = mkdtempSync(join(tmpdir(), 'dm-home-fault-'));
+      const def = parseTargetSetting({
+        name: 'holed',
+        host: '127.0.0.1',
+        port: sshd.port,
+        user: 'root',
+        identityFile: KEY,
+      });
+      const t = start(def, home, 500, 3_000);
+      await waitFor('two snapshots', () => t.snapshots() >= 2, 30_000, t.log);
+      const first = t.transports[0] as SshTransport;
+      const before = remoteCounts(sshd.pid);
+      const readerPid = first.readerPid!;
+      // The per-connection sshd processes: nothing this connection sends is answered any more, as if the link dropped packets.
+      const frozen = descendants(sshd.pid)
+        .filter((p) => p.comm.startsWith('sshd'))
+        .map((p) => p.pid);
+      expect(frozen.length).toBeGreaterThan(0);
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+      try {
+        await waitFor('the deadline', () => t.session.state.errorCode === 'timeout', 8_000, t.log);
+        expect(t.session.state.error).toBe('holed did not answer within 3 s');
+        expect(t.maxInFlight()).toBe(1);
+        // A new connection to the same (listening) sshd answers while the old one is still frozen.
+        const shown = t.session.state.snapshot;
+        await waitFor(
+          'the reconnection',
+          () => t.session.state.status === 'connected' && t.session.state.snapshot !== shown,
+          20_000,
+          t.log,
+        );
+        expect(first.isOpen).toBe(false);
+        expect(first.openChannels).toBe(0);
+        expect(localConnections(sshd.port)).toBe(1);
+      } finally {
+        for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      }
+      // Released, the old server side finds its client gone and ends, and its reader with it: back to one of each.
+      await waitFor(
+        'the old connection gone on the server',
+        () => frozen.every((pid) => !alive(pid)) && !alive(readerPid),
+        15_000,
+      );
+      await waitFor(
+        'the server side as before',
+        () => JSON.stringify(remoteCounts(sshd.pid)) === JSON.stringify(before),
+        5_000,
+      );
       expect(t.maxInFlight()).toBe(1);
-      // A new connection to the same (listening) sshd answers while the old one is still frozen.
-      const shown = t.session.state.snapshot;
-      await waitFor('the reconnection', () => t.session.state.status === 'connected' && t.session.state.snapshot !== shown, 20_000, t.log);
-      expect(first.isOpen).toBe(false);
-      expect(first.openChannels).toBe(0);
-      expect(localConnections(sshd.port)).toBe(1);
-    } finally {
-      for (const pid of frozen) process.kill(pid, 'SIGCONT');
-    }
-    // Released, the old server side finds its client gone and ends, and its reader with it: back to one of each.
-    await waitFor('the old connection gone on the server', () => frozen.every((pid) => !alive(pid)) && !alive(readerPid), 15_000);
-    await waitFor('the server side as before', () => JSON.stringify(remoteCounts(sshd.pid)) === JSON.stringify(before), 5_000);
-    expect(t.maxInFlight()).toBe(1);
-  });
-});
+    });
+  },
+);

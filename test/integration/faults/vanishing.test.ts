@@ -14,7 +14,8 @@ import type { Transport } from '../../../src/core/transport/types';
 import { dockerReady, dockerSkipReason, makeSshHome, sshReady } from '../env';
 
 const PREFIX = 'dm-fault-';
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const runBox = (name: string, ...cmd: string[]) => docker('run', '-d', '--name', name, 'dm-busybox:test', ...cmd);
 const remove = (name: string) => execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
 
@@ -59,7 +60,11 @@ function beforeDockerRequest(t: Transport, pattern: RegExp, hook: () => void): (
 
 const targets: Array<[string, () => Promise<Transport>, boolean]> = [
   ['local', async () => new LocalTransport(), dockerReady],
-  ['over SSH (perl reader)', () => openTarget(parseTargetSetting({ name: 'dmtest', host: 'dmtest' }), { home: makeSshHome().home }), dockerReady && sshReady],
+  [
+    'over SSH (perl reader)',
+    () => openTarget(parseTargetSetting({ name: 'dmtest', host: 'dmtest' }), { home: makeSshHome().home }),
+    dockerReady && sshReady,
+  ],
 ];
 
 describe.skipIf(!dockerReady)(`containers and processes vanishing mid-collection (${dockerSkipReason})`, () => {
@@ -107,7 +112,9 @@ describe.skipIf(!dockerReady)(`containers and processes vanishing mid-collection
 
       it('a container listed by Docker, then removed before its inspect', async () => {
         const late = runBox(`${PREFIX}late`, 'sleep', '3600');
-        const hit = beforeDockerRequest(transport, new RegExp(`^GET /[^ ]*containers/${late}/json`), () => remove(`${PREFIX}late`));
+        const hit = beforeDockerRequest(transport, new RegExp(`^GET /[^ ]*containers/${late}/json`), () =>
+          remove(`${PREFIX}late`),
+        );
         // A fresh collector (fresh Docker cache) over the same transport, so that the new container is inspected.
         const fresh = new Collector(transport, { dockerEvents: false });
         const s = await fresh.sample();

@@ -11,7 +11,17 @@ import type { TargetDefinition } from '../../../src/core/targets/settings/target
 import type { OpenOptions } from '../../../src/core/transport/target';
 import type { Transport } from '../../../src/core/transport/types';
 import type { Duplex } from 'node:stream';
-import { SSHD_DIR, SSH_PORT, dockerReady, ownContainerIds, dockerSkipReason, makeSshHome, run, sshReady, sshSkipReason } from '../env';
+import {
+  SSHD_DIR,
+  SSH_PORT,
+  dockerReady,
+  ownContainerIds,
+  dockerSkipReason,
+  makeSshHome,
+  run,
+  sshReady,
+  sshSkipReason,
+} from '../env';
 
 const execFileAsync = promisify(execFile);
 const sessions: TargetSession[] = [];
@@ -74,7 +84,10 @@ describe.skipIf(!dockerReady)(`Local target (${dockerSkipReason})`, () => {
     expect(s.containers.map((c) => c.id)).toEqual(expect.arrayContaining(dockerIds()));
     expect(s.host.hostname).toBe(run('hostname', []));
     // The collector's own line: from where (the transport's label), what, and how long it took.
-    expect(log.some((l) => /^local: \d+ containers, \d+ processes in \d+ ms/.test(l)), log.join('\n')).toBe(true);
+    expect(
+      log.some((l) => /^local: \d+ containers, \d+ processes in \d+ ms/.test(l)),
+      log.join('\n'),
+    ).toBe(true);
   });
 
   it('refreshes on a container start and removal without any tick', async () => {
@@ -87,17 +100,27 @@ describe.skipIf(!dockerReady)(`Local target (${dockerSkipReason})`, () => {
     // The stream is being opened (GET /version, then GET /events): give it a moment, and keep the event loop
     // free while docker runs (a synchronous exec would hold the stream back until the events were over).
     await new Promise((r) => setTimeout(r, 1000));
-    const id = (await execFileAsync('docker', ['run', '-d', '--name', name, 'dm-busybox:test', 'sleep', '600'])).stdout.trim();
+    const id = (
+      await execFileAsync('docker', ['run', '-d', '--name', name, 'dm-busybox:test', 'sleep', '600'])
+    ).stdout.trim();
     try {
       // The interval clock is never started here: only the event can bring the container in, within seconds.
-      await waitFor('the new container in a snapshot', () => session.state.snapshot?.containers.some((c) => c.id === id && c.state === 'running'), 10_000).catch((e: Error) => {
+      await waitFor(
+        'the new container in a snapshot',
+        () => session.state.snapshot?.containers.some((c) => c.id === id && c.state === 'running'),
+        10_000,
+      ).catch((e: Error) => {
         throw new Error(`${e.message}; log:\n${log.join('\n')}`);
       });
       expect(log).toContain(`Local: Docker event: container ${name} start`);
     } finally {
       await execFileAsync('docker', ['rm', '-f', name]);
     }
-    await waitFor('the container gone from the snapshot', () => !session.state.snapshot?.containers.some((c) => c.id === id), 10_000);
+    await waitFor(
+      'the container gone from the snapshot',
+      () => !session.state.snapshot?.containers.some((c) => c.id === id),
+      10_000,
+    );
     expect(log).toContain(`Local: Docker event: container ${name} destroy`);
     // One Docker event stream for the target (the collector's), and the list only at first use: the
     // event-driven refreshes inspected the new container and nothing else.
@@ -110,7 +133,7 @@ describe.skipIf(!dockerReady)(`Local target (${dockerSkipReason})`, () => {
 describe.skipIf(!sshReady || !dockerReady)(`SSH target on 127.0.0.1:${SSH_PORT} (${sshSkipReason})`, () => {
   const key = `${SSHD_DIR}/client_ed25519`;
 
-  it('connects with the entry\'s identityFile and sees this machine\'s containers', async () => {
+  it("connects with the entry's identityFile and sees this machine's containers", async () => {
     const { home } = makeSshHome();
     const def = parseTargetSetting({ name: 'int', host: '127.0.0.1', port: SSH_PORT, user: 'root', identityFile: key });
     const { session } = start(def, { home });
@@ -121,7 +144,7 @@ describe.skipIf(!sshReady || !dockerReady)(`SSH target on 127.0.0.1:${SSH_PORT} 
     expect(s.containers.map((c) => c.id)).toEqual(expect.arrayContaining(dockerIds()));
   });
 
-  it('the entry\'s identityFile replaces the ssh config\'s: a missing key fails authentication and is not retried', async () => {
+  it("the entry's identityFile replaces the ssh config's: a missing key fails authentication and is not retried", async () => {
     const { home } = makeSshHome(); // its ~/.ssh/config gives alias dmtest a working key
     const def = parseTargetSetting({ name: 'badkey', host: 'dmtest', identityFile: '/nonexistent/key' });
     const { session } = start(def, { home });
@@ -132,9 +155,16 @@ describe.skipIf(!sshReady || !dockerReady)(`SSH target on 127.0.0.1:${SSH_PORT} 
     expect(session.state.retryAt).toBeNull();
   });
 
-  it('goes through the entry\'s jump host', async () => {
+  it("goes through the entry's jump host", async () => {
     const { home } = makeSshHome();
-    const def = parseTargetSetting({ name: 'jumped', host: '127.0.0.1', port: SSH_PORT, user: 'root', identityFile: key, jump: 'dmtest' });
+    const def = parseTargetSetting({
+      name: 'jumped',
+      host: '127.0.0.1',
+      port: SSH_PORT,
+      user: 'root',
+      identityFile: key,
+      jump: 'dmtest',
+    });
     const log: string[] = [];
     const { session } = start(def, { home, log: (l) => log.push(l) });
     session.tick();
@@ -151,8 +181,15 @@ describe.skipIf(!sshReady || !dockerReady)(`SSH target on 127.0.0.1:${SSH_PORT} 
     const first = session.state.snapshot;
 
     // The sshd process on the other end of this process's own connection (matched by our client port).
-    const conns = run('ss', ['-tnpH', 'state', 'established', `( sport = :${SSH_PORT} or dport = :${SSH_PORT} )`]).split('\n');
-    const ours = conns.filter((l) => l.includes(`pid=${process.pid},`)).map((l) => l.trim().split(/\s+/)[2].split(':').pop());
+    const conns = run('ss', [
+      '-tnpH',
+      'state',
+      'established',
+      `( sport = :${SSH_PORT} or dport = :${SSH_PORT} )`,
+    ]).split('\n');
+    const ours = conns
+      .filter((l) => l.includes(`pid=${process.pid},`))
+      .map((l) => l.trim().split(/\s+/)[2].split(':').pop());
     expect(ours.length).toBeGreaterThan(0);
     const serverPids = conns
       .filter((l) => ours.some((port) => l.trim().split(/\s+/)[3]?.endsWith(`:${port}`)) && l.includes('"sshd"'))
@@ -163,7 +200,11 @@ describe.skipIf(!sshReady || !dockerReady)(`SSH target on 127.0.0.1:${SSH_PORT} 
     await waitFor('the drop', () => session.state.status === 'reconnecting');
     expect(session.state.errorCode).toBe('unreachable');
     expect(session.state.snapshot).toBe(first); // still shown meanwhile
-    await waitFor('the reconnection', () => session.state.status === 'connected' && session.state.snapshot !== first, 15_000);
+    await waitFor(
+      'the reconnection',
+      () => session.state.status === 'connected' && session.state.snapshot !== first,
+      15_000,
+    );
     expect(log).toContain('dmtest: trying again in 1 s');
   });
 });

@@ -28,7 +28,14 @@ describe('correlate: bridged container with limits (dm-limited)', () => {
   });
 
   it('has the six aspects in order', () => {
-    expect(c.rows.map((r) => r.aspect)).toEqual(['Spec', 'On disk', 'In memory', 'In network', 'Runtime context', 'Isolation']);
+    expect(c.rows.map((r) => r.aspect)).toEqual([
+      'Spec',
+      'On disk',
+      'In memory',
+      'In network',
+      'Runtime context',
+      'Isolation',
+    ]);
   });
 
   it('Spec: command / image + compose service / OS + kernel', () => {
@@ -100,7 +107,9 @@ describe('correlate: host-network container (dm-hostnet)', () => {
 describe('correlate: other cases', () => {
   it('shows the listening sockets of the main process (httpd on 8080)', () => {
     const s = machineSnapshot();
-    expect(row(correlate(s, containerNamed(s, 'dm-unlimited')), 'In network').process).toBe('listening on tcp6 [::]:8080');
+    expect(row(correlate(s, containerNamed(s, 'dm-unlimited')), 'In network').process).toBe(
+      'listening on tcp6 [::]:8080',
+    );
   });
 
   it('main process: initPid when present, else the lowest PID inside', () => {
@@ -132,7 +141,9 @@ describe('correlate: other cases', () => {
     x.paths = { containerDir: null, mergedDir: null, upperDir: null, workDir: null };
     const c = correlate(s, x);
     expect(row(c, 'Spec').container).toBe('image unknown (Docker API unreachable)');
-    expect(row(c, 'On disk').container).toBe('rootfs unknown (Docker API unreachable); container dir unknown (Docker API unreachable)');
+    expect(row(c, 'On disk').container).toBe(
+      'rootfs unknown (Docker API unreachable); container dir unknown (Docker API unreachable)',
+    );
     expect(row(c, 'On disk').process).toBe('/bin/busybox');
     expect(c.hostPid).toBe(5755);
   });
@@ -141,7 +152,9 @@ describe('correlate: other cases', () => {
     const s = machineSnapshot();
     const x = containerNamed(s, 'dm-limited');
     x.network = { ...x.network, hostVeth: null, hostVethIfindex: null, bridge: null };
-    expect(row(correlate(s, x), 'In network').container).toBe('eth0 (iflink 7) ↔ no host interface with ifindex 7 found, IP 172.17.0.2');
+    expect(row(correlate(s, x), 'In network').container).toBe(
+      'eth0 (iflink 7) ↔ no host interface with ifindex 7 found, IP 172.17.0.2',
+    );
   });
 
   it('falls back to the container process list for PIDs when no full process entry is present', () => {

@@ -57,7 +57,11 @@ describe('analyzeGaps on the machine snapshot as collected', () => {
     const sev = all.map((f) => f.severity);
     expect(sev.indexOf('info')).toBeGreaterThan(sev.lastIndexOf('warning'));
     const s = withContainer('dm-limited', (c) => (c.privileged = true));
-    expect(analyzeGaps(s)[0]).toMatchObject({ rule: 'privileged', severity: 'critical', subject: { name: 'dm-limited' } });
+    expect(analyzeGaps(s)[0]).toMatchObject({
+      rule: 'privileged',
+      severity: 'critical',
+      subject: { name: 'dm-limited' },
+    });
   });
 
   it('orders equal severities by level, then name', () => {
@@ -84,11 +88,22 @@ describe('no-memory-limit / no-pids-limit / no-cpu-limit', () => {
   const s = machineSnapshot();
   it('fire on running containers without the limit, with the numbers', () => {
     const [f] = of(rules.noMemoryLimit(s), 'no-memory-limit', 'dm-unlimited');
-    expect(f).toMatchObject({ level: 'container-host', severity: 'warning', subject: { kind: 'container', id: IDS.unlimited } });
-    expect(f.message).toBe('dm-unlimited has no memory limit: it may take all 23.5 GiB of host memory (23.1 GiB available now; it uses 324 KiB)');
+    expect(f).toMatchObject({
+      level: 'container-host',
+      severity: 'warning',
+      subject: { kind: 'container', id: IDS.unlimited },
+    });
+    expect(f.message).toBe(
+      'dm-unlimited has no memory limit: it may take all 23.5 GiB of host memory (23.1 GiB available now; it uses 324 KiB)',
+    );
     expect(f.evidence).toMatchObject({ limitBytes: null, usageBytes: 331776, hostTotalBytes: 24684084 * 1024 });
-    expect(of(rules.noPidsLimit(s), 'no-pids-limit', 'dm-multi')[0]).toMatchObject({ severity: 'info', evidence: { pidsCurrent: 5 } });
-    expect(of(rules.noCpuLimit(s), 'no-cpu-limit', 'dm-multi')[0].message).toBe('dm-multi has no CPU quota: it may use all 2 host CPUs');
+    expect(of(rules.noPidsLimit(s), 'no-pids-limit', 'dm-multi')[0]).toMatchObject({
+      severity: 'info',
+      evidence: { pidsCurrent: 5 },
+    });
+    expect(of(rules.noCpuLimit(s), 'no-cpu-limit', 'dm-multi')[0].message).toBe(
+      'dm-multi has no CPU quota: it may use all 2 host CPUs',
+    );
   });
   it('stay silent on limited and on stopped containers', () => {
     for (const name of ['dm-limited', 'dm-stopped']) {
@@ -99,7 +114,9 @@ describe('no-memory-limit / no-pids-limit / no-cpu-limit', () => {
   });
   it('no-cpu-limit names a cpuset that narrows the CPUs', () => {
     const t = withContainer('dm-multi', (c) => (c.cpu.cpuset = '1'));
-    expect(of(rules.noCpuLimit(t), 'no-cpu-limit', 'dm-multi')[0].message).toBe('dm-multi has no CPU quota: it may use its cpuset 1 (1 CPUs)');
+    expect(of(rules.noCpuLimit(t), 'no-cpu-limit', 'dm-multi')[0].message).toBe(
+      'dm-multi has no CPU quota: it may use its cpuset 1 (1 CPUs)',
+    );
   });
 });
 
@@ -109,7 +126,11 @@ describe('host-network / host-pid-namespace / privileged', () => {
     expect(rules.hostNetwork(s).map((f) => f.subject.name)).toEqual(['dm-hostnet']);
     const t = withContainer('dm-limited', (c) => (c.namespaces.net = { inode: 4026531833, sharedWithHost: true }));
     expect(rules.hostNetwork(t).map((f) => f.subject.name)).toEqual(['dm-limited', 'dm-hostnet']);
-    expect(rules.hostNetwork(s)[0].evidence).toMatchObject({ networkMode: 'host', netNamespace: 4026531833, hostNetNamespace: 4026531833 });
+    expect(rules.hostNetwork(s)[0].evidence).toMatchObject({
+      networkMode: 'host',
+      netNamespace: 4026531833,
+      hostNetNamespace: 4026531833,
+    });
   });
   it('host-pid-namespace is critical on a shared pid namespace or pidMode host, silent otherwise', () => {
     expect(rules.hostPidNamespace(machineSnapshot())).toEqual([]);
@@ -141,8 +162,13 @@ describe('memory-near-limit', () => {
   it('silent just below 90 %', () => expect(at(90 * MIB - 1)).toEqual([]));
   it('warning at 90 %', () => {
     const [f] = at(90 * MIB);
-    expect(f).toMatchObject({ severity: 'warning', evidence: { usageBytes: 90 * MIB, limitBytes: 100 * MIB, percent: 90 } });
-    expect(f.message).toBe('dm-limited uses 90 MiB of its 100 MiB memory limit (90.0%): the kernel reclaims and then OOM-kills at the limit');
+    expect(f).toMatchObject({
+      severity: 'warning',
+      evidence: { usageBytes: 90 * MIB, limitBytes: 100 * MIB, percent: 90 },
+    });
+    expect(f.message).toBe(
+      'dm-limited uses 90 MiB of its 100 MiB memory limit (90.0%): the kernel reclaims and then OOM-kills at the limit',
+    );
   });
   it('warning just below 98 %, critical at 98 %', () => {
     expect(at(98 * MIB - 1)[0].severity).toBe('warning');
@@ -167,7 +193,9 @@ describe('oom-killed / memory-limit-hit', () => {
       severity: 'info',
       evidence: { failCount: 7 },
     });
-    expect(rules.memoryFailCount(withContainer('dm-limited', (c) => Object.assign(c.memory, { failCount: 7, oomKills: 1 })))).toEqual([]);
+    expect(
+      rules.memoryFailCount(withContainer('dm-limited', (c) => Object.assign(c.memory, { failCount: 7, oomKills: 1 }))),
+    ).toEqual([]);
     expect(rules.memoryFailCount(machineSnapshot())).toEqual([]);
   });
 });
@@ -175,13 +203,17 @@ describe('oom-killed / memory-limit-hit', () => {
 describe('cpu-throttled', () => {
   const set = (throttledPercent: number | null, throttledPeriods: number) =>
     rules.cpuThrottled(
-      withContainer('dm-limited', (c) => Object.assign(c.cpu, { throttledPercent, throttledPeriods, periods: 3, throttledNs: 0 })),
+      withContainer('dm-limited', (c) =>
+        Object.assign(c.cpu, { throttledPercent, throttledPeriods, periods: 3, throttledNs: 0 }),
+      ),
     );
   it('warning at 10 %, silent just below', () => {
     expect(set(9.99, 2)).toEqual([]);
     const [f] = set(10, 2);
     expect(f).toMatchObject({ severity: 'warning', evidence: { throttledPercent: 10 } });
-    expect(f.message).toBe('dm-limited was throttled by its 0.5 CPU limit in 10.0% of CPU periods over the last interval');
+    expect(f.message).toBe(
+      'dm-limited was throttled by its 0.5 CPU limit in 10.0% of CPU periods over the last interval',
+    );
   });
   it('on a single sample: info from the cumulative counters when any period was throttled', () => {
     expect(set(null, 0)).toEqual([]);
@@ -189,7 +221,9 @@ describe('cpu-throttled', () => {
   });
   it('with the real capture samples: throttled in 31 of 32 periods, 2.4 s in total', () => {
     const [f] = of(rules.cpuThrottled(captureSnapshot(0)), 'cpu-throttled', 'dm-analyze-capture');
-    expect(f.message).toBe('dm-analyze-capture has been throttled by its 0.2 CPU limit in 31 of 32 CPU periods since it started, 2.4 s in total');
+    expect(f.message).toBe(
+      'dm-analyze-capture has been throttled by its 0.2 CPU limit in 31 of 32 CPU periods since it started, 2.4 s in total',
+    );
   });
 });
 
@@ -217,13 +251,15 @@ describe('rss-vs-cgroup', () => {
 
   /** dm-limited's single process with a chosen RSS against a chosen cgroup charge. */
   const gap = (rss: number, cgroup: number, limit: number | null = 67108864) =>
-    rules.rssVsCgroup(
-      withContainer('dm-limited', (c, s) => {
-        s.processes.find((p) => p.pid === 5755)!.rssBytes = rss;
-        c.memory.usageBytes = cgroup;
-        c.memory.limitBytes = limit;
-      }),
-    ).filter((f) => f.subject.name === 'dm-limited');
+    rules
+      .rssVsCgroup(
+        withContainer('dm-limited', (c, s) => {
+          s.processes.find((p) => p.pid === 5755)!.rssBytes = rss;
+          c.memory.usageBytes = cgroup;
+          c.memory.limitBytes = limit;
+        }),
+      )
+      .filter((f) => f.subject.name === 'dm-limited');
 
   it('needs more than 4 MiB: silent at exactly 4 MiB even when the ratio is large', () => {
     expect(gap(5 * MIB, 1 * MIB)).toEqual([]);
@@ -236,7 +272,9 @@ describe('rss-vs-cgroup', () => {
   it('cgroup above RSS: warning when limited (the OOM killer counts the charge), info when not', () => {
     const [f] = gap(10 * MIB, 40 * MIB);
     expect(f.severity).toBe('warning');
-    expect(f.message).toContain("dm-limited's cgroup is charged 40 MiB, 30 MiB more than the 10 MiB RSS of its 1 process(es) (75%");
+    expect(f.message).toContain(
+      "dm-limited's cgroup is charged 40 MiB, 30 MiB more than the 10 MiB RSS of its 1 process(es) (75%",
+    );
     expect(f.message).toContain('count against its 64 MiB limit');
     expect(f.evidence.differenceBytes).toBe(-30 * MIB);
     expect(gap(10 * MIB, 40 * MIB, null)[0].severity).toBe('info');
@@ -253,8 +291,16 @@ describe('proc-meminfo-shows-host / proc-cpuinfo-shows-host', () => {
     expect(f.message).toContain("see the host's 23.5 GiB, but the container's limit is 64 MiB");
     expect(f.evidence).toEqual({ limitBytes: 67108864, hostTotalBytes: 24684084 * 1024 });
     const total = s.host.memory.totalBytes;
-    expect(rules.procMeminfoShowsHost(withContainer('dm-limited', (c) => (c.memory.limitBytes = total))).map((x) => x.subject.name)).toEqual(['dm-multi']);
-    expect(rules.procMeminfoShowsHost(withContainer('dm-limited', (c) => (c.memory.limitBytes = total - 1))).map((x) => x.subject.name)).toEqual(['dm-limited', 'dm-multi']);
+    expect(
+      rules
+        .procMeminfoShowsHost(withContainer('dm-limited', (c) => (c.memory.limitBytes = total)))
+        .map((x) => x.subject.name),
+    ).toEqual(['dm-multi']);
+    expect(
+      rules
+        .procMeminfoShowsHost(withContainer('dm-limited', (c) => (c.memory.limitBytes = total - 1)))
+        .map((x) => x.subject.name),
+    ).toEqual(['dm-limited', 'dm-multi']);
   });
   it('cpuinfo: quota or cpuset below the host CPU count', () => {
     const [f] = rules.procCpuinfoShowsHost(machineSnapshot());
@@ -266,7 +312,11 @@ describe('proc-meminfo-shows-host / proc-cpuinfo-shows-host', () => {
     expect(quota(2)).toEqual([]);
     expect(quota(1.99)).toHaveLength(1);
     const pinned = rules.procCpuinfoShowsHost(withContainer('dm-unlimited', (c) => (c.cpu.cpuset = '1')));
-    expect(of(pinned, 'proc-cpuinfo-shows-host', 'dm-unlimited')[0].evidence).toMatchObject({ cpuset: '1', cpusetCpus: 1, hostCpuCount: 2 });
+    expect(of(pinned, 'proc-cpuinfo-shows-host', 'dm-unlimited')[0].evidence).toMatchObject({
+      cpuset: '1',
+      cpusetCpus: 1,
+      hostCpuCount: 2,
+    });
   });
 });
 
@@ -274,10 +324,15 @@ describe('pid-mapping', () => {
   it('counts processes whose PID inside differs, with an example', () => {
     const [f] = of(rules.pidMapping(machineSnapshot()), 'pid-mapping', 'dm-multi');
     expect(f.evidence).toEqual({ mappedProcesses: 5, processes: 5, exampleHostPid: 6014, exampleContainerPid: 1 });
-    expect(f.message).toContain('5 of 5 process(es) in dm-multi have a different PID inside than on the host (host PID 6014 is PID 1 inside)');
+    expect(f.message).toContain(
+      '5 of 5 process(es) in dm-multi have a different PID inside than on the host (host PID 6014 is PID 1 inside)',
+    );
   });
   it('silent for a container in the host PID namespace', () => {
-    const s = withContainer('dm-hostnet', (c) => (c.processes = [{ hostPid: 5940, containerPid: 5940, name: 'sleep' }]));
+    const s = withContainer(
+      'dm-hostnet',
+      (c) => (c.processes = [{ hostPid: 5940, containerPid: 5940, name: 'sleep' }]),
+    );
     expect(of(rules.pidMapping(s), 'pid-mapping', 'dm-hostnet')).toEqual([]);
   });
 });
@@ -285,26 +340,49 @@ describe('pid-mapping', () => {
 describe('veth-unpaired', () => {
   it('fires on a running bridged container without a host veth', () => {
     const [f] = rules.vethUnpaired(withContainer('dm-limited', (c) => (c.network.hostVeth = null)));
-    expect(f).toMatchObject({ severity: 'warning', level: 'container-host', evidence: { containerIflink: 7, networkMode: 'default' } });
-    expect(f.message).toBe('dm-limited is on network default but its host-side veth was not found: no host interface has ifindex 7 (the iflink of its eth0)');
+    expect(f).toMatchObject({
+      severity: 'warning',
+      level: 'container-host',
+      evidence: { containerIflink: 7, networkMode: 'default' },
+    });
+    expect(f.message).toBe(
+      'dm-limited is on network default but its host-side veth was not found: no host interface has ifindex 7 (the iflink of its eth0)',
+    );
   });
   it('silent when paired, on host or none networks, and when not running', () => {
     expect(rules.vethUnpaired(machineSnapshot())).toEqual([]);
-    expect(rules.vethUnpaired(withContainer('dm-limited', (c) => Object.assign(c.network, { hostVeth: null, mode: 'none' })))).toEqual([]);
-    expect(rules.vethUnpaired(withContainer('dm-limited', (c) => Object.assign(c.network, { hostVeth: null, mode: 'container:' + IDS.multi })))).toEqual([]);
+    expect(
+      rules.vethUnpaired(
+        withContainer('dm-limited', (c) => Object.assign(c.network, { hostVeth: null, mode: 'none' })),
+      ),
+    ).toEqual([]);
+    expect(
+      rules.vethUnpaired(
+        withContainer('dm-limited', (c) =>
+          Object.assign(c.network, { hostVeth: null, mode: 'container:' + IDS.multi }),
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('restart-loop / unhealthy', () => {
   it('restart-loop from 3 restarts', () => {
     expect(rules.restartLoop(withContainer('dm-limited', (c) => (c.restartCount = 2)))).toEqual([]);
-    expect(rules.restartLoop(withContainer('dm-limited', (c) => (c.restartCount = 3)))[0]).toMatchObject({ severity: 'warning', evidence: { restartCount: 3 } });
+    expect(rules.restartLoop(withContainer('dm-limited', (c) => (c.restartCount = 3)))[0]).toMatchObject({
+      severity: 'warning',
+      evidence: { restartCount: 3 },
+    });
   });
   it('unhealthy only on health "unhealthy"', () => {
     expect(rules.unhealthy(withContainer('dm-limited', (c) => (c.health = 'healthy')))).toEqual([]);
-    expect(rules.unhealthy(withContainer('dm-limited', (c) => Object.assign(c, { health: 'unhealthy', status: 'Up 5 minutes (unhealthy)' })))[0].message).toBe(
-      'dm-limited fails its health check (status: Up 5 minutes (unhealthy))',
-    );
+    expect(
+      rules.unhealthy(
+        withContainer('dm-limited', (c) =>
+          Object.assign(c, { health: 'unhealthy', status: 'Up 5 minutes (unhealthy)' }),
+        ),
+      )[0].message,
+    ).toBe('dm-limited fails its health check (status: Up 5 minutes (unhealthy))');
   });
 });
 
@@ -313,7 +391,11 @@ describe('unmapped-process / docker-api-unreachable / cgroup-v2-no-percpu', () =
     const s = captureSnapshot(0);
     s.containers = s.containers.filter((c) => c.id !== CAPTURE_ID);
     const [f] = rules.unmappedProcess(s);
-    expect(f).toMatchObject({ level: 'cross-level', severity: 'warning', subject: { kind: 'container', id: CAPTURE_ID, name: '4490c5391079' } });
+    expect(f).toMatchObject({
+      level: 'cross-level',
+      severity: 'warning',
+      subject: { kind: 'container', id: CAPTURE_ID, name: '4490c5391079' },
+    });
     expect(f.evidence).toMatchObject({ processes: 1, pids: '10256', cgroupPath: `/docker/${CAPTURE_ID}` });
     expect(f.message).toContain('1 process(es) (10256 yes) run in the cgroup of container 4490c5391079');
   });
@@ -333,7 +415,11 @@ describe('unmapped-process / docker-api-unreachable / cgroup-v2-no-percpu', () =
     expect(rules.dockerApiUnreachable(s)).toEqual([]);
     s.docker = { ...s.docker, reachable: false, reason: 'connect EACCES /var/run/docker.sock' };
     const [f] = rules.dockerApiUnreachable(s);
-    expect(f).toMatchObject({ level: 'cross-level', severity: 'warning', subject: { kind: 'host', id: 'local', name: 'vm' } });
+    expect(f).toMatchObject({
+      level: 'cross-level',
+      severity: 'warning',
+      subject: { kind: 'host', id: 'local', name: 'vm' },
+    });
     expect(f.message).toBe(
       'the Docker API at /var/run/docker.sock is unreachable (connect EACCES /var/run/docker.sock): 5 container(s) are known only from cgroups, without names, images or state',
     );
@@ -342,7 +428,11 @@ describe('unmapped-process / docker-api-unreachable / cgroup-v2-no-percpu', () =
     const s = machineSnapshot();
     expect(rules.cgroupV2NoPerCpu(s)).toEqual([]);
     s.host.cgroupVersion = 2;
-    expect(rules.cgroupV2NoPerCpu(s)[0]).toMatchObject({ severity: 'info', level: 'container-host', evidence: { cgroupVersion: 2, containers: 5 } });
+    expect(rules.cgroupV2NoPerCpu(s)[0]).toMatchObject({
+      severity: 'info',
+      level: 'container-host',
+      evidence: { cgroupVersion: 2, containers: 5 },
+    });
   });
 });
 
@@ -357,7 +447,9 @@ describe('disk-near-full', () => {
     const warn = at(90);
     expect(warn).toHaveLength(1);
     expect(warn[0]).toMatchObject({ severity: 'warning', evidence: { path: '/,/var/lib/docker', usedPercent: 90 } });
-    expect(warn[0].message).toContain('the filesystem of / and /var/lib/docker is 90.0% full (78.8 GiB left of 252 GiB)');
+    expect(warn[0].message).toContain(
+      'the filesystem of / and /var/lib/docker is 90.0% full (78.8 GiB left of 252 GiB)',
+    );
     expect(at(98)[0].severity).toBe('critical');
   });
 });

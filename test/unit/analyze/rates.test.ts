@@ -90,7 +90,12 @@ describe('applyRates on a first sample', () => {
     expect(out.host.cpuPercent).toBeNull();
     for (const i of out.host.interfaces) expect([i.rxBytesPerSec, i.txBytesPerSec]).toEqual([null, null]);
     for (const c of out.containers) {
-      expect([c.cpu.percent, c.cpu.throttledPercent, c.network.rxBytesPerSec, c.blockIo.readBytesPerSec]).toEqual([null, null, null, null]);
+      expect([c.cpu.percent, c.cpu.throttledPercent, c.network.rxBytesPerSec, c.blockIo.readBytesPerSec]).toEqual([
+        null,
+        null,
+        null,
+        null,
+      ]);
     }
     for (const p of out.processes) expect(p.cpuPercent).toBeNull();
     expect(byId(out, IDS.limited).memory.percent).toBeCloseTo((319488 / 67108864) * 100, 9);
@@ -170,7 +175,12 @@ describe('applyRates guards', () => {
     const prev = captureSnapshot(0);
     const cur = captureSnapshot(1);
     byId(prev, CAPTURE_ID).blockIo = { readBytes: 8192, writeBytes: 0, readBytesPerSec: null, writeBytesPerSec: null };
-    byId(cur, CAPTURE_ID).blockIo = { readBytes: 8192, writeBytes: 4194304, readBytesPerSec: null, writeBytesPerSec: null };
+    byId(cur, CAPTURE_ID).blockIo = {
+      readBytes: 8192,
+      writeBytes: 4194304,
+      readBytesPerSec: null,
+      writeBytesPerSec: null,
+    };
     const io = byId(applyRates(prev, cur), CAPTURE_ID).blockIo;
     expect(io.readBytesPerSec).toBe(0);
     expect(io.writeBytesPerSec).toBeCloseTo(4194304 / ELAPSED, 9);

@@ -54,7 +54,15 @@ describe('parseCliArgs: commands', () => {
 
 describe('parseCliArgs: flags', () => {
   it('reads every flag, before or after the command, with a separate or an inline value', () => {
-    const r = monitor(['--json', 'monitor', '--interval', '2.5', 'all', '--target=root@127.0.0.1:2222', '--accept-new-host-key']);
+    const r = monitor([
+      '--json',
+      'monitor',
+      '--interval',
+      '2.5',
+      'all',
+      '--target=root@127.0.0.1:2222',
+      '--accept-new-host-key',
+    ]);
     expect(r.options.json).toBe(true);
     expect(r.options.intervalSeconds).toBe(2.5);
     expect(r.options.acceptNewHostKey).toBe(true);
@@ -64,7 +72,10 @@ describe('parseCliArgs: flags', () => {
   });
 
   it('takes an ~/.ssh/config alias as a target', () => {
-    expect(monitor(['monitor', 'host', '--target', 'prod-box']).options.target).toMatchObject({ kind: 'ssh', alias: 'prod-box' });
+    expect(monitor(['monitor', 'host', '--target', 'prod-box']).options.target).toMatchObject({
+      kind: 'ssh',
+      alias: 'prod-box',
+    });
   });
 
   it('--help and -h win over everything, even bad arguments', () => {
@@ -74,13 +85,18 @@ describe('parseCliArgs: flags', () => {
   });
 
   it('treats everything after -- as positionals', () => {
-    expect(monitor(['monitor', '--', 'container', 'dm-limited']).command).toEqual({ kind: 'container', ref: 'dm-limited' });
+    expect(monitor(['monitor', '--', 'container', 'dm-limited']).command).toEqual({
+      kind: 'container',
+      ref: 'dm-limited',
+    });
   });
 });
 
 describe('parseCliArgs: --docker-socket', () => {
   it('takes an absolute socket path, and leaves the default alone without it', () => {
-    expect(monitor(['monitor', 'all', '--docker-socket', '/run/user/1000/docker.sock']).options.dockerSocket).toBe('/run/user/1000/docker.sock');
+    expect(monitor(['monitor', 'all', '--docker-socket', '/run/user/1000/docker.sock']).options.dockerSocket).toBe(
+      '/run/user/1000/docker.sock',
+    );
     expect(monitor(['monitor', 'all', '--docker-socket=/tmp/d.sock']).options.dockerSocket).toBe('/tmp/d.sock');
     expect(monitor(['monitor', 'all']).options.dockerSocket).toBeUndefined();
   });
@@ -89,7 +105,9 @@ describe('parseCliArgs: --docker-socket', () => {
     for (const bad of ['docker.sock', '', '/tmp/a\nb', '/tmp/a\u0000b', `/${'x'.repeat(107)}`]) {
       expect(usageError(['monitor', 'all', '--docker-socket', bad]).message).toMatch(/^invalid --docker-socket/);
     }
-    expect(usageError(['monitor', 'all', '--docker-socket', '/a', '--docker-socket', '/b']).message).toMatch(/given twice/);
+    expect(usageError(['monitor', 'all', '--docker-socket', '/a', '--docker-socket', '/b']).message).toMatch(
+      /given twice/,
+    );
     expect(usageError(['monitor', 'all', '--docker-socket']).message).toMatch(/needs a value/);
   });
 });
@@ -133,7 +151,9 @@ describe('parseCliArgs: bad input', () => {
     expect(usageError(['monitor', 'container']).message).toMatch(/^missing container id or name/);
     expect(usageError(['monitor', 'correlation']).message).toMatch(/^missing container id or name/);
     expect(usageError(['monitor', 'host', '--target']).message).toBe('--target needs a value (try --help)');
-    expect(usageError(['monitor', 'host', '--interval', '--json']).message).toBe('--interval needs a value (try --help)');
+    expect(usageError(['monitor', 'host', '--interval', '--json']).message).toBe(
+      '--interval needs a value (try --help)',
+    );
   });
 
   it('extra arguments, repeated options, values on flags', () => {
@@ -168,16 +188,23 @@ describe('parseCliArgs: --watch and --count', () => {
     const c = monitor(['--count', '3', 'monitor', 'container', 'dm-limited', '--json', '--interval=0.3', '--watch']);
     expect(c.command).toEqual({ kind: 'container', ref: 'dm-limited' });
     expect(c.options).toMatchObject({ watch: true, count: 3, intervalSeconds: 0.3, json: true });
-    expect(monitor(['monitor', 'process', '4242', '--watch', '--count=1']).options).toMatchObject({ watch: true, count: 1 });
+    expect(monitor(['monitor', 'process', '4242', '--watch', '--count=1']).options).toMatchObject({
+      watch: true,
+      count: 1,
+    });
     expect(monitor(['monitor', 'host', '--watch', '--count', '007']).options.count).toBe(7);
   });
 
   it('allows an interval up to an hour with --watch, still only up to 60 s without', () => {
     expect(monitor(['monitor', 'host', '--watch', '--interval', '3600']).options.intervalSeconds).toBe(3600);
     expect(monitor(['monitor', 'host', '--watch', '--interval', '61']).options.intervalSeconds).toBe(61);
-    expect(usageError(['monitor', 'host', '--interval', '61']).message).toMatch(/^invalid --interval "61": .*at most 60 /);
+    expect(usageError(['monitor', 'host', '--interval', '61']).message).toMatch(
+      /^invalid --interval "61": .*at most 60 /,
+    );
     for (const bad of ['0', '0.0', '-1', '3600.5', '3601', 'abc', '1e3', '', ' 2']) {
-      expect(usageError(['monitor', 'host', '--watch', '--interval', bad]).message).toMatch(/^invalid --interval .*at most 3600 \(try --help\)$/);
+      expect(usageError(['monitor', 'host', '--watch', '--interval', bad]).message).toMatch(
+        /^invalid --interval .*at most 3600 \(try --help\)$/,
+      );
     }
   });
 
@@ -192,7 +219,9 @@ describe('parseCliArgs: --watch and --count', () => {
 
   it('--count without --watch, twice, or without a value is a usage error', () => {
     expect(usageError(['monitor', 'host', '--count', '3']).message).toBe('--count needs --watch (try --help)');
-    expect(usageError(['monitor', 'host', '--watch', '--count', '3', '--count', '4']).message).toBe('--count given twice (try --help)');
+    expect(usageError(['monitor', 'host', '--watch', '--count', '3', '--count', '4']).message).toBe(
+      '--count given twice (try --help)',
+    );
     expect(usageError(['monitor', 'host', '--watch', '--count']).message).toBe('--count needs a value (try --help)');
     expect(usageError(['monitor', 'host', '--count', '--watch']).message).toBe('--count needs a value (try --help)');
     expect(usageError(['monitor', 'host', '--watch=yes']).message).toBe('--watch takes no value (try --help)');
@@ -202,7 +231,9 @@ describe('parseCliArgs: --watch and --count', () => {
     [['monitor', 'gap', '--watch'], 'gap'],
     [['monitor', 'correlation', 'dm-limited', '--watch'], 'correlation'],
   ])('%j is refused: reports, not readings', (argv, what) => {
-    expect(usageError(argv).message).toBe(`--watch works with monitor host, all, container, process, not "${what}" (try --help)`);
+    expect(usageError(argv).message).toBe(
+      `--watch works with monitor host, all, container, process, not "${what}" (try --help)`,
+    );
   });
 
   it('--help still wins over a bad --count', () => {

@@ -11,7 +11,15 @@ import { allJson, toJson } from '../../../src/core/json';
 
 const LIMITED_ID = 'c9cdafc90c8d4f301f117d422d1712fe54d59c61fc7f2163b9e412ceb56f1853';
 const HOSTNET_ID = '51367a996af18915d927d3f3a7a7041326a392d0808b3ba63a0bb1c3bf521a89';
-const HOST_NS = { pid: 4026531836, net: 4026531840, mnt: 4026531841, uts: 4026531838, ipc: 4026531839, user: 4026531837, cgroup: 4026531835 };
+const HOST_NS = {
+  pid: 4026531836,
+  net: 4026531840,
+  mnt: 4026531841,
+  uts: 4026531838,
+  ipc: 4026531839,
+  user: 4026531837,
+  cgroup: 4026531835,
+};
 const EVIL = 'evil\u001b]52;c;aGk=\u0007\u001b[2J';
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
@@ -32,11 +40,49 @@ function container(over: Partial<ContainerInfo> & Pick<ContainerInfo, 'id' | 'na
     privileged: false,
     pidMode: '',
     initPid: null,
-    memory: { usageBytes: null, rawUsageBytes: null, limitBytes: null, percent: null, cacheBytes: null, rssBytes: null, swapBytes: null, oomKills: null, failCount: null },
-    cpu: { percent: null, usageNs: null, limitCpus: null, quotaUs: null, periodUs: null, shares: null, weight: null, cpuset: null, periods: null, throttledPeriods: null, throttledNs: null, throttledPercent: null, perCpuNs: null },
+    memory: {
+      usageBytes: null,
+      rawUsageBytes: null,
+      limitBytes: null,
+      percent: null,
+      cacheBytes: null,
+      rssBytes: null,
+      swapBytes: null,
+      oomKills: null,
+      failCount: null,
+    },
+    cpu: {
+      percent: null,
+      usageNs: null,
+      limitCpus: null,
+      quotaUs: null,
+      periodUs: null,
+      shares: null,
+      weight: null,
+      cpuset: null,
+      periods: null,
+      throttledPeriods: null,
+      throttledNs: null,
+      throttledPercent: null,
+      perCpuNs: null,
+    },
     pids: { current: null, limit: null },
     blockIo: { readBytes: null, writeBytes: null, readBytesPerSec: null, writeBytesPerSec: null },
-    network: { mode: 'bridge', hostVeth: null, hostVethIfindex: null, bridge: null, containerInterface: null, containerIflink: null, ipAddress: null, rxBytes: null, txBytes: null, rxPackets: null, txPackets: null, rxBytesPerSec: null, txBytesPerSec: null },
+    network: {
+      mode: 'bridge',
+      hostVeth: null,
+      hostVethIfindex: null,
+      bridge: null,
+      containerInterface: null,
+      containerIflink: null,
+      ipAddress: null,
+      rxBytes: null,
+      txBytes: null,
+      rxPackets: null,
+      txPackets: null,
+      rxBytesPerSec: null,
+      txBytesPerSec: null,
+    },
     namespaces: {},
     cgroupPath: null,
     paths: { containerDir: null, mergedDir: null, upperDir: null, workDir: null },
@@ -76,10 +122,48 @@ const limited = container({
   id: LIMITED_ID,
   name: 'dm-limited',
   initPid: 5755,
-  memory: { usageBytes: 409600, rawUsageBytes: 520192, limitBytes: 67108864, percent: 0.6103515625, cacheBytes: 110592, rssBytes: 98304, swapBytes: null, oomKills: 0, failCount: 0 },
-  cpu: { percent: 12.5, usageNs: 41_000_000, limitCpus: 0.5, quotaUs: 50000, periodUs: 100000, shares: 1024, weight: null, cpuset: '0-1', periods: 120, throttledPeriods: 6, throttledNs: 300_000_000, throttledPercent: 5, perCpuNs: [20_000_000, 21_000_000] },
+  memory: {
+    usageBytes: 409600,
+    rawUsageBytes: 520192,
+    limitBytes: 67108864,
+    percent: 0.6103515625,
+    cacheBytes: 110592,
+    rssBytes: 98304,
+    swapBytes: null,
+    oomKills: 0,
+    failCount: 0,
+  },
+  cpu: {
+    percent: 12.5,
+    usageNs: 41_000_000,
+    limitCpus: 0.5,
+    quotaUs: 50000,
+    periodUs: 100000,
+    shares: 1024,
+    weight: null,
+    cpuset: '0-1',
+    periods: 120,
+    throttledPeriods: 6,
+    throttledNs: 300_000_000,
+    throttledPercent: 5,
+    perCpuNs: [20_000_000, 21_000_000],
+  },
   pids: { current: 2, limit: 50 },
-  network: { mode: 'default', hostVeth: 'veth1a2b3c4', hostVethIfindex: 7, bridge: 'docker0', containerInterface: 'eth0', containerIflink: 7, ipAddress: '172.17.0.2', rxBytes: 3072, txBytes: 0, rxPackets: 30, txPackets: 0, rxBytesPerSec: 1536, txBytesPerSec: 0 },
+  network: {
+    mode: 'default',
+    hostVeth: 'veth1a2b3c4',
+    hostVethIfindex: 7,
+    bridge: 'docker0',
+    containerInterface: 'eth0',
+    containerIflink: 7,
+    ipAddress: '172.17.0.2',
+    rxBytes: 3072,
+    txBytes: 0,
+    rxPackets: 30,
+    txPackets: 0,
+    rxBytesPerSec: 1536,
+    txBytesPerSec: 0,
+  },
   namespaces: {
     pid: { inode: 4026532258, sharedWithHost: false },
     net: { inode: 4026532259, sharedWithHost: false },
@@ -102,7 +186,16 @@ const hostnet = container({
   id: HOSTNET_ID,
   name: EVIL,
   labels: { [`com.example.${EVIL}`]: EVIL },
-  network: { ...limited.network, mode: 'host', hostVeth: null, hostVethIfindex: null, bridge: null, containerInterface: null, containerIflink: null, ipAddress: null },
+  network: {
+    ...limited.network,
+    mode: 'host',
+    hostVeth: null,
+    hostVethIfindex: null,
+    bridge: null,
+    containerInterface: null,
+    containerIflink: null,
+    ipAddress: null,
+  },
 });
 
 const processes: ProcessInfo[] = [
@@ -118,8 +211,26 @@ const processes: ProcessInfo[] = [
     rssBytes: 1536 * 1024,
     namespaces: { ...HOST_NS, pid: 4026532258, net: 4026532259 },
     sockets: [
-      { protocol: 'tcp', state: 'LISTEN', localAddress: '0.0.0.0', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0, inode: 51234, listening: true },
-      { protocol: 'tcp6', state: 'ESTABLISHED', localAddress: '::1', localPort: 8080, remoteAddress: '::1', remotePort: 40000, inode: 51240, listening: false },
+      {
+        protocol: 'tcp',
+        state: 'LISTEN',
+        localAddress: '0.0.0.0',
+        localPort: 8080,
+        remoteAddress: '0.0.0.0',
+        remotePort: 0,
+        inode: 51234,
+        listening: true,
+      },
+      {
+        protocol: 'tcp6',
+        state: 'ESTABLISHED',
+        localAddress: '::1',
+        localPort: 8080,
+        remoteAddress: '::1',
+        remotePort: 40000,
+        inode: 51240,
+        listening: false,
+      },
     ],
   }),
   proc({ pid: 5790, name: 'sleep', command: 'sleep 100000', nsPid: [5790, 7], containerId: LIMITED_ID }),
@@ -155,20 +266,86 @@ const snapshot: Snapshot = {
       swapUsedBytes: 0,
     },
     disks: [
-      { role: 'root', path: '/', totalBytes: 50 * 1024 ** 3, usedBytes: 20 * 1024 ** 3, availableBytes: 28 * 1024 ** 3, usedPercent: 41.7 },
-      { role: 'docker', path: '/var/lib/docker', totalBytes: 50 * 1024 ** 3, usedBytes: 20 * 1024 ** 3, availableBytes: 28 * 1024 ** 3, usedPercent: 41.7 },
+      {
+        role: 'root',
+        path: '/',
+        totalBytes: 50 * 1024 ** 3,
+        usedBytes: 20 * 1024 ** 3,
+        availableBytes: 28 * 1024 ** 3,
+        usedPercent: 41.7,
+      },
+      {
+        role: 'docker',
+        path: '/var/lib/docker',
+        totalBytes: 50 * 1024 ** 3,
+        usedBytes: 20 * 1024 ** 3,
+        availableBytes: 28 * 1024 ** 3,
+        usedPercent: 41.7,
+      },
     ],
     interfaces: [
-      { name: 'lo', ifindex: 1, iflink: 1, kind: 'loopback', master: null, operState: 'unknown', mac: null, mtu: 65536, rxBytes: 100, txBytes: 100, rxPackets: 1, txPackets: 1, rxBytesPerSec: 0, txBytesPerSec: 0 },
-      { name: 'docker0', ifindex: 3, iflink: 3, kind: 'bridge', master: null, operState: 'up', mac: '02:42:ac:11:00:01', mtu: 1500, rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, rxBytesPerSec: null, txBytesPerSec: null },
-      { name: 'veth1a2b3c4', ifindex: 7, iflink: 6, kind: 'veth', master: 'docker0', operState: 'up', mac: null, mtu: 1500, rxBytes: 0, txBytes: 3072, rxPackets: 0, txPackets: 30, rxBytesPerSec: 0, txBytesPerSec: 1536 },
+      {
+        name: 'lo',
+        ifindex: 1,
+        iflink: 1,
+        kind: 'loopback',
+        master: null,
+        operState: 'unknown',
+        mac: null,
+        mtu: 65536,
+        rxBytes: 100,
+        txBytes: 100,
+        rxPackets: 1,
+        txPackets: 1,
+        rxBytesPerSec: 0,
+        txBytesPerSec: 0,
+      },
+      {
+        name: 'docker0',
+        ifindex: 3,
+        iflink: 3,
+        kind: 'bridge',
+        master: null,
+        operState: 'up',
+        mac: '02:42:ac:11:00:01',
+        mtu: 1500,
+        rxBytes: 0,
+        txBytes: 0,
+        rxPackets: 0,
+        txPackets: 0,
+        rxBytesPerSec: null,
+        txBytesPerSec: null,
+      },
+      {
+        name: 'veth1a2b3c4',
+        ifindex: 7,
+        iflink: 6,
+        kind: 'veth',
+        master: 'docker0',
+        operState: 'up',
+        mac: null,
+        mtu: 1500,
+        rxBytes: 0,
+        txBytes: 3072,
+        rxPackets: 0,
+        txPackets: 30,
+        rxBytesPerSec: 0,
+        txBytesPerSec: 1536,
+      },
     ],
     containerCounts: { total: 3, running: 2, paused: 0, restarting: 0, exited: 0, created: 1, dead: 0 },
     namespaces: HOST_NS,
     cgroupVersion: 1,
     clockTicks: 100,
   },
-  docker: { reachable: true, reason: null, version: '20.10.24+dfsg1', apiVersion: '1.41', rootDir: '/var/lib/docker', socketPath: '/var/run/docker.sock' },
+  docker: {
+    reachable: true,
+    reason: null,
+    version: '20.10.24+dfsg1',
+    apiVersion: '1.41',
+    rootDir: '/var/lib/docker',
+    socketPath: '/var/run/docker.sock',
+  },
   containers: [limited, hostnet],
   processes,
   warnings: [],
@@ -202,7 +379,9 @@ describe('printHost', () => {
 
   it('lists disks and interfaces with kind, master, peer and rates', () => {
     const lines = out.split('\n');
-    expect(lines.find((l) => l.startsWith('docker ') && l.includes('/var/lib/docker'))).toMatch(/50 GiB\s+20 GiB\s+28 GiB\s+41\.7%$/);
+    expect(lines.find((l) => l.startsWith('docker ') && l.includes('/var/lib/docker'))).toMatch(
+      /50 GiB\s+20 GiB\s+28 GiB\s+41\.7%$/,
+    );
     const veth = lines.find((l) => l.startsWith('veth1a2b3c4'));
     expect(veth).toMatch(/^veth1a2b3c4\s+veth\s+docker0\s+up\s+7\s+6\s+1500\s+0 B\/s\s+1\.5 KiB\/s\s+0 B\s+3 KiB$/);
     expect(lines.find((l) => l.startsWith('docker0'))).toMatch(/^docker0\s+bridge\s+-\s+up\s+3\s+-\s+1500\s+-\s+-/);
@@ -288,7 +467,9 @@ describe('printContainerDetail', () => {
   const out = printContainerDetail(snapshot, limited);
 
   it('shows limits, throttling and the veth pair', () => {
-    expect(out).toMatch(/^CPU\s+12\.5% of one CPU, limit 0\.5 CPUs \(quota 50000 us per 100000 us\), shares 1024, cpuset 0-1/m);
+    expect(out).toMatch(
+      /^CPU\s+12\.5% of one CPU, limit 0\.5 CPUs \(quota 50000 us per 100000 us\), shares 1024, cpuset 0-1/m,
+    );
     expect(out).toMatch(/^Throttling\s+6 of 120 periods, 0\.3s throttled in all; last interval 5\.0%$/m);
     expect(out).toMatch(/^Memory\s+400 KiB in use, limit 64 MiB \(0\.6% used\)/m);
     expect(out).toMatch(/^Pids\s+2 \/ 50$/m);
@@ -326,8 +507,18 @@ describe('printCorrelation', () => {
     namespaces: limited.namespaces,
     processes: limited.processes,
     rows: [
-      { aspect: 'Spec', process: 'sh -c sleep 100000', container: 'dm-busybox:test, --memory 64 MiB', host: 'Debian GNU/Linux 12' },
-      { aspect: 'In memory', process: 'RSS 1.5 MiB', container: '400 KiB used, limit 64 MiB', host: '1 GiB used of 4 GiB' },
+      {
+        aspect: 'Spec',
+        process: 'sh -c sleep 100000',
+        container: 'dm-busybox:test, --memory 64 MiB',
+        host: 'Debian GNU/Linux 12',
+      },
+      {
+        aspect: 'In memory',
+        process: 'RSS 1.5 MiB',
+        container: '400 KiB used, limit 64 MiB',
+        host: '1 GiB used of 4 GiB',
+      },
     ],
   };
   const out = printCorrelation(correlation);
@@ -345,7 +536,17 @@ describe('printCorrelation', () => {
 
   it('wraps long cells to the terminal width instead of one endless line', () => {
     const long = printCorrelation(
-      { ...correlation, rows: [{ aspect: 'On disk', process: '/bin/busybox', container: `rootfs ${limited.paths.mergedDir}`, host: 'root /' }] },
+      {
+        ...correlation,
+        rows: [
+          {
+            aspect: 'On disk',
+            process: '/bin/busybox',
+            container: `rootfs ${limited.paths.mergedDir}`,
+            host: 'root /',
+          },
+        ],
+      },
       80,
     );
     const lines = long.split('\n\nDetails')[0].split('\n');
@@ -353,7 +554,12 @@ describe('printCorrelation', () => {
     expect(lines[1]).toMatch(/^On disk\s+\/bin\/busybox\s+rootfs\s+root \/$/);
     // The path continues in the CONTAINER column on the following lines.
     const col = column(lines, 'CONTAINER');
-    expect(lines.slice(2).map((l) => l.slice(col).trim()).join('')).toBe(limited.paths.mergedDir);
+    expect(
+      lines
+        .slice(2)
+        .map((l) => l.slice(col).trim())
+        .join(''),
+    ).toBe(limited.paths.mergedDir);
   });
 });
 
@@ -368,9 +574,19 @@ describe('printGaps', () => {
     ...over,
   });
   const findings = [
-    f({ rule: 'no-memory-limit', severity: 'warning', message: 'no memory limit', subject: { kind: 'container', id: HOSTNET_ID, name: EVIL } }),
+    f({
+      rule: 'no-memory-limit',
+      severity: 'warning',
+      message: 'no memory limit',
+      subject: { kind: 'container', id: HOSTNET_ID, name: EVIL },
+    }),
     f({ rule: 'host-network', level: 'container-host', severity: 'critical', message: 'shares the host network' }),
-    f({ rule: 'meminfo-shows-host', level: 'process-container', severity: 'info', message: '/proc/meminfo shows the host' }),
+    f({
+      rule: 'meminfo-shows-host',
+      level: 'process-container',
+      severity: 'info',
+      message: '/proc/meminfo shows the host',
+    }),
   ];
   const out = printGaps(findings);
 
@@ -394,7 +610,17 @@ describe('printGaps', () => {
 describe('JSON output', () => {
   it('monitor all --json holds the contract keys in order', () => {
     const parsed = JSON.parse(toJson(allJson({ ...snapshot, warnings: ['w'] })));
-    expect(Object.keys(parsed)).toEqual(['target', 'collectedAt', 'durationMs', 'slowReadAt', 'host', 'docker', 'containers', 'processes', 'warnings']);
+    expect(Object.keys(parsed)).toEqual([
+      'target',
+      'collectedAt',
+      'durationMs',
+      'slowReadAt',
+      'host',
+      'docker',
+      'containers',
+      'processes',
+      'warnings',
+    ]);
     expect(parsed.containers.map((c: ContainerInfo) => c.id)).toEqual([LIMITED_ID, HOSTNET_ID]);
   });
 

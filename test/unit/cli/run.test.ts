@@ -6,7 +6,8 @@ import { errorLine } from '../../../src/cli/errors';
 import type { CliIo } from '../../../src/cli/run';
 import { MonitorError } from '../../../src/core/errors';
 
-const packageVersion = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version as string;
+const packageVersion = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'))
+  .version as string;
 
 function capture(answers: (string | undefined)[] = []) {
   const out: string[] = [];
@@ -39,7 +40,10 @@ describe('runCli before connecting', () => {
     [['monitor', 'host', '--target', 'root@:22'], /^docker-monitor: invalid target/],
     [['monitor', 'host', '--watch', '--count', '0'], /^docker-monitor: invalid --count "0"/],
     [['monitor', 'host', '--count', '2'], /^docker-monitor: --count needs --watch/],
-    [['monitor', 'gap', '--watch'], /^docker-monitor: --watch works with monitor host, all, container, process, not "gap"/],
+    [
+      ['monitor', 'gap', '--watch'],
+      /^docker-monitor: --watch works with monitor host, all, container, process, not "gap"/,
+    ],
     [['monitor', 'all', '--watch', '--interval', '3601'], /^docker-monitor: invalid --interval "3601"/],
   ])('%j exits 2 with one line on stderr and nothing on stdout', async (argv, message) => {
     const c = capture();
@@ -54,7 +58,20 @@ describe('runCli before connecting', () => {
     const c = capture();
     expect(await runCli(['--help'], c.io)).toBe(0);
     expect(c.out()).toMatch(/^Usage: docker-monitor monitor <what>/);
-    for (const what of ['host', 'all', 'container', 'process', 'correlation', 'gap', '--target', '--json', '--interval', '--accept-new-host-key', '--watch', '--count']) {
+    for (const what of [
+      'host',
+      'all',
+      'container',
+      'process',
+      'correlation',
+      'gap',
+      '--target',
+      '--json',
+      '--interval',
+      '--accept-new-host-key',
+      '--watch',
+      '--count',
+    ]) {
       expect(c.out()).toContain(what);
     }
     expect(c.err()).toBe('');

@@ -72,7 +72,10 @@ describe('wrap', () => {
   });
 
   it('lays a wrapped cell out on extra lines of the same row', () => {
-    const out = renderTable([{ header: 'A' }, { header: 'B', wrapWidth: 8 }, { header: 'C' }], [['x', 'one two three', 'y']]);
+    const out = renderTable(
+      [{ header: 'A' }, { header: 'B', wrapWidth: 8 }, { header: 'C' }],
+      [['x', 'one two three', 'y']],
+    );
     expect(out.split('\n')).toEqual(['A  B        C', 'x  one two  y', '   three']);
   });
 });

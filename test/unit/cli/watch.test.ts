@@ -33,14 +33,24 @@ describe('watch on a target that stops answering', () => {
   it('ends with one timeout error at the deadline instead of waiting for ever', async () => {
     const transport = new HangingTransport();
     const collector = new Collector(transport, { socketPath: '/nonexistent/docker.sock', dockerEvents: false });
-    const options = { targetText: 'local', target: { kind: 'local' }, json: true, intervalSeconds: 0.05, acceptNewHostKey: false, watch: true, count: 5 } as unknown as MonitorOptions;
+    const options = {
+      targetText: 'local',
+      target: { kind: 'local' },
+      json: true,
+      intervalSeconds: 0.05,
+      acceptNewHostKey: false,
+      watch: true,
+      count: 5,
+    } as unknown as MonitorOptions;
     const out: string[] = [];
     const started = performance.now();
     const stdout = (t: string) => {
       out.push(t);
       transport.hung = true; // after the first snapshot printed
     };
-    const ended = await watch(collector, { kind: 'host' }, options, { stdout, stderr: () => undefined }, 1500).catch((e: unknown) => e);
+    const ended = await watch(collector, { kind: 'host' }, options, { stdout, stderr: () => undefined }, 1500).catch(
+      (e: unknown) => e,
+    );
     expect(ended).toBeInstanceOf(MonitorError);
     expect((ended as MonitorError).code).toBe('timeout');
     expect((ended as MonitorError).message).toBe('local did not answer within 1.5 s');

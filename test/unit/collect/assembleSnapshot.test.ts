@@ -10,7 +10,12 @@ import type { BatchResult, StatfsResult } from '../../../src/core/transport/type
 
 interface Recorded {
   dockerRoot: string;
-  batch: { files: Array<[string, string]>; links: Array<[string, string]>; statfs: Array<[string, StatfsResult]>; durationMs: number };
+  batch: {
+    files: Array<[string, string]>;
+    links: Array<[string, string]>;
+    statfs: Array<[string, StatfsResult]>;
+    durationMs: number;
+  };
   docker: DockerDescription;
   dockerUnreachable: DockerDescription;
 }
@@ -38,7 +43,8 @@ interface Expected {
   memTotalKiB: number;
 }
 
-const read = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/batch/${name}`, import.meta.url), 'utf8'));
+const read = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/batch/${name}`, import.meta.url), 'utf8'));
 const recorded = read('batch.json') as Recorded;
 const expected = read('expected.json') as Expected;
 
@@ -110,7 +116,10 @@ describe('assembleSnapshot on a recorded batch', () => {
     for (const c of running) {
       const got = containerOf(s, c.id);
       const top = expected.top[nameOf(c)];
-      expect(got.processes.map((p) => p.hostPid).sort((a, b) => a - b), nameOf(c)).toEqual(top);
+      expect(
+        got.processes.map((p) => p.hostPid).sort((a, b) => a - b),
+        nameOf(c),
+      ).toEqual(top);
       for (const ref of got.processes) {
         const nspid = nspidOf(ref.hostPid);
         expect(nspid[0]).toBe(ref.hostPid);
@@ -138,7 +147,8 @@ describe('assembleSnapshot on a recorded batch', () => {
       const inode = inodeOf(expected.netns[c.pid]);
       expect(got.namespaces.net, nameOf(c)).toEqual({ inode, sharedWithHost: inode === hostNet });
       expect(got.namespaces.net?.sharedWithHost).toBe(c.networkMode === 'host');
-      for (const pid of expected.top[nameOf(c)]) expect(s.processes.find((p) => p.pid === pid)?.namespaces.net).toBe(inodeOf(expected.netns[pid]));
+      for (const pid of expected.top[nameOf(c)])
+        expect(s.processes.find((p) => p.pid === pid)?.namespaces.net).toBe(inodeOf(expected.netns[pid]));
     }
   });
 
@@ -168,7 +178,9 @@ describe('assembleSnapshot on a recorded batch', () => {
     expect(recorded.dockerUnreachable.status.reachable).toBe(false);
     const s = await assemble(batch(), recorded.dockerUnreachable);
     expect(s.docker.reachable).toBe(false);
-    expect(s.warnings).toContain(`Docker API unreachable (${reason}): containers found from cgroups have no names, images or states.`);
+    expect(s.warnings).toContain(
+      `Docker API unreachable (${reason}): containers found from cgroups have no names, images or states.`,
+    );
     expect(s.containers.map((c) => c.id).sort()).toEqual(running.map((c) => c.id).sort());
     for (const c of running) {
       const got = containerOf(s, c.id);
@@ -179,7 +191,7 @@ describe('assembleSnapshot on a recorded batch', () => {
     expect(s.host.containerCounts.total).toBe(running.length);
   });
 
-  it("warns that /proc/stat could not be read when the batch lacks it", async () => {
+  it('warns that /proc/stat could not be read when the batch lacks it', async () => {
     const b = batch();
     expect(b.files.delete('/proc/stat')).toBe(true);
     const s = await assemble(b);

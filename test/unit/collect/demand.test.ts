@@ -17,17 +17,33 @@ const B = 'b'.repeat(64);
 describe('mergeDemands', () => {
   it('is the row demand for nobody, and the union otherwise', () => {
     expect(mergeDemands([])).toEqual({ processes: [], containerDetail: false });
-    expect(mergeDemands([ROW_DEMAND, { processes: [B], containerDetail: false }, { processes: [A, B], containerDetail: false }])).toEqual({
+    expect(
+      mergeDemands([
+        ROW_DEMAND,
+        { processes: [B], containerDetail: false },
+        { processes: [A, B], containerDetail: false },
+      ]),
+    ).toEqual({
       processes: [A, B],
       containerDetail: false,
     });
     expect(mergeDemands([{ processes: [A], containerDetail: false }, FULL_DEMAND])).toEqual(FULL_DEMAND);
-    expect(mergeDemands([{ processes: 'all', containerDetail: false }, { processes: [A], containerDetail: true }])).toEqual(FULL_DEMAND);
+    expect(
+      mergeDemands([
+        { processes: 'all', containerDetail: false },
+        { processes: [A], containerDetail: true },
+      ]),
+    ).toEqual(FULL_DEMAND);
   });
 });
 
 describe('TreeDemand', () => {
-  const container = (id: string): TreeNode => ({ kind: 'container', id: nodeIds.container('local', id), targetId: 'local', containerId: id });
+  const container = (id: string): TreeNode => ({
+    kind: 'container',
+    id: nodeIds.container('local', id),
+    targetId: 'local',
+    containerId: id,
+  });
   const hostProcs: TreeNode = { kind: 'hostProcesses', id: nodeIds.hostProcesses('local'), targetId: 'local' };
   const target: TreeNode = { kind: 'target', id: nodeIds.target('local'), targetId: 'local', targetKind: 'local' };
 
@@ -49,12 +65,21 @@ describe('TreeDemand', () => {
 });
 
 describe('buildTieredPlan for what is shown', () => {
-  const tier = { slow: false, interfaces: false, containerDetail: false, known: [[1, 5]] as Array<[number, number]>, cgroupPaths: [`/docker/${A}`] };
+  const tier = {
+    slow: false,
+    interfaces: false,
+    containerDetail: false,
+    known: [[1, 5]] as Array<[number, number]>,
+    cgroupPaths: [`/docker/${A}`],
+  };
 
   it('names the stat files of the shown PIDs and lets the reader find new ones', () => {
     const plan = buildTieredPlan('/var/lib/docker', { ...tier, stat: [1, 4242] });
     validateBatchPlan(plan);
-    expect(plan.files.filter((f) => f.startsWith('/proc/') && f.endsWith('/stat') && f !== '/proc/stat')).toEqual(['/proc/1/stat', '/proc/4242/stat']);
+    expect(plan.files.filter((f) => f.startsWith('/proc/') && f.endsWith('/stat') && f !== '/proc/stat')).toEqual([
+      '/proc/1/stat',
+      '/proc/4242/stat',
+    ]);
     expect(plan.links).toEqual(['/proc/1/ns/net', '/proc/4242/ns/net']);
     expect(plan.processFacts?.newFromListing).toBe(true);
     expect(plan.cgroups?.files).not.toContain('blkio.throttle.io_service_bytes');
@@ -84,9 +109,14 @@ describe('keepShown', () => {
     expect(multi.processes.length).toBeGreaterThan(1);
     keepShown(s, { processes: [multi.id], containerDetail: false });
     const full = loadSnapshot('local-2');
-    expect(s.processes.filter((p) => p.containerId === multi.id)).toHaveLength(full.processes.filter((p) => p.containerId === multi.id).length);
+    expect(s.processes.filter((p) => p.containerId === multi.id)).toHaveLength(
+      full.processes.filter((p) => p.containerId === multi.id).length,
+    );
     for (const c of s.containers.filter((x) => x.id !== multi.id && x.processes.length > 0)) {
-      expect(c.processes.map((r) => r.hostPid), c.name).toEqual([c.initPid]);
+      expect(
+        c.processes.map((r) => r.hostPid),
+        c.name,
+      ).toEqual([c.initPid]);
     }
     expect(s.processes.some((p) => p.containerId === null)).toBe(false);
   });

@@ -52,8 +52,14 @@ function batch(procs: Proc[], full: boolean, slow = full): BatchResult {
     files.set(`/proc/${p.pid}/stat`, stat(p.pid, 'sleep', p.start, p.rss, p.threads));
     links.set(`/proc/${p.pid}/ns/net`, net);
     if (full) {
-      files.set(`/proc/${p.pid}/status`, status('sleep', p.container ? `${p.pid}\t1` : String(p.pid), p.rss * 4, p.threads));
-      files.set(`/proc/${p.pid}/cgroup`, p.container ? `12:memory:/docker/${CID}\n0::/docker/${CID}\n` : '0::/init.scope\n');
+      files.set(
+        `/proc/${p.pid}/status`,
+        status('sleep', p.container ? `${p.pid}\t1` : String(p.pid), p.rss * 4, p.threads),
+      );
+      files.set(
+        `/proc/${p.pid}/cgroup`,
+        p.container ? `12:memory:/docker/${CID}\n0::/docker/${CID}\n` : '0::/init.scope\n',
+      );
       files.set(`/proc/${p.pid}/cmdline`, `sleep\0${p.pid}`);
       links.set(`/proc/${p.pid}/ns/pid`, `pid:[${p.container ? 4026532200 : 4026531836}]`);
       links.set(`/proc/${p.pid}/exe`, '/bin/busybox');
@@ -61,8 +67,13 @@ function batch(procs: Proc[], full: boolean, slow = full): BatchResult {
     if (slow || full) links.set(`/proc/${p.pid}/fd/0`, 'socket:[777]');
   }
   if (slow) {
-    const rep = Math.min(...procs.filter((p) => (p.net ?? 'net:[4026531833]') === 'net:[4026531833]').map((p) => p.pid));
-    files.set(`/proc/${rep}/net/tcp`, `  sl  local_address rem_address   st\n   0: 00000000:1F90 00000000:0000 0A 0 0 0 0 0 0 0 0 777\n`);
+    const rep = Math.min(
+      ...procs.filter((p) => (p.net ?? 'net:[4026531833]') === 'net:[4026531833]').map((p) => p.pid),
+    );
+    files.set(
+      `/proc/${rep}/net/tcp`,
+      `  sl  local_address rem_address   st\n   0: 00000000:1F90 00000000:0000 0A 0 0 0 0 0 0 0 0 777\n`,
+    );
   }
   return { files, links, statfs: new Map(), durationMs: 1 };
 }
@@ -102,14 +113,21 @@ describe('ReadCache', () => {
     expect(tiered.files.has('/proc/200/status')).toBe(false);
     const known = cache.complete(tiered, req, 2000);
     const full = batch([A, grown], true, true);
-    for (const key of [HOST_FILES.hostname, '/proc/100/net/tcp']) expect(tiered.files.get(key), key).toBe(full.files.get(key));
+    for (const key of [HOST_FILES.hostname, '/proc/100/net/tcp'])
+      expect(tiered.files.get(key), key).toBe(full.files.get(key));
     // Every field of every process, cmdline, cgroup, namespaces, exe and fds included; what changes in status
     // comes from this refresh's stat: RSS (pages x the page size learnt) and threads.
     const fromCache = await assembled(tiered, known);
     const fromFull = await assembled(full);
     expect([...fromCache.keys()]).toEqual([100, 200]);
     expect(fromCache).toEqual(fromFull);
-    expect(fromCache.get(200)).toMatchObject({ rssBytes: 80 * 4096, threads: 4, exe: '/bin/busybox', nsPid: [200, 1], socketInodes: [777] });
+    expect(fromCache.get(200)).toMatchObject({
+      rssBytes: 80 * 4096,
+      threads: 4,
+      exe: '/bin/busybox',
+      nsPid: [200, 1],
+      socketInodes: [777],
+    });
     // Without the cache's facts the tiered batch assembles nothing: the equality above is the cache's doing.
     expect((await assembled(tiered)).size).toBe(0);
   });
@@ -126,7 +144,7 @@ describe('ReadCache', () => {
     expect(cache.request(false).known).toEqual([[100, 5000]]); // so the next refresh reads its facts
   });
 
-  it('reads the facts of a process again after it exec\'d (same PID and start time, new comm)', async () => {
+  it("reads the facts of a process again after it exec'd (same PID and start time, new comm)", async () => {
     const cache = new ReadCache(10);
     cache.complete(batch([A, B], true), cache.request(false), 1000);
     const req = cache.request(false);
@@ -151,7 +169,10 @@ describe('ReadCache', () => {
     cache.complete(batch([A], true), cache.request(false), 1000);
     const between = cache.request(false);
     const b2 = batch([A], false, false);
-    expect((await assembled(b2, cache.complete(b2, between, 2000))).get(100)).toMatchObject({ openFds: 1, socketInodes: [777] });
+    expect((await assembled(b2, cache.complete(b2, between, 2000))).get(100)).toMatchObject({
+      openFds: 1,
+      socketInodes: [777],
+    });
     expect(cache.slowReadAt).toBe(1000);
     const slow = cache.request(false);
     expect(slow.slow).toBe(true);
@@ -160,7 +181,10 @@ describe('ReadCache', () => {
     cache.complete(b3, slow, 3000);
     expect(cache.slowReadAt).toBe(3000);
     const b4 = batch([A], false, false);
-    expect((await assembled(b4, cache.complete(b4, cache.request(false), 4000))).get(100)).toMatchObject({ openFds: null, socketInodes: [] });
+    expect((await assembled(b4, cache.complete(b4, cache.request(false), 4000))).get(100)).toMatchObject({
+      openFds: null,
+      socketInodes: [],
+    });
   });
 });
 
@@ -210,6 +234,11 @@ describe('ReadCache pruning from the /proc listing', () => {
     cache2.complete(batch([A, B], true), cache2.request(false), 1000);
     const req2 = cache2.request(false, { processes: [], containerDetail: false }, [B.pid]);
     cache2.complete(batch([B], false, false), req2, 2000);
-    expect(cache2.request(false).known.map(([pid]) => pid).sort()).toEqual([A.pid, B.pid]);
+    expect(
+      cache2
+        .request(false)
+        .known.map(([pid]) => pid)
+        .sort(),
+    ).toEqual([A.pid, B.pid]);
   });
 });

@@ -11,7 +11,7 @@ describe('identity', () => {
     expect(shortId(ID)).toBe('f957ecd75b2d');
   });
 
-  it('containerLabel: the name without the API\'s leading slash, else the short id', () => {
+  it("containerLabel: the name without the API's leading slash, else the short id", () => {
     expect(containerLabel({ name: '/web-1', id: ID })).toBe('web-1');
     expect(containerLabel({ name: 'web-1', id: ID })).toBe('web-1');
     expect(containerLabel({ name: '', id: ID })).toBe('f957ecd75b2d');
@@ -35,7 +35,7 @@ describe('busiestFirst (the CLI, the tree and the dashboard sort processes by it
   });
 });
 
-describe('sshAddress (settings names, the tree, QuickPicks and the SSH transport\'s messages all use it)', () => {
+describe("sshAddress (settings names, the tree, QuickPicks and the SSH transport's messages all use it)", () => {
   it('is what ssh takes: user@host:port, IPv6 in brackets only before a port, :22 left out unless kept', () => {
     expect(sshAddress({ user: 'root', host: 'box', port: 2222 })).toBe('root@box:2222');
     expect(sshAddress({ user: 'root', host: 'box', port: 22 })).toBe('root@box');
@@ -46,8 +46,15 @@ describe('sshAddress (settings names, the tree, QuickPicks and the SSH transport
   });
 });
 
-describe('byText (the tree, the panels\' tables and the snapshot\'s container and interface lists)', () => {
+describe("byText (the tree, the panels' tables and the snapshot's container and interface lists)", () => {
   it('folds case, then orders by code unit: the same order in every locale', () => {
-    expect(['web_2', 'Web-1', 'web-1', 'api', 'Zed', 'éclair'].sort(byText)).toEqual(['api', 'Web-1', 'web-1', 'web_2', 'Zed', 'éclair']);
+    expect(['web_2', 'Web-1', 'web-1', 'api', 'Zed', 'éclair'].sort(byText)).toEqual([
+      'api',
+      'Web-1',
+      'web-1',
+      'web_2',
+      'Zed',
+      'éclair',
+    ]);
   });
 });

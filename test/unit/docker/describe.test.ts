@@ -69,7 +69,13 @@ describe('containerMeta on real inspect replies', () => {
     expect(meta.containerDir).toBe(`${rootDir}/containers/${meta.id}`);
     expect(meta.compose).toBeNull();
     expect(meta.labels).toEqual({});
-    expect(meta.limits).toEqual({ memoryBytes: null, nanoCpus: null, cpuQuota: null, cpuPeriod: null, pidsLimit: null });
+    expect(meta.limits).toEqual({
+      memoryBytes: null,
+      nanoCpus: null,
+      cpuQuota: null,
+      cpuPeriod: null,
+      pidsLimit: null,
+    });
   });
 
   it('dm-hostnet: network mode host and no address of its own', () => {

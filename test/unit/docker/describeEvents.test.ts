@@ -19,7 +19,9 @@ const version = load<object>('version.json');
 const info = { ...load<object>('info.json'), SystemTime: new Date().toISOString() };
 const limited = load<ContainerInspect>('inspect-dm-limited.json');
 const stopped = load<ContainerInspect>('inspect-dm-stopped.json');
-const summaries = load<ContainerSummary[]>('containers-list.json').filter((s) => s.Id === limited.Id || s.Id === stopped.Id);
+const summaries = load<ContainerSummary[]>('containers-list.json').filter(
+  (s) => s.Id === limited.Id || s.Id === stopped.Id,
+);
 
 /** A daemon whose containers and event stream the test drives; it logs each request path. */
 class FakeDaemon {
@@ -66,7 +68,9 @@ class FakeDaemon {
   }
 
   event(id: string, Action: string): void {
-    this.send(JSON.stringify({ Type: 'container', Action, Actor: { ID: id, Attributes: {} }, time: 0, timeNano: 0 }) + '\n');
+    this.send(
+      JSON.stringify({ Type: 'container', Action, Actor: { ID: id, Attributes: {} }, time: 0, timeNano: 0 }) + '\n',
+    );
   }
 
   close(): Promise<void> {
@@ -111,7 +115,9 @@ describe('DockerDescriber on an event stream', () => {
     const { daemon, describer, first } = await start();
     expect(first.containers.map((c) => c.name).sort()).toEqual(['dm-limited', 'dm-stopped']);
     expect(daemon.paths.slice(0, 4)).toEqual(['/version', '/v1.41/info', '/v1.41/events', '/v1.41/containers/json']);
-    expect(daemon.paths.slice(4).sort()).toEqual([limited.Id, stopped.Id].map((id) => `/v1.41/containers/${id}/json`).sort());
+    expect(daemon.paths.slice(4).sort()).toEqual(
+      [limited.Id, stopped.Id].map((id) => `/v1.41/containers/${id}/json`).sort(),
+    );
     daemon.paths.length = 0;
     await describer.describe();
     await describer.describe();

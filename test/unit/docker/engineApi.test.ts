@@ -6,7 +6,12 @@ import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerEngine, JsonObjectSplitter, chooseApiPrefix, dockerSocketError } from '../../../src/core/docker/engineApi';
+import {
+  DockerEngine,
+  JsonObjectSplitter,
+  chooseApiPrefix,
+  dockerSocketError,
+} from '../../../src/core/docker/engineApi';
 import type { EngineVersion } from '../../../src/core/docker/engineApi';
 import { DockerDescriber } from '../../../src/core/docker/describe';
 import { MonitorError } from '../../../src/core/errors';

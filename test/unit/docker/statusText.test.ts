@@ -35,13 +35,25 @@ describe('humanDuration (go-units)', () => {
 });
 
 describe('statusText', () => {
-  const base = { status: 'running', running: true, paused: false, restarting: false, dead: false, exitCode: 0, startedAt: 0, finishedAt: null, health: null };
+  const base = {
+    status: 'running',
+    running: true,
+    paused: false,
+    restarting: false,
+    dead: false,
+    exitCode: 0,
+    startedAt: 0,
+    finishedAt: null,
+    health: null,
+  };
   it('running, paused, restarting, health', () => {
     expect(statusText(base, 180_000)).toBe('Up 3 minutes');
     expect(statusText({ ...base, paused: true }, 5000)).toBe('Up 5 seconds (Paused)');
     expect(statusText({ ...base, health: 'starting' }, 5000)).toBe('Up 5 seconds (health: starting)');
     expect(statusText({ ...base, health: 'unhealthy' }, 5000)).toBe('Up 5 seconds (unhealthy)');
-    expect(statusText({ ...base, restarting: true, exitCode: 1, finishedAt: 1000 }, 3000)).toBe('Restarting (1) 2 seconds ago');
+    expect(statusText({ ...base, restarting: true, exitCode: 1, finishedAt: 1000 }, 3000)).toBe(
+      'Restarting (1) 2 seconds ago',
+    );
   });
   it('created, exited, dead, removing', () => {
     const stopped = { ...base, running: false, status: 'exited' };
@@ -51,7 +63,8 @@ describe('statusText', () => {
     expect(statusText({ ...stopped, status: 'removing' }, 0)).toBe('Removal In Progress');
   });
   it('odd State replies read as created, without throwing', () => {
-    for (const odd of [null, 'x', [], { Running: 'yes', StartedAt: 42 }]) expect(statusText(statusClock(odd), 0)).toBe('Created');
+    for (const odd of [null, 'x', [], { Running: 'yes', StartedAt: 42 }])
+      expect(statusText(statusClock(odd), 0)).toBe('Created');
   });
   it('matches what the daemon listed for the fixtures, at the moment it listed them', () => {
     for (const name of ['dm-fixture-exited', 'dm-fixture-health']) {
@@ -60,7 +73,9 @@ describe('statusText', () => {
       const clock = statusClock(raw.State);
       // The list came right after the inspect: find a moment within the next minute where the texts agree.
       const from = Math.max(clock.startedAt ?? 0, clock.finishedAt ?? 0);
-      const agrees = Array.from({ length: 3600 }, (_, i) => from + i * 1000).some((t) => statusText(clock, t) === summary.Status);
+      const agrees = Array.from({ length: 3600 }, (_, i) => from + i * 1000).some(
+        (t) => statusText(clock, t) === summary.Status,
+      );
       expect(agrees, `${name}: ${summary.Status}`).toBe(true);
     }
   });

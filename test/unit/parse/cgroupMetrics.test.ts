@@ -1,12 +1,19 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CGROUP_METRIC_FILES, parseCgroupMetrics, parseKeyValueLines, pickKeyValues } from '../../../src/core/parse/cgroupMetrics';
+import {
+  CGROUP_METRIC_FILES,
+  parseCgroupMetrics,
+  parseKeyValueLines,
+  pickKeyValues,
+} from '../../../src/core/parse/cgroupMetrics';
 
 const fixtureDir = (dir: string): URL => new URL(`../fixtures/${dir}/`, import.meta.url);
 
 /** A cgroup's files as the collector hands them over: basename -> content. */
 function cgroupFiles(dir: string): Map<string, string> {
-  return new Map(readdirSync(fixtureDir(dir)).map((name) => [name, readFileSync(new URL(name, fixtureDir(dir)), 'utf8')]));
+  return new Map(
+    readdirSync(fixtureDir(dir)).map((name) => [name, readFileSync(new URL(name, fixtureDir(dir)), 'utf8')]),
+  );
 }
 
 const withFiles = (dir: string, extra: Record<string, string | null>): Map<string, string> => {
@@ -21,19 +28,43 @@ const withFiles = (dir: string, extra: Record<string, string | null>): Map<strin
 describe('CGROUP_METRIC_FILES', () => {
   it('lists every v1 and v2 file the formulas need, once, and not cgroup.procs', () => {
     const needed = [
-      'memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat', 'memory.failcnt', 'memory.oom_control',
-      'memory.memsw.usage_in_bytes', 'cpuacct.usage', 'cpuacct.usage_percpu', 'cpu.cfs_quota_us', 'cpu.cfs_period_us',
-      'cpu.shares', 'cpu.stat', 'cpuset.cpus', 'pids.current', 'pids.max', 'blkio.throttle.io_service_bytes',
-      'blkio.io_service_bytes_recursive', 'memory.current', 'memory.max', 'memory.events', 'memory.swap.current',
-      'cpu.max', 'cpu.weight', 'cpuset.cpus.effective', 'io.stat',
+      'memory.usage_in_bytes',
+      'memory.limit_in_bytes',
+      'memory.stat',
+      'memory.failcnt',
+      'memory.oom_control',
+      'memory.memsw.usage_in_bytes',
+      'cpuacct.usage',
+      'cpuacct.usage_percpu',
+      'cpu.cfs_quota_us',
+      'cpu.cfs_period_us',
+      'cpu.shares',
+      'cpu.stat',
+      'cpuset.cpus',
+      'pids.current',
+      'pids.max',
+      'blkio.throttle.io_service_bytes',
+      'blkio.io_service_bytes_recursive',
+      'memory.current',
+      'memory.max',
+      'memory.events',
+      'memory.swap.current',
+      'cpu.max',
+      'cpu.weight',
+      'cpuset.cpus.effective',
+      'io.stat',
     ];
     expect([...CGROUP_METRIC_FILES].sort()).toEqual([...new Set(needed)].sort());
     expect(CGROUP_METRIC_FILES).not.toContain('cgroup.procs');
   });
 
   it('covers every file copied into the fixtures except the recursive throttle variant', () => {
-    const dirs = ['dm-limited', 'dm-unlimited', 'dm-multi', 'page-cache', 'oom-killed', 'throttled'].map((d) => `cgroup-v1/${d}`);
-    const copied = new Set([...dirs, 'cgroup-v2/limited', 'cgroup-v2/unlimited'].flatMap((d) => [...cgroupFiles(d).keys()]));
+    const dirs = ['dm-limited', 'dm-unlimited', 'dm-multi', 'page-cache', 'oom-killed', 'throttled'].map(
+      (d) => `cgroup-v1/${d}`,
+    );
+    const copied = new Set(
+      [...dirs, 'cgroup-v2/limited', 'cgroup-v2/unlimited'].flatMap((d) => [...cgroupFiles(d).keys()]),
+    );
     copied.delete('blkio.throttle.io_service_bytes_recursive');
     for (const f of copied) expect(CGROUP_METRIC_FILES, f).toContain(f);
   });
@@ -81,11 +112,19 @@ describe('parseCgroupMetrics, cgroup v1 (real files of this host)', () => {
 
   it('subtracts total_inactive_file: 20 MiB written by dd into the page cache (real)', () => {
     const m = parseCgroupMetrics(cgroupFiles('cgroup-v1/page-cache'));
-    expect(m?.memory).toMatchObject({ rawUsageBytes: 21889024, usageBytes: 21889024 - 20 * 1024 * 1024, cacheBytes: 20979712, limitBytes: 96 * 1024 * 1024 });
+    expect(m?.memory).toMatchObject({
+      rawUsageBytes: 21889024,
+      usageBytes: 21889024 - 20 * 1024 * 1024,
+      cacheBytes: 20979712,
+      limitBytes: 96 * 1024 * 1024,
+    });
   });
 
   it('counts the OOM kill of a real container run with --memory 16m', () => {
-    expect(parseCgroupMetrics(cgroupFiles('cgroup-v1/oom-killed'))?.memory).toMatchObject({ oomKills: 1, limitBytes: 16 * 1024 * 1024 });
+    expect(parseCgroupMetrics(cgroupFiles('cgroup-v1/oom-killed'))?.memory).toMatchObject({
+      oomKills: 1,
+      limitBytes: 16 * 1024 * 1024,
+    });
   });
 
   it('reads throttling of a real container run with --cpus 0.2 --cpuset-cpus 1 spinning on `yes`', () => {
@@ -106,29 +145,41 @@ describe('parseCgroupMetrics, cgroup v1 (real files of this host)', () => {
   it('keeps the kernel invariant: cpuacct.usage is the sum of cpuacct.usage_percpu', () => {
     for (const d of ['dm-limited', 'dm-unlimited', 'dm-multi', 'page-cache', 'oom-killed', 'throttled']) {
       const cpu = parseCgroupMetrics(cgroupFiles(`cgroup-v1/${d}`))?.cpu;
-      expect(cpu?.perCpuNs?.reduce((a, b) => a + b, 0), d).toBe(cpu?.usageNs);
+      expect(
+        cpu?.perCpuNs?.reduce((a, b) => a + b, 0),
+        d,
+      ).toBe(cpu?.usageNs);
     }
   });
 
   it('derives swap from memsw.usage - usage', () => {
     const m = parseCgroupMetrics(withFiles('cgroup-v1/dm-limited', { 'memory.memsw.usage_in_bytes': '1368064\n' }));
     expect(m?.memory.swapBytes).toBe(1368064 - 319488);
-    expect(parseCgroupMetrics(withFiles('cgroup-v1/dm-limited', { 'memory.memsw.usage_in_bytes': null }))?.memory.swapBytes).toBeNull();
+    expect(
+      parseCgroupMetrics(withFiles('cgroup-v1/dm-limited', { 'memory.memsw.usage_in_bytes': null }))?.memory.swapBytes,
+    ).toBeNull();
   });
 
   it('sums blkio Read and Write over devices, skipping Total lines (documented format, two devices)', () => {
-    const io = readFileSync(new URL('blkio-two-devices/blkio.throttle.io_service_bytes', fixtureDir('cgroup-v1')), 'utf8');
+    const io = readFileSync(
+      new URL('blkio-two-devices/blkio.throttle.io_service_bytes', fixtureDir('cgroup-v1')),
+      'utf8',
+    );
     const m = parseCgroupMetrics(withFiles('cgroup-v1/dm-limited', { 'blkio.throttle.io_service_bytes': io }));
     expect(m?.blockIo).toEqual({ readBytes: 1048576 + 4096, writeBytes: 524288 + 8192 });
   });
 
   it('falls back on blkio.io_service_bytes_recursive when the throttle file has no device line', () => {
-    const files = withFiles('cgroup-v1/dm-limited', { 'blkio.io_service_bytes_recursive': '8:0 Read 100\n8:0 Write 200\n8:0 Total 300\nTotal 300\n' });
+    const files = withFiles('cgroup-v1/dm-limited', {
+      'blkio.io_service_bytes_recursive': '8:0 Read 100\n8:0 Write 200\n8:0 Total 300\nTotal 300\n',
+    });
     expect(parseCgroupMetrics(files)?.blockIo).toEqual({ readBytes: 100, writeBytes: 200 });
-    expect(parseCgroupMetrics(withFiles('cgroup-v1/dm-limited', { 'blkio.throttle.io_service_bytes': null }))?.blockIo).toEqual({ readBytes: null, writeBytes: null });
+    expect(
+      parseCgroupMetrics(withFiles('cgroup-v1/dm-limited', { 'blkio.throttle.io_service_bytes': null }))?.blockIo,
+    ).toEqual({ readBytes: null, writeBytes: null });
   });
 
-  it('stays v1 on this hybrid host when the unified tree\'s cpu.stat (usage_usec) sits among v1 files', () => {
+  it("stays v1 on this hybrid host when the unified tree's cpu.stat (usage_usec) sits among v1 files", () => {
     const unified = readFileSync(new URL('hybrid-unified-cpu.stat', fixtureDir('cgroup-v1')), 'utf8');
     const m = parseCgroupMetrics(withFiles('cgroup-v1/dm-multi', { 'cpu.stat': unified }));
     expect(m?.version).toBe(1);
@@ -179,10 +230,16 @@ describe('parseCgroupMetrics, cgroup v2 (kernel documented formats)', () => {
 
   it('a cgroup without the cpu controller: cpu.stat has only usage, user and system', () => {
     const m = parseCgroupMetrics(cgroupFiles('cgroup-v2/no-cpu-controller'));
-    expect(m?.cpu).toMatchObject({ usageNs: 374898872 * 1000, periods: null, throttledPeriods: null, throttledNs: null, quotaUs: null });
+    expect(m?.cpu).toMatchObject({
+      usageNs: 374898872 * 1000,
+      periods: null,
+      throttledPeriods: null,
+      throttledNs: null,
+      quotaUs: null,
+    });
   });
 
-  it('is v2 from a cpu.stat with usage_usec alone (this host\'s real unified cpu.stat)', () => {
+  it("is v2 from a cpu.stat with usage_usec alone (this host's real unified cpu.stat)", () => {
     const unified = readFileSync(new URL('hybrid-unified-cpu.stat', fixtureDir('cgroup-v1')), 'utf8');
     const m = parseCgroupMetrics(new Map([['cpu.stat', unified]]));
     expect(m?.version).toBe(2);
@@ -190,12 +247,19 @@ describe('parseCgroupMetrics, cgroup v2 (kernel documented formats)', () => {
   });
 
   it('clamps usage at 0 when inactive_file exceeds the raw usage', () => {
-    const m = parseCgroupMetrics(new Map([['memory.current', '1000\n'], ['memory.stat', 'inactive_file 4096\n']]));
+    const m = parseCgroupMetrics(
+      new Map([
+        ['memory.current', '1000\n'],
+        ['memory.stat', 'inactive_file 4096\n'],
+      ]),
+    );
     expect(m?.memory.usageBytes).toBe(0);
   });
 
   it('never takes a cut io.stat field for a number', () => {
-    const m = parseCgroupMetrics(withFiles('cgroup-v2/limited', { 'io.stat': '8:0 rbytes=10 wbytes=20 rios=1\n8:16 rbytes=5 wbyt' }));
+    const m = parseCgroupMetrics(
+      withFiles('cgroup-v2/limited', { 'io.stat': '8:0 rbytes=10 wbytes=20 rios=1\n8:16 rbytes=5 wbyt' }),
+    );
     expect(m?.blockIo).toEqual({ readBytes: 15, writeBytes: 20 });
   });
 });
@@ -203,9 +267,30 @@ describe('parseCgroupMetrics, cgroup v2 (kernel documented formats)', () => {
 describe('parseCgroupMetrics on bad input', () => {
   it.each([
     ['no files', new Map<string, string>()],
-    ['empty files', new Map([['memory.current', ''], ['cpu.stat', ''], ['memory.usage_in_bytes', '']])],
-    ['garbage', new Map([['memory.usage_in_bytes', 'abc'], ['cpuacct.usage', '-5'], ['pids.max', 'maxx'], ['cpu.stat', '\0\0']])],
-    ['unrelated files', new Map([['cgroup.procs', '1\n2\n'], ['notify_on_release', '0\n']])],
+    [
+      'empty files',
+      new Map([
+        ['memory.current', ''],
+        ['cpu.stat', ''],
+        ['memory.usage_in_bytes', ''],
+      ]),
+    ],
+    [
+      'garbage',
+      new Map([
+        ['memory.usage_in_bytes', 'abc'],
+        ['cpuacct.usage', '-5'],
+        ['pids.max', 'maxx'],
+        ['cpu.stat', '\0\0'],
+      ]),
+    ],
+    [
+      'unrelated files',
+      new Map([
+        ['cgroup.procs', '1\n2\n'],
+        ['notify_on_release', '0\n'],
+      ]),
+    ],
   ])('returns null for %s', (_label, files) => {
     expect(parseCgroupMetrics(files)).toBeNull();
   });
@@ -214,10 +299,14 @@ describe('parseCgroupMetrics on bad input', () => {
     const full = cgroupFiles('cgroup-v1/throttled');
     for (const [name, content] of full) {
       for (let n = 0; n <= content.length; n++) {
-        expect(() => parseCgroupMetrics(withFiles('cgroup-v1/throttled', { [name]: content.slice(0, n) }))).not.toThrow();
+        expect(() =>
+          parseCgroupMetrics(withFiles('cgroup-v1/throttled', { [name]: content.slice(0, n) })),
+        ).not.toThrow();
       }
     }
-    const m = parseCgroupMetrics(withFiles('cgroup-v1/throttled', { 'cpuacct.usage_percpu': '0 6384x', 'cpuset.cpus': '1-' }));
+    const m = parseCgroupMetrics(
+      withFiles('cgroup-v1/throttled', { 'cpuacct.usage_percpu': '0 6384x', 'cpuset.cpus': '1-' }),
+    );
     expect(m?.cpu.perCpuNs).toBeNull();
     expect(m?.cpu.cpuset).toBeNull();
     expect(m?.cpu.usageNs).toBe(638429753);
@@ -229,7 +318,11 @@ describe('parseKeyValueLines', () => {
     const stat = parseKeyValueLines(readFileSync(new URL('page-cache/memory.stat', fixtureDir('cgroup-v1')), 'utf8'));
     expect(stat.total_inactive_file).toBe(20971520);
     expect(stat.hierarchical_memory_limit).toBe(100663296);
-    expect(parseKeyValueLines('nr_periods 32\nnr_throttled 30\nthrottled_time 2332235856\n')).toEqual({ nr_periods: 32, nr_throttled: 30, throttled_time: 2332235856 });
+    expect(parseKeyValueLines('nr_periods 32\nnr_throttled 30\nthrottled_time 2332235856\n')).toEqual({
+      nr_periods: 32,
+      nr_throttled: 30,
+      throttled_time: 2332235856,
+    });
   });
 
   it('skips malformed lines and stores hostile keys as plain data', () => {
@@ -244,9 +337,17 @@ describe('pickKeyValues', () => {
   it('finds what parseKeyValueLines finds for the keys asked, on any lines (fast-check)', async () => {
     const fc = await import('fast-check');
     const keys = ['cache', 'total_cache', 'inactive_file', 'rss', 'file'];
-    const word = fc.oneof(fc.constantFrom(...keys, 'cache_x', 'xcache', 'total_rss', ''), fc.stringMatching(/^[a-z_.]{0,8}$/));
-    const value = fc.oneof(fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n }).map(String), fc.constantFrom('', 'max', '12a', ' 7'));
-    const line = fc.tuple(word, fc.constantFrom(' ', '  ', '\t', ''), value, fc.constantFrom('', ' ', '\r')).map(([k, sep, v, tail]) => `${k}${sep}${v}${tail}`);
+    const word = fc.oneof(
+      fc.constantFrom(...keys, 'cache_x', 'xcache', 'total_rss', ''),
+      fc.stringMatching(/^[a-z_.]{0,8}$/),
+    );
+    const value = fc.oneof(
+      fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n }).map(String),
+      fc.constantFrom('', 'max', '12a', ' 7'),
+    );
+    const line = fc
+      .tuple(word, fc.constantFrom(' ', '  ', '\t', ''), value, fc.constantFrom('', ' ', '\r'))
+      .map(([k, sep, v, tail]) => `${k}${sep}${v}${tail}`);
     fc.assert(
       fc.property(fc.array(line, { maxLength: 12 }), fc.boolean(), (lines, finalNewline) => {
         const text = lines.join('\n') + (finalNewline ? '\n' : '');

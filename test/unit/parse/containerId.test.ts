@@ -1,7 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTAINER_CGROUP_PATTERN, containerFromCgroupPath, containerOfProcess } from '../../../src/core/parse/containerId';
+import {
+  CONTAINER_CGROUP_PATTERN,
+  containerFromCgroupPath,
+  containerOfProcess,
+} from '../../../src/core/parse/containerId';
 import { parseProcCgroup } from '../../../src/core/parse/procPid';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
@@ -77,9 +81,18 @@ describe('containerFromCgroupPath', () => {
 
   it('gives the innermost id of nested containers', () => {
     expect(containerFromCgroupPath(`/docker/${A}/docker/${B}`)).toEqual({ id: B, runtime: 'docker' });
-    expect(containerFromCgroupPath(`/system.slice/docker-${B}.scope/kubepods/pod1/${A}`)).toEqual({ id: A, runtime: 'unknown' });
-    expect(containerFromCgroupPath(`/system.slice/docker-${A}.scope/system.slice/docker-${B}.scope`)).toEqual({ id: B, runtime: 'docker' });
-    expect(containerFromCgroupPath(`/docker/${A}/machine.slice/libpod-${B}.scope/container`)).toEqual({ id: B, runtime: 'podman' });
+    expect(containerFromCgroupPath(`/system.slice/docker-${B}.scope/kubepods/pod1/${A}`)).toEqual({
+      id: A,
+      runtime: 'unknown',
+    });
+    expect(containerFromCgroupPath(`/system.slice/docker-${A}.scope/system.slice/docker-${B}.scope`)).toEqual({
+      id: B,
+      runtime: 'docker',
+    });
+    expect(containerFromCgroupPath(`/docker/${A}/machine.slice/libpod-${B}.scope/container`)).toEqual({
+      id: B,
+      runtime: 'podman',
+    });
   });
 
   it.each(NEGATIVE_PATHS)('ignores %j', (path) => {
@@ -110,7 +123,10 @@ describe('CONTAINER_CGROUP_PATTERN', () => {
     it.skipIf(!existsSync(bin))(`selects the same paths with ${label} -E`, () => {
       let out: string;
       try {
-        out = execFileSync(bin, [...pre, '-E', CONTAINER_CGROUP_PATTERN], { input: all.join('\n') + '\n', encoding: 'utf8' });
+        out = execFileSync(bin, [...pre, '-E', CONTAINER_CGROUP_PATTERN], {
+          input: all.join('\n') + '\n',
+          encoding: 'utf8',
+        });
       } catch (e) {
         // grep exits 1 when nothing matched; that would be a failure here too.
         throw new Error(`${label} failed: ${(e as Error).message}`);
@@ -138,9 +154,21 @@ describe('containerOfProcess', () => {
   it('prefers the v2 entry, then the v1 memory hierarchy, then the first v1 entry that names one', () => {
     const v2 = `/system.slice/docker-${B}.scope`;
     const mem = `/docker/${A}`;
-    expect(containerOfProcess(parseProcCgroup(`4:pids:/docker/${B}\n3:memory:${mem}\n0::${v2}\n`))).toEqual({ id: B, runtime: 'docker', cgroupPath: v2 });
-    expect(containerOfProcess(parseProcCgroup(`4:pids:/docker/${B}\n3:memory:${mem}\n0::/\n`))).toEqual({ id: A, runtime: 'docker', cgroupPath: mem });
-    expect(containerOfProcess(parseProcCgroup(`4:pids:/\n3:memory:/\n2:cpu,cpuacct:/docker/${B}\n1:blkio:/docker/${A}\n0::/\n`))).toEqual({
+    expect(containerOfProcess(parseProcCgroup(`4:pids:/docker/${B}\n3:memory:${mem}\n0::${v2}\n`))).toEqual({
+      id: B,
+      runtime: 'docker',
+      cgroupPath: v2,
+    });
+    expect(containerOfProcess(parseProcCgroup(`4:pids:/docker/${B}\n3:memory:${mem}\n0::/\n`))).toEqual({
+      id: A,
+      runtime: 'docker',
+      cgroupPath: mem,
+    });
+    expect(
+      containerOfProcess(
+        parseProcCgroup(`4:pids:/\n3:memory:/\n2:cpu,cpuacct:/docker/${B}\n1:blkio:/docker/${A}\n0::/\n`),
+      ),
+    ).toEqual({
       id: B,
       runtime: 'docker',
       cgroupPath: `/docker/${B}`,
@@ -148,7 +176,13 @@ describe('containerOfProcess', () => {
   });
 
   it('passes over a conmon scope to the container scope in another hierarchy', () => {
-    const entries = parseProcCgroup(`11:memory:/machine.slice/libpod-${A}.scope\n0::/machine.slice/libpod-conmon-${A}.scope\n`);
-    expect(containerOfProcess(entries)).toEqual({ id: A, runtime: 'podman', cgroupPath: `/machine.slice/libpod-${A}.scope` });
+    const entries = parseProcCgroup(
+      `11:memory:/machine.slice/libpod-${A}.scope\n0::/machine.slice/libpod-conmon-${A}.scope\n`,
+    );
+    expect(containerOfProcess(entries)).toEqual({
+      id: A,
+      runtime: 'podman',
+      cgroupPath: `/machine.slice/libpod-${A}.scope`,
+    });
   });
 });

@@ -2,7 +2,16 @@
 // (the printf of fs/proc/meminfo.c, net/core/net-procfs.c, fs/proc/stat.c), and what was put in is the oracle.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hostMemoryFromMeminfo, parseLoadavg, parseMeminfo, parseNetDev, parseOsRelease, parsePasswd, parseProcStatCpu, parseUptime } from '../../../src/core/parse/host';
+import {
+  hostMemoryFromMeminfo,
+  parseLoadavg,
+  parseMeminfo,
+  parseNetDev,
+  parseOsRelease,
+  parsePasswd,
+  parseProcStatCpu,
+  parseUptime,
+} from '../../../src/core/parse/host';
 
 const SEED = 20240902;
 const RUNS = 1000;
@@ -11,7 +20,15 @@ const u64 = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ mi
 const cutAt = (text: string, at: number): string => text.slice(0, at % (text.length + 1));
 const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && Number.isInteger(v) && v >= 0;
 /** Arbitrary text with the characters these files are made of over-represented. */
-const junk = fc.array(fc.oneof(fc.constantFrom(':', ' ', '\t', '\n', 'kB', '-', '1', '99999999999999999999', 'cpu', 'e3', 'NaN', '__proto__'), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 60 }).map((a) => a.join(''));
+const junk = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(':', ' ', '\t', '\n', 'kB', '-', '1', '99999999999999999999', 'cpu', 'e3', 'NaN', '__proto__'),
+      fc.string({ unit: 'binary', maxLength: 4 }),
+    ),
+    { maxLength: 60 },
+  )
+  .map((a) => a.join(''));
 
 describe('/proc/meminfo (fuzz)', () => {
   const entry = fc.record({ key: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_()]{0,18}$/), value: u64, kb: fc.boolean() });
@@ -58,7 +75,14 @@ describe('/proc/meminfo (fuzz)', () => {
 describe('/proc/net/dev (fuzz)', () => {
   // dev_valid_name(): 1-15 bytes, no '/', ':' or whitespace, not "." or "..".
   const name = fc
-    .string({ unit: fc.oneof(fc.constantFrom('e', 't', 'h', '0', '.', '-', '@', 'é'), fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 15 })
+    .string({
+      unit: fc.oneof(
+        fc.constantFrom('e', 't', 'h', '0', '.', '-', '@', 'é'),
+        fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }),
+      ),
+      minLength: 1,
+      maxLength: 15,
+    })
     .filter((n) => !/[\s/:\0]/.test(n) && n !== '.' && n !== '..' && Buffer.byteLength(n) <= 15);
   const iface = fc.record({ name, counters: fc.array(u64, { minLength: 16, maxLength: 16 }) });
   const WIDTHS = [8, 7, 4, 4, 4, 5, 10, 9, 8, 7, 4, 4, 4, 5, 7, 10];
@@ -67,7 +91,9 @@ describe('/proc/net/dev (fuzz)', () => {
     text:
       'Inter-|   Receive                                                |  Transmit\n' +
       ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n' +
-      ifaces.map((i) => `${i.name.padStart(6)}:${i.counters.map((c, k) => String(c).padStart(WIDTHS[k])).join(' ')}\n`).join(''),
+      ifaces
+        .map((i) => `${i.name.padStart(6)}:${i.counters.map((c, k) => String(c).padStart(WIDTHS[k])).join(' ')}\n`)
+        .join(''),
   }));
   const want = (i: { name: string; counters: bigint[] }) => ({
     name: i.name,
@@ -124,7 +150,11 @@ describe('/proc/stat, loadavg, uptime, os-release, passwd (fuzz)', () => {
   it('/proc/stat round-trips, and cut at any byte gives null or the same figures', () => {
     fc.assert(
       fc.property(stat, fc.nat(), (s, at) => {
-        expect(parseProcStatCpu(s.text)).toEqual({ total: times(s.total), perCpu: s.per.map(times), bootTime: s.btime });
+        expect(parseProcStatCpu(s.text)).toEqual({
+          total: times(s.total),
+          perCpu: s.per.map(times),
+          bootTime: s.btime,
+        });
         const got = parseProcStatCpu(cutAt(s.text, at));
         if (got === null) return;
         expect(got.total).toEqual(times(s.total));
@@ -136,12 +166,16 @@ describe('/proc/stat, loadavg, uptime, os-release, passwd (fuzz)', () => {
   });
 
   it('loadavg and uptime round-trip, and give null or finite non-negative figures on arbitrary text', () => {
-    const dec = fc.tuple(fc.nat({ max: 99999 }), fc.nat({ max: 99 })).map(([a, b]) => ({ text: `${a}.${String(b).padStart(2, '0')}`, value: Number(`${a}.${String(b).padStart(2, '0')}`) }));
+    const dec = fc.tuple(fc.nat({ max: 99999 }), fc.nat({ max: 99 })).map(([a, b]) => ({
+      text: `${a}.${String(b).padStart(2, '0')}`,
+      value: Number(`${a}.${String(b).padStart(2, '0')}`),
+    }));
     fc.assert(
       fc.property(dec, dec, dec, junk, (a, b, c, t) => {
         expect(parseLoadavg(`${a.text} ${b.text} ${c.text} 2/345 6789\n`)).toEqual([a.value, b.value, c.value]);
         expect(parseUptime(`${a.text} ${b.text}\n`)).toBe(a.value);
-        for (const v of [...(parseLoadavg(t) ?? []), parseUptime(t) ?? 0]) expect(v >= 0 && Number.isFinite(v)).toBe(true);
+        for (const v of [...(parseLoadavg(t) ?? []), parseUptime(t) ?? 0])
+          expect(v >= 0 && Number.isFinite(v)).toBe(true);
       }),
       { seed: SEED, numRuns: RUNS },
     );

@@ -13,7 +13,17 @@ import {
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 
-const HOSTILE = ['', '\n\n', '\0', 'cpu', 'garbage line\nmore: garbage', '1e3 2e3 3e3', 'NaN NaN NaN', 'x'.repeat(50_000), '__proto__: 5 kB'];
+const HOSTILE = [
+  '',
+  '\n\n',
+  '\0',
+  'cpu',
+  'garbage line\nmore: garbage',
+  '1e3 2e3 3e3',
+  'NaN NaN NaN',
+  'x'.repeat(50_000),
+  '__proto__: 5 kB',
+];
 
 describe('parseProcStatCpu', () => {
   it('reads the cpu lines and btime of a real /proc/stat', () => {
@@ -76,7 +86,8 @@ describe('parseMeminfo / hostMemoryFromMeminfo', () => {
   });
 
   it('estimates available as free + buffers + cached without MemAvailable (kernels before 3.14)', () => {
-    const text = 'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 20 kB\nCached: 300 kB\nSwapTotal: 50 kB\nSwapFree: 10 kB\n';
+    const text =
+      'MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 20 kB\nCached: 300 kB\nSwapTotal: 50 kB\nSwapFree: 10 kB\n';
     expect(hostMemoryFromMeminfo(parseMeminfo(text))).toEqual({
       totalBytes: 1000 * 1024,
       availableBytes: 420 * 1024,
@@ -100,7 +111,8 @@ describe('parseMeminfo / hostMemoryFromMeminfo', () => {
   it('is empty for garbage and never throws on truncation', () => {
     expect(parseMeminfo('')).toEqual({});
     const full = fixture('proc/meminfo');
-    for (let n = 0; n <= full.length; n += 5) expect(() => hostMemoryFromMeminfo(parseMeminfo(full.slice(0, n)))).not.toThrow();
+    for (let n = 0; n <= full.length; n += 5)
+      expect(() => hostMemoryFromMeminfo(parseMeminfo(full.slice(0, n)))).not.toThrow();
   });
 });
 
@@ -124,23 +136,25 @@ describe('parseLoadavg / parseUptime', () => {
 
 describe('parseOsRelease', () => {
   it('reads the real Debian file', () => {
-    expect(parseOsRelease(fixture('etc/os-release'))).toEqual({ prettyName: 'Debian GNU/Linux 12 (bookworm)', id: 'debian', versionId: '12' });
+    expect(parseOsRelease(fixture('etc/os-release'))).toEqual({
+      prettyName: 'Debian GNU/Linux 12 (bookworm)',
+      id: 'debian',
+      versionId: '12',
+    });
   });
 
   it('handles bare, single-quoted and escaped double-quoted values, comments and blank lines', () => {
-    const text = [
-      '# a comment',
-      '',
-      "PRETTY_NAME='Alpine Linux v3.19'",
-      'ID=alpine',
-      'VERSION_ID=3.19.1',
-    ].join('\n');
+    const text = ['# a comment', '', "PRETTY_NAME='Alpine Linux v3.19'", 'ID=alpine', 'VERSION_ID=3.19.1'].join('\n');
     expect(parseOsRelease(text)).toEqual({ prettyName: 'Alpine Linux v3.19', id: 'alpine', versionId: '3.19.1' });
     expect(parseOsRelease('PRETTY_NAME="Say \\"hi\\" \\\\ \\$HOME"\nID=x\n').prettyName).toBe('Say "hi" \\ $HOME');
   });
 
   it('gives null for missing, empty or unterminated values', () => {
-    expect(parseOsRelease('PRETTY_NAME="unterminated\nID=\nVERSION_ID="1\n')).toEqual({ prettyName: null, id: null, versionId: null });
+    expect(parseOsRelease('PRETTY_NAME="unterminated\nID=\nVERSION_ID="1\n')).toEqual({
+      prettyName: null,
+      id: null,
+      versionId: null,
+    });
   });
 
   it.each(HOSTILE)('returns nulls for garbage %#', (text) => {
@@ -158,7 +172,8 @@ describe('parsePasswd', () => {
   });
 
   it('keeps the first name of a duplicated uid and skips NIS, comments and malformed lines', () => {
-    const text = 'root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\n+nis::::::\n# x:x:5\nbad:x:abc:0\nshort:x\n:x:7:7::/:/bin/sh\n';
+    const text =
+      'root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\n+nis::::::\n# x:x:5\nbad:x:abc:0\nshort:x\n:x:7:7::/:/bin/sh\n';
     expect([...parsePasswd(text)]).toEqual([[0, 'root']]);
   });
 
@@ -170,10 +185,31 @@ describe('parsePasswd', () => {
 describe('parseNetDev', () => {
   it('reads the real host file, including names glued to their first counter (docker0:, veth...:)', () => {
     const devs = parseNetDev(fixture('proc/net-dev'));
-    expect(devs.map((d) => d.name)).toEqual(['lo', 'ifb0', 'ifb1', 'eth0', 'docker0', 'veth83c4af3', 'vethc79ea04', 'veth1d9b130']);
+    expect(devs.map((d) => d.name)).toEqual([
+      'lo',
+      'ifb0',
+      'ifb1',
+      'eth0',
+      'docker0',
+      'veth83c4af3',
+      'vethc79ea04',
+      'veth1d9b130',
+    ]);
     // `ip -s link show docker0` at capture time: RX 10972 bytes 118 packets, TX 11332 bytes 140 packets.
-    expect(devs.find((d) => d.name === 'docker0')).toEqual({ name: 'docker0', rxBytes: 10972, rxPackets: 118, txBytes: 11332, txPackets: 140 });
-    expect(devs.find((d) => d.name === 'eth0')).toEqual({ name: 'eth0', rxBytes: 296306271, rxPackets: 6465, txBytes: 353703, txPackets: 3739 });
+    expect(devs.find((d) => d.name === 'docker0')).toEqual({
+      name: 'docker0',
+      rxBytes: 10972,
+      rxPackets: 118,
+      txBytes: 11332,
+      txPackets: 140,
+    });
+    expect(devs.find((d) => d.name === 'eth0')).toEqual({
+      name: 'eth0',
+      rxBytes: 296306271,
+      rxPackets: 6465,
+      txBytes: 353703,
+      txPackets: 3739,
+    });
   });
 
   it("reads a container's namespace (real /proc/PID/net/dev of dm-unlimited)", () => {
@@ -184,8 +220,11 @@ describe('parseNetDev', () => {
   });
 
   it('reads a counter wider than its column with no space after the colon', () => {
-    const line = '  eth0:123456789012345 99    0    0    0     0          0         0 98765432109876 88    0    0    0     0       0          0\n';
-    expect(parseNetDev(line)).toEqual([{ name: 'eth0', rxBytes: 123456789012345, rxPackets: 99, txBytes: 98765432109876, txPackets: 88 }]);
+    const line =
+      '  eth0:123456789012345 99    0    0    0     0          0         0 98765432109876 88    0    0    0     0       0          0\n';
+    expect(parseNetDev(line)).toEqual([
+      { name: 'eth0', rxBytes: 123456789012345, rxPackets: 99, txBytes: 98765432109876, txPackets: 88 },
+    ]);
   });
 
   it('skips cut lines and never throws', () => {

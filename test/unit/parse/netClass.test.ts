@@ -30,7 +30,9 @@ function sysfsFacts(set: string): InterfaceFacts[] {
  */
 function kindsFromIp(set: string): Map<string, InterfaceKind> {
   const kinds = new Map<string, InterfaceKind>();
-  for (const line of read(new URL(`../fixtures/sys/${set}.ip-d-link`, import.meta.url)).trim().split('\n')) {
+  for (const line of read(new URL(`../fixtures/sys/${set}.ip-d-link`, import.meta.url))
+    .trim()
+    .split('\n')) {
     const parts = line.split('\\');
     const name = parts[0].split(': ')[1].split('@')[0];
     const linkKind = parts[2]?.trim().split(/\s+/)[0] ?? '';
@@ -77,18 +79,44 @@ describe('classifyInterface', () => {
   });
 
   it('does not take a tunnel iflink of 0 for a peer', () => {
-    const tunl0 = { name: 'tunl0', devicePath: '../../devices/virtual/net/tunl0', uevent: 'INTERFACE=tunl0\nIFINDEX=3\n', type: 768, ifindex: 3, iflink: 0 };
+    const tunl0 = {
+      name: 'tunl0',
+      devicePath: '../../devices/virtual/net/tunl0',
+      uevent: 'INTERFACE=tunl0\nIFINDEX=3\n',
+      type: 768,
+      ifindex: 3,
+      iflink: 0,
+    };
     expect(classifyInterface(tunl0)).toBe('virtual');
   });
 
   it('classifies a physical NIC by its device path even when named like a veth', () => {
-    const nic = { name: 'veth-uplink', devicePath: '../../devices/pci0000:00/0000:00:03.0/net/veth-uplink', uevent: 'INTERFACE=veth-uplink\n', type: 1, ifindex: 2, iflink: 2 };
+    const nic = {
+      name: 'veth-uplink',
+      devicePath: '../../devices/pci0000:00/0000:00:03.0/net/veth-uplink',
+      uevent: 'INTERFACE=veth-uplink\n',
+      type: 1,
+      ifindex: 2,
+      iflink: 2,
+    };
     expect(classifyInterface(nic)).toBe('physical');
-    const wlan = { name: 'wlan0', devicePath: '../../devices/pci0000:00/0000:00:14.3/net/wlan0', uevent: 'DEVTYPE=wlan\nINTERFACE=wlan0\n', type: 1, ifindex: 3, iflink: 3 };
+    const wlan = {
+      name: 'wlan0',
+      devicePath: '../../devices/pci0000:00/0000:00:14.3/net/wlan0',
+      uevent: 'DEVTYPE=wlan\nINTERFACE=wlan0\n',
+      type: 1,
+      ifindex: 3,
+      iflink: 3,
+    };
     expect(classifyInterface(wlan)).toBe('physical');
   });
 
-  it.each(['', '\0', 'DEVTYPE=', 'garbage\nDEVTYPE=bridge\n', 'x'.repeat(10_000)])('never throws on uevent %#', (uevent) => {
-    expect(() => classifyInterface({ name: 'x', devicePath: 'garbage', uevent, type: NaN, ifindex: -1, iflink: NaN })).not.toThrow();
-  });
+  it.each(['', '\0', 'DEVTYPE=', 'garbage\nDEVTYPE=bridge\n', 'x'.repeat(10_000)])(
+    'never throws on uevent %#',
+    (uevent) => {
+      expect(() =>
+        classifyInterface({ name: 'x', devicePath: 'garbage', uevent, type: NaN, ifindex: -1, iflink: NaN }),
+      ).not.toThrow();
+    },
+  );
 });

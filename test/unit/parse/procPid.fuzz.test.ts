@@ -2,16 +2,28 @@
 // generator is the oracle: what it put in each field is what the parser must give back, whatever the name holds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCmdline, parseProcCgroup, parseProcStat, parseProcStatus, procStatField } from '../../../src/core/parse/procPid';
+import {
+  parseCmdline,
+  parseProcCgroup,
+  parseProcStat,
+  parseProcStatus,
+  procStatField,
+} from '../../../src/core/parse/procPid';
 
 const SEED = 20240901;
 const RUNS = 1000;
 
 /** A process name as prctl(PR_SET_NAME) allows: anything but NUL, at most 15 bytes, with the awkward parts likely. */
 const comm = fc
-  .array(fc.oneof(fc.constantFrom('(', ')', ' ', '\n', ') ', ')(', ') S 1', '\t', '\\', 'a', 'é'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), {
-    maxLength: 15,
-  })
+  .array(
+    fc.oneof(
+      fc.constantFrom('(', ')', ' ', '\n', ') ', ')(', ') S 1', '\t', '\\', 'a', 'é'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    ),
+    {
+      maxLength: 15,
+    },
+  )
   .map((parts) => {
     let s = parts.join('').replace(/\0/g, '');
     while (Buffer.byteLength(s) > 15) s = s.slice(0, -1);
@@ -96,7 +108,11 @@ describe('/proc/PID/stat (fuzz)', () => {
   it('never throws on arbitrary text, and gives only whole non-negative counters', () => {
     const text = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 300 }),
-      statLine.chain((l) => fc.tuple(fc.nat(l.text.length), fc.string({ maxLength: 20 })).map(([i, junk]) => l.text.slice(0, i) + junk + l.text.slice(i))),
+      statLine.chain((l) =>
+        fc
+          .tuple(fc.nat(l.text.length), fc.string({ maxLength: 20 }))
+          .map(([i, junk]) => l.text.slice(0, i) + junk + l.text.slice(i)),
+      ),
     );
     fc.assert(
       fc.property(text, fc.integer({ min: -3, max: 60 }), (t, n) => {
@@ -120,7 +136,10 @@ const escapeName = (s: string): string => s.replace(/[\\\n]/g, (c) => (c === '\n
 
 const statusFile = fc
   .record({
-    name: fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('\\n', '\\', 'a\nb', ' x \t', '\\\\n', 'Uid:\t0')),
+    name: fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.constantFrom('\\n', '\\', 'a\nb', ' x \t', '\\\\n', 'Uid:\t0'),
+    ),
     uid: fc.nat({ max: 2 ** 32 - 1 }),
     nsPid: fc.array(fc.integer({ min: 1, max: 4_194_304 }), { minLength: 1, maxLength: 4 }),
     threads: fc.integer({ min: 1, max: 100000 }),
@@ -140,7 +159,13 @@ const statusFile = fc
     ];
     return {
       text: lines.join('\n') + '\n',
-      want: { name, uid: s.uid, nsPid: s.nsPid, threads: s.threads, vmRssBytes: s.rssKb === null ? null : s.rssKb * 1024 },
+      want: {
+        name,
+        uid: s.uid,
+        nsPid: s.nsPid,
+        threads: s.threads,
+        vmRssBytes: s.rssKb === null ? null : s.rssKb * 1024,
+      },
     };
   });
 
@@ -171,12 +196,15 @@ describe('/proc/PID/status (fuzz)', () => {
 
   it('never throws on arbitrary lines, and its figures are whole and non-negative', () => {
     const key = fc.constantFrom('Name', 'Uid', 'NSpid', 'Threads', 'VmRSS', 'Gid', '');
-    const line = fc.tuple(key, fc.constantFrom(':', ':\t', ': ', ''), fc.string({ unit: 'binary', maxLength: 30 })).map((p) => p.join(''));
+    const line = fc
+      .tuple(key, fc.constantFrom(':', ':\t', ': ', ''), fc.string({ unit: 'binary', maxLength: 30 }))
+      .map((p) => p.join(''));
     fc.assert(
       fc.property(fc.array(line, { maxLength: 10 }), fc.boolean(), (lines, nl) => {
         const got = parseProcStatus(lines.join('\n') + (nl ? '\n' : ''));
         if (got === null) return;
-        for (const v of [got.uid, got.threads, got.vmRssBytes, ...got.nsPid]) expect(v === null || (Number.isInteger(v) && v >= 0)).toBe(true);
+        for (const v of [got.uid, got.threads, got.vmRssBytes, ...got.nsPid])
+          expect(v === null || (Number.isInteger(v) && v >= 0)).toBe(true);
       }),
       { seed: SEED, numRuns: RUNS },
     );

@@ -59,8 +59,19 @@ describe('parseProcStat', () => {
   });
 
   it('is not fooled by a name that imitates the following fields', () => {
-    const line = '77 (x) R 1 2 3) S 5 77 77 0 -1 4194560 0 0 0 0 3 4 0 0 20 0 2 0 900 4096 10 1 2 3 4 5 6 7 8 9 10 11 12 13 14 1 0\n';
-    expect(parseProcStat(line)).toMatchObject({ pid: 77, comm: 'x) R 1 2 3', state: 'S', ppid: 5, utime: 3, stime: 4, numThreads: 2, startTicks: 900, processor: 1 });
+    const line =
+      '77 (x) R 1 2 3) S 5 77 77 0 -1 4194560 0 0 0 0 3 4 0 0 20 0 2 0 900 4096 10 1 2 3 4 5 6 7 8 9 10 11 12 13 14 1 0\n';
+    expect(parseProcStat(line)).toMatchObject({
+      pid: 77,
+      comm: 'x) R 1 2 3',
+      state: 'S',
+      ppid: 5,
+      utime: 3,
+      stime: 4,
+      numThreads: 2,
+      startTicks: 900,
+      processor: 1,
+    });
   });
 
   it('gives processor null when the line stops before field 39', () => {
@@ -99,8 +110,20 @@ describe('parseProcStatus', () => {
   });
 
   it('reads a host daemon and a kernel thread (no VmRSS line)', () => {
-    expect(parseProcStatus(fixture('proc/dockerd.status'))).toEqual({ name: 'dockerd', uid: 0, nsPid: [4809], threads: 10, vmRssBytes: 78000 * 1024 });
-    expect(parseProcStatus(fixture('proc/kthreadd.status'))).toEqual({ name: 'kthreadd', uid: 0, nsPid: [2], threads: 1, vmRssBytes: null });
+    expect(parseProcStatus(fixture('proc/dockerd.status'))).toEqual({
+      name: 'dockerd',
+      uid: 0,
+      nsPid: [4809],
+      threads: 10,
+      vmRssBytes: 78000 * 1024,
+    });
+    expect(parseProcStatus(fixture('proc/kthreadd.status'))).toEqual({
+      name: 'kthreadd',
+      uid: 0,
+      nsPid: [2],
+      threads: 1,
+      vmRssBytes: null,
+    });
   });
 
   it('unescapes the Name the kernel escaped (real process named "n<LF>l\\\\t<TAB>z")', () => {
@@ -126,7 +149,13 @@ describe('parseProcStatus', () => {
     const cut = full.slice(0, full.indexOf('NSpid:') + 'NSpid:\t60'.length);
     expect(parseProcStatus(cut)).toEqual({ name: 'sh', uid: 0, nsPid: [], threads: null, vmRssBytes: null });
     const upToThreads = full.slice(0, full.indexOf('\n', full.indexOf('Threads:')) + 1);
-    expect(parseProcStatus(upToThreads)).toEqual({ name: 'sh', uid: 0, nsPid: [6014, 1], threads: 1, vmRssBytes: 1516 * 1024 });
+    expect(parseProcStatus(upToThreads)).toEqual({
+      name: 'sh',
+      uid: 0,
+      nsPid: [6014, 1],
+      threads: 1,
+      vmRssBytes: 1516 * 1024,
+    });
     for (let n = 0; n <= full.length; n += 7) expect(() => parseProcStatus(full.slice(0, n))).not.toThrow();
   });
 
@@ -168,7 +197,11 @@ describe('parseProcCgroup', () => {
     const id = '93f3f81604bdb3f94697975482257c242caa29b0fb4afb96b983d2198d556060';
     expect(entries).toHaveLength(10);
     expect(entries[0]).toEqual({ hierarchyId: 9, controllers: ['name=systemd'], path: `/docker/${id}` });
-    expect(entries.find((e) => e.controllers.includes('memory'))).toEqual({ hierarchyId: 4, controllers: ['memory'], path: `/docker/${id}` });
+    expect(entries.find((e) => e.controllers.includes('memory'))).toEqual({
+      hierarchyId: 4,
+      controllers: ['memory'],
+      path: `/docker/${id}`,
+    });
     expect(entries[9]).toEqual({ hierarchyId: 0, controllers: [], path: `/docker/${id}` });
   });
 

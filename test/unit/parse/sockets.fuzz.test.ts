@@ -12,19 +12,39 @@ const hex = (n: number | bigint, width: number): string => n.toString(16).toUppe
 /** Each 32-bit word of the address as %08X of a little-endian load. */
 const words = (bytes: number[]): string => {
   let s = '';
-  for (let w = 0; w < bytes.length; w += 4) s += bytes.slice(w, w + 4).reverse().map((b) => hex(b, 2)).join('');
+  for (let w = 0; w < bytes.length; w += 4)
+    s += bytes
+      .slice(w, w + 4)
+      .reverse()
+      .map((b) => hex(b, 2))
+      .join('');
   return s;
 };
 const addressText = (bytes: number[]): string => {
   if (bytes.length === 4) return bytes.join('.');
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`;
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff)
+    return `::ffff:${bytes.slice(12).join('.')}`;
   const groups = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 };
 
 const STATES = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '0A', '0B', '0C', '0D', '0E', 'FF'];
-const NAMES: Record<string, string> = { '01': 'ESTABLISHED', '02': 'SYN_SENT', '03': 'SYN_RECV', '04': 'FIN_WAIT1', '05': 'FIN_WAIT2', '06': 'TIME_WAIT', '07': 'CLOSE', '08': 'CLOSE_WAIT', '09': 'LAST_ACK', '0A': 'LISTEN', '0B': 'CLOSING', '0C': 'NEW_SYN_RECV', '0D': 'BOUND_INACTIVE' };
+const NAMES: Record<string, string> = {
+  '01': 'ESTABLISHED',
+  '02': 'SYN_SENT',
+  '03': 'SYN_RECV',
+  '04': 'FIN_WAIT1',
+  '05': 'FIN_WAIT2',
+  '06': 'TIME_WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE_WAIT',
+  '09': 'LAST_ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
+  '0C': 'NEW_SYN_RECV',
+  '0D': 'BOUND_INACTIVE',
+};
 
 function table(protocol: 'tcp' | 'tcp6' | 'udp' | 'udp6') {
   const len = protocol.endsWith('6') ? 16 : 4;
@@ -32,7 +52,9 @@ function table(protocol: 'tcp' | 'tcp6' | 'udp' | 'udp6') {
   const byte = fc.oneof(fc.constant(0), fc.constant(0xff), fc.nat(255));
   const addr = fc.oneof(
     fc.array(byte, { minLength: len, maxLength: len }),
-    fc.array(fc.nat(255), { minLength: 4, maxLength: 4 }).map((v4) => (len === 4 ? v4 : [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4])),
+    fc
+      .array(fc.nat(255), { minLength: 4, maxLength: 4 })
+      .map((v4) => (len === 4 ? v4 : [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4])),
   );
   const sock = fc.record({
     local: addr,
@@ -81,11 +103,29 @@ describe('/proc/net/tcp, tcp6, udp, udp6 (fuzz)', () => {
   }
 
   it('arbitrary text: no throw; ports in range, inodes whole', () => {
-    const junk = fc.array(fc.oneof(fc.constantFrom(' ', ':', '\n', '0:', '0100007F:0016', '0A', '00000000000000000000000000000000:0000', '12345'), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 80 }).map((a) => a.join(''));
+    const junk = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            ' ',
+            ':',
+            '\n',
+            '0:',
+            '0100007F:0016',
+            '0A',
+            '00000000000000000000000000000000:0000',
+            '12345',
+          ),
+          fc.string({ unit: 'binary', maxLength: 3 }),
+        ),
+        { maxLength: 80 },
+      )
+      .map((a) => a.join(''));
     fc.assert(
       fc.property(junk, fc.constantFrom('tcp', 'tcp6', 'udp', 'udp6'), (t, p) => {
         for (const s of parseProcNetSockets(t, p)) {
-          for (const port of [s.localPort, s.remotePort]) expect(Number.isInteger(port) && port >= 0 && port <= 65535).toBe(true);
+          for (const port of [s.localPort, s.remotePort])
+            expect(Number.isInteger(port) && port >= 0 && port <= 65535).toBe(true);
           expect(Number.isInteger(s.inode) && s.inode >= 0).toBe(true);
         }
         const inode = socketInodeFromLink(t);

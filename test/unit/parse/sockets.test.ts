@@ -31,7 +31,15 @@ function fromSs(text: string): Array<Omit<SocketInfo, 'listening'>> {
       const remote = endpoint(f[5]);
       const inode = Number(/ino:(\d+)/.exec(line)?.[1]);
       const protocol = `${f[0]}${local.v6 ? '6' : ''}` as SocketInfo['protocol'];
-      return { protocol, state: states[f[1]], localAddress: local.address, localPort: local.port, remoteAddress: remote.address, remotePort: remote.port, inode };
+      return {
+        protocol,
+        state: states[f[1]],
+        localAddress: local.address,
+        localPort: local.port,
+        remoteAddress: remote.address,
+        remotePort: remote.port,
+        inode,
+      };
     });
 }
 
@@ -58,14 +66,34 @@ describe('parseProcNetSockets', () => {
       inode: 53902,
       listening: true,
     });
-    expect(byIno.get(53904)).toMatchObject({ protocol: 'tcp6', localAddress: '2001:db8::1234:5678', localPort: 443, remoteAddress: '::', listening: true });
-    expect(byIno.get(53910)).toMatchObject({ protocol: 'tcp6', localAddress: '::ffff:127.0.0.1', localPort: 9090, state: 'ESTABLISHED', listening: false });
+    expect(byIno.get(53904)).toMatchObject({
+      protocol: 'tcp6',
+      localAddress: '2001:db8::1234:5678',
+      localPort: 443,
+      remoteAddress: '::',
+      listening: true,
+    });
+    expect(byIno.get(53910)).toMatchObject({
+      protocol: 'tcp6',
+      localAddress: '::ffff:127.0.0.1',
+      localPort: 9090,
+      state: 'ESTABLISHED',
+      listening: false,
+    });
     expect(byIno.get(53907)).toMatchObject({ localAddress: '::1', remoteAddress: '::1', remotePort: 9090 });
   });
 
   it('marks LISTEN tcp and unconnected udp as listening, nothing else', () => {
     const listening = parsed.filter((s) => s.listening).map((s) => `${s.protocol} ${s.localAddress}:${s.localPort}`);
-    expect(listening.sort()).toEqual(['tcp 127.0.0.1:8080', 'tcp6 2001:db8::1234:5678:443', 'tcp6 :::9090', 'udp 0.0.0.0:5353', 'udp6 ::1:5354'].sort());
+    expect(listening.sort()).toEqual(
+      [
+        'tcp 127.0.0.1:8080',
+        'tcp6 2001:db8::1234:5678:443',
+        'tcp6 :::9090',
+        'udp 0.0.0.0:5353',
+        'udp6 ::1:5354',
+      ].sort(),
+    );
     const connectedUdp = parsed.find((s) => s.protocol === 'udp' && s.remotePort === 5353);
     expect(connectedUdp).toMatchObject({ state: 'ESTABLISHED', listening: false });
   });
@@ -73,7 +101,16 @@ describe('parseProcNetSockets', () => {
   it("finds httpd's LISTEN on 8080 in a real container namespace (dm-unlimited: tcp6 wildcard, tcp empty)", () => {
     expect(parseProcNetSockets(fixture('proc/container-net-tcp'), 'tcp')).toEqual([]);
     expect(parseProcNetSockets(fixture('proc/container-net-tcp6'), 'tcp6')).toEqual([
-      { protocol: 'tcp6', state: 'LISTEN', localAddress: '::', localPort: 8080, remoteAddress: '::', remotePort: 0, inode: 9003, listening: true },
+      {
+        protocol: 'tcp6',
+        state: 'LISTEN',
+        localAddress: '::',
+        localPort: 8080,
+        remoteAddress: '::',
+        remotePort: 0,
+        inode: 9003,
+        listening: true,
+      },
     ]);
   });
 
@@ -129,7 +166,10 @@ describe('socketInodeFromLink', () => {
     expect(socketInodeFromLink('anon_inode:[eventfd]')).toBeNull();
   });
 
-  it.each(['', 'socket:[]', 'socket:[12a]', 'socket:[-1]', 'socket:12', '/tmp/socket:[1]', 'socket:[1]x'])('rejects %j', (t) => {
-    expect(socketInodeFromLink(t)).toBeNull();
-  });
+  it.each(['', 'socket:[]', 'socket:[12a]', 'socket:[-1]', 'socket:12', '/tmp/socket:[1]', 'socket:[1]x'])(
+    'rejects %j',
+    (t) => {
+      expect(socketInodeFromLink(t)).toBeNull();
+    },
+  );
 });

@@ -11,7 +11,10 @@ import { MAX_SHOWN_CHARS, truncationMarker } from '../../../src/core/escape';
 import { loadSnapshot, localTarget } from './load';
 
 type Renderer = { render(src: string): string };
-const MarkdownIt = createRequire(import.meta.url)('markdown-it') as new (options: { html: boolean; linkify: boolean }) => Renderer;
+const MarkdownIt = createRequire(import.meta.url)('markdown-it') as new (options: {
+  html: boolean;
+  linkify: boolean;
+}) => Renderer;
 const markdown = new MarkdownIt({ html: true, linkify: true });
 
 /** The HTML tags markdown produced, and the text a reader sees. */
@@ -62,7 +65,9 @@ describe('escapeMarkdown', () => {
   }
 
   it('shows control and reordering characters as escapes instead of acting on them', () => {
-    expect(plainText('a\nb\r\tc\u0000\u001b[31m\u009b\u202eevil\u2066\u2028')).toBe('a\\nb\\r\\tc\\0\\x1b[31m\\x9b\\u202eevil\\u2066\\u2028');
+    expect(plainText('a\nb\r\tc\u0000\u001b[31m\u009b\u202eevil\u2066\u2028')).toBe(
+      'a\\nb\\r\\tc\\0\\x1b[31m\\x9b\\u202eevil\\u2066\\u2028',
+    );
     const { text } = rendered(escapeMarkdown('line1\nline2 \u202eevil'));
     expect(text.trim()).toBe('line1\\nline2 \\u202eevil');
   });
@@ -79,7 +84,9 @@ describe('MarkdownLines', () => {
   });
 
   it('skips empty values', () => {
-    expect(new MarkdownLines().field('A', null).field('B', '').field('C', undefined).field('D', '1').toString()).toBe('D: 1');
+    expect(new MarkdownLines().field('A', null).field('B', '').field('C', undefined).field('D', '1').toString()).toBe(
+      'D: 1',
+    );
   });
 });
 

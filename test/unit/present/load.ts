@@ -25,16 +25,34 @@ export function loadErrors(): CapturedError[] {
 export function localTarget(snapshot: Snapshot | null, status: TargetStatus = 'connected'): TargetState {
   return {
     config: { id: 'local', name: 'Local', kind: 'local' },
-    summary: { id: 'local', label: 'local', status, error: null, collectedAt: snapshot?.collectedAt ?? null, durationMs: snapshot?.durationMs ?? null },
+    summary: {
+      id: 'local',
+      label: 'local',
+      status,
+      error: null,
+      collectedAt: snapshot?.collectedAt ?? null,
+      durationMs: snapshot?.durationMs ?? null,
+    },
     snapshot,
     errorCode: null,
   };
 }
 
-export function sshTarget(snapshot: Snapshot | null, status: TargetStatus = 'connected', error: CapturedError | null = null): TargetState {
+export function sshTarget(
+  snapshot: Snapshot | null,
+  status: TargetStatus = 'connected',
+  error: CapturedError | null = null,
+): TargetState {
   return {
     config: { id: 'ssh:lab', name: 'lab', kind: 'ssh', host: '127.0.0.1', port: 2222, user: 'root' },
-    summary: { id: 'ssh:lab', label: 'root@127.0.0.1:2222', status, error: error?.message ?? null, collectedAt: snapshot?.collectedAt ?? null, durationMs: snapshot?.durationMs ?? null },
+    summary: {
+      id: 'ssh:lab',
+      label: 'root@127.0.0.1:2222',
+      status,
+      error: error?.message ?? null,
+      collectedAt: snapshot?.collectedAt ?? null,
+      durationMs: snapshot?.durationMs ?? null,
+    },
     snapshot,
     // Captured from real failures (fixtures/capture.sh); the code is one of ErrorCode's.
     errorCode: (error?.code as ErrorCode | undefined) ?? null,

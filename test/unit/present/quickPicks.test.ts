@@ -86,7 +86,10 @@ describe('targetPickItems', () => {
   it('shows each target by name with its state, valued by target id', () => {
     const s = loadSnapshot('local-2');
     const e = loadErrors().find((x) => x.code === 'auth-failed')!;
-    const items = targetPickItems([localTarget(s), sshTarget(null, 'error', e), sshTarget(null, 'connecting')], 'ignored-when-sampled');
+    const items = targetPickItems(
+      [localTarget(s), sshTarget(null, 'error', e), sshTarget(null, 'connecting')],
+      'ignored-when-sampled',
+    );
     expect(items.map((i) => i.value)).toEqual(['local', 'ssh:lab', 'ssh:lab']);
     expect(items[0].label).toBe(`$(vm) Local (${s.host.hostname})`);
     const running = s.containers.filter((c) => c.state === 'running').length;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../src/core/errors';
-import { buildTargetTree, SHOW_ALL_COMMAND, RETRY_COMMAND, TOP_HOST_PROCESSES } from '../../../src/core/present/treeModel';
+import {
+  buildTargetTree,
+  SHOW_ALL_COMMAND,
+  RETRY_COMMAND,
+  TOP_HOST_PROCESSES,
+} from '../../../src/core/present/treeModel';
 import type { PresentedNode, TargetTree } from '../../../src/core/present/treeModel';
 import type { TreeNode } from '../../../src/core/present/treeNodes';
 import { formatBytes, formatPercent } from '../../../src/core/format';
@@ -64,19 +69,27 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
 
   it('groups containers by their compose project label, the others directly under Containers, by name', () => {
     const under = children(tree, 'containers:local');
-    const projects = [...new Set(s.containers.map((c) => c.labels['com.docker.compose.project']).filter((p): p is string => !!p))].sort((a, b) =>
-      a.toLowerCase() < b.toLowerCase() ? -1 : 1,
-    );
+    const projects = [
+      ...new Set(s.containers.map((c) => c.labels['com.docker.compose.project']).filter((p): p is string => !!p)),
+    ].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
     const groups = under.filter((r) => r.node.kind === 'composeProject');
     expect(groups.map((r) => (r.node as Extract<TreeNode, { kind: 'composeProject' }>).project)).toEqual(projects);
     for (const g of groups) {
       const project = (g.node as Extract<TreeNode, { kind: 'composeProject' }>).project;
-      const expected = s.containers.filter((c) => c.labels['com.docker.compose.project'] === project).map((c) => c.name).sort();
+      const expected = s.containers
+        .filter((c) => c.labels['com.docker.compose.project'] === project)
+        .map((c) => c.name)
+        .sort();
       expect(children(tree, g.node.id).map((r) => r.label)).toEqual(expected);
       expect(g.collapsible).toBe('expanded');
     }
     const direct = under.filter((r) => r.node.kind === 'container').map((r) => r.label);
-    expect(direct).toEqual(s.containers.filter((c) => !c.labels['com.docker.compose.project']).map((c) => c.name).sort());
+    expect(direct).toEqual(
+      s.containers
+        .filter((c) => !c.labels['com.docker.compose.project'])
+        .map((c) => c.name)
+        .sort(),
+    );
     // Groups come before loose containers.
     expect(kinds(under)).toEqual([...groups.map(() => 'composeProject'), ...direct.map(() => 'container')]);
   });
@@ -91,7 +104,9 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
   it('describes a running container with CPU % and memory / limit, formatted by format.ts', () => {
     const c = named(s, 'dm-limited');
     const r = row(tree, `container:local:${c.id}`);
-    expect(r.description).toBe(`${formatPercent(c.cpu.percent)} · ${formatBytes(c.memory.usageBytes)} / ${formatBytes(c.memory.limitBytes)}`);
+    expect(r.description).toBe(
+      `${formatPercent(c.cpu.percent)} · ${formatBytes(c.memory.usageBytes)} / ${formatBytes(c.memory.limitBytes)}`,
+    );
     // --memory 64m, usage - inactive_file = 491520 B.
     expect(r.description).toBe('47.7% · 480 KiB / 64 MiB');
     expect(r.contextValue).toBe('container.running');
@@ -137,14 +152,23 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
     const procs = children(tree, r.node.id);
     // The container's own list (from /proc/PID/status NSpid) in in-container PID order.
     const refs = [...c.processes].sort((a, b) => (a.containerPid ?? 0) - (b.containerPid ?? 0));
-    expect(procs.map((p) => (p.node as Extract<TreeNode, { kind: 'process' }>).pid)).toEqual(refs.map((x) => x.hostPid));
+    expect(procs.map((p) => (p.node as Extract<TreeNode, { kind: 'process' }>).pid)).toEqual(
+      refs.map((x) => x.hostPid),
+    );
     expect(procs.map((p) => p.label)).toEqual(refs.map((x) => x.name));
     const sh = s.processes.find((p) => p.pid === refs[0].hostPid)!;
     expect(procs[0].description).toBe(`PID ${refs[0].hostPid} → 1 · 0.0% · 1.5 MiB`);
     expect(sh.rssBytes).toBe(1548288);
     expect(procs.every((p) => p.contextValue === 'process' && p.collapsible === 'none')).toBe(true);
     const node = procs[0].node as Extract<TreeNode, { kind: 'process' }>;
-    expect(node).toEqual({ kind: 'process', id: `process:local:${sh.pid}:${sh.startTicks}`, targetId: 'local', pid: sh.pid, startTicks: sh.startTicks, containerId: c.id });
+    expect(node).toEqual({
+      kind: 'process',
+      id: `process:local:${sh.pid}:${sh.startTicks}`,
+      targetId: 'local',
+      pid: sh.pid,
+      startTicks: sh.startTicks,
+      containerId: c.id,
+    });
   });
 
   it('shows the 50 busiest host processes first, then "Show all N…"', () => {
@@ -154,7 +178,9 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
     expect(group.description).toBe(String(host.length));
     const rows = children(tree, 'hostProcesses:local');
     expect(rows).toHaveLength(TOP_HOST_PROCESSES + 1);
-    const procs = rows.slice(0, TOP_HOST_PROCESSES).map((r) => s.processes.find((p) => p.pid === (r.node as Extract<TreeNode, { kind: 'process' }>).pid)!);
+    const procs = rows
+      .slice(0, TOP_HOST_PROCESSES)
+      .map((r) => s.processes.find((p) => p.pid === (r.node as Extract<TreeNode, { kind: 'process' }>).pid)!);
     expect(procs.every((p) => p.containerId === null)).toBe(true);
     const cpu = procs.map((p) => p.cpuPercent ?? -1);
     expect(cpu).toEqual([...cpu].sort((a, b) => b - a));
@@ -175,7 +201,9 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
     const rows = children(all, 'hostProcesses:local');
     const host = s.processes.filter((p) => p.containerId === null);
     expect(rows).toHaveLength(host.length + 1);
-    expect(new Set(rows.slice(0, -1).map((r) => (r.node as Extract<TreeNode, { kind: 'process' }>).pid))).toEqual(new Set(host.map((p) => p.pid)));
+    expect(new Set(rows.slice(0, -1).map((r) => (r.node as Extract<TreeNode, { kind: 'process' }>).pid))).toEqual(
+      new Set(host.map((p) => p.pid)),
+    );
     const back = rows[rows.length - 1];
     expect(back.node).toMatchObject({ kind: 'showAll', showingAll: true });
     expect(back.label).toBe(`Show the top ${TOP_HOST_PROCESSES} only`);
@@ -191,7 +219,9 @@ describe('tree of a connected target (real snapshot of this machine)', () => {
     const ids = [...tree.nodes.keys()];
     expect(new Set(ids).size).toBe(ids.length);
     const all = buildTargetTree(localTarget(s), { showAllHostProcesses: true });
-    const pids = [...all.nodes.values()].filter((r) => r.node.kind === 'process').map((r) => (r.node as Extract<TreeNode, { kind: 'process' }>).pid);
+    const pids = [...all.nodes.values()]
+      .filter((r) => r.node.kind === 'process')
+      .map((r) => (r.node as Extract<TreeNode, { kind: 'process' }>).pid);
     expect(pids.sort((a, b) => a - b)).toEqual(s.processes.map((p) => p.pid).sort((a, b) => a - b));
     for (const r of all.nodes.values()) {
       for (const c of r.childIds) expect(all.nodes.get(c)?.parentId).toBe(r.node.id);
@@ -237,7 +267,9 @@ describe('stable ids', () => {
   it('gives a process the same id while its PID and start time stay the same', () => {
     const all = (s: Snapshot) => buildTargetTree(localTarget(s), { showAllHostProcesses: true });
     const [x, y] = [all(a), all(b)];
-    const survivors = b.processes.filter((p) => a.processes.some((q) => q.pid === p.pid && q.startTicks === p.startTicks));
+    const survivors = b.processes.filter((p) =>
+      a.processes.some((q) => q.pid === p.pid && q.startTicks === p.startTicks),
+    );
     expect(survivors.length).toBeGreaterThan(50);
     for (const p of survivors) {
       const id = `process:local:${p.pid}:${p.startTicks}`;
@@ -251,7 +283,15 @@ describe('stable ids', () => {
   });
 
   it('keeps the structural rows fixed', () => {
-    for (const id of ['target:local', 'host:local', 'containers:local', 'hostProcesses:local', 'showAll:local', 'compose:local:shop', 'compose:local:dmtest']) {
+    for (const id of [
+      'target:local',
+      'host:local',
+      'containers:local',
+      'hostProcesses:local',
+      'showAll:local',
+      'compose:local:shop',
+      'compose:local:dmtest',
+    ]) {
       expect(ta.nodes.has(id)).toBe(true);
       expect(tb.nodes.has(id)).toBe(true);
     }
@@ -273,7 +313,13 @@ describe('connection states and errors', () => {
   const errors = loadErrors();
 
   it('has a captured error for each connection failure code', () => {
-    expect(errors.map((e) => e.code).sort()).toEqual(['auth-failed', 'host-key-changed', 'host-key-unknown', 'timeout', 'unreachable']);
+    expect(errors.map((e) => e.code).sort()).toEqual([
+      'auth-failed',
+      'host-key-changed',
+      'host-key-unknown',
+      'timeout',
+      'unreachable',
+    ]);
   });
 
   const titles: Record<string, string> = {
@@ -294,7 +340,13 @@ describe('connection states and errors', () => {
       const rows = children(tree, 'target:ssh:lab');
       expect(rows).toHaveLength(1);
       const m = rows[0];
-      expect(m.node).toEqual({ kind: 'message', id: 'message:ssh:lab:connection', targetId: 'ssh:lab', role: 'connection', errorCode: e.code });
+      expect(m.node).toEqual({
+        kind: 'message',
+        id: 'message:ssh:lab:connection',
+        targetId: 'ssh:lab',
+        role: 'connection',
+        errorCode: e.code,
+      });
       expect(m.label).toBe(titles[e.code]);
       expect(m.description).toBe(e.message);
       expect(m.contextValue).toBe('target.error');
@@ -311,7 +363,10 @@ describe('connection states and errors', () => {
   });
 
   it('names the Docker socket being denied', () => {
-    const e = { code: 'docker-denied', message: 'permission denied on /var/run/docker.sock (add the user to the docker group)' };
+    const e = {
+      code: 'docker-denied',
+      message: 'permission denied on /var/run/docker.sock (add the user to the docker group)',
+    };
     const m = children(buildTargetTree(sshTarget(null, 'error', e)), 'target:ssh:lab')[0];
     expect(m.label).toBe('Docker socket access denied');
     expect(m.tooltip).toContain('docker group');
@@ -364,7 +419,9 @@ describe('connection states and errors', () => {
   });
 
   it('says paused on the target row', () => {
-    expect(row(buildTargetTree(localTarget(loadSnapshot('local-2'), 'paused')), 'target:local').description).toBe('paused');
+    expect(row(buildTargetTree(localTarget(loadSnapshot('local-2'), 'paused')), 'target:local').description).toBe(
+      'paused',
+    );
   });
 });
 
@@ -382,7 +439,13 @@ describe('a host whose Docker API is unreachable (captured as a user without the
     expect(s.docker.reachable).toBe(false);
     const rows = children(tree, 'containers:local');
     const m = rows[0];
-    expect(m.node).toEqual({ kind: 'message', id: 'message:local:docker', targetId: 'local', role: 'docker', errorCode: null });
+    expect(m.node).toEqual({
+      kind: 'message',
+      id: 'message:local:docker',
+      targetId: 'local',
+      role: 'docker',
+      errorCode: null,
+    });
     expect(m.label).toBe(`Docker API unreachable: ${s.docker.reason}`);
     expect(m.label).toContain('permission denied on /var/run/docker.sock');
     expect(m.icon).toEqual({ id: 'warning', color: 'charts.yellow' });

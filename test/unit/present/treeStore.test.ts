@@ -21,7 +21,7 @@ describe('changedNodeIds', () => {
     expect(changedNodeIds(before, buildTargetTree(localTarget(clone(s))))).toEqual([]);
   });
 
-  it("names only the container whose figures changed, not its parents", () => {
+  it('names only the container whose figures changed, not its parents', () => {
     const next = clone(s);
     const c = containerNamed(next, 'dm-unlimited');
     c.cpu.percent = 12.5;
@@ -33,7 +33,9 @@ describe('changedNodeIds', () => {
     const c = containerNamed(next, 'dm-multi');
     const p = next.processes.find((x) => x.pid === c.processes[1].hostPid)!;
     p.rssBytes += 4096 * 100;
-    expect(changedNodeIds(before, buildTargetTree(localTarget(next)))).toEqual([`process:local:${p.pid}:${p.startTicks}`]);
+    expect(changedNodeIds(before, buildTargetTree(localTarget(next)))).toEqual([
+      `process:local:${p.pid}:${p.startTicks}`,
+    ]);
   });
 
   it('names the parent when a child comes or goes, and no row inside it', () => {
@@ -212,7 +214,9 @@ describe('TreeStore', () => {
     it('shows all host processes to reveal one beyond the busiest', () => {
       const own = new TreeStore();
       own.setTargets([localTarget(s2)]);
-      const shown = new Set(own.children(own.element('hostProcesses:local')!).map((n) => (n.kind === 'process' ? n.pid : -1)));
+      const shown = new Set(
+        own.children(own.element('hostProcesses:local')!).map((n) => (n.kind === 'process' ? n.pid : -1)),
+      );
       const hidden = s2.processes.find((p) => p.containerId === null && !shown.has(p.pid))!;
       const found = own.locate('local', 'process', String(hidden.pid));
       expect(found?.node).toMatchObject({ kind: 'process', pid: hidden.pid });
@@ -273,7 +277,9 @@ describe('TreeStore', () => {
       const kids = store.children(node);
       expect(opened).toEqual([node.id]);
       expect(kids.map((n) => n.id)).toEqual(buildTargetTree(localTarget(s2)).nodes.get(node.id)!.childIds);
-      expect(kids.map((n) => (n.kind === 'process' ? n.pid : -1)).sort((a, b) => a - b)).toEqual(multi.processes.map((p) => p.hostPid).sort((a, b) => a - b));
+      expect(kids.map((n) => (n.kind === 'process' ? n.pid : -1)).sort((a, b) => a - b)).toEqual(
+        multi.processes.map((p) => p.hostPid).sort((a, b) => a - b),
+      );
       // Other containers stay closed.
       expect(store.row(store.element(`container:local:${limited.id}`)!)!.childIds).toEqual([]);
     });
@@ -299,7 +305,9 @@ describe('TreeStore', () => {
     it('opens Host processes, and shows them all, for a host process beyond the busiest', () => {
       const { store } = setup();
       const top = new Set(buildTargetTree(localTarget(s2)).nodes.get('hostProcesses:local')!.childIds);
-      const hidden = s2.processes.find((p) => p.containerId === null && ![...top].some((id) => id.startsWith(`process:local:${p.pid}:`)))!;
+      const hidden = s2.processes.find(
+        (p) => p.containerId === null && ![...top].some((id) => id.startsWith(`process:local:${p.pid}:`)),
+      )!;
       const found = store.locate('local', 'process', String(hidden.pid));
       expect(found?.node).toMatchObject({ kind: 'process', pid: hidden.pid });
       expect(store.isShowingAll('local')).toBe(true);

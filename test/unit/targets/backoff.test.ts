@@ -4,7 +4,9 @@ import { refreshIntervalMs } from '../../../src/core/targets/refreshInterval';
 
 describe('backoffDelayMs', () => {
   it('doubles from 1 s and stays at 30 s', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 50, 10_000].map(backoffDelayMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 50, 10_000].map(backoffDelayMs)).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000,
+    ]);
   });
   it('treats nonsense attempts as the first', () => {
     expect([-1, Number.NaN, Number.POSITIVE_INFINITY].map(backoffDelayMs)).toEqual([1000, 1000, 1000]);

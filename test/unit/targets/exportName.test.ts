@@ -4,7 +4,9 @@ import { exportFileName } from '../../../src/core/present/exportName';
 describe('exportFileName', () => {
   it('names the target and the UTC sample time', () => {
     expect(exportFileName('Local', '2026-11-25T13:28:35.123Z')).toBe('docker-monitor-Local-20261125-132835.json');
-    expect(exportFileName('root@127.0.0.1:2222', '2026-01-02T03:04:05Z')).toBe('docker-monitor-root_127.0.0.1_2222-20260102-030405.json');
+    expect(exportFileName('root@127.0.0.1:2222', '2026-01-02T03:04:05Z')).toBe(
+      'docker-monitor-root_127.0.0.1_2222-20260102-030405.json',
+    );
   });
 
   it('keeps path separators, dots at the start and odd characters out', () => {

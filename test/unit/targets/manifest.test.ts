@@ -99,16 +99,26 @@ describe('package.json commands', () => {
       const inPalette = (id: string) => when(palette.find((m) => m.command === id)?.when, ctx);
       expect(inPalette('dockerMonitor.pause')).toBe(!paused);
       expect(inPalette('dockerMonitor.resume')).toBe(paused);
-      const title = titleMenu.filter((m) => m.group?.startsWith('navigation') && when(m.when, ctx)).map((m) => m.command);
-      expect(title).toEqual(['dockerMonitor.refresh', paused ? 'dockerMonitor.resume' : 'dockerMonitor.pause', 'dockerMonitor.addSshTarget']);
+      const title = titleMenu
+        .filter((m) => m.group?.startsWith('navigation') && when(m.when, ctx))
+        .map((m) => m.command);
+      expect(title).toEqual([
+        'dockerMonitor.refresh',
+        paused ? 'dockerMonitor.resume' : 'dockerMonitor.pause',
+        'dockerMonitor.addSshTarget',
+      ]);
     }
   });
 });
 
 describe('context menus of the Targets tree', () => {
   it('container rows: Correlate, Show Metrics, Show Processes (running only), Copy ID, Copy as JSON', () => {
-    expect(rowMenu('container.running')).toEqual(expect.arrayContaining(['correlate', 'showMetrics', 'showProcesses', 'copyId', 'copyAsJson']));
-    expect(rowMenu('container.stopped')).toEqual(expect.arrayContaining(['correlate', 'showMetrics', 'copyId', 'copyAsJson']));
+    expect(rowMenu('container.running')).toEqual(
+      expect.arrayContaining(['correlate', 'showMetrics', 'showProcesses', 'copyId', 'copyAsJson']),
+    );
+    expect(rowMenu('container.stopped')).toEqual(
+      expect.arrayContaining(['correlate', 'showMetrics', 'copyId', 'copyAsJson']),
+    );
     expect(rowMenu('container.stopped')).not.toContain('showProcesses');
   });
 
@@ -126,7 +136,7 @@ describe('context menus of the Targets tree', () => {
     expect(rowMenu('target.error')).toContain('retryTarget');
   });
 
-  it('shows nothing on rows that are not the tree\'s context values, and only in this view', () => {
+  it("shows nothing on rows that are not the tree's context values, and only in this view", () => {
     expect(rowMenu('message')).toEqual([]);
     const other = itemMenu.filter((m) => when(m.when, { view: 'explorer', viewItem: 'container.running' }));
     expect(other).toEqual([]);
@@ -134,16 +144,25 @@ describe('context menus of the Targets tree', () => {
 
   it('every menu entry names a contributed command', () => {
     const ids = new Set(commands.map((c) => c.command));
-    for (const list of Object.values(contributes.menus) as MenuItem[][]) for (const m of list) expect(ids.has(m.command), m.command).toBe(true);
+    for (const list of Object.values(contributes.menus) as MenuItem[][])
+      for (const m of list) expect(ids.has(m.command), m.command).toBe(true);
   });
 });
 
 describe('views, activation and extension kind', () => {
   it('has the Docker Monitor activity-bar container with the Targets view and its welcome content', () => {
-    expect(contributes.viewsContainers.activitybar).toEqual([{ id: 'dockerMonitor', title: 'Docker Monitor', icon: 'media/activitybar.svg' }]);
-    expect(contributes.views.dockerMonitor.map((v: { id: string; name: string }) => [v.id, v.name])).toEqual([['dockerMonitor.targets', 'Targets']]);
+    expect(contributes.viewsContainers.activitybar).toEqual([
+      { id: 'dockerMonitor', title: 'Docker Monitor', icon: 'media/activitybar.svg' },
+    ]);
+    expect(contributes.views.dockerMonitor.map((v: { id: string; name: string }) => [v.id, v.name])).toEqual([
+      ['dockerMonitor.targets', 'Targets'],
+    ]);
     const welcome = contributes.viewsWelcome as { view: string; when: string; contents: string }[];
-    expect(welcome.some((w) => w.when === 'dockerMonitor.noTargets' && w.contents.includes('command:dockerMonitor.addSshTarget'))).toBe(true);
+    expect(
+      welcome.some(
+        (w) => w.when === 'dockerMonitor.noTargets' && w.contents.includes('command:dockerMonitor.addSshTarget'),
+      ),
+    ).toBe(true);
     expect(welcome.some((w) => w.when.includes('dockerMonitor.noReadableTarget'))).toBe(true);
   });
 
@@ -181,19 +200,27 @@ describe('settings', () => {
   const props = contributes.configuration.properties;
 
   it('documents every setting in sentences, with sensible defaults', () => {
-    for (const [key, p] of Object.entries(props) as [string, { description?: string; markdownDescription?: string }][]) {
+    for (const [key, p] of Object.entries(props) as [
+      string,
+      { description?: string; markdownDescription?: string },
+    ][]) {
       const text = p.markdownDescription ?? p.description ?? '';
       expect(text, key).toMatch(/\.$/);
     }
     expect(props['dockerMonitor.refreshInterval']).toMatchObject({ type: 'number', default: 2, minimum: 0.5 });
-    expect(props['dockerMonitor.showLocalTarget']).toMatchObject({ type: 'boolean', default: true, scope: 'machine-overridable' });
+    expect(props['dockerMonitor.showLocalTarget']).toMatchObject({
+      type: 'boolean',
+      default: true,
+      scope: 'machine-overridable',
+    });
     expect(props['dockerMonitor.targets']).toMatchObject({ type: 'array', default: [], scope: 'machine-overridable' });
   });
 
   it('describes each target field the settings parser accepts, with a description ending in a period', () => {
     const item = props['dockerMonitor.targets'].items;
     expect(Object.keys(item.properties).sort()).toEqual(['host', 'identityFile', 'jump', 'name', 'port', 'user']);
-    for (const [k, v] of Object.entries(item.properties) as [string, { description: string }][]) expect(v.description, k).toMatch(/\.$/);
+    for (const [k, v] of Object.entries(item.properties) as [string, { description: string }][])
+      expect(v.description, k).toMatch(/\.$/);
     // An entry with every field, as the schema allows, is accepted as it is.
     const full = { name: 'n', host: 'h.example', port: 2222, user: 'u', identityFile: '~/.ssh/k', jump: 'j' };
     expect(parseTargetSetting(full)).toMatchObject(full);

@@ -34,7 +34,7 @@ describe('applyTargetOverrides', () => {
     expect(applyTargetOverrides(r, def, env.home, null)).toEqual(r);
   });
 
-  it('replaces the identity files with the entry\'s one, expanded under HOME', () => {
+  it("replaces the identity files with the entry's one, expanded under HOME", () => {
     const def = parseTargetSetting({ host: 'box', identityFile: '~/.ssh/other' });
     const out = applyTargetOverrides(resolve(spec('box')), def, env.home, null);
     expect(out.identityFiles).toEqual(['/home/tester/.ssh/other']);
@@ -43,7 +43,7 @@ describe('applyTargetOverrides', () => {
     expect(out).toMatchObject({ host: '192.0.2.10', user: 'admin', knownHostsFiles: ['/home/tester/.ssh/box_known'] });
   });
 
-  it('replaces ProxyJump with the entry\'s hops; the first hop keeps its own ProxyJump (as ssh -J does)', () => {
+  it("replaces ProxyJump with the entry's hops; the first hop keeps its own ProxyJump (as ssh -J does)", () => {
     const def = parseTargetSetting({ host: 'box', jump: 'bastion,ops@inner.example:2022' });
     const hops = jumpSpecs(def.jump!).map(resolve);
     const out = applyTargetOverrides(resolve(spec('box')), def, env.home, hops);

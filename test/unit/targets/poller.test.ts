@@ -9,7 +9,11 @@ describe('Poller', () => {
   function make(intervalMs = 1000) {
     const ticks: number[] = [];
     const changes: boolean[] = [];
-    const poller = new Poller({ intervalMs, onTick: () => ticks.push(Date.now()), onActiveChange: (a) => changes.push(a) });
+    const poller = new Poller({
+      intervalMs,
+      onTick: () => ticks.push(Date.now()),
+      onActiveChange: (a) => changes.push(a),
+    });
     return { poller, ticks, changes };
   }
 

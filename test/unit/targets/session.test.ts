@@ -41,7 +41,14 @@ class DroppableTransport implements Transport {
 
 type Step = { snapshot?: Snapshot; error?: MonitorError; delayMs?: number };
 
-function harness(opts: { openFailures?: MonitorError[]; samples?: Step[]; watch?: EventWatcher | null; refreshTimeoutMs?: number } = {}) {
+function harness(
+  opts: {
+    openFailures?: MonitorError[];
+    samples?: Step[];
+    watch?: EventWatcher | null;
+    refreshTimeoutMs?: number;
+  } = {},
+) {
   const openFailures = [...(opts.openFailures ?? [])];
   const samples = [...(opts.samples ?? [])];
   const transports: DroppableTransport[] = [];
@@ -169,7 +176,11 @@ describe('TargetSession', () => {
     h.session.setActive(true);
     h.session.tick();
     await flush();
-    expect(h.session.state).toMatchObject({ status: 'error', errorCode: 'unreachable', error: 'cannot reach root@box:22: connection refused' });
+    expect(h.session.state).toMatchObject({
+      status: 'error',
+      errorCode: 'unreachable',
+      error: 'cannot reach root@box:22: connection refused',
+    });
     expect(h.session.state.retryAt).toBe(Date.now() + 1000);
     h.session.tick(); // waiting for the retry: no attempt
     await vi.advanceTimersByTimeAsync(999);
@@ -196,7 +207,11 @@ describe('TargetSession', () => {
     h.transports[0].drop('connection to box closed (keepalive timeout)');
     await flush();
     expect(h.sourcesClosed).toEqual([0]);
-    expect(h.session.state).toMatchObject({ status: 'reconnecting', errorCode: 'unreachable', error: 'connection to box closed (keepalive timeout)' });
+    expect(h.session.state).toMatchObject({
+      status: 'reconnecting',
+      errorCode: 'unreachable',
+      error: 'connection to box closed (keepalive timeout)',
+    });
     expect(h.session.state.snapshot).toBe(before);
     await vi.advanceTimersByTimeAsync(1000);
     expect(h.transports).toHaveLength(2);
@@ -221,7 +236,7 @@ describe('TargetSession', () => {
     expect(h.transports).toHaveLength(2);
   });
 
-  it('ends a refresh at its deadline (three for a connection\'s cold first one), drops the stuck connection and reconnects with backoff', async () => {
+  it("ends a refresh at its deadline (three for a connection's cold first one), drops the stuck connection and reconnects with backoff", async () => {
     const h = harness({ refreshTimeoutMs: 1000, samples: [{ delayMs: 2500 }, { delayMs: 60_000 }, { delayMs: 2500 }] });
     h.session.setActive(true);
     h.session.tick();
@@ -233,7 +248,11 @@ describe('TargetSession', () => {
     for (let i = 0; i < 5; i++) h.session.tick(); // no second collection behind the stuck one
     expect(h.sampleCalls).toBe(2);
     await vi.advanceTimersByTimeAsync(1);
-    expect(h.session.state).toMatchObject({ status: 'reconnecting', errorCode: 'timeout', error: 'box did not answer within 1 s' });
+    expect(h.session.state).toMatchObject({
+      status: 'reconnecting',
+      errorCode: 'timeout',
+      error: 'box did not answer within 1 s',
+    });
     expect(h.transports[0].closed).toBe(true);
     expect(h.log).toContain('box: trying again in 1 s');
     await vi.advanceTimersByTimeAsync(1000 + 2500); // the backoff, then a cold first collection on the new connection
@@ -245,7 +264,9 @@ describe('TargetSession', () => {
   });
 
   it('keeps the connection when a collection times out and recovers on the next tick', async () => {
-    const h = harness({ samples: [{}, { error: new MonitorError('reading the target on box timed out after 60000 ms', 'timeout') }] });
+    const h = harness({
+      samples: [{}, { error: new MonitorError('reading the target on box timed out after 60000 ms', 'timeout') }],
+    });
     h.session.setActive(true);
     h.session.tick();
     await flush();
@@ -262,19 +283,22 @@ describe('TargetSession', () => {
     ['auth-failed', 'authentication to root@box:22 failed; tried agent'],
     ['host-key-changed', 'HOST KEY CHANGED for box:22'],
     ['host-key-unknown', 'the host key of box:22 (ssh-ed25519 SHA256:x) was not accepted'],
-  ] as const)('does not retry %s by itself (it would ask again and again), only on reconnect()', async (code, message) => {
-    const h = harness({ openFailures: [new MonitorError(message, code)] });
-    h.session.setActive(true);
-    h.session.tick();
-    await flush();
-    expect(h.session.state).toMatchObject({ status: 'error', errorCode: code, error: message, retryAt: null });
-    h.session.tick();
-    await h.session.refresh();
-    await vi.advanceTimersByTimeAsync(120_000);
-    expect(h.transports).toHaveLength(0);
-    await h.session.reconnect();
-    expect(h.session.state).toMatchObject({ status: 'connected', error: null });
-  });
+  ] as const)(
+    'does not retry %s by itself (it would ask again and again), only on reconnect()',
+    async (code, message) => {
+      const h = harness({ openFailures: [new MonitorError(message, code)] });
+      h.session.setActive(true);
+      h.session.tick();
+      await flush();
+      expect(h.session.state).toMatchObject({ status: 'error', errorCode: code, error: message, retryAt: null });
+      h.session.tick();
+      await h.session.refresh();
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(h.transports).toHaveLength(0);
+      await h.session.reconnect();
+      expect(h.session.state).toMatchObject({ status: 'connected', error: null });
+    },
+  );
 
   it('reconnect() drops a working connection and opens a new one at once', async () => {
     const h = harness();
@@ -334,7 +358,10 @@ describe('TargetSession', () => {
     const ev = (Action: string): EngineEvent => ({
       Type: 'container',
       Action,
-      Actor: { ID: 'c9cdafc90c8d4f301f117d422d1712fe54d59c61fc7f2163b9e412ceb56f1853', Attributes: { name: 'dm-limited' } },
+      Actor: {
+        ID: 'c9cdafc90c8d4f301f117d422d1712fe54d59c61fc7f2163b9e412ceb56f1853',
+        Attributes: { name: 'dm-limited' },
+      },
       time: 0,
       timeNano: 0,
     });
@@ -370,7 +397,11 @@ describe('TargetSession', () => {
 
     it('does not watch while the Docker API is unreachable', async () => {
       const unreachable = machineSnapshot();
-      unreachable.docker = { ...unreachable.docker, reachable: false, reason: 'no Docker socket at /var/run/docker.sock' };
+      unreachable.docker = {
+        ...unreachable.docker,
+        reachable: false,
+        reason: 'no Docker socket at /var/run/docker.sock',
+      };
       const { h, calls } = eventHarness([{ snapshot: unreachable }]);
       h.session.setActive(true);
       h.session.tick();
@@ -398,7 +429,7 @@ describe('TargetSession', () => {
       expect(calls).toHaveLength(2);
     });
 
-    it('by default follows the source\'s own Docker events: no Docker connection of its own', async () => {
+    it("by default follows the source's own Docker events: no Docker connection of its own", async () => {
       const followers: { emit: (e: EngineEvent) => void; signal: AbortSignal }[] = [];
       let samples = 0;
       let sockets = 0;

@@ -40,7 +40,12 @@ Host web
 
 describe('configHostAliases', () => {
   it('lists concrete names in order, once each, and skips patterns and negations', () => {
-    expect(configHostAliases({ path: '/nowhere/config', text: CONFIG, user: true }, '/nowhere')).toEqual(['web', 'web-alias', 'dmtest', 'gate']);
+    expect(configHostAliases({ path: '/nowhere/config', text: CONFIG, user: true }, '/nowhere')).toEqual([
+      'web',
+      'web-alias',
+      'dmtest',
+      'gate',
+    ]);
   });
   it('gives nothing for an empty config', () => {
     expect(configHostAliases({ path: '/nowhere/config', text: '', user: true }, '/nowhere')).toEqual([]);
@@ -66,10 +71,25 @@ describe('listConfigHosts', () => {
     expect(hosts.map((h) => h.alias)).toEqual(['included', 'web', 'web-alias', 'dmtest', 'gate', 'extra']);
     expect(hosts.find((h) => h.alias === 'web')).toMatchObject({
       file: join(home, '.ssh', 'config'),
-      resolved: { host: '192.0.2.20', port: 2200, user: 'alice', identityFile: join(home, '.ssh', 'web_key'), jump: null },
+      resolved: {
+        host: '192.0.2.20',
+        port: 2200,
+        user: 'alice',
+        identityFile: join(home, '.ssh', 'web_key'),
+        jump: null,
+      },
     });
-    expect(hosts.find((h) => h.alias === 'dmtest')?.resolved).toMatchObject({ host: '127.0.0.1', port: 2222, user: 'root', identityFile: null, jump: 'tester@198.51.100.1:22' });
-    expect(hosts.find((h) => h.alias === 'extra')).toMatchObject({ file: other, resolved: { host: '203.0.113.9', user: 'bob', port: 22 } });
+    expect(hosts.find((h) => h.alias === 'dmtest')?.resolved).toMatchObject({
+      host: '127.0.0.1',
+      port: 2222,
+      user: 'root',
+      identityFile: null,
+      jump: 'tester@198.51.100.1:22',
+    });
+    expect(hosts.find((h) => h.alias === 'extra')).toMatchObject({
+      file: other,
+      resolved: { host: '203.0.113.9', user: 'bob', port: 22 },
+    });
   });
 
   it('reads a missing config as empty', async () => {

@@ -21,7 +21,14 @@ function busyPercent(): number {
 
 function view(id: string, label: string, status: TargetSummary['status'], withSnapshot = true): StatusTargetView {
   return {
-    summary: { id, label, status, error: status === 'error' ? 'cannot reach root@box:22: connection refused' : null, collectedAt: null, durationMs: null },
+    summary: {
+      id,
+      label,
+      status,
+      error: status === 'error' ? 'cannot reach root@box:22: connection refused' : null,
+      collectedAt: null,
+      durationMs: null,
+    },
     snapshot: withSnapshot ? machineSnapshot() : null,
   };
 }
@@ -75,8 +82,14 @@ describe('statusBarContent', () => {
 
   it('says when Docker cannot be asked', () => {
     const v = view('local', 'Local', 'connected');
-    v.snapshot!.docker = { ...v.snapshot!.docker, reachable: false, reason: 'permission denied on /var/run/docker.sock' };
-    expect(statusBarContent([v], false)!.tooltip).toContain('Docker API unreachable: permission denied on /var/run/docker.sock');
+    v.snapshot!.docker = {
+      ...v.snapshot!.docker,
+      reachable: false,
+      reason: 'permission denied on /var/run/docker.sock',
+    };
+    expect(statusBarContent([v], false)!.tooltip).toContain(
+      'Docker API unreachable: permission denied on /var/run/docker.sock',
+    );
   });
 });
 

@@ -30,14 +30,26 @@ describe('parseTargetSettings', () => {
   it('puts Local first and keeps valid entries in order, with ids from their names', () => {
     const { targets, problems } = parseTargetSettings(
       [
-        { name: 'build box', host: 'build.example.com', user: 'ci', port: 2200, identityFile: '~/.ssh/ci_ed25519', jump: 'bastion.example.com' },
+        {
+          name: 'build box',
+          host: 'build.example.com',
+          user: 'ci',
+          port: 2200,
+          identityFile: '~/.ssh/ci_ed25519',
+          jump: 'bastion.example.com',
+        },
         { host: '127.0.0.1', port: '2222', user: 'root' },
         { host: 'dmtest' },
       ],
       true,
     );
     expect(problems).toEqual([]);
-    expect(targets.map((t) => t.id)).toEqual([LOCAL_TARGET_ID, 'ssh:build box', 'ssh:root@127.0.0.1:2222', 'ssh:dmtest']);
+    expect(targets.map((t) => t.id)).toEqual([
+      LOCAL_TARGET_ID,
+      'ssh:build box',
+      'ssh:root@127.0.0.1:2222',
+      'ssh:dmtest',
+    ]);
     expect(targets[0]).toEqual({ id: 'local', name: 'Local', kind: 'local' });
     expect(targets[1]).toEqual({
       id: 'ssh:build box',
@@ -71,7 +83,7 @@ describe('parseTargetSettings', () => {
         { host: 'box', port: 0 },
         { host: 'box', port: 65536 },
         { host: 'box', port: true },
-        { name: '' , host: '' },
+        { name: '', host: '' },
         { host: 'box', identityFile: 7 },
         { host: 'box', jump: 'good.example,,x' },
         { host: 'box', jump: 'a;b' },
@@ -111,7 +123,7 @@ describe('parseTargetSettings', () => {
 });
 
 describe('target ids and specs', () => {
-  it('opens what parseTarget would for the same text (so labels match the CLI\'s --target)', () => {
+  it("opens what parseTarget would for the same text (so labels match the CLI's --target)", () => {
     const def = parseTargetSetting({ name: 'web', host: 'web.example', user: 'deploy' });
     expect(def.id).toBe(sshTargetId('web'));
     expect(targetSpec(def)).toEqual(parseTarget('deploy@web.example'));
@@ -153,7 +165,11 @@ describe('settingFromTyped (Add SSH Target)', () => {
       user: 'root',
       port: 2222,
     });
-    expect(settingFromTyped('ssh://ops@10.0.0.2:2022', [])).toMatchObject({ host: '10.0.0.2', user: 'ops', port: 2022 });
+    expect(settingFromTyped('ssh://ops@10.0.0.2:2022', [])).toMatchObject({
+      host: '10.0.0.2',
+      user: 'ops',
+      port: 2022,
+    });
     expect(settingFromTyped('dmtest', [])).toEqual({ id: 'ssh:dmtest', name: 'dmtest', kind: 'ssh', host: 'dmtest' });
   });
 
@@ -162,9 +178,12 @@ describe('settingFromTyped (Add SSH Target)', () => {
     expect(uniqueName('a', [])).toBe('a');
   });
 
-  it.each([[''], ['  '], ['local'], ['-oProxyCommand=x'], ['a;b'], ['user@'], ['host:0'], ['us er@host']])('refuses %j', (text) => {
-    const e = errorOf(() => settingFromTyped(text, []));
-    expect(e.code).toBe('bad-argument');
-    expect(e.message).not.toContain('\n');
-  });
+  it.each([[''], ['  '], ['local'], ['-oProxyCommand=x'], ['a;b'], ['user@'], ['host:0'], ['us er@host']])(
+    'refuses %j',
+    (text) => {
+      const e = errorOf(() => settingFromTyped(text, []));
+      expect(e.code).toBe('bad-argument');
+      expect(e.message).not.toContain('\n');
+    },
+  );
 });

@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBatchScript, parseBatchOutput, validateBatchPlan, withFactsForEveryProcess } from '../../../src/core/transport/batchScript';
+import {
+  buildBatchScript,
+  parseBatchOutput,
+  validateBatchPlan,
+  withFactsForEveryProcess,
+} from '../../../src/core/transport/batchScript';
 import { LocalTransport } from '../../../src/core/transport/local';
 import { MonitorError } from '../../../src/core/errors';
 import type { BatchPlan, BatchResult } from '../../../src/core/transport/types';
@@ -94,7 +99,13 @@ describe('buildBatchScript rejects what could reach the shell', () => {
     expectBadArgument({ ...EMPTY, cgroups: { ...ok, pattern: '' } });
   });
   it('known cgroup paths and new-path files are checked', () => {
-    const ok = { root: '/sys/fs/cgroup', pattern: 'docker', files: ['memory.stat'], paths: ['/docker/abc'], newPathFiles: ['memory.limit_in_bytes'] };
+    const ok = {
+      root: '/sys/fs/cgroup',
+      pattern: 'docker',
+      files: ['memory.stat'],
+      paths: ['/docker/abc'],
+      newPathFiles: ['memory.limit_in_bytes'],
+    };
     expect(() => buildBatchScript({ ...EMPTY, cgroups: ok })).not.toThrow();
     expectBadArgument({ ...EMPTY, cgroups: { ...ok, paths: ['/docker/*'] } });
     expectBadArgument({ ...EMPTY, cgroups: { ...ok, paths: ['docker/abc'] } });
@@ -141,7 +152,10 @@ describe('parseBatchOutput on hand-made output', () => {
     expect(r.durationMs).toBe(5);
   });
   it('rejoins NUL-separated chunks, empty ones included', () => {
-    const r = parseBatchOutput(wrap(mark('F') + frame('/proc/1/cmdline', 'sleep', '', '100') + frame('/proc/2/cmdline', 'sh')), 0);
+    const r = parseBatchOutput(
+      wrap(mark('F') + frame('/proc/1/cmdline', 'sleep', '', '100') + frame('/proc/2/cmdline', 'sh')),
+      0,
+    );
     expect(r.files.get('/proc/1/cmdline')).toBe('sleep\0\0' + '100');
     expect(r.files.get('/proc/2/cmdline')).toBe('sh');
   });
@@ -165,15 +179,27 @@ describe('parseBatchOutput on hand-made output', () => {
     expect(r.files.get('/a')).toBe('text');
   });
   it('leaves out links whose target could not be read', () => {
-    const r = parseBatchOutput(wrap(mark('L') + `/proc/1/ns/net${nul}${nul}/proc/2/ns/net${nul}net:[4026531840]${nul}`), 0);
+    const r = parseBatchOutput(
+      wrap(mark('L') + `/proc/1/ns/net${nul}${nul}/proc/2/ns/net${nul}net:[4026531840]${nul}`),
+      0,
+    );
     expect(r.links.has('/proc/1/ns/net')).toBe(false);
     expect(r.links.get('/proc/2/ns/net')).toBe('net:[4026531840]');
   });
   it('reads df -P -k output, including a filesystem name with spaces', () => {
     const df = (fs: string) =>
       `Filesystem     1024-blocks     Used Available Capacity Mounted on\n${fs}         264212084 23775696  82615216      23% /mnt/x y\n`;
-    const r = parseBatchOutput(wrap(mark('S') + `/${nul}${df('/dev/vda')}${nul}/mnt/x y${nul}${df('map auto home')}${nul}/bad${nul}garbage${nul}`), 0);
-    const want = { totalBytes: 264212084 * 1024, freeBytes: (264212084 - 23775696) * 1024, availableBytes: 82615216 * 1024 };
+    const r = parseBatchOutput(
+      wrap(
+        mark('S') + `/${nul}${df('/dev/vda')}${nul}/mnt/x y${nul}${df('map auto home')}${nul}/bad${nul}garbage${nul}`,
+      ),
+      0,
+    );
+    const want = {
+      totalBytes: 264212084 * 1024,
+      freeBytes: (264212084 - 23775696) * 1024,
+      availableBytes: 82615216 * 1024,
+    };
     expect(r.statfs.get('/')).toEqual(want);
     expect(r.statfs.get('/mnt/x y')).toEqual(want);
     expect(r.statfs.has('/bad')).toBe(false);
@@ -198,7 +224,11 @@ describe('parseBatchOutput on hand-made output', () => {
     ['no start marker', 'bash: sh: command not found\n', /no start marker/],
     ['no end marker', `${mark('DM-BATCH-1')}${mark('F')}${frame('/a', 'b')}`, /cut short/],
     ['output cut inside a record', `${mark('DM-BATCH-1')}${mark('F')}/a${nul}partial`, /cut short/],
-    ['an error from the script', `${mark('DM-BATCH-1')}${mark('ERR')}the target lacks GNU grep${nul}`, /failed on the target: the target lacks GNU grep/],
+    [
+      'an error from the script',
+      `${mark('DM-BATCH-1')}${mark('ERR')}the target lacks GNU grep${nul}`,
+      /failed on the target: the target lacks GNU grep/,
+    ],
     ['an unknown section', wrap(mark('Q')), /unknown section/],
     ['a record before any section', wrap(frame('/a', 'b')), /outside any section/],
   ];
@@ -223,12 +253,12 @@ describe('the script on this machine, against LocalTransport', () => {
     'nul.bin': 'a\0b\0\0c',
     'ends-nul': 'x\0y\0',
     'only-nul': '\0',
-    'empty': '',
+    empty: '',
     'only-newline': '\n',
     'frame-like': '/etc/passwd\0root:x:0:0\n\0DM-BATCH-1\0\0END\0\0F\0/etc/shadow\0',
-    'utf8': 'héllo ✓\n',
+    utf8: 'héllo ✓\n',
     'bad-utf8': Buffer.from([0xff, 0xfe, 0x41, 0x0a]),
-    'big': 'x'.repeat(100) .concat('\n').repeat(3000),
+    big: 'x'.repeat(100).concat('\n').repeat(3000),
     'name with\nnewline': 'nl-name',
     '$(touch pwned)': 'cmd-name',
     "quote'd `x` *": 'q',
@@ -303,7 +333,10 @@ describe('the script on this machine, against LocalTransport', () => {
   it('passes the cgroup pattern to grep as data, never as shell code', async () => {
     const sentinel = join(dir, 'pwned-by-pattern');
     const pattern = `'; touch ${sentinel}; echo '`;
-    const r = await runBatchScriptLocally({ ...plan(), cgroups: { root: '/sys/fs/cgroup', pattern, files: ['memory.stat'] } });
+    const r = await runBatchScriptLocally({
+      ...plan(),
+      cgroups: { root: '/sys/fs/cgroup', pattern, files: ['memory.stat'] },
+    });
     expect(existsSync(sentinel)).toBe(false);
     expect(r.files.get(join(dir, 'plain.txt'))).toBe('line1\nline2\n');
   });
@@ -325,11 +358,17 @@ describe('the script on this machine, against LocalTransport', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(MonitorError);
-    expect((caught as MonitorError).message).toMatch(/^the batch read failed on the target: the target lacks GNU grep, GNU find/);
+    expect((caught as MonitorError).message).toMatch(
+      /^the batch read failed on the target: the target lacks GNU grep, GNU find/,
+    );
   });
 
   it('an empty plan reads nothing and does not consume its own script from stdin', async () => {
-    const r = await runBatchScriptLocally({ ...EMPTY, cgroups: { root: '/sys/fs/cgroup', pattern: 'x', files: ['a'] }, perNetns: ['net/dev'] });
+    const r = await runBatchScriptLocally({
+      ...EMPTY,
+      cgroups: { root: '/sys/fs/cgroup', pattern: 'x', files: ['a'] },
+      perNetns: ['net/dev'],
+    });
     expect([r.files.size, r.links.size, r.statfs.size]).toEqual([0, 0, 0]);
   });
 
@@ -345,7 +384,9 @@ describe('the script on this machine, against LocalTransport', () => {
     // In a fresh PID namespace PIDs are handed out 1, 2, 3...: the last one counts the processes started.
     const processesFor = (files: string[]): number => {
       const script = buildBatchScript({ files, links: files, statfs: [] });
-      const out = execFileSync('unshare', ['--pid', '--fork', 'sh', '-c', 'sh -s >/dev/null; sh -c \'echo $$\''], { input: script });
+      const out = execFileSync('unshare', ['--pid', '--fork', 'sh', '-c', "sh -s >/dev/null; sh -c 'echo $$'"], {
+        input: script,
+      });
       return Number(out.toString().trim());
     };
     it('does not grow with the number of files', () => {

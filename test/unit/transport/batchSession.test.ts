@@ -19,7 +19,10 @@ afterAll(() => {
 });
 
 /** A local `sh -s` as a ShellChannel; `close` only ends its stdin, as closing an SSH channel does. */
-function localShell(wrapStdin?: (real: Writable) => Writable): { channel: ShellChannel; child: ChildProcessWithoutNullStreams } {
+function localShell(wrapStdin?: (real: Writable) => Writable): {
+  channel: ShellChannel;
+  child: ChildProcessWithoutNullStreams;
+} {
   const child = spawn('sh', ['-s'], { stdio: 'pipe' });
   children.push(child);
   const channel: ShellChannel = {
@@ -165,11 +168,20 @@ describe('ShellSession', () => {
     const marker = (nonce: string) => Buffer.from(`\x0042\x00DM-DONE-${nonce}\x00`);
     const total = body.length + marker('0'.repeat(32)).length;
     // Every split point, and a reply delivered one byte at a time.
-    const splits: number[][] = [...Array.from({ length: total - 1 }, (_, i) => [i + 1]), Array.from({ length: total - 1 }, (_, i) => i + 1)];
+    const splits: number[][] = [
+      ...Array.from({ length: total - 1 }, (_, i) => [i + 1]),
+      Array.from({ length: total - 1 }, (_, i) => i + 1),
+    ];
     for (const cuts of splits) {
       const stdin = new PassThrough();
       const stdout = new PassThrough();
-      const channel: ShellChannel = { stdin, stdout, stderr: new PassThrough(), onEnd: () => undefined, close: () => undefined };
+      const channel: ShellChannel = {
+        stdin,
+        stdout,
+        stderr: new PassThrough(),
+        onEnd: () => undefined,
+        close: () => undefined,
+      };
       const s = new ShellSession(channel, 'test-target');
       const pending = s.run('true', 5000);
       const request = String(stdin.read());
@@ -213,7 +225,11 @@ describe('ShellSession', () => {
       for (let i = 0; i < 3; i++) {
         const r = await s.run(buildBatchScript({ files: [`${dir}/*`], links: [], statfs: [dir] }), 5000);
         const batch = parseBatchOutput(r.output, r.ms);
-        expect(Object.fromEntries(batch.files)).toEqual({ [`${dir}/a`]: 'first\0with a NUL\n', [`${dir}/b`]: '', [`${dir}/c`]: 'third' });
+        expect(Object.fromEntries(batch.files)).toEqual({
+          [`${dir}/a`]: 'first\0with a NUL\n',
+          [`${dir}/b`]: '',
+          [`${dir}/c`]: 'third',
+        });
         expect(batch.statfs.get(dir)?.totalBytes).toBeGreaterThan(0);
       }
     } finally {
@@ -227,7 +243,9 @@ describe('PersistentShell', () => {
     const writes: number[] = [];
     let answered = 0;
     const shell = new PersistentShell(async () => {
-      const { channel } = localShell((real) => new Writable({ write: (chunk, _enc, cb) => (writes.push(answered), real.write(chunk, cb)) }));
+      const { channel } = localShell(
+        (real) => new Writable({ write: (chunk, _enc, cb) => (writes.push(answered), real.write(chunk, cb)) }),
+      );
       return channel;
     }, 'test-target');
     try {

@@ -4,14 +4,31 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeGlob, expandGlob, hasGlobMeta, matchGlobSegment, tokenizeGlobSegment } from '../../../src/core/transport/glob';
+import {
+  escapeGlob,
+  expandGlob,
+  hasGlobMeta,
+  matchGlobSegment,
+  tokenizeGlobSegment,
+} from '../../../src/core/transport/glob';
 import { MonitorError } from '../../../src/core/errors';
 
 describe('tokenizeGlobSegment', () => {
   it('splits wildcards, classes and literals', () => {
-    expect(tokenizeGlobSegment('[0-9]*')).toEqual([{ kind: 'class', source: '[0-9]', regex: '[0-9]' }, { kind: 'star' }]);
-    expect(tokenizeGlobSegment('a?b')).toEqual([{ kind: 'literal', text: 'a' }, { kind: 'any' }, { kind: 'literal', text: 'b' }]);
-    expect(tokenizeGlobSegment('a**b')).toEqual([{ kind: 'literal', text: 'a' }, { kind: 'star' }, { kind: 'literal', text: 'b' }]);
+    expect(tokenizeGlobSegment('[0-9]*')).toEqual([
+      { kind: 'class', source: '[0-9]', regex: '[0-9]' },
+      { kind: 'star' },
+    ]);
+    expect(tokenizeGlobSegment('a?b')).toEqual([
+      { kind: 'literal', text: 'a' },
+      { kind: 'any' },
+      { kind: 'literal', text: 'b' },
+    ]);
+    expect(tokenizeGlobSegment('a**b')).toEqual([
+      { kind: 'literal', text: 'a' },
+      { kind: 'star' },
+      { kind: 'literal', text: 'b' },
+    ]);
   });
   it('reads an unclosed [ as a literal, like sh', () => {
     expect(tokenizeGlobSegment('a[0-9')).toEqual([{ kind: 'literal', text: 'a[0-9' }]);
@@ -75,7 +92,22 @@ describe('hasGlobMeta / escapeGlob', () => {
 
 describe('expandGlob on a real directory tree, checked against dash', () => {
   let dir = '';
-  const names = ['1', '12', '123', 'self', '.hidden', 'a b', 'star*', 'q?x', 'br[x]', 'eth0', 'eth1', 'lo', 'x@y', 'under_score'];
+  const names = [
+    '1',
+    '12',
+    '123',
+    'self',
+    '.hidden',
+    'a b',
+    'star*',
+    'q?x',
+    'br[x]',
+    'eth0',
+    'eth1',
+    'lo',
+    'x@y',
+    'under_score',
+  ];
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'dm-glob-'));
     for (const n of names) {
@@ -95,7 +127,19 @@ describe('expandGlob on a real directory tree, checked against dash', () => {
       .filter((s) => s !== '')
       .sort();
 
-  const patterns = ['*/stat', '[0-9]*/stat', '[0-9]/stat', '?/stat', '??/stat', 'eth[0-9]/stat', '*[0-9]/stat', '.*/stat', '[[:alpha:]]*/stat', 'l*/stat', '*@*/stat'];
+  const patterns = [
+    '*/stat',
+    '[0-9]*/stat',
+    '[0-9]/stat',
+    '?/stat',
+    '??/stat',
+    'eth[0-9]/stat',
+    '*[0-9]/stat',
+    '.*/stat',
+    '[[:alpha:]]*/stat',
+    'l*/stat',
+    '*@*/stat',
+  ];
   it.each(patterns)('%s', async (p) => {
     const ours = (await expandGlob(`${dir}/${p}`, (d) => readdir(d))).map((f) => f.slice(dir.length + 1)).sort();
     // dash leaves the word as is when nothing matches; the [ -e ] filter drops such words and non-existent tails.

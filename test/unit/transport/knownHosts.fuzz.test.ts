@@ -17,7 +17,9 @@ const key = fc.tuple(fc.constantFrom(...TYPES), fc.uint8Array({ minLength: 1, ma
   return Buffer.concat([len, Buffer.from(type), Buffer.from(body)]);
 });
 const host = fc.oneof(
-  fc.array(fc.constantFrom('web', 'db', 'Example', 'x-1', 'a', 'COM', 'local', 'h2'), { minLength: 1, maxLength: 4 }).map((l) => l.join('.')),
+  fc
+    .array(fc.constantFrom('web', 'db', 'Example', 'x-1', 'a', 'COM', 'local', 'h2'), { minLength: 1, maxLength: 4 })
+    .map((l) => l.join('.')),
   fc.ipV4(),
   fc.constantFrom('Example.COM', 'localhost', '::1'),
 );
@@ -26,15 +28,23 @@ const port = fc.oneof(fc.constant(22), fc.integer({ min: 1, max: 65535 }));
 describe('known_hosts (fuzz)', () => {
   it('a line written for a host is found again: match for its key, changed for another, unknown elsewhere', () => {
     fc.assert(
-      fc.property(host, port, key, key, fc.boolean(), fc.array(fc.string({ maxLength: 30 }), { maxLength: 3 }), (h, p, k, other, hash, noise) => {
-        fc.pre(!k.equals(other));
-        const text = [...noise.map((n) => n.replace(/\n/g, '')), knownHostsLine(h, p, k, { hash })].join('\n') + '\n';
-        expect(checkHostKey(text, h, p, k)).toBe('match');
-        expect(checkHostKey(text, h.toUpperCase(), p, k)).toBe('match');
-        expect(checkHostKey(text, h, p, other)).toBe('changed');
-        expect(checkHostKey(text, `x${h}`, p, k)).toBe('unknown');
-        expect(knownHostKeyTypes(text, h, p)).toContain(k.subarray(4, 4 + k.readUInt32BE(0)).toString());
-      }),
+      fc.property(
+        host,
+        port,
+        key,
+        key,
+        fc.boolean(),
+        fc.array(fc.string({ maxLength: 30 }), { maxLength: 3 }),
+        (h, p, k, other, hash, noise) => {
+          fc.pre(!k.equals(other));
+          const text = [...noise.map((n) => n.replace(/\n/g, '')), knownHostsLine(h, p, k, { hash })].join('\n') + '\n';
+          expect(checkHostKey(text, h, p, k)).toBe('match');
+          expect(checkHostKey(text, h.toUpperCase(), p, k)).toBe('match');
+          expect(checkHostKey(text, h, p, other)).toBe('changed');
+          expect(checkHostKey(text, `x${h}`, p, k)).toBe('unknown');
+          expect(knownHostKeyTypes(text, h, p)).toContain(k.subarray(4, 4 + k.readUInt32BE(0)).toString());
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
@@ -43,7 +53,9 @@ describe('known_hosts (fuzz)', () => {
     fc.assert(
       fc.property(host, port, key, (h, p, k) => {
         const type = k.subarray(4, 4 + k.readUInt32BE(0)).toString();
-        expect(checkHostKey(`@revoked * ${type} ${k.toString('base64')}\n${knownHostsLine(h, p, k)}\n`, h, p, k)).toBe('revoked');
+        expect(checkHostKey(`@revoked * ${type} ${k.toString('base64')}\n${knownHostsLine(h, p, k)}\n`, h, p, k)).toBe(
+          'revoked',
+        );
         expect(checkHostKey(`@cert-authority * ${type} ${k.toString('base64')}\n`, h, p, k)).toBe('unknown');
       }),
       { seed: SEED, numRuns: RUNS },
@@ -51,8 +63,28 @@ describe('known_hosts (fuzz)', () => {
   });
 
   it('arbitrary text never throws, and a verdict names a line of the text', () => {
-    const field = fc.oneof(fc.constantFrom('@revoked', '@cert-authority', '*', '!*', '|1|', '|1|a|b', '[h]:22', 'ssh-ed25519', 'AAAA', '#', ','), fc.string({ maxLength: 8 }));
-    const text = fc.array(fc.array(field, { maxLength: 5 }).map((f) => f.join(' ')), { maxLength: 8 }).map((l) => l.join('\n'));
+    const field = fc.oneof(
+      fc.constantFrom(
+        '@revoked',
+        '@cert-authority',
+        '*',
+        '!*',
+        '|1|',
+        '|1|a|b',
+        '[h]:22',
+        'ssh-ed25519',
+        'AAAA',
+        '#',
+        ',',
+      ),
+      fc.string({ maxLength: 8 }),
+    );
+    const text = fc
+      .array(
+        fc.array(field, { maxLength: 5 }).map((f) => f.join(' ')),
+        { maxLength: 8 },
+      )
+      .map((l) => l.join('\n'));
     fc.assert(
       fc.property(text, host, port, key, (t, h, p, k) => {
         const v = verifyHostKey([{ file: 'kh', text: t }], h, p, k);
@@ -86,6 +118,9 @@ describe('known_hosts (fuzz)', () => {
       expect(performance.now() - started).toBeLessThan(200);
     };
     for (let stars = 1; stars <= 40; stars++) check(stars, 60);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 250 }), check), { seed: SEED, numRuns: 60 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 250 }), check), {
+      seed: SEED,
+      numRuns: 60,
+    });
   });
 });

@@ -103,10 +103,18 @@ describe.skipIf(!hasKeygen)('known_hosts (needs ssh-keygen from openssh-client)'
 
   it('reports a different key of the same type as changed, with its line', () => {
     const text = `other.example ${b.pub}\nserver.example ${a.pub}\n`;
-    expect(findHostKey(text, 'server.example', 22, b.blob)).toEqual({ status: 'changed', line: 2, knownKeyType: 'ssh-ed25519' });
+    expect(findHostKey(text, 'server.example', 22, b.blob)).toEqual({
+      status: 'changed',
+      line: 2,
+      knownKeyType: 'ssh-ed25519',
+    });
     // A host known by a key of another type has changed: OpenSSH 9.2 says "REMOTE HOST IDENTIFICATION HAS
     // CHANGED" in every StrictHostKeyChecking mode (the integration suite shows it with the real ssh client).
-    expect(findHostKey(text, 'server.example', 22, e.blob)).toEqual({ status: 'changed', line: 2, knownKeyType: 'ssh-ed25519' });
+    expect(findHostKey(text, 'server.example', 22, e.blob)).toEqual({
+      status: 'changed',
+      line: 2,
+      knownKeyType: 'ssh-ed25519',
+    });
     expect(knownHostKeyTypes(text, 'server.example', 22)).toEqual(['ssh-ed25519']);
     expect(knownHostKeyTypes(text, 'nowhere.example', 22)).toEqual([]);
   });
@@ -114,15 +122,27 @@ describe.skipIf(!hasKeygen)('known_hosts (needs ssh-keygen from openssh-client)'
   it('treats all files as one set: a match anywhere wins, otherwise another key anywhere is a change', () => {
     const user = { file: '/u/known_hosts', text: `server.example ${e.pub}\n` };
     const global = { file: '/etc/ssh/ssh_known_hosts', text: `# comment\nserver.example ${a.pub}\n` };
-    expect(verifyHostKey([user, global], 'server.example', 22, a.blob)).toEqual({ status: 'match', line: 2, file: global.file });
+    expect(verifyHostKey([user, global], 'server.example', 22, a.blob)).toEqual({
+      status: 'match',
+      line: 2,
+      file: global.file,
+    });
     expect(verifyHostKey([user, global], 'server.example', 22, b.blob)).toEqual({
       status: 'changed',
       line: 2,
       file: global.file,
       knownKeyType: 'ssh-ed25519',
     });
-    expect(verifyHostKey([user], 'server.example', 22, a.blob)).toMatchObject({ status: 'changed', file: user.file, line: 1 });
-    expect(verifyHostKey([user, global], 'elsewhere.example', 22, a.blob)).toEqual({ status: 'unknown', line: null, file: null });
+    expect(verifyHostKey([user], 'server.example', 22, a.blob)).toMatchObject({
+      status: 'changed',
+      file: user.file,
+      line: 1,
+    });
+    expect(verifyHostKey([user, global], 'elsewhere.example', 22, a.blob)).toEqual({
+      status: 'unknown',
+      line: null,
+      file: null,
+    });
   });
 
   it('checks a non-22 port against the port-22 entry only when the port entry says nothing', () => {
@@ -142,14 +162,25 @@ describe.skipIf(!hasKeygen)('known_hosts (needs ssh-keygen from openssh-client)'
     // Anything after the hash (Buffer.from would ignore it) makes the field name nobody.
     expect(checkHostKey(`${good},[127.0.0.1]:2222 ${a.pub}\n`, '127.0.0.1', 2222, a.blob)).toBe('unknown');
     expect(checkHostKey(`${good}x ${a.pub}\n`, '127.0.0.1', 2222, a.blob)).toBe('unknown');
-    expect(checkHostKey(`${hashed(Buffer.from('abc'), '[127.0.0.1]:2222')} ${a.pub}\n`, '127.0.0.1', 2222, a.blob)).toBe('unknown');
+    expect(
+      checkHostKey(`${hashed(Buffer.from('abc'), '[127.0.0.1]:2222')} ${a.pub}\n`, '127.0.0.1', 2222, a.blob),
+    ).toBe('unknown');
   });
 
   it('says when the only @revoked line for a key names another host', () => {
     const text = `@revoked other.example ${a.pub}\n[127.0.0.1]:2222 ${a.pub}\n`;
-    expect(verifyHostKey([{ file: 'f', text }], '127.0.0.1', 2222, a.blob)).toEqual({ status: 'revoked', line: 1, file: 'f', revokedFor: 'other.example' });
+    expect(verifyHostKey([{ file: 'f', text }], '127.0.0.1', 2222, a.blob)).toEqual({
+      status: 'revoked',
+      line: 1,
+      file: 'f',
+      revokedFor: 'other.example',
+    });
     const here = `@revoked other.example ${a.pub}\n@revoked [127.0.0.1]:2222 ${a.pub}\n`;
-    expect(verifyHostKey([{ file: 'f', text: here }], '127.0.0.1', 2222, a.blob)).toEqual({ status: 'revoked', line: 2, file: 'f' });
+    expect(verifyHostKey([{ file: 'f', text: here }], '127.0.0.1', 2222, a.blob)).toEqual({
+      status: 'revoked',
+      line: 2,
+      file: 'f',
+    });
   });
 
   it('finds a key in a RevokedHostKeys text list', () => {

@@ -1,6 +1,16 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,7 +44,11 @@ describe('LocalTransport identity', () => {
 
 describe('LocalTransport.exec', () => {
   it('returns stdout, stderr and the exit code', async () => {
-    expect(await local.exec(['sh', '-c', 'printf out; printf err >&2; exit 3'])).toEqual({ stdout: 'out', stderr: 'err', code: 3 });
+    expect(await local.exec(['sh', '-c', 'printf out; printf err >&2; exit 3'])).toEqual({
+      stdout: 'out',
+      stderr: 'err',
+      code: 3,
+    });
   });
   it('passes arguments without a shell', async () => {
     const args = ['$(id)', '*', ';', "a'b", '`x`', '$HOME'];
@@ -113,7 +127,10 @@ describe('LocalTransport.openUnixSocket', () => {
   it('reports a socket nobody listens on as unavailable', async () => {
     // A listener killed with SIGKILL leaves its socket file behind: connecting to it is ECONNREFUSED.
     const stale = join(dir, 'stale.sock');
-    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => console.log('up'))`]);
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(stale)}, () => console.log('up'))`,
+    ]);
     await new Promise((resolve) => child.stdout.once('data', resolve));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -134,13 +151,24 @@ describe('LocalTransport.openUnixSocket', () => {
       chmodSync(guarded, 0o600);
       // The transport bundled to plain JS, run by node as nobody.
       const bundle = join(dir, 'local.mjs');
-      buildSync({ entryPoints: [join(__dirname, '../../../src/core/transport/local.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+      buildSync({
+        entryPoints: [join(__dirname, '../../../src/core/transport/local.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: bundle,
+        logLevel: 'silent',
+      });
       chmodSync(bundle, 0o644);
       const code = `import { LocalTransport } from ${JSON.stringify(bundle)};
         new LocalTransport().openUnixSocket(${JSON.stringify(guarded)}).then(
           () => console.log(JSON.stringify({ connected: true })),
           (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { uid: 65534, gid: 65534, cwd: '/' });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+        uid: 65534,
+        gid: 65534,
+        cwd: '/',
+      });
       await new Promise((resolve) => srv.close(resolve));
       const r = JSON.parse(out.toString()) as { code?: string; message?: string };
       expect(r.code).toBe('docker-denied');
@@ -179,7 +207,10 @@ describe('LocalTransport.readBatch', () => {
   });
   it('reads link targets and leaves out what is not a link', async () => {
     const r = await local.readBatch({ files: [], links: [`${dir}/*`, `${dir}/missing`], statfs: [] });
-    expect(Object.fromEntries(r.links)).toEqual({ [join(dir, 'dangling')]: '/nonexistent/target', [join(dir, 'to-cmdline')]: 'cmdline' });
+    expect(Object.fromEntries(r.links)).toEqual({
+      [join(dir, 'dangling')]: '/nonexistent/target',
+      [join(dir, 'to-cmdline')]: 'cmdline',
+    });
   });
   it('statfs agrees with df and leaves out missing paths', async () => {
     const r = await local.readBatch({ files: [], links: [], statfs: [dir, join(dir, 'missing')] });
@@ -231,10 +262,17 @@ describe('LocalTransport.readBatch', () => {
     const plan = { files: [`${dir}/grow/*`], links: [], statfs: [] };
     expect([...(await local.readBatch(plan)).files.keys()]).toEqual([join(dir, 'grow', 'a')]);
     writeFileSync(join(dir, 'grow', 'b'), 'b');
-    expect([...(await local.readBatch(plan)).files.keys()].sort()).toEqual([join(dir, 'grow', 'a'), join(dir, 'grow', 'b')]);
+    expect([...(await local.readBatch(plan)).files.keys()].sort()).toEqual([
+      join(dir, 'grow', 'a'),
+      join(dir, 'grow', 'b'),
+    ]);
   });
   it('sees the same directory listing through several patterns of one batch', async () => {
-    const r = await local.readBatch({ files: [`${dir}/many/f1*`, `${dir}/many/f2?`, `${dir}/many/f1`], links: [], statfs: [] });
+    const r = await local.readBatch({
+      files: [`${dir}/many/f1*`, `${dir}/many/f2?`, `${dir}/many/f1`],
+      links: [],
+      statfs: [],
+    });
     const expected = readdirSync(join(dir, 'many')).filter((n) => /^f1/.test(n) || /^f2.$/.test(n));
     expect([...r.files.keys()].sort()).toEqual(expected.map((n) => join(dir, 'many', n)).sort());
   });
@@ -258,12 +296,19 @@ describe('LocalTransport.readBatch second stages', () => {
 
   /** Our own cgroup paths, third field onwards of each /proc/self/cgroup line, read here without the transport. */
   const ownCgroups = (): string[] => [
-    ...new Set(readFileSync(`/proc/${process.pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':').slice(2).join(':'))),
+    ...new Set(
+      readFileSync(`/proc/${process.pid}/cgroup`, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':').slice(2).join(':')),
+    ),
   ];
 
   it('reads cgroup files under the root and under every hierarchy below it, for matching paths only', async () => {
     const root = join(dir, 'cg');
-    const expected: Record<string, string> = { [`/proc/${process.pid}/cgroup`]: readFileSync(`/proc/${process.pid}/cgroup`, 'utf8') };
+    const expected: Record<string, string> = {
+      [`/proc/${process.pid}/cgroup`]: readFileSync(`/proc/${process.pid}/cgroup`, 'utf8'),
+    };
     for (const [i, cg] of ownCgroups().entries()) {
       // As the script builds them: root + path + '/' + file, and root + '/*' + path + '/' + file.
       mkdirSync(join(root, cg), { recursive: true });
@@ -285,7 +330,12 @@ describe('LocalTransport.readBatch second stages', () => {
     const r = await local.readBatch(plan);
     expect(Object.fromEntries(r.files)).toEqual(expected);
     expect(Object.fromEntries(viaScript(plan).files)).toEqual(expected);
-    const none = await local.readBatch({ files, links: [], statfs: [], cgroups: { root, pattern: '^/no-such-cgroup$', files: ['metric.x'] } });
+    const none = await local.readBatch({
+      files,
+      links: [],
+      statfs: [],
+      cgroups: { root, pattern: '^/no-such-cgroup$', files: ['metric.x'] },
+    });
     expect([...none.files.keys()]).toEqual(files);
   });
 
@@ -329,7 +379,14 @@ describe.skipIf(!asRoot)('LocalTransport.readBatch as an unprivileged user (need
 
   it('leaves out what it may not read or list, and reads the rest', () => {
     const bundle = join(dir, 'local.mjs');
-    buildSync({ entryPoints: [join(__dirname, '../../../src/core/transport/local.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+    buildSync({
+      entryPoints: [join(__dirname, '../../../src/core/transport/local.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
     chmodSync(bundle, 0o644);
     const plan = {
       files: [`${dir}/public`, `${dir}/secret`, `${dir}/private/inside`, `${dir}/private/*`],
@@ -339,8 +396,16 @@ describe.skipIf(!asRoot)('LocalTransport.readBatch as an unprivileged user (need
     const code = `import { LocalTransport } from ${JSON.stringify(bundle)};
       const r = await new LocalTransport().readBatch(${JSON.stringify(plan)});
       console.log(JSON.stringify({ files: Object.fromEntries(r.files), links: Object.fromEntries(r.links), statfs: [...r.statfs.keys()] }));`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { uid: 65534, gid: 65534, cwd: '/' });
-    const r = JSON.parse(out.toString()) as { files: Record<string, string>; links: Record<string, string>; statfs: string[] };
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+      uid: 65534,
+      gid: 65534,
+      cwd: '/',
+    });
+    const r = JSON.parse(out.toString()) as {
+      files: Record<string, string>;
+      links: Record<string, string>;
+      statfs: string[];
+    };
     expect(r.files).toEqual({ [`${dir}/public`]: 'open\n' });
     expect(r.links).toEqual({ [`${dir}/visible-link`]: '/elsewhere' });
     expect(r.statfs).toEqual([dir]);

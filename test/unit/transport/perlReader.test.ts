@@ -30,7 +30,8 @@ function channel(argv: string[]): ShellChannel {
     stdin: child.stdin,
     stdout: child.stdout,
     stderr: child.stderr,
-    onEnd: (listener) => child.once('close', (code, signal) => listener(signal ? `killed by ${signal}` : `exit code ${code}`)),
+    onEnd: (listener) =>
+      child.once('close', (code, signal) => listener(signal ? `killed by ${signal}` : `exit code ${code}`)),
     close: () => child.stdin.end(),
   };
 }
@@ -64,7 +65,9 @@ function expectSame(a: BatchResult, b: BatchResult): void {
   expect([...a.files].sort()).toEqual([...b.files].sort());
   expect([...a.links].sort()).toEqual([...b.links].sort());
   // Free space moves with other work on this machine; the size does not.
-  expect([...a.statfs].map(([k, v]) => [k, v.totalBytes]).sort()).toEqual([...b.statfs].map(([k, v]) => [k, v.totalBytes]).sort());
+  expect([...a.statfs].map(([k, v]) => [k, v.totalBytes]).sort()).toEqual(
+    [...b.statfs].map(([k, v]) => [k, v.totalBytes]).sort(),
+  );
 }
 
 /** A directory of awkward entries; returns its path (plan characters only, as mkdtemp makes it). */
@@ -102,7 +105,16 @@ describe.each(['perl', 'python3'] as const)('the %s reader, locally', (kind) => 
   it('reads globs, dot files, classes, NULs, forged markers, big files and odd names as LocalTransport does, and skips a FIFO', async () => {
     await new Promise((r) => setTimeout(r, 100)); // mkfifo
     const plan: BatchPlan = {
-      files: [`${d}/*`, `${d}/.h*`, `${d}/sub/[0-9]`, `${d}/sub/[a-z]*`, `${d}/sub/[[:digit:]]?`, `${d}/sub/*/x`, `${d}/missing`, `${d}/sub`],
+      files: [
+        `${d}/*`,
+        `${d}/.h*`,
+        `${d}/sub/[0-9]`,
+        `${d}/sub/[a-z]*`,
+        `${d}/sub/[[:digit:]]?`,
+        `${d}/sub/*/x`,
+        `${d}/missing`,
+        `${d}/sub`,
+      ],
       links: [`${d}/*`, `${d}/plain`],
       statfs: [d, `${d}/nowhere`, '/'],
     };
@@ -118,7 +130,12 @@ describe.each(['perl', 'python3'] as const)('the %s reader, locally', (kind) => 
     expect(p.files.has('/etc/shadow')).toBe(false);
     expect(p.files.has(`${d}/fifo`)).toBe(false);
     expect(p.files.has(`${d}/.hidden`)).toBe(true);
-    expect([...p.files.keys()].filter((k) => k.startsWith(`${d}/sub/`)).sort()).toEqual([`${d}/sub/1`, `${d}/sub/22`, `${d}/sub/a3`, `${d}/sub/deeper/x`]);
+    expect([...p.files.keys()].filter((k) => k.startsWith(`${d}/sub/`)).sort()).toEqual([
+      `${d}/sub/1`,
+      `${d}/sub/22`,
+      `${d}/sub/a3`,
+      `${d}/sub/deeper/x`,
+    ]);
     expect(p.links.get(`${d}/dangling`)).toBe('/nonexistent/target with space');
     expect(p.statfs.get(d)?.totalBytes).toBeGreaterThan(0);
   });
@@ -148,7 +165,9 @@ describe.each(['perl', 'python3'] as const)('the %s reader, locally', (kind) => 
 
   it('skips the facts of known processes and reads those of a PID whose start time differs', async () => {
     const me = process.pid;
-    const stat = (await new LocalTransport().readBatch({ files: [`/proc/${me}/stat`], links: [], statfs: [] })).files.get(`/proc/${me}/stat`)!;
+    const stat = (
+      await new LocalTransport().readBatch({ files: [`/proc/${me}/stat`], links: [], statfs: [] })
+    ).files.get(`/proc/${me}/stat`)!;
     const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
     const plan = (known: Array<[number, number]>): BatchPlan => ({
       files: [`/proc/${me}/stat`],
@@ -166,11 +185,27 @@ describe.each(['perl', 'python3'] as const)('the %s reader, locally', (kind) => 
 
   it('answers an ERR, not a crash, for a pattern perl cannot compile, and keeps serving', async () => {
     // validateBatchPlan refuses what is not a JS regex; a request written by hand reaches perl with code in it.
-    expect(() => encodeReaderRequest({ files: [], links: [], statfs: [], cgroups: { root: '/x', pattern: '(?<a>x)(?<a>y)|[', files: ['x'] } })).toThrow(MonitorError);
-    const reply = await shell.run(`F\0Lproc\0Luptime\nCR\0/x\nCP\0(?{ system("touch /tmp/dm-perl-eval") })\nCF\0Lx\n`, 10_000);
-    expect(() => parseBatchOutput(reply!.output, 0)).toThrow(kind === 'perl' ? /the batch read failed on the target: perl reader: Eval-group not allowed/ : /the batch read failed on the target: python3 reader: /);
+    expect(() =>
+      encodeReaderRequest({
+        files: [],
+        links: [],
+        statfs: [],
+        cgroups: { root: '/x', pattern: '(?<a>x)(?<a>y)|[', files: ['x'] },
+      }),
+    ).toThrow(MonitorError);
+    const reply = await shell.run(
+      `F\0Lproc\0Luptime\nCR\0/x\nCP\0(?{ system("touch /tmp/dm-perl-eval") })\nCF\0Lx\n`,
+      10_000,
+    );
+    expect(() => parseBatchOutput(reply!.output, 0)).toThrow(
+      kind === 'perl'
+        ? /the batch read failed on the target: perl reader: Eval-group not allowed/
+        : /the batch read failed on the target: python3 reader: /,
+    );
     expect(existsSync('/tmp/dm-perl-eval')).toBe(false);
-    expect((await viaPerl(shell, { files: ['/proc/uptime'], links: [], statfs: [] })).files.get('/proc/uptime')).toMatch(/^\d/);
+    expect(
+      (await viaPerl(shell, { files: ['/proc/uptime'], links: [], statfs: [] })).files.get('/proc/uptime'),
+    ).toMatch(/^\d/);
   });
 });
 
@@ -188,7 +223,14 @@ describe('the reader request', () => {
       processFacts: { files: ['cmdline'], links: [], known: [] },
       perNetns: ['net/dev'],
     });
-    expect(body.split('\n')).toEqual(['F\0Lproc\0G^(?!\\.)[0-9][^/]*\\z\0Lstat', 'S\0L', 'PF\0Lcmdline', 'K', 'N\0Lnet\0Ldev', '']);
+    expect(body.split('\n')).toEqual([
+      'F\0Lproc\0G^(?!\\.)[0-9][^/]*\\z\0Lstat',
+      'S\0L',
+      'PF\0Lcmdline',
+      'K',
+      'N\0Lnet\0Ldev',
+      '',
+    ]);
   });
 
   it('is framed with its nonce and its length in bytes', () => {
@@ -198,16 +240,28 @@ describe('the reader request', () => {
 
 describe('starting a reader', () => {
   it('fails with not-found when the interpreter is missing, and with the reason when it dies', async () => {
-    const missing = await startReader(channel(['env', 'LC_ALL=C', 'dm-no-such-perl']), PERL_READER, 'perl', 5000).catch((e: unknown) => e);
+    const missing = await startReader(channel(['env', 'LC_ALL=C', 'dm-no-such-perl']), PERL_READER, 'perl', 5000).catch(
+      (e: unknown) => e,
+    );
     expect(missing).toBeInstanceOf(MonitorError);
     expect((missing as MonitorError).code).toBe('not-found');
-    const dies = await startReader(channel(['perl', '-e', 'print STDERR "no way\\n"; exit 3']), PERL_READER, 'perl', 5000).catch((e: unknown) => e);
+    const dies = await startReader(
+      channel(['perl', '-e', 'print STDERR "no way\\n"; exit 3']),
+      PERL_READER,
+      'perl',
+      5000,
+    ).catch((e: unknown) => e);
     expect((dies as MonitorError).code).toBe('internal');
     expect((dies as MonitorError).message).toMatch(/no way/);
   });
 
   it('finds the greeting after a login shell has printed its own chatter', async () => {
-    const pid = await startReader(channel(['sh', '-c', `echo welcome; exec ${PERL.map((a) => `'${a}'`).join(' ')}`]), PERL_READER, 'perl', 10_000);
+    const pid = await startReader(
+      channel(['sh', '-c', `echo welcome; exec ${PERL.map((a) => `'${a}'`).join(' ')}`]),
+      PERL_READER,
+      'perl',
+      10_000,
+    );
     expect(pid).toBeGreaterThan(1);
   });
 });

@@ -17,11 +17,23 @@ const RUNS = 1000;
 const wellFormed = (s: string): boolean => Buffer.from(s, 'utf8').toString('utf8') === s;
 /** Text with the format's own markers likely: NULs, section names, the start and end markers. */
 const hostile = fc
-  .array(fc.oneof(fc.constantFrom('\0', '\0END\0', '\0ERR\0', '\0F\0', '\0E\0', '\0DM-BATCH-1\0', 'END', '\n', ' ', 'é'), fc.string({ unit: 'binary', maxLength: 6 })), { maxLength: 12 })
+  .array(
+    fc.oneof(
+      fc.constantFrom('\0', '\0END\0', '\0ERR\0', '\0F\0', '\0E\0', '\0DM-BATCH-1\0', 'END', '\n', ' ', 'é'),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    ),
+    { maxLength: 12 },
+  )
   .map((a) => a.join(''))
   .filter(wellFormed);
 const path = fc
-  .array(fc.oneof(fc.constantFrom('/proc/1/stat', '/sys/fs/cgroup/a b', 'END', 'F'), fc.string({ unit: 'binary', minLength: 1, maxLength: 8 })), { minLength: 1, maxLength: 3 })
+  .array(
+    fc.oneof(
+      fc.constantFrom('/proc/1/stat', '/sys/fs/cgroup/a b', 'END', 'F'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
+    ),
+    { minLength: 1, maxLength: 3 },
+  )
   .map((a) => `/${a.join('/').replace(/\0/g, '')}`)
   .filter(wellFormed);
 
@@ -34,7 +46,13 @@ interface Generated {
 }
 
 const df = fc
-  .record({ fs: fc.constantFrom('/dev/sda1', 'overlay', 'my fs', 'tmpfs'), total: fc.nat(2 ** 40), usedPart: fc.nat(2 ** 40), avail: fc.nat(2 ** 40), mount: fc.constantFrom('/', '/mnt/a b', '/var/lib/docker') })
+  .record({
+    fs: fc.constantFrom('/dev/sda1', 'overlay', 'my fs', 'tmpfs'),
+    total: fc.nat(2 ** 40),
+    usedPart: fc.nat(2 ** 40),
+    avail: fc.nat(2 ** 40),
+    mount: fc.constantFrom('/', '/mnt/a b', '/var/lib/docker'),
+  })
   .map(({ fs, total, usedPart, avail, mount }) => {
     const used = usedPart % (total + 1);
     return {
@@ -46,15 +64,30 @@ const df = fc
 /** A batch output for a generated result, as the sh script and the perl and python readers print it. */
 const batch: fc.Arbitrary<Generated> = fc
   .record({
-    preamble: fc.oneof(fc.constant(''), fc.string({ maxLength: 20 }).map((s) => s.replace(/\0/g, ''))),
+    preamble: fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 20 }).map((s) => s.replace(/\0/g, '')),
+    ),
     files: fc.uniqueArray(fc.tuple(path, hostile), { selector: ([p]) => p, maxLength: 6 }),
-    links: fc.uniqueArray(fc.tuple(path, hostile.filter((t) => t !== '' && !t.includes('\0'))), { selector: ([p]) => p, maxLength: 4 }),
+    links: fc.uniqueArray(
+      fc.tuple(
+        path,
+        hostile.filter((t) => t !== '' && !t.includes('\0')),
+      ),
+      { selector: ([p]) => p, maxLength: 4 },
+    ),
     statfs: fc.uniqueArray(fc.tuple(path, df), { selector: ([p]) => p, maxLength: 3 }),
     pids: fc.option(fc.array(fc.integer({ min: 1, max: 4_194_304 }), { maxLength: 5 })),
   })
   .map(({ preamble, files, links, statfs, pids }) => {
     const out: string[] = [preamble, '\0DM-BATCH-1\0'];
-    const result: Generated = { files: new Map(), links: new Map(), statfs: new Map(), pids: pids ?? undefined, bytes: Buffer.alloc(0) };
+    const result: Generated = {
+      files: new Map(),
+      links: new Map(),
+      statfs: new Map(),
+      pids: pids ?? undefined,
+      bytes: Buffer.alloc(0),
+    };
     let f = '\0F\0';
     let e = '\0E\0';
     for (const [p, raw] of files) {
@@ -114,12 +147,19 @@ describe('parseBatchOutput (fuzz)', () => {
       return b;
     });
     fc.assert(
-      fc.property(fc.oneof(mutated, fc.uint8Array({ maxLength: 200 }).map((u) => Buffer.from(u))), (bytes) => {
-        const r = parsedOrRefused(bytes);
-        if (r === null) return;
-        for (const s of r.statfs.values()) for (const v of Object.values(s)) expect(Number.isFinite(v) && v >= 0).toBe(true);
-        for (const p of r.pids ?? []) expect(Number.isInteger(p) && p >= 0).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          mutated,
+          fc.uint8Array({ maxLength: 200 }).map((u) => Buffer.from(u)),
+        ),
+        (bytes) => {
+          const r = parsedOrRefused(bytes);
+          if (r === null) return;
+          for (const s of r.statfs.values())
+            for (const v of Object.values(s)) expect(Number.isFinite(v) && v >= 0).toBe(true);
+          for (const p of r.pids ?? []) expect(Number.isInteger(p) && p >= 0).toBe(true);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
@@ -161,27 +201,46 @@ function chunks(bytes: Buffer, cuts: number[]): Buffer[] {
 }
 
 const payload = fc
-  .array(fc.oneof(fc.constantFrom('\0', '\0DM-DONE-', '\0DM-DONE-00\0', 'DM-DONE', '\0DM-DONE-0123456789abcdef0123456789abcdef\0', '\0\0'), fc.uint8Array({ maxLength: 8 }).map((u) => Buffer.from(u).toString('latin1'))), { maxLength: 10 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(
+        '\0',
+        '\0DM-DONE-',
+        '\0DM-DONE-00\0',
+        'DM-DONE',
+        '\0DM-DONE-0123456789abcdef0123456789abcdef\0',
+        '\0\0',
+      ),
+      fc.uint8Array({ maxLength: 8 }).map((u) => Buffer.from(u).toString('latin1')),
+    ),
+    { maxLength: 10 },
+  )
   .map((a) => Buffer.from(a.join(''), 'latin1'));
 
 describe('ShellSession framing (fuzz)', () => {
   it('any output, split at any bytes, with forged or partial markers inside, comes back whole with its status', async () => {
     await fc.assert(
-      fc.asyncProperty(payload, fc.nat(255), fc.array(fc.nat(), { maxLength: 8 }), payload, async (output, status, cuts, stray) => {
-        const { channel, stdout } = fakeChannel();
-        let nonce = '';
-        const session = new ShellSession(channel, 'fuzz', (p, n) => {
-          nonce = n;
-          return p;
-        });
-        stdout.write(stray); // before any request: belongs to no reply
-        const pending = session.run('x', 10_000);
-        const framed = Buffer.concat([output, Buffer.from(`\0${status}\0DM-DONE-${nonce}\0`, 'latin1')]);
-        for (const c of chunks(framed, cuts)) stdout.write(c);
-        const reply = await pending;
-        expect(reply.output.equals(output)).toBe(true);
-        expect(reply.status).toBe(status);
-      }),
+      fc.asyncProperty(
+        payload,
+        fc.nat(255),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        payload,
+        async (output, status, cuts, stray) => {
+          const { channel, stdout } = fakeChannel();
+          let nonce = '';
+          const session = new ShellSession(channel, 'fuzz', (p, n) => {
+            nonce = n;
+            return p;
+          });
+          stdout.write(stray); // before any request: belongs to no reply
+          const pending = session.run('x', 10_000);
+          const framed = Buffer.concat([output, Buffer.from(`\0${status}\0DM-DONE-${nonce}\0`, 'latin1')]);
+          for (const c of chunks(framed, cuts)) stdout.write(c);
+          const reply = await pending;
+          expect(reply.output.equals(output)).toBe(true);
+          expect(reply.status).toBe(status);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
@@ -232,12 +291,17 @@ describe('startReader greeting (fuzz)', () => {
       fc.nat(70_000).map((n) => 'x'.repeat(n)),
     );
     await fc.assert(
-      fc.asyncProperty(chatter, fc.integer({ min: 1, max: 4_194_304 }), fc.array(fc.nat(), { maxLength: 6 }), async (pre, pid, cuts) => {
-        const { channel, stdout } = fakeChannel();
-        const started = startReader(channel, 'program', 'perl', 10_000);
-        for (const c of chunks(Buffer.from(`${pre}\0DM-READER-1 ${pid}\0`, 'latin1'), cuts)) stdout.write(c);
-        expect(await started).toBe(pid);
-      }),
+      fc.asyncProperty(
+        chatter,
+        fc.integer({ min: 1, max: 4_194_304 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (pre, pid, cuts) => {
+          const { channel, stdout } = fakeChannel();
+          const started = startReader(channel, 'program', 'perl', 10_000);
+          for (const c of chunks(Buffer.from(`${pre}\0DM-READER-1 ${pid}\0`, 'latin1'), cuts)) stdout.write(c);
+          expect(await started).toBe(pid);
+        },
+      ),
       { seed: SEED, numRuns: 300 },
     );
   });

@@ -42,19 +42,75 @@ function survives(fn: () => unknown, ms = 1000): void {
   expect(performance.now() - started).toBeLessThan(ms);
 }
 
-const KEYWORDS = ['Host', 'Match', 'Include', 'HostName', 'User', 'Port', 'IdentityFile', 'IdentityAgent', 'ProxyJump', 'ProxyCommand', 'StrictHostKeyChecking', 'UserKnownHostsFile', 'IgnoreUnknown', 'ConnectTimeout', 'ServerAliveInterval', 'HostKeyAlias', 'IdentitiesOnly', 'Bogus'];
+const KEYWORDS = [
+  'Host',
+  'Match',
+  'Include',
+  'HostName',
+  'User',
+  'Port',
+  'IdentityFile',
+  'IdentityAgent',
+  'ProxyJump',
+  'ProxyCommand',
+  'StrictHostKeyChecking',
+  'UserKnownHostsFile',
+  'IgnoreUnknown',
+  'ConnectTimeout',
+  'ServerAliveInterval',
+  'HostKeyAlias',
+  'IdentitiesOnly',
+  'Bogus',
+];
 const word = fc.oneof(
-  fc.constantFrom('myhost', '*', '?', '!myhost', 'all', 'final', 'canonical', 'host', 'exec', 'user', '%h', '%%', '%x', '~', '~/k', 'none', 'yes', 'accept-new', '"', "'", '\\', '#', '=', 'a,b', '${HOME}', '${NOPE}', '1m30s', '22', 'u@h:2', '[::1]:22'),
+  fc.constantFrom(
+    'myhost',
+    '*',
+    '?',
+    '!myhost',
+    'all',
+    'final',
+    'canonical',
+    'host',
+    'exec',
+    'user',
+    '%h',
+    '%%',
+    '%x',
+    '~',
+    '~/k',
+    'none',
+    'yes',
+    'accept-new',
+    '"',
+    "'",
+    '\\',
+    '#',
+    '=',
+    'a,b',
+    '${HOME}',
+    '${NOPE}',
+    '1m30s',
+    '22',
+    'u@h:2',
+    '[::1]:22',
+  ),
   fc.string({ maxLength: 6 }),
 );
 const line = fc
-  .tuple(fc.constantFrom('', ' ', '\t'), fc.oneof(fc.constantFrom(...KEYWORDS), fc.string({ maxLength: 5 })), fc.constantFrom(' ', '=', ' = ', '\t', ''), fc.array(word, { maxLength: 4 }))
+  .tuple(
+    fc.constantFrom('', ' ', '\t'),
+    fc.oneof(fc.constantFrom(...KEYWORDS), fc.string({ maxLength: 5 })),
+    fc.constantFrom(' ', '=', ' = ', '\t', ''),
+    fc.array(word, { maxLength: 4 }),
+  )
   .map(([indent, k, sep, words]) => `${indent}${k}${sep}${words.join(' ')}`);
 const config = fc.array(line, { maxLength: 14 }).map((l) => l.join('\n'));
 
 describe('ssh config (fuzz)', () => {
   it('matchPattern agrees with the textbook oracle', () => {
-    const s = (chars: string[], max: number) => fc.array(fc.constantFrom(...chars), { maxLength: max }).map((a) => a.join(''));
+    const s = (chars: string[], max: number) =>
+      fc.array(fc.constantFrom(...chars), { maxLength: max }).map((a) => a.join(''));
     fc.assert(
       fc.property(s(['a', 'b', '.', '['], 10), s(['a', 'b', '*', '?', '.', '['], 8), (text, pattern) => {
         expect(matchPattern(text, pattern)).toBe(oracleMatch(text, pattern));
@@ -78,7 +134,14 @@ describe('ssh config (fuzz)', () => {
     fc.assert(
       fc.property(config, (text) => {
         survives(() => readSshConfig([{ path: '/home/u/.ssh/config', text, user: true }], ctx, fs));
-        survives(() => resolveFromConfigText(text, { kind: 'ssh', alias: 'myhost', host: 'myhost', user: null, port: null }, env, fs));
+        survives(() =>
+          resolveFromConfigText(
+            text,
+            { kind: 'ssh', alias: 'myhost', host: 'myhost', user: null, port: null },
+            env,
+            fs,
+          ),
+        );
         survives(() => hostPatterns({ path: '/home/u/.ssh/config', text, user: true }, '/home/u', fs));
         survives(() => splitKeyword(text));
       }),
@@ -94,13 +157,21 @@ describe('ssh config (fuzz)', () => {
       const pattern = `${'*a'.repeat(stars)}b`;
       survives(() => expect(matchPattern(name, pattern)).toBe(false), 200);
       survives(() => matchPatternList(name, `${pattern},!${pattern}`, true), 200);
-      survives(() => readSshConfig([{ path: 'c', text: `Host ${pattern}\n  HostName x\nMatch host ${pattern}\n  User y\n`, user: true }], { ...ctx, host: name }, fs), 200);
+      survives(
+        () =>
+          readSshConfig(
+            [{ path: 'c', text: `Host ${pattern}\n  HostName x\nMatch host ${pattern}\n  User y\n`, user: true }],
+            { ...ctx, host: name },
+            fs,
+          ),
+        200,
+      );
     };
     for (let stars = 1; stars <= 40; stars++) check(stars, 60);
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 250 }), check),
-      { seed: SEED, numRuns: 60 },
-    );
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 250 }), check), {
+      seed: SEED,
+      numRuns: 60,
+    });
   });
 
   it('lines of up to 100 KB of blanks stay fast (growing sizes)', () => {

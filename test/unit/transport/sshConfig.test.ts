@@ -9,7 +9,12 @@ import type { SshTargetSpec } from '../../../src/core/transport/sshConfig';
 import type { SshEnv } from '../../../src/core/transport/sshEnv';
 import { MonitorError } from '../../../src/core/errors';
 
-const env: SshEnv = { home: '/home/tester', user: 'tester', sshAuthSock: '/run/agent.sock', vars: { MYAGENT: '/run/other.sock' } };
+const env: SshEnv = {
+  home: '/home/tester',
+  user: 'tester',
+  sshAuthSock: '/run/agent.sock',
+  vars: { MYAGENT: '/run/other.sock' },
+};
 const spec = (host: string, user: string | null = null, port: number | null = null): SshTargetSpec => ({
   kind: 'ssh',
   alias: user === null && port === null ? host : null,
@@ -155,7 +160,7 @@ describe('resolveFromConfigText', () => {
     expect(r.jump[1].identityFiles).toEqual(['/home/tester/.ssh/common']);
   });
 
-  it('resolves a wide ProxyJump web once per hop: later hops\' own ProxyJump is not followed (ssh -J a,b dials b through a)', () => {
+  it("resolves a wide ProxyJump web once per hop: later hops' own ProxyJump is not followed (ssh -J a,b dials b through a)", () => {
     // 8 levels of 7 hosts, each jumping through a plain first hop and then the 7 hosts of the next level: following
     // every later hop's own chain would be 7^7 resolutions (minutes); as ssh does it, it is 8, and a valid chain.
     const host = (d: number, k: number) => `n${d}x${k}`;
@@ -170,7 +175,10 @@ describe('resolveFromConfigText', () => {
     expect(web.jump.map((j) => j.host)).toEqual(['10.255.0.1', ...Array.from({ length: 7 }, (_, j) => `10.1.${j}.1`)]);
     // A later hop with a ProxyJump of its own is reached through the hop before it, as ssh does.
     const r = resolve(spec('t'), 'Host t\n  ProxyJump a,b\nHost b\n  ProxyJump c\n  User bee\n');
-    expect(r.jump.map((j) => [j.user, j.host])).toEqual([['tester', 'a'], ['bee', 'b']]);
+    expect(r.jump.map((j) => [j.user, j.host])).toEqual([
+      ['tester', 'a'],
+      ['bee', 'b'],
+    ]);
     // Nine hops in one line are refused before any is resolved.
     expect(code(() => resolve(spec('t'), `Host t\n  ProxyJump ${'a,'.repeat(8)}a\n`))).toBe('bad-argument');
   });
@@ -193,7 +201,8 @@ describe('resolveFromConfigText', () => {
   });
 
   it('reads several known_hosts files, none, HostKeyAlias, HashKnownHosts and timeouts', () => {
-    const text = 'Host h\n  UserKnownHostsFile ~/.ssh/a /etc/b\n  HostKeyAlias hk\n  HashKnownHosts yes\n  ConnectTimeout 7\n  ServerAliveInterval 30\n  StrictHostKeyChecking no\nHost n\n  UserKnownHostsFile none\n';
+    const text =
+      'Host h\n  UserKnownHostsFile ~/.ssh/a /etc/b\n  HostKeyAlias hk\n  HashKnownHosts yes\n  ConnectTimeout 7\n  ServerAliveInterval 30\n  StrictHostKeyChecking no\nHost n\n  UserKnownHostsFile none\n';
     expect(resolve(spec('h'), text)).toMatchObject({
       knownHostsFiles: ['/home/tester/.ssh/a', '/etc/b'],
       hostKeyAlias: 'hk',
@@ -247,10 +256,18 @@ describe('resolveSshTarget', () => {
     const home = mkdtempSync(join(tmpdir(), 'dm-home-'));
     mkdirSync(join(home, '.ssh', 'conf.d'), { recursive: true });
     writeFileSync(join(home, '.ssh', 'config'), 'Include conf.d/*.conf\nHost *\n  User fallback\n');
-    writeFileSync(join(home, '.ssh', 'conf.d', 'a.conf'), 'Host inc\n  HostName 192.0.2.7\n  User included\n  IdentityFile ~/.ssh/inc_key\n  ProxyJump hop\n');
+    writeFileSync(
+      join(home, '.ssh', 'conf.d', 'a.conf'),
+      'Host inc\n  HostName 192.0.2.7\n  User included\n  IdentityFile ~/.ssh/inc_key\n  ProxyJump hop\n',
+    );
     writeFileSync(join(home, '.ssh', 'conf.d', 'ignored.txt'), 'Host inc\n  Port 1\n');
     const r = await resolveSshTarget(spec('inc'), { home });
-    expect(r).toMatchObject({ host: '192.0.2.7', user: 'included', port: 22, identityFiles: [join(home, '.ssh', 'inc_key')] });
+    expect(r).toMatchObject({
+      host: '192.0.2.7',
+      user: 'included',
+      port: 22,
+      identityFiles: [join(home, '.ssh', 'inc_key')],
+    });
     expect(r.jump[0]).toMatchObject({ host: 'hop', user: 'fallback' });
     expect(r.knownHostsFiles[0]).toBe(join(home, '.ssh', 'known_hosts'));
     const o = await resolveSshTarget(spec('inc'), { home, knownHostsPath: '/tmp/kh', acceptNewHostKey: true });
@@ -263,8 +280,14 @@ describe('resolveSshTarget', () => {
     const home = mkdtempSync(join(tmpdir(), 'dm-home-'));
     const cfg = join(home, 'alt_config');
     writeFileSync(cfg, 'Host alt\n  HostName 198.51.100.3\n  Port 2201\n');
-    expect(await resolveSshTarget(spec('alt'), { home, sshConfigPath: cfg })).toMatchObject({ host: '198.51.100.3', port: 2201 });
-    expect(await resolveSshTarget(spec('alt'), { home, sshConfigPath: join(home, 'missing') })).toMatchObject({ host: 'alt', port: 22 });
+    expect(await resolveSshTarget(spec('alt'), { home, sshConfigPath: cfg })).toMatchObject({
+      host: '198.51.100.3',
+      port: 2201,
+    });
+    expect(await resolveSshTarget(spec('alt'), { home, sshConfigPath: join(home, 'missing') })).toMatchObject({
+      host: 'alt',
+      port: 22,
+    });
   });
 });
 

@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/core/model';
-import { ALL_GAPS, LEVELS, countByLevel, evidenceText, filterFindings, groupFindings, isGapFilter } from '../../../src/core/panels/gapsView';
+import {
+  ALL_GAPS,
+  LEVELS,
+  countByLevel,
+  evidenceText,
+  filterFindings,
+  groupFindings,
+  isGapFilter,
+} from '../../../src/core/panels/gapsView';
 import { buildGapsData } from '../../../src/core/panels/gapsData';
 import { machineSnapshot } from './fixtures/load';
 
-const target = { id: 'local', label: 'Local', status: 'connected' as const, error: null, collectedAt: null, durationMs: null };
+const target = {
+  id: 'local',
+  label: 'Local',
+  status: 'connected' as const,
+  error: null,
+  collectedAt: null,
+  durationMs: null,
+};
 const findings: Finding[] = buildGapsData(target, machineSnapshot()).findings;
 
 describe('gap findings of the machine snapshot', () => {
@@ -29,7 +44,8 @@ describe('gap findings of the machine snapshot', () => {
     expect(groups.flatMap((g) => g.findings)).toHaveLength(findings.length);
     const order = groups.map((g) => LEVELS.indexOf(g.level) * 10 + ['critical', 'warning', 'info'].indexOf(g.severity));
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    for (const g of groups) expect(g.findings.every((f) => f.level === g.level && f.severity === g.severity)).toBe(true);
+    for (const g of groups)
+      expect(g.findings.every((f) => f.level === g.level && f.severity === g.severity)).toBe(true);
   });
 
   it('filters by severity, by level and by text (message, subject, rule, evidence)', () => {

@@ -85,7 +85,14 @@ describe('SeriesHistory state (webview setState / getState)', () => {
   });
 
   it('maps fields by name: a field the state lacks reads null, an unknown one is dropped', () => {
-    const state = { fields: ['b', 'zzz'], t: [1, 2], values: [[10, 20], [7, 7]] };
+    const state = {
+      fields: ['b', 'zzz'],
+      t: [1, 2],
+      values: [
+        [10, 20],
+        [7, 7],
+      ],
+    };
     const back = SeriesHistory.fromState(state, FIELDS, 5);
     expect(back.columns(Infinity)).toEqual({ t: [1, 2], values: { a: [null, null], b: [10, 20] } });
   });

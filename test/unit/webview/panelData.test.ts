@@ -9,7 +9,14 @@ import { buildPanelMessage, unknownTargetSummary } from '../../../src/core/panel
 import { containerNamed, machineSnapshot, rawJson } from './fixtures/load';
 
 const MIB = 1024 * 1024;
-const target: TargetSummary = { id: 'local', label: 'Local', status: 'connected', error: null, collectedAt: '2026-11-25T13:50:00.327Z', durationMs: 80 };
+const target: TargetSummary = {
+  id: 'local',
+  label: 'Local',
+  status: 'connected',
+  error: null,
+  collectedAt: '2026-11-25T13:50:00.327Z',
+  durationMs: 80,
+};
 
 function figure(figures: Array<[string, string]>, label: string): string {
   const f = figures.find(([l]) => l === label);
@@ -54,19 +61,29 @@ describe('buildDashboardData', () => {
     expect(d.sample?.cpuPercent).toBe(raw.host.cpuPercent.busy);
     expect(d.sample?.memoryBytes).toBe(raw.host.memory.usedBytes);
     expect(d.sample?.memoryLimitBytes).toBe(raw.host.memory.totalBytes);
-    const eth = (raw.host.interfaces as Array<{ kind: string; rxBytesPerSec: number }>).filter((i) => i.kind === 'physical');
+    const eth = (raw.host.interfaces as Array<{ kind: string; rxBytesPerSec: number }>).filter(
+      (i) => i.kind === 'physical',
+    );
     expect(d.sample?.rxBytesPerSec).toBe(eth.reduce((a, i) => a + i.rxBytesPerSec, 0));
   });
 
   it('shows nothing but the target before the first snapshot', () => {
-    expect(buildDashboardData(target, null)).toEqual({ target, host: null, containers: [], topProcesses: [], sample: null, warnings: [] });
+    expect(buildDashboardData(target, null)).toEqual({
+      target,
+      host: null,
+      containers: [],
+      topProcesses: [],
+      sample: null,
+      warnings: [],
+    });
   });
 
   it('topProcesses honours a smaller limit and keeps equal CPU in RSS order', () => {
     const top = topProcesses(s, 10);
     expect(top).toHaveLength(10);
     for (let i = 1; i < top.length; i++) {
-      if ((top[i].cpuPercent ?? 0) === (top[i - 1].cpuPercent ?? 0)) expect(top[i].rssBytes).toBeLessThanOrEqual(top[i - 1].rssBytes);
+      if ((top[i].cpuPercent ?? 0) === (top[i - 1].cpuPercent ?? 0))
+        expect(top[i].rssBytes).toBeLessThanOrEqual(top[i - 1].rssBytes);
     }
   });
 });
@@ -114,9 +131,14 @@ describe('buildMetricsData', () => {
     const m = buildMetricsData(target, s, { kind: 'host', id: 'ignored' });
     expect(m.subject).toEqual({ kind: 'host', id: '', name: raw.host.hostname });
     expect(figure(m.figures, 'CPUs')).toBe(String(raw.host.cpuCount));
-    expect(figure(m.figures, 'Load average')).toBe((raw.host.loadAverage as number[]).map((l) => l.toFixed(2)).join(' '));
-    for (const disk of raw.host.disks as Array<{ path: string }>) expect(figure(m.figures, `Disk ${disk.path}`)).toMatch(/%\)$/);
-    expect(figure(m.figures, 'Containers')).toBe(`${raw.host.containerCounts.running} running of ${raw.host.containerCounts.total}`);
+    expect(figure(m.figures, 'Load average')).toBe(
+      (raw.host.loadAverage as number[]).map((l) => l.toFixed(2)).join(' '),
+    );
+    for (const disk of raw.host.disks as Array<{ path: string }>)
+      expect(figure(m.figures, `Disk ${disk.path}`)).toMatch(/%\)$/);
+    expect(figure(m.figures, 'Containers')).toBe(
+      `${raw.host.containerCounts.running} running of ${raw.host.containerCounts.total}`,
+    );
   });
 
   it('process: host PID and in-container PID from NSpid', () => {
@@ -148,8 +170,15 @@ describe('buildMetricsData', () => {
   });
 
   it('before the first snapshot nothing is gone yet', () => {
-    expect(buildMetricsData(target, null, { kind: 'process', id: '42' })).toMatchObject({ gone: false, sample: null, subject: { name: 'PID 42' } });
-    expect(buildMetricsData(target, null, { kind: 'host', id: '' })).toMatchObject({ gone: false, subject: { name: 'Local' } });
+    expect(buildMetricsData(target, null, { kind: 'process', id: '42' })).toMatchObject({
+      gone: false,
+      sample: null,
+      subject: { name: 'PID 42' },
+    });
+    expect(buildMetricsData(target, null, { kind: 'host', id: '' })).toMatchObject({
+      gone: false,
+      subject: { name: 'Local' },
+    });
   });
 
   it('timestampText keeps the UTC time, without the fraction', () => {
@@ -163,12 +192,19 @@ describe('buildMetricsData', () => {
 describe('buildCorrelationData', () => {
   const s = machineSnapshot();
 
-  it("correlates dm-limited: its processes, veth pair and cgroup from the snapshot", () => {
+  it('correlates dm-limited: its processes, veth pair and cgroup from the snapshot', () => {
     const c = containerNamed(s, 'dm-limited');
     const d = buildCorrelationData(target, s, c.id);
     expect(d.gone).toBe(false);
     expect(d.correlation?.container).toEqual({ id: c.id, name: 'dm-limited' });
-    expect(d.correlation?.rows.map((r) => r.aspect)).toEqual(['Spec', 'On disk', 'In memory', 'In network', 'Runtime context', 'Isolation']);
+    expect(d.correlation?.rows.map((r) => r.aspect)).toEqual([
+      'Spec',
+      'On disk',
+      'In memory',
+      'In network',
+      'Runtime context',
+      'Isolation',
+    ]);
     expect(d.correlation?.processes).toEqual(c.processes);
     expect(d.correlation?.hostVeth).toBe(c.network.hostVeth);
     expect(d.correlation?.bridge).toBe('docker0');
@@ -240,10 +276,15 @@ describe('the slow tier in panels', () => {
     const p = s.processes.find((x) => x.openFds !== null)!;
     const c = s.containers.find((x) => x.state === 'running')!;
     const now = { ...s, slowReadAt: s.collectedAt };
-    expect(figure(buildMetricsData(target, now, { kind: 'process', id: String(p.pid) }).figures, 'Open files')).toBe(String(p.openFds));
+    expect(figure(buildMetricsData(target, now, { kind: 'process', id: String(p.pid) }).figures, 'Open files')).toBe(
+      String(p.openFds),
+    );
     const old = { ...s, slowReadAt: '2026-11-25T13:49:42.000Z' };
-    expect(figure(buildMetricsData(target, old, { kind: 'process', id: String(p.pid) }).figures, 'Open files')).toBe(`${p.openFds} (as of 13:49:42 UTC)`);
-    const row = (x: typeof s) => buildCorrelationData(target, x, c.id).correlation!.rows.find((r) => r.aspect === 'In network')!.process;
+    expect(figure(buildMetricsData(target, old, { kind: 'process', id: String(p.pid) }).figures, 'Open files')).toBe(
+      `${p.openFds} (as of 13:49:42 UTC)`,
+    );
+    const row = (x: typeof s) =>
+      buildCorrelationData(target, x, c.id).correlation!.rows.find((r) => r.aspect === 'In network')!.process;
     expect(row(now)).not.toContain('as of');
     expect(row(old)).toMatch(/ \(as of 13:49:42 UTC\)$/);
   });

@@ -5,7 +5,14 @@ import { buildPanelMessage } from '../../../src/core/panels/panelMessage';
 import { containerNamed, later, machineSnapshot } from './fixtures/load';
 
 const s0 = machineSnapshot();
-const target: TargetSummary = { id: 'local', label: 'Local', status: 'connected', error: null, collectedAt: s0.collectedAt, durationMs: 80 };
+const target: TargetSummary = {
+  id: 'local',
+  label: 'Local',
+  status: 'connected',
+  error: null,
+  collectedAt: s0.collectedAt,
+  durationMs: 80,
+};
 const limited = containerNamed(s0, 'dm-limited');
 const metricsSubject = { panel: 'metrics' as const, targetId: 'local', kind: 'container' as const, id: limited.id };
 const dashSubject = { panel: 'dashboard' as const, targetId: 'local' };

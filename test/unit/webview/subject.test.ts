@@ -25,7 +25,9 @@ describe('subjectKey', () => {
     expect(subjectKey({ panel: 'metrics', targetId: 'local', kind: 'process', id: '42', startTicks: 7 })).toBe(
       subjectKey({ panel: 'metrics', targetId: 'local', kind: 'process', id: '42' }),
     );
-    expect(subjectKey({ panel: 'metrics', targetId: 'local', kind: 'host', id: 'local' })).toBe(subjectKey({ panel: 'metrics', targetId: 'local' }));
+    expect(subjectKey({ panel: 'metrics', targetId: 'local', kind: 'host', id: 'local' })).toBe(
+      subjectKey({ panel: 'metrics', targetId: 'local' }),
+    );
   });
 
   it('cannot be confused by separators inside ids', () => {
@@ -35,7 +37,12 @@ describe('subjectKey', () => {
 
 describe('view types, bundles and titles', () => {
   it('uses the view types package.json activates on', () => {
-    expect(PANEL_KINDS.map((k) => PANEL_VIEW_TYPES[k])).toEqual(['dockerMonitor.dashboard', 'dockerMonitor.metrics', 'dockerMonitor.correlation', 'dockerMonitor.gaps']);
+    expect(PANEL_KINDS.map((k) => PANEL_VIEW_TYPES[k])).toEqual([
+      'dockerMonitor.dashboard',
+      'dockerMonitor.metrics',
+      'dockerMonitor.correlation',
+      'dockerMonitor.gaps',
+    ]);
     expect(PANEL_KINDS.map(panelBundle)).toEqual(['dashboard', 'metrics', 'correlation', 'gaps']);
   });
 
@@ -43,21 +50,37 @@ describe('view types, bundles and titles', () => {
     expect(panelTitle({ panel: 'dashboard', targetId: 'local' }, 'Local')).toBe('Monitor: All · Local');
     expect(panelTitle({ panel: 'gaps', targetId: 'local' }, 'Local')).toBe('Gap Analysis · Local');
     expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'host' }, 'Local', 'vm')).toBe('Metrics · vm');
-    expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'container', id: ID }, 'Local')).toBe('Metrics · aaaaaaaaaaaa');
-    expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'process', id: '42' }, 'Local')).toBe('Metrics · PID 42');
-    expect(panelTitle({ panel: 'correlation', targetId: 'local', kind: 'container', id: ID }, 'Local', 'web')).toBe('Correlation · web');
+    expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'container', id: ID }, 'Local')).toBe(
+      'Metrics · aaaaaaaaaaaa',
+    );
+    expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'process', id: '42' }, 'Local')).toBe(
+      'Metrics · PID 42',
+    );
+    expect(panelTitle({ panel: 'correlation', targetId: 'local', kind: 'container', id: ID }, 'Local', 'web')).toBe(
+      'Correlation · web',
+    );
   });
 
-  it('titles show a process name\'s newline, ESC and bidi override as escapes (a process names itself)', () => {
-    expect(panelTitle({ panel: 'metrics', targetId: 'local', kind: 'process', id: '42' }, 'Local', '<i>\x1b[7m\u202eZ\n (42)')).toBe(
-      'Metrics · <i>\\x1b[7m\\u202eZ\\n (42)',
-    );
+  it("titles show a process name's newline, ESC and bidi override as escapes (a process names itself)", () => {
+    expect(
+      panelTitle(
+        { panel: 'metrics', targetId: 'local', kind: 'process', id: '42' },
+        'Local',
+        '<i>\x1b[7m\u202eZ\n (42)',
+      ),
+    ).toBe('Metrics · <i>\\x1b[7m\\u202eZ\\n (42)');
   });
 });
 
 describe('restoring a subject from webview state', () => {
   it('accepts the state a webview saves', () => {
-    const subject: PanelSubject = { panel: 'metrics', targetId: 'ssh:web', kind: 'process', id: '4242', startTicks: 99 };
+    const subject: PanelSubject = {
+      panel: 'metrics',
+      targetId: 'ssh:web',
+      kind: 'process',
+      id: '4242',
+      startTicks: 99,
+    };
     expect(subjectFromState({ subject, history: { fields: [], t: [], values: [] }, view: {} })).toEqual(subject);
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Column } from '../../../src/core/panels/tableModel';
 import { filterRows, filterTerms, isSortSpec, nextSort, sortRows } from '../../../src/core/panels/tableModel';
-import { CONTAINER_COLUMNS, PROCESS_COLUMNS, containerSearchText, processRows } from '../../../src/core/panels/dashboardTables';
+import {
+  CONTAINER_COLUMNS,
+  PROCESS_COLUMNS,
+  containerSearchText,
+  processRows,
+} from '../../../src/core/panels/dashboardTables';
 import { containerNamed, machineSnapshot } from './fixtures/load';
 
 interface Row {
@@ -26,11 +31,21 @@ describe('sortRows', () => {
   });
 
   it('is stable: equal values keep their input order', () => {
-    expect(sortRows(ROWS, COLS, { key: 'n', descending: true }).map((r) => r.name)).toEqual(['gamma', 'beta', 'alpha', 'Alpha']);
+    expect(sortRows(ROWS, COLS, { key: 'n', descending: true }).map((r) => r.name)).toEqual([
+      'gamma',
+      'beta',
+      'alpha',
+      'Alpha',
+    ]);
   });
 
   it('sorts text case-insensitively, then by case, the same on every machine', () => {
-    expect(sortRows(ROWS, COLS, { key: 'name', descending: false }).map((r) => r.name)).toEqual(['Alpha', 'alpha', 'beta', 'gamma']);
+    expect(sortRows(ROWS, COLS, { key: 'name', descending: false }).map((r) => r.name)).toEqual([
+      'Alpha',
+      'alpha',
+      'beta',
+      'gamma',
+    ]);
   });
 
   it('keeps the input order for no sort or an unknown column, and never changes its input', () => {
@@ -105,7 +120,12 @@ describe('the dashboard tables on the machine snapshot', () => {
 
   it('finds containers by compose project, full id and label, which have no column', () => {
     const byProject = filterRows(s.containers, CONTAINER_COLUMNS, 'dmtest', containerSearchText);
-    expect(byProject.map((c) => c.name).sort()).toEqual(s.containers.filter((c) => c.compose?.project === 'dmtest').map((c) => c.name).sort());
+    expect(byProject.map((c) => c.name).sort()).toEqual(
+      s.containers
+        .filter((c) => c.compose?.project === 'dmtest')
+        .map((c) => c.name)
+        .sort(),
+    );
     expect(byProject.length).toBeGreaterThan(0);
     const multi = containerNamed(s, 'dm-multi');
     expect(filterRows(s.containers, CONTAINER_COLUMNS, multi.id, containerSearchText)).toEqual([multi]);

@@ -1,7 +1,14 @@
 // Headless Chromium through playwright-core (its own browser download does not work offline: Debian's is used).
 import { CHROMIUM, loadTestModule } from './testPackage.mjs';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export async function launchBrowser() {
   const { chromium } = loadTestModule('playwright-core');

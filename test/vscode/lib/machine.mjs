@@ -23,7 +23,15 @@ export function dockerUnavailableReason() {
  * containers on this machine are not ours to assert about.
  */
 export function psAll() {
-  return sh('docker', ['ps', '-a', '--no-trunc', '--filter', 'label=docker-monitor-test=1', '--format', '{{.ID}}\t{{.Names}}\t{{.State}}'])
+  return sh('docker', [
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    'label=docker-monitor-test=1',
+    '--format',
+    '{{.ID}}\t{{.Names}}\t{{.State}}',
+  ])
     .split('\n')
     .filter(Boolean)
     .map((l) => {

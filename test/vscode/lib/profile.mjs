@@ -6,7 +6,9 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const SSHD_DIR = process.env.DM_TEST_STATE ? join(process.env.DM_TEST_STATE, 'sshd') : '/tmp/docker-monitor-test/sshd';
+export const SSHD_DIR = process.env.DM_TEST_STATE
+  ? join(process.env.DM_TEST_STATE, 'sshd')
+  : '/tmp/docker-monitor-test/sshd';
 /** The test sshd's port, from the state file scripts/test-env.sh writes (0 when there is none). */
 export const SSH_PORT = (() => {
   try {
@@ -36,17 +38,25 @@ export async function sshUnavailableReason() {
   if (!existsSync(join(SSHD_DIR, 'client_ed25519')) || !existsSync(join(SSHD_DIR, 'host_ed25519.pub'))) {
     return `no test sshd keys in ${SSHD_DIR}: run \`bash scripts/test-env.sh\` as root`;
   }
-  if (SSH_PORT === 0) return `no state file ${join(SSHD_DIR, 'state')} naming the test sshd's port: run \`bash scripts/test-env.sh\` as root`;
-  if (!(await portOpen(SSH_PORT))) return `nothing listens on 127.0.0.1:${SSH_PORT}: run \`bash scripts/test-env.sh\` as root`;
+  if (SSH_PORT === 0)
+    return `no state file ${join(SSHD_DIR, 'state')} naming the test sshd's port: run \`bash scripts/test-env.sh\` as root`;
+  if (!(await portOpen(SSH_PORT)))
+    return `nothing listens on 127.0.0.1:${SSH_PORT}: run \`bash scripts/test-env.sh\` as root`;
   // Another sshd on that port (another checkout's, another project's) would fail every SSH test with host-key errors.
   const ours = pubKey(join(SSHD_DIR, 'host_ed25519.pub')).split(' ')[1];
   let scan = '';
   try {
-    scan = execFileSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(SSH_PORT), '127.0.0.1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    scan = execFileSync('ssh-keyscan', ['-T', '5', '-t', 'ed25519', '-p', String(SSH_PORT), '127.0.0.1'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     /* judged below: no key seen */
   }
-  const presented = scan.split('\n').map((l) => l.trim().split(/\s+/)[2]).filter(Boolean);
+  const presented = scan
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[2])
+    .filter(Boolean);
   if (!presented.includes(ours)) {
     return `the sshd on 127.0.0.1:${SSH_PORT} is not this test env's (it does not present ${join(SSHD_DIR, 'host_ed25519.pub')}): run \`bash scripts/test-env.sh\` as root`;
   }
@@ -63,7 +73,9 @@ function makeHome(root, withSsh) {
   mkdirSync(ssh, { recursive: true, mode: 0o700 });
   if (!withSsh) return home;
   const identity = join(SSHD_DIR, 'client_ed25519');
-  writeFileSync(join(ssh, 'known_hosts'), `[127.0.0.1]:${SSH_PORT} ${pubKey(join(SSHD_DIR, 'host_ed25519.pub'))}\n`, { mode: 0o600 });
+  writeFileSync(join(ssh, 'known_hosts'), `[127.0.0.1]:${SSH_PORT} ${pubKey(join(SSHD_DIR, 'host_ed25519.pub'))}\n`, {
+    mode: 0o600,
+  });
   // A key the server does not have: what a user sees after the server was reinstalled, or under a MITM.
   const wrong = join(root, 'wrong_host_key');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'not-the-server', '-f', wrong]);
@@ -102,7 +114,13 @@ function settingsFor(ssh, badKeyTarget) {
     'dockerMonitor.targets': ssh
       ? [
           // Every field given in the setting itself...
-          { name: SSH_OK, host: '127.0.0.1', port: SSH_PORT, user: 'root', identityFile: join(SSHD_DIR, 'client_ed25519') },
+          {
+            name: SSH_OK,
+            host: '127.0.0.1',
+            port: SSH_PORT,
+            user: 'root',
+            identityFile: join(SSHD_DIR, 'client_ed25519'),
+          },
           // ...and one that relies on ~/.ssh/config, whose known_hosts does not match the server.
           ...(badKeyTarget ? [{ name: SSH_BAD_KEY, host: BAD_KEY_ALIAS }] : []),
         ]

@@ -20,18 +20,29 @@ function collect(child) {
 /** Installs a packaged extension the way a user would (`--install-extension FILE.vsix`); returns its folder name. */
 export function installVsix(vsix, p, timeoutMs = 120_000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--install-extension', vsix, '--accept-server-license-terms', ...dirArgs(p)], {
-      env: profileEnv(p),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [SERVER_MAIN, '--install-extension', vsix, '--accept-server-license-terms', ...dirArgs(p)],
+      {
+        env: profileEnv(p),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const output = collect(child);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      const installed = existsSync(p.extensionsDir) ? readdirSync(p.extensionsDir).filter((n) => !n.startsWith('.') && n !== 'extensions.json') : [];
+      const installed = existsSync(p.extensionsDir)
+        ? readdirSync(p.extensionsDir).filter((n) => !n.startsWith('.') && n !== 'extensions.json')
+        : [];
       if (code === 0 && installed.length > 0) resolve(installed);
-      else reject(new Error(`installing ${vsix} failed (${signal ?? `exit ${code}`}): ${output().trim().split('\n').slice(-5).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `installing ${vsix} failed (${signal ?? `exit ${code}`}): ${output().trim().split('\n').slice(-5).join(' | ')}`,
+          ),
+        );
     });
   });
 }
@@ -53,8 +64,18 @@ export async function startServer(p, { logFile, readyTimeoutMs = 60_000 }) {
   const log = createWriteStream(logFile);
   const child = spawn(
     process.execPath,
-    [SERVER_MAIN, '--host', '127.0.0.1', '--port', '0', '--without-connection-token', '--accept-server-license-terms',
-      '--telemetry-level', 'off', ...dirArgs(p)],
+    [
+      SERVER_MAIN,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--without-connection-token',
+      '--accept-server-license-terms',
+      '--telemetry-level',
+      'off',
+      ...dirArgs(p),
+    ],
     // Its own process group, so that stop() also ends the extension host and its children.
     { env: profileEnv(p), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -65,7 +86,10 @@ export async function startServer(p, { logFile, readyTimeoutMs = 60_000 }) {
 
   const port = await new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`the VS Code server printed no port within ${readyTimeoutMs / 1000}s (log: ${logFile})`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the VS Code server printed no port within ${readyTimeoutMs / 1000}s (log: ${logFile})`)),
+      readyTimeoutMs,
+    );
     child.stdout.on('data', (d) => {
       seen += d;
       const m = /listening on (\d+)/.exec(seen);
@@ -74,7 +98,10 @@ export async function startServer(p, { logFile, readyTimeoutMs = 60_000 }) {
         resolve(Number(m[1]));
       }
     });
-    child.once('exit', () => (clearTimeout(timer), reject(new Error(`the VS Code server ended at start (${exited}); log: ${logFile}`))));
+    child.once(
+      'exit',
+      () => (clearTimeout(timer), reject(new Error(`the VS Code server ended at start (${exited}); log: ${logFile}`))),
+    );
   });
   const origin = `http://127.0.0.1:${port}`;
 
@@ -104,7 +131,9 @@ export async function startServer(p, { logFile, readyTimeoutMs = 60_000 }) {
     if (exited !== null) throw new Error(`the VS Code server ended (${exited}); log: ${logFile}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the VS Code server on ${origin} did not answer HTTP 200 within ${readyTimeoutMs / 1000}s; log: ${logFile}`);
+      throw new Error(
+        `the VS Code server on ${origin} did not answer HTTP 200 within ${readyTimeoutMs / 1000}s; log: ${logFile}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -122,7 +151,8 @@ export function remoteUri(port, path) {
  */
 export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }) {
   const payload = [];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remoteUri(server.port, extensionDevelopmentPath)]);
+  if (extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', remoteUri(server.port, extensionDevelopmentPath)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(server.port, extensionTestsPath)]);
   payload.push(['skipWelcome', 'true']);
   return `${server.origin}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;

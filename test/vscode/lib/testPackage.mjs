@@ -19,7 +19,8 @@ export function loadTestModule(name) {
   try {
     return requireFromTestPackage(name);
   } catch (e) {
-    if (e?.code === 'MODULE_NOT_FOUND') throw new Error(`${name} is not installed in test/vscode-server: ${SETUP_HINT}`);
+    if (e?.code === 'MODULE_NOT_FOUND')
+      throw new Error(`${name} is not installed in test/vscode-server: ${SETUP_HINT}`);
     throw e;
   }
 }

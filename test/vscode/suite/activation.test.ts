@@ -7,9 +7,26 @@ import { activate, extension, showTargetsView } from './extensionApi';
 
 /** The commands the extension must offer (issue 3 and the shared design), palette and tree-item ones. */
 const REQUIRED_COMMANDS = [
-  'monitorAll', 'monitorHost', 'monitorContainer', 'monitorProcess', 'correlate', 'gapAnalysis', 'addSshTarget',
-  'removeTarget', 'refresh', 'pause', 'resume', 'exportSnapshot', 'showMetrics', 'showProcesses', 'copyId',
-  'copyAsJson', 'revealContainer', 'copyPid', 'retryTarget', 'showAllHostProcesses',
+  'monitorAll',
+  'monitorHost',
+  'monitorContainer',
+  'monitorProcess',
+  'correlate',
+  'gapAnalysis',
+  'addSshTarget',
+  'removeTarget',
+  'refresh',
+  'pause',
+  'resume',
+  'exportSnapshot',
+  'showMetrics',
+  'showProcesses',
+  'copyId',
+  'copyAsJson',
+  'revealContainer',
+  'copyPid',
+  'retryTarget',
+  'showAllHostProcesses',
 ].map((c) => `dockerMonitor.${c}`);
 
 interface ContributedCommand {
@@ -45,10 +62,20 @@ suite('activation', function () {
 
   test('every command the issue asks for is contributed and registered', async function () {
     await activate();
-    const contributed = new Set(((extension().packageJSON.contributes?.commands ?? []) as ContributedCommand[]).map((c) => c.command));
+    const contributed = new Set(
+      ((extension().packageJSON.contributes?.commands ?? []) as ContributedCommand[]).map((c) => c.command),
+    );
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(REQUIRED_COMMANDS.filter((c) => !contributed.has(c)), [], 'not in contributes.commands');
-    assert.deepEqual(REQUIRED_COMMANDS.filter((c) => !registered.has(c)), [], 'not registered');
+    assert.deepEqual(
+      REQUIRED_COMMANDS.filter((c) => !contributed.has(c)),
+      [],
+      'not in contributes.commands',
+    );
+    assert.deepEqual(
+      REQUIRED_COMMANDS.filter((c) => !registered.has(c)),
+      [],
+      'not registered',
+    );
   });
 
   test('palette commands are in the "Monitor" category; Monitor: All is titled "All"', async function () {
@@ -57,7 +84,11 @@ suite('activation', function () {
     assert.ok(all, 'dockerMonitor.monitorAll is not contributed');
     assert.equal(`${all.category}: ${all.title}`, 'Monitor: All');
     for (const id of ['monitorHost', 'gapAnalysis', 'correlate', 'addSshTarget']) {
-      assert.equal(commands.find((c) => c.command === `dockerMonitor.${id}`)?.category, 'Monitor', `dockerMonitor.${id} category`);
+      assert.equal(
+        commands.find((c) => c.command === `dockerMonitor.${id}`)?.category,
+        'Monitor',
+        `dockerMonitor.${id} category`,
+      );
     }
   });
 
@@ -69,7 +100,10 @@ suite('activation', function () {
       ['Docker Monitor'],
     );
     const views = (contributes.views?.dockerMonitor ?? []) as Array<{ id: string; name: string }>;
-    assert.deepEqual(views.filter((v) => v.id === 'dockerMonitor.targets').map((v) => v.name), ['Targets']);
+    assert.deepEqual(
+      views.filter((v) => v.id === 'dockerMonitor.targets').map((v) => v.name),
+      ['Targets'],
+    );
     // Both commands exist only when VS Code registered the container and the view.
     await showTargetsView();
   });

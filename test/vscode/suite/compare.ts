@@ -6,7 +6,9 @@ import type { Row } from './tree';
 
 /** The context value a container's docker state calls for (running, paused and restarting ones have processes). */
 export function expectedContext(state: string): string {
-  return state === 'running' || state === 'paused' || state === 'restarting' ? 'container.running' : 'container.stopped';
+  return state === 'running' || state === 'paused' || state === 'restarting'
+    ? 'container.running'
+    : 'container.stopped';
 }
 
 function summary(list: Array<{ id: string; name: string; context: string }>): string[] {
@@ -20,4 +22,3 @@ export function treeContainers(rows: Row[]): string[] {
 export function dockerContainers(ps: PsRow[]): string[] {
   return summary(ps.map((p) => ({ id: p.id, name: p.name, context: expectedContext(p.state) })));
 }
-

@@ -44,19 +44,34 @@ suiteWhen(dockerReady ? null : dockerSkipReason, 'container changes reach the tr
 
   test('a new container appears as running', async function () {
     this.timeout(60_000);
-    await eventually(`${NAME} running in the tree`, async () => assert.equal(await rowState(), 'container.running'), 30_000, 100);
+    await eventually(
+      `${NAME} running in the tree`,
+      async () => assert.equal(await rowState(), 'container.running'),
+      30_000,
+      100,
+    );
   });
 
   test('a stopped container turns stopped within two refresh intervals', async function () {
     this.timeout(60_000);
     sh('docker', ['stop', '-t', '1', NAME]);
     assert.equal(sh('docker', ['inspect', '-f', '{{.State.Status}}', NAME]), 'exited');
-    await eventually(`${NAME} stopped in the tree`, async () => assert.equal(await rowState(), 'container.stopped'), 2 * intervalMs, 100);
+    await eventually(
+      `${NAME} stopped in the tree`,
+      async () => assert.equal(await rowState(), 'container.stopped'),
+      2 * intervalMs,
+      100,
+    );
   });
 
   test('a removed container leaves the tree within two refresh intervals', async function () {
     this.timeout(60_000);
     sh('docker', ['rm', NAME]);
-    await eventually(`${NAME} gone from the tree`, async () => assert.equal(await rowState(), null), 2 * intervalMs, 100);
+    await eventually(
+      `${NAME} gone from the tree`,
+      async () => assert.equal(await rowState(), null),
+      2 * intervalMs,
+      100,
+    );
   });
 });

@@ -33,7 +33,15 @@ export const TEST_LABEL = 'docker-monitor-test=1';
  * ignores whatever else runs on this machine (another project's containers are not ours to wait for).
  */
 export function psAll(): PsRow[] {
-  const out = sh('docker', ['ps', '-a', '--no-trunc', '--filter', `label=${TEST_LABEL}`, '--format', '{{.ID}}\t{{.Names}}\t{{.State}}']);
+  const out = sh('docker', [
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=${TEST_LABEL}`,
+    '--format',
+    '{{.ID}}\t{{.Names}}\t{{.State}}',
+  ]);
   return out
     .split('\n')
     .filter(Boolean)

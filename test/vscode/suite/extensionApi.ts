@@ -28,10 +28,21 @@ export function extension(): vscode.Extension<unknown> {
 export async function activate(): Promise<ExtensionApi> {
   if (cached) return cached;
   const api = (await extension().activate()) as Partial<ExtensionApi> | undefined;
-  assert.ok(api && typeof api === 'object', 'activate() returned nothing: it must return { treeDataProvider, panels() }');
-  assert.equal(typeof api.treeDataProvider?.getChildren, 'function', 'activate() must return the Targets tree data provider as treeDataProvider');
+  assert.ok(
+    api && typeof api === 'object',
+    'activate() returned nothing: it must return { treeDataProvider, panels() }',
+  );
+  assert.equal(
+    typeof api.treeDataProvider?.getChildren,
+    'function',
+    'activate() must return the Targets tree data provider as treeDataProvider',
+  );
   assert.equal(typeof api.treeDataProvider?.getTreeItem, 'function', 'treeDataProvider has no getTreeItem');
-  assert.equal(typeof api.panels, 'function', 'activate() must return panels(): the open panels and their last messages');
+  assert.equal(
+    typeof api.panels,
+    'function',
+    'activate() must return panels(): the open panels and their last messages',
+  );
   cached = api as ExtensionApi;
   return cached;
 }

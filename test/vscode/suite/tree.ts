@@ -34,7 +34,11 @@ export async function children(api: ExtensionApi, parent?: Row): Promise<Row[]> 
 }
 
 /** Every row below `parent`, depth first; `prune` stops the descent into a row's children. */
-export async function descendants(api: ExtensionApi, parent: Row, prune: (r: Row) => boolean = () => false): Promise<Row[]> {
+export async function descendants(
+  api: ExtensionApi,
+  parent: Row,
+  prune: (r: Row) => boolean = () => false,
+): Promise<Row[]> {
   const out: Row[] = [];
   for (const r of await children(api, parent)) {
     out.push(r);

@@ -5,8 +5,26 @@
 // Run after uiTests: the container carries the test label, and an earlier test counts those containers.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { HOSTILE_ARGS, INJECTED_SELECTORS, PWNED_GLOBAL, removeLeftoverHostileContainers, startHostileContainer } from '../../shared/hostileContainer.mjs';
-import { contextMenu, expand, openDockerMonitorView, pickIfAsked, row, runCommand, screenshot, SIDEBAR_ROWS, treeRows, until, webviewShowing } from './workbench.mjs';
+import {
+  HOSTILE_ARGS,
+  INJECTED_SELECTORS,
+  PWNED_GLOBAL,
+  removeLeftoverHostileContainers,
+  startHostileContainer,
+} from '../../shared/hostileContainer.mjs';
+import {
+  contextMenu,
+  expand,
+  openDockerMonitorView,
+  pickIfAsked,
+  row,
+  runCommand,
+  screenshot,
+  SIDEBAR_ROWS,
+  treeRows,
+  until,
+  webviewShowing,
+} from './workbench.mjs';
 
 const LOCAL = /^Local\b/;
 
@@ -21,7 +39,17 @@ export const SHOWN = {
   newline: 'line1\\nline2',
 };
 /** Every string a view of the command line must show. */
-const COMMAND_PARTS = [SHOWN.comm, HOSTILE_ARGS.img, HOSTILE_ARGS.script, HOSTILE_ARGS.commandLink, HOSTILE_ARGS.icon, SHOWN.ansi, SHOWN.bidi, SHOWN.newline, HOSTILE_ARGS.quotes];
+const COMMAND_PARTS = [
+  SHOWN.comm,
+  HOSTILE_ARGS.img,
+  HOSTILE_ARGS.script,
+  HOSTILE_ARGS.commandLink,
+  HOSTILE_ARGS.icon,
+  SHOWN.ansi,
+  SHOWN.bidi,
+  SHOWN.newline,
+  HOSTILE_ARGS.quotes,
+];
 const CUT = /… \[\d+ more characters\]/;
 
 /** In each of the page's frames: which payload elements exist, and whether a payload set its global. */
@@ -35,14 +63,20 @@ async function injected(page, scope = null) {
           // Our panels' shell is <main id="app">; the webview host frames around it have scripts of their own.
           const ours = scope !== null || document.getElementById('app') !== null;
           const hits = ours
-            ? selectors.flatMap((s) => roots.map((r) => r.querySelector(s)).filter(Boolean).map((e) => `${s}: ${e.outerHTML.slice(0, 160)}`))
+            ? selectors.flatMap((s) =>
+                roots
+                  .map((r) => r.querySelector(s))
+                  .filter(Boolean)
+                  .map((e) => `${s}: ${e.outerHTML.slice(0, 160)}`),
+              )
             : [];
           return { pwned: window[global], hits, url: location.href.slice(0, 80) };
         },
         { selectors: INJECTED_SELECTORS, global: PWNED_GLOBAL, scope: f === page.mainFrame() ? scope : null },
       )
       .catch(() => null);
-    if (r && (r.pwned !== undefined || r.hits.length > 0)) found.push(`${r.url}: ${r.pwned !== undefined ? `window.${PWNED_GLOBAL}=${r.pwned} ` : ''}${r.hits.join(', ')}`);
+    if (r && (r.pwned !== undefined || r.hits.length > 0))
+      found.push(`${r.url}: ${r.pwned !== undefined ? `window.${PWNED_GLOBAL}=${r.pwned} ` : ''}${r.hits.join(', ')}`);
   }
   return found;
 }
@@ -53,20 +87,28 @@ async function expectNothingInjected(page, where, scope = null) {
 
 /** The tree row of the container's main process, found by its PID: its label is what the tree test checks. */
 function processRow(page, pid) {
-  return page.locator(SIDEBAR_ROWS).filter({ has: page.locator('.label-description', { hasText: new RegExp(`PID ${pid} → 1\\b`) }) }).first();
+  return page
+    .locator(SIDEBAR_ROWS)
+    .filter({ has: page.locator('.label-description', { hasText: new RegExp(`PID ${pid} → 1\\b`) }) })
+    .first();
 }
 
 /** Hovers a tree row and returns the text of the hover widget once it shows `expected`. */
 async function hoverText(page, r, expected) {
   await r.waitFor({ timeout: 30_000 });
-  return until(`the hover of a row`, async () => {
-    await page.mouse.move(5, 5);
-    await r.locator('.label-name').hover();
-    const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: expected }).first();
-    await hover.waitFor({ state: 'visible', timeout: 4000 });
-    // A refresh that redraws the row closes its hover: read it at once, and hover again if it went.
-    return hover.innerText({ timeout: 1000 });
-  }, 60_000, 500);
+  return until(
+    `the hover of a row`,
+    async () => {
+      await page.mouse.move(5, 5);
+      await r.locator('.label-name').hover();
+      const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: expected }).first();
+      await hover.waitFor({ state: 'visible', timeout: 4000 });
+      // A refresh that redraws the row closes its hover: read it at once, and hover again if it went.
+      return hover.innerText({ timeout: 1000 });
+    },
+    60_000,
+    500,
+  );
 }
 
 /** F1 `title`, pick Local if asked, type `filter`, return the text of the QuickPick row that shows `expected`. */
@@ -99,7 +141,8 @@ function expectAll(text, parts, where) {
 
 /** What no view may show raw: the payloads' control characters, and 100 KB in one piece. */
 function expectInert(text, where) {
-  for (const raw of ['\x1b', '\u202e', '\u2066', '\x07']) assert.ok(!text.includes(raw), `${where} shows a raw ${JSON.stringify(raw)}`);
+  for (const raw of ['\x1b', '\u202e', '\u2066', '\x07'])
+    assert.ok(!text.includes(raw), `${where} shows a raw ${JSON.stringify(raw)}`);
   assert.ok(!text.includes('x'.repeat(5000)), `${where} shows the 100 KB argument uncut`);
 }
 
@@ -113,25 +156,36 @@ export function hostileUiTests({ page, shots }) {
   };
   return [
     {
-      name: 'hostile text: the tree shows a container\'s hostile compose project and process name as literal, escaped text',
+      name: "hostile text: the tree shows a container's hostile compose project and process name as literal, escaped text",
       run: async () => {
         removeLeftoverHostileContainers();
         started = startHostileContainer();
         const c = started;
         await openDockerMonitorView(page);
         await expand(page, LOCAL);
-        await until('the hostile compose project row', async () => {
-          const labels = (await treeRows(page)).map((r) => r.label);
-          assert.ok(labels.includes(SHOWN.project), `no row labelled ${SHOWN.project} (rows: ${labels.join(' | ').slice(0, 400)})`);
-          assert.ok(labels.includes(c.name), `no row for ${c.name}`);
-        }, 60_000);
+        await until(
+          'the hostile compose project row',
+          async () => {
+            const labels = (await treeRows(page)).map((r) => r.label);
+            assert.ok(
+              labels.includes(SHOWN.project),
+              `no row labelled ${SHOWN.project} (rows: ${labels.join(' | ').slice(0, 400)})`,
+            );
+            assert.ok(labels.includes(c.name), `no row for ${c.name}`);
+          },
+          60_000,
+        );
         await contextMenu(page, c.name, 'Show Processes');
-        await until('the hostile process row', async () => {
-          const rows = await treeRows(page);
-          const p = rows.find((r) => new RegExp(`PID ${c.pid} → 1\\b`).test(r.description));
-          assert.ok(p, `no process row for PID ${c.pid}`);
-          assert.equal(p.label, SHOWN.comm);
-        }, 60_000);
+        await until(
+          'the hostile process row',
+          async () => {
+            const rows = await treeRows(page);
+            const p = rows.find((r) => new RegExp(`PID ${c.pid} → 1\\b`).test(r.description));
+            assert.ok(p, `no process row for PID ${c.pid}`);
+            assert.equal(p.label, SHOWN.comm);
+          },
+          60_000,
+        );
         const sidebar = await page.locator('.part.sidebar').innerText();
         expectInert(sidebar, 'the sidebar');
         await expectNothingInjected(page, 'the sidebar', '.part.sidebar');
@@ -190,18 +244,33 @@ export function hostileUiTests({ page, shots }) {
         await panelShows(page, 'the container Metrics panel', [c.name, 'dm-busybox:test', 'Memory'], []);
 
         await contextMenu(page, c.name, 'Correlate');
-        await panelShows(page, 'the Correlation panel', [String(c.pid), 'In network'], [...COMMAND_PARTS, SHOWN.project, SHOWN.service, CUT]);
+        await panelShows(
+          page,
+          'the Correlation panel',
+          [String(c.pid), 'In network'],
+          [...COMMAND_PARTS, SHOWN.project, SHOWN.service, CUT],
+        );
         await screenshot(page, shots, 'hostile-correlation.png');
 
         // The dashboard lists the 50 busiest processes; the hostile one burns its 5% CPU quota to be among them.
         await runCommand(page, 'Monitor: All');
         await pickIfAsked(page, LOCAL);
-        await panelShows(page, 'the Monitor: All dashboard', [c.name, String(c.pid)], [SHOWN.comm, SHOWN.ansi, SHOWN.newline, CUT], 60_000);
+        await panelShows(
+          page,
+          'the Monitor: All dashboard',
+          [c.name, String(c.pid)],
+          [SHOWN.comm, SHOWN.ansi, SHOWN.newline, CUT],
+          60_000,
+        );
 
         // From the Local row's menu: F1 may not reach the workbench while the dashboard's webview holds the focus.
         await contextMenu(page, LOCAL, 'Gap Analysis');
         await panelShows(page, 'Gap Analysis', [c.name], []);
-        assert.equal(await page.evaluate((g) => window[g], PWNED_GLOBAL), undefined, `window.${PWNED_GLOBAL} is set in the workbench`);
+        assert.equal(
+          await page.evaluate((g) => window[g], PWNED_GLOBAL),
+          undefined,
+          `window.${PWNED_GLOBAL} is set in the workbench`,
+        );
       },
     },
   ];

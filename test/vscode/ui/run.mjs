@@ -57,9 +57,12 @@ setTimeout(async () => {
 
 function withTimeout(promise, ms, what) {
   let timer;
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms / 1000}s`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    promise,
+    new Promise(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took more than ${ms / 1000}s`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function main() {
@@ -83,7 +86,10 @@ async function main() {
   browser = b.browser;
   const page = b.page;
   page.on('pageerror', (e) => console.log(`  [page error] ${e.message}`));
-  const url = workbenchUrl(server, { folder: profile.workspace, extensionDevelopmentPath: opts.vsix ? undefined : REPO_ROOT });
+  const url = workbenchUrl(server, {
+    folder: profile.workspace,
+    extensionDevelopmentPath: opts.vsix ? undefined : REPO_ROOT,
+  });
   await step(say, 'opening the workbench', async () => {
     await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
     await waitForWorkbench(page);
@@ -91,7 +97,9 @@ async function main() {
 
   // The hostile container carries the test label: its tests come last, after the test that counts those containers.
   if (!dockerReason) removeLeftoverHostileContainers();
-  const tests = [...uiTests({ page, shots }), ...hostileUiTests({ page, shots })].filter((t) => !opts.only || t.name.includes(opts.only));
+  const tests = [...uiTests({ page, shots }), ...hostileUiTests({ page, shots })].filter(
+    (t) => !opts.only || t.name.includes(opts.only),
+  );
   for (const t of tests) {
     if (dockerReason) {
       results.push({ title: `${t.name} [skipped: ${dockerReason}]`, status: 'pending', durationMs: null });
@@ -135,5 +143,7 @@ try {
   else if (profile) say(`kept the profile in ${profile.root}`);
 }
 const r = writeResults(resultsFile, results, { startTime, ...(setupError ? { error: setupError } : {}) });
-say(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped${setupError ? ` (did not finish: ${setupError})` : ''} (${resultsFile})`);
+say(
+  `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped${setupError ? ` (did not finish: ${setupError})` : ''} (${resultsFile})`,
+);
 process.exit(r.success ? 0 : 1);

@@ -2,7 +2,19 @@
 // screenshot of the tree and of each panel (test-output/screenshots/, used for the README).
 import assert from 'node:assert/strict';
 import { hostVethOf, inspect, psAll } from '../lib/machine.mjs';
-import { contextMenu, expand, openDockerMonitorView, pickIfAsked, row, runCommand, screenshot, treeRows, until, webviewShowing, widenSidebar } from './workbench.mjs';
+import {
+  contextMenu,
+  expand,
+  openDockerMonitorView,
+  pickIfAsked,
+  row,
+  runCommand,
+  screenshot,
+  treeRows,
+  until,
+  webviewShowing,
+  widenSidebar,
+} from './workbench.mjs';
 
 const LOCAL = /^Local\b/;
 
@@ -11,11 +23,17 @@ const LOCAL = /^Local\b/;
  * figures, which need two samples, are drawn.
  */
 async function settledTree(page) {
-  await until('tree settled', async () => {
-    const rows = await treeRows(page);
-    const pending = rows.filter((r) => /connecting|waiting/i.test(`${r.label} ${r.description}`) || /CPU -/.test(r.description));
-    if (pending.length > 0) throw new Error(pending.map((r) => r.label).join(', '));
-  }, 20_000).catch(() => {});
+  await until(
+    'tree settled',
+    async () => {
+      const rows = await treeRows(page);
+      const pending = rows.filter(
+        (r) => /connecting|waiting/i.test(`${r.label} ${r.description}`) || /CPU -/.test(r.description),
+      );
+      if (pending.length > 0) throw new Error(pending.map((r) => r.label).join(', '));
+    },
+    20_000,
+  ).catch(() => {});
 }
 
 /** @returns {Array<{ name: string, run: () => Promise<void> }>} in order: later ones use the state earlier ones leave. */
@@ -34,16 +52,28 @@ export function uiTests({ page, shots }) {
       run: async () => {
         await expand(page, LOCAL);
         const names = psAll().map((c) => c.name);
-        assert.equal(names.length, 5, 'docker ps -a lists five containers labelled docker-monitor-test=1 (test-env.sh)');
-        await until('container rows', async () => {
-          const labels = (await treeRows(page)).map((r) => r.label);
-          assert.ok(labels.includes('Containers'), `no Containers row (rows: ${labels.join(', ')})`);
-          assert.ok(labels.includes('Host processes'), 'no Host processes row');
-          const missing = names.filter((n) => !labels.includes(n));
-          assert.deepEqual(missing, [], `containers not in the tree (rows: ${labels.join(', ')})`);
-        }, 60_000);
+        assert.equal(
+          names.length,
+          5,
+          'docker ps -a lists five containers labelled docker-monitor-test=1 (test-env.sh)',
+        );
+        await until(
+          'container rows',
+          async () => {
+            const labels = (await treeRows(page)).map((r) => r.label);
+            assert.ok(labels.includes('Containers'), `no Containers row (rows: ${labels.join(', ')})`);
+            assert.ok(labels.includes('Host processes'), 'no Host processes row');
+            const missing = names.filter((n) => !labels.includes(n));
+            assert.deepEqual(missing, [], `containers not in the tree (rows: ${labels.join(', ')})`);
+          },
+          60_000,
+        );
         const limited = (await treeRows(page)).find((r) => r.label === 'dm-limited');
-        assert.match(limited.description, /64(\.0)? MiB/, `dm-limited shows its 64 MiB limit: "${limited.description}"`);
+        assert.match(
+          limited.description,
+          /64(\.0)? MiB/,
+          `dm-limited shows its 64 MiB limit: "${limited.description}"`,
+        );
       },
     },
     {
@@ -53,7 +83,10 @@ export function uiTests({ page, shots }) {
         const mainPid = inspect('dm-multi').State.Pid;
         await until('dm-multi processes', async () => {
           const rows = await treeRows(page);
-          assert.ok(rows.some((r) => new RegExp(`PID ${mainPid} → 1\\b`).test(r.description)), `no row shows PID ${mainPid} → 1`);
+          assert.ok(
+            rows.some((r) => new RegExp(`PID ${mainPid} → 1\\b`).test(r.description)),
+            `no row shows PID ${mainPid} → 1`,
+          );
         });
         await settledTree(page);
         await screenshot(page, shots, 'tree.png', page.locator('.part.sidebar'));
@@ -84,7 +117,9 @@ export function uiTests({ page, shots }) {
       run: async () => {
         await runCommand(page, 'Monitor: All');
         await pickIfAsked(page, LOCAL);
-        const running = psAll().filter((c) => c.state === 'running').map((c) => c.name);
+        const running = psAll()
+          .filter((c) => c.state === 'running')
+          .map((c) => c.name);
         await webviewShowing(page, 'dashboard', running.concat([/CPU/, /Memory|memory/]));
         await page.waitForTimeout(4000);
         await screenshot(page, shots, 'dashboard.png');
@@ -95,7 +130,9 @@ export function uiTests({ page, shots }) {
       run: async () => {
         await runCommand(page, 'Monitor: Gap Analysis');
         await pickIfAsked(page, LOCAL);
-        const hostNet = psAll().filter((c) => c.state === 'running' && inspect(c.name).HostConfig.NetworkMode === 'host').map((c) => c.name);
+        const hostNet = psAll()
+          .filter((c) => c.state === 'running' && inspect(c.name).HostConfig.NetworkMode === 'host')
+          .map((c) => c.name);
         assert.ok(hostNet.includes('dm-hostnet'), 'test-env.sh runs dm-hostnet on the host network');
         await webviewShowing(page, 'gap analysis', hostNet.concat([/network namespace/i]));
         await screenshot(page, shots, 'gaps.png');

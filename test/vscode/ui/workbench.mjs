@@ -65,7 +65,10 @@ function exactly(text) {
 /** The row whose label is exactly `label`, or matches it when a RegExp (first match from the top). */
 export function row(page, label) {
   const text = typeof label === 'string' ? exactly(label) : label;
-  return page.locator(SIDEBAR_ROWS).filter({ has: page.locator('.label-name', { hasText: text }) }).first();
+  return page
+    .locator(SIDEBAR_ROWS)
+    .filter({ has: page.locator('.label-name', { hasText: text }) })
+    .first();
 }
 
 export async function expand(page, label) {
@@ -74,7 +77,8 @@ export async function expand(page, label) {
   label = String(label);
   if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
   await until(`${label} expanded`, async () => {
-    if ((await r.getAttribute('aria-expanded')) !== 'true') throw new Error(`aria-expanded is ${await r.getAttribute('aria-expanded')}`);
+    if ((await r.getAttribute('aria-expanded')) !== 'true')
+      throw new Error(`aria-expanded is ${await r.getAttribute('aria-expanded')}`);
   });
 }
 
@@ -108,17 +112,28 @@ export async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  const entry = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
+  const entry = page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: exactly(title) }),
+    })
+    .first();
   await entry.waitFor({ timeout: 10_000 });
   // Enter on the focused entry, as a user runs a command: a mouse click on the palette's row sometimes made the
   // QuickPick the command opens close again at once (focus-out), a race in the workbench rather than the command.
-  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { has: page.locator('.label-name', { hasText: exactly(title) }) });
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', {
+    has: page.locator('.label-name', { hasText: exactly(title) }),
+  });
   if ((await focused.count()) > 0) await input.press('Enter');
   else await entry.click();
   // The palette closes before the command runs; a QuickPick the command opens is a new one.
-  await until('the command palette closes', async () => {
-    if ((await input.isVisible()) && (await input.inputValue()).startsWith('>')) throw new Error('still open');
-  }, 10_000, 100);
+  await until(
+    'the command palette closes',
+    async () => {
+      if ((await input.isVisible()) && (await input.inputValue()).startsWith('>')) throw new Error('still open');
+    },
+    10_000,
+    100,
+  );
 }
 
 /** When a QuickPick opens (e.g. "pick a target"), chooses the item whose label matches `label` (a RegExp). */
@@ -130,7 +145,11 @@ export async function pickIfAsked(page, label, timeoutMs = 3000) {
     return false;
   }
   // A QuickPick row's text starts with its label (an icon before it draws no text).
-  const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${label.source.replace(/^\^/, '')}`) }).first();
+  const item = page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+      hasText: new RegExp(`^\\s*${label.source.replace(/^\^/, '')}`),
+    })
+    .first();
   await item.click({ timeout: 10_000 });
   return true;
 }
@@ -157,7 +176,9 @@ export async function webviewShowing(page, what, expected, timeoutMs = 45_000) {
       const best = texts
         .map((t) => ({ t, missing: expected.filter((e) => !(typeof e === 'string' ? t.includes(e) : e.test(t))) }))
         .sort((a, b) => a.missing.length - b.missing.length)[0];
-      throw new Error(best ? `closest webview lacks ${best.missing.map(String).join(', ')}` : 'no webview has any text');
+      throw new Error(
+        best ? `closest webview lacks ${best.missing.map(String).join(', ')}` : 'no webview has any text',
+      );
     },
     timeoutMs,
   );

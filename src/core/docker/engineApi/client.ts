@@ -71,7 +71,8 @@ export class DockerEngine {
   async top(ref: string): Promise<ContainerTop> {
     const id = validateContainerRef(ref);
     const t = await this.getJson<ContainerTop>(`/containers/${encodeURIComponent(id)}/top`, id);
-    if (!isObject(t) || !Array.isArray(t.Titles) || !Array.isArray(t.Processes)) throw unexpected('/containers/{id}/top');
+    if (!isObject(t) || !Array.isArray(t.Titles) || !Array.isArray(t.Processes))
+      throw unexpected('/containers/{id}/top');
     return t;
   }
 
@@ -79,10 +80,17 @@ export class DockerEngine {
    * Streams container events to `onEvent` until `signal` aborts (then resolves). Rejects if the stream cannot
    * be opened, if `onEvent` throws, or if the daemon ends the stream (e.g. it restarted): callers re-subscribe.
    */
-  async events(onEvent: (event: EngineEvent) => void, signal: AbortSignal, options: EventStreamOptions = {}): Promise<void> {
+  async events(
+    onEvent: (event: EngineEvent) => void,
+    signal: AbortSignal,
+    options: EventStreamOptions = {},
+  ): Promise<void> {
     if (signal.aborted) return;
     const { prefix } = await this.negotiate();
-    const since = options.since !== undefined && Number.isFinite(options.since) ? `&since=${Math.max(0, Math.floor(options.since))}` : '';
+    const since =
+      options.since !== undefined && Number.isFinite(options.since)
+        ? `&since=${Math.max(0, Math.floor(options.since))}`
+        : '';
     const path = prefix + CONTAINER_EVENTS + since;
     // The timeout covers getting the response headers; the stream itself may stay quiet for hours.
     const connect = new AbortController();
@@ -127,7 +135,11 @@ export class DockerEngine {
           }
         });
         const ended = () =>
-          finish(signal.aborted ? undefined : new MonitorError('the Docker event stream ended (did dockerd restart?)', 'docker-unavailable'));
+          finish(
+            signal.aborted
+              ? undefined
+              : new MonitorError('the Docker event stream ended (did dockerd restart?)', 'docker-unavailable'),
+          );
         res.on('end', ended);
         res.on('close', ended);
         res.on('error', (err) => finish(signal.aborted ? undefined : dockerSocketError(err, this.socketPath)));
@@ -197,7 +209,10 @@ export class DockerEngine {
       const s = await raceAbort(opening, signal);
       if (s === null) {
         // Opened too late: release it when it arrives.
-        opening.then((late) => late.destroy(), () => undefined);
+        opening.then(
+          (late) => late.destroy(),
+          () => undefined,
+        );
         return null;
       }
       stream = s;
@@ -256,7 +271,6 @@ export class DockerEngine {
 function isObject(v: unknown): v is Record<string, unknown> & object {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;

@@ -32,7 +32,8 @@ export function statusError(res: IncomingMessage, body: string, path: string): M
   } catch {
     // Not JSON: the daemon (or a proxy in front of it) sent plain text.
   }
-  const text = `Docker API GET ${path.split('?')[0]}: ${status} ${oneLine(message) || (res.statusMessage ?? '')}`.trim();
+  const text =
+    `Docker API GET ${path.split('?')[0]}: ${status} ${oneLine(message) || (res.statusMessage ?? '')}`.trim();
   if (status === 401 || status === 403) return new MonitorError(text, 'docker-denied');
   if (status === 404) return new MonitorError(text, 'not-found');
   if (status === 400 || status === 409) return new MonitorError(text, 'bad-argument');
@@ -44,8 +45,6 @@ export function unexpected(path: string): MonitorError {
   return new MonitorError(`Docker API returned an unexpected reply for GET ${path}`, 'internal');
 }
 
-
 export function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
-

@@ -9,7 +9,6 @@ export function isSuccess(res: IncomingMessage): boolean {
   return s >= 200 && s < 300;
 }
 
-
 export function readBody(res: IncomingMessage, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -31,7 +30,9 @@ export function readBody(res: IncomingMessage, signal?: AbortSignal): Promise<st
     });
     res.on('end', () => settle(() => resolve(Buffer.concat(chunks).toString('utf8'))));
     res.on('error', (err) =>
-      settle(() => reject(new MonitorError(`Docker API reply cut short: ${oneLine(err.message)}`, 'docker-unavailable'))),
+      settle(() =>
+        reject(new MonitorError(`Docker API reply cut short: ${oneLine(err.message)}`, 'docker-unavailable')),
+      ),
     );
     res.on('aborted', () => settle(() => reject(new MonitorError('Docker API reply cut short', 'docker-unavailable'))));
   });
@@ -63,4 +64,3 @@ export function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T | nu
     );
   });
 }
-

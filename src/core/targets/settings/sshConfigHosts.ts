@@ -59,7 +59,8 @@ export async function listConfigHosts(files: string[], env: SshEnv): Promise<Con
   const out: ConfigHost[] = [];
   for (const file of files) {
     // OpenSSH reads a user config's relative Includes under ~/.ssh, wherever the file itself is.
-    for (const h of configHosts({ path: file, user: true }, env)) if (!out.some((o) => o.alias === h.alias)) out.push(h);
+    for (const h of configHosts({ path: file, user: true }, env))
+      if (!out.some((o) => o.alias === h.alias)) out.push(h);
   }
   return out;
 }

@@ -50,7 +50,10 @@ export function localTarget(): TargetDefinition {
 function validateTargetName(name: string): string {
   const n = name.trim();
   if (n === '' || n.length > MAX_NAME || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(n)) {
-    throw new MonitorError(`invalid target name: ${JSON.stringify(name.slice(0, 80))} (1 to ${MAX_NAME} printable characters)`, 'bad-argument');
+    throw new MonitorError(
+      `invalid target name: ${JSON.stringify(name.slice(0, 80))} (1 to ${MAX_NAME} printable characters)`,
+      'bad-argument',
+    );
   }
   return n;
 }
@@ -59,13 +62,17 @@ function validateTargetName(name: string): string {
 export function validateJump(jump: string): string {
   const hops = jump.split(',').map((h) => h.trim());
   if (hops.length === 0 || hops.some((h) => h === '')) {
-    throw new MonitorError(`invalid jump hosts: ${JSON.stringify(jump.slice(0, 120))} (use [user@]host[:port], comma-separated)`, 'bad-argument');
+    throw new MonitorError(
+      `invalid jump hosts: ${JSON.stringify(jump.slice(0, 120))} (use [user@]host[:port], comma-separated)`,
+      'bad-argument',
+    );
   }
   for (const h of hops) {
     try {
       parseUserHostPort(h);
     } catch (e) {
-      if (e instanceof MonitorError) throw new MonitorError(`invalid jump host ${JSON.stringify(h.slice(0, 80))}: ${e.message}`, 'bad-argument');
+      if (e instanceof MonitorError)
+        throw new MonitorError(`invalid jump host ${JSON.stringify(h.slice(0, 80))}: ${e.message}`, 'bad-argument');
       throw e;
     }
   }
@@ -87,7 +94,10 @@ export function targetAddress(t: { host?: string; port?: number; user?: string }
 /** Checks one settings entry; throws a MonitorError naming the field that is wrong. */
 export function parseTargetSetting(raw: unknown): TargetDefinition {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new MonitorError('not an object (expected { "name", "host", "port", "user", "identityFile", "jump" })', 'bad-argument');
+    throw new MonitorError(
+      'not an object (expected { "name", "host", "port", "user", "identityFile", "jump" })',
+      'bad-argument',
+    );
   }
   const r = raw as Record<string, unknown>;
   const unknown = Object.keys(r).filter((k) => !KNOWN_KEYS.has(k));
@@ -100,12 +110,17 @@ export function parseTargetSetting(raw: unknown): TargetDefinition {
   };
   const hostText = str('host');
   if (hostText === undefined) throw new MonitorError('"host" is missing', 'bad-argument');
-  if (hostText.includes('@')) throw new MonitorError(`"host" ${JSON.stringify(hostText.slice(0, 80))} holds a user: put it in "user"`, 'bad-argument');
+  if (hostText.includes('@'))
+    throw new MonitorError(
+      `"host" ${JSON.stringify(hostText.slice(0, 80))} holds a user: put it in "user"`,
+      'bad-argument',
+    );
   const host = validateHostName(hostText.trim());
   const def: TargetDefinition = { id: '', name: '', kind: 'ssh', host };
   const portRaw = r.port;
   if (portRaw !== undefined && portRaw !== null && portRaw !== '') {
-    if (typeof portRaw !== 'number' && typeof portRaw !== 'string') throw new MonitorError('"port" must be a number', 'bad-argument');
+    if (typeof portRaw !== 'number' && typeof portRaw !== 'string')
+      throw new MonitorError('"port" must be a number', 'bad-argument');
     def.port = validatePort(portRaw);
   }
   const user = str('user');
@@ -136,7 +151,8 @@ export function parseTargetSettings(raw: unknown, showLocal: boolean): ParsedTar
   raw.forEach((entry, i) => {
     try {
       const def = parseTargetSetting(entry);
-      if (seen.has(def.id)) throw new MonitorError(`the name ${JSON.stringify(def.name)} is used by an earlier entry`, 'bad-argument');
+      if (seen.has(def.id))
+        throw new MonitorError(`the name ${JSON.stringify(def.name)} is used by an earlier entry`, 'bad-argument');
       seen.add(def.id);
       targets.push(def);
     } catch (e) {
@@ -154,7 +170,11 @@ export function parseTargetSettings(raw: unknown, showLocal: boolean): ParsedTar
 export function targetSpec(def: TargetDefinition): TargetSpec {
   if (def.kind === 'local') return { kind: 'local' };
   if (def.host === undefined) throw new MonitorError(`target ${def.name} has no host`, 'bad-argument');
-  const bare = def.user === undefined && def.port === undefined && !def.host.includes(':') && !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(def.host);
+  const bare =
+    def.user === undefined &&
+    def.port === undefined &&
+    !def.host.includes(':') &&
+    !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(def.host);
   return { kind: 'ssh', alias: bare ? def.host : null, host: def.host, user: def.user ?? null, port: def.port ?? null };
 }
 
@@ -186,7 +206,11 @@ export function settingFromTyped(text: string, takenNames: Iterable<string>): Ta
   const t = text.trim();
   if (t === '') throw new MonitorError('type user@host[:port] or an ~/.ssh/config Host alias', 'bad-argument');
   const p = parseTarget(t);
-  if (p.kind === 'local') throw new MonitorError('Local is built in (setting dockerMonitor.showLocalTarget); type user@host[:port]', 'bad-argument');
+  if (p.kind === 'local')
+    throw new MonitorError(
+      'Local is built in (setting dockerMonitor.showLocalTarget); type user@host[:port]',
+      'bad-argument',
+    );
   const def: TargetDefinition = { id: '', name: '', kind: 'ssh', host: p.host };
   if (p.user !== null) def.user = p.user;
   if (p.port !== null) def.port = p.port;

@@ -3,7 +3,15 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthenticationType, BaseAgent, IdentityCallback, KeyboardInteractiveCallback, ParsedKey, Prompt } from 'ssh2';
+import type {
+  AnyAuthMethod,
+  AuthenticationType,
+  BaseAgent,
+  IdentityCallback,
+  KeyboardInteractiveCallback,
+  ParsedKey,
+  Prompt,
+} from 'ssh2';
 import type { ResolvedSshTarget } from '../sshConfig';
 import type { OpenOptions } from '../targetTypes';
 import { MonitorError } from '../../errors';
@@ -26,13 +34,7 @@ export interface Auth {
  * The authentication sequence: agent, then each IdentityFile, then password (or keyboard-interactive) when the
  * server offers it and a prompt is available. Records what was tried (never the secrets) for the error message.
  */
-export function makeAuth(
-  hop: ResolvedSshTarget,
-  options: OpenOptions,
-  asking: Asking,
-  where: string,
-  log: Log,
-): Auth {
+export function makeAuth(hop: ResolvedSshTarget, options: OpenOptions, asking: Asking, where: string, log: Log): Auth {
   const tried: string[] = [];
   const notes: string[] = [];
   let left: AuthenticationType[] | null = null;
@@ -79,7 +81,13 @@ export function makeAuth(
         yield {
           type: 'keyboard-interactive',
           username,
-          prompt: (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
+          prompt: (
+            _name: string,
+            _instructions: string,
+            _lang: string,
+            prompts: Prompt[],
+            finish: KeyboardInteractiveCallback,
+          ) => {
             void (async () => {
               const answers: string[] = [];
               for (const p of prompts) {
@@ -92,7 +100,8 @@ export function makeAuth(
           },
         };
       } else {
-        if (attempt === 1) notes.push(`the server offers neither password nor keyboard-interactive (only ${left?.join(', ')})`);
+        if (attempt === 1)
+          notes.push(`the server offers neither password nor keyboard-interactive (only ${left?.join(', ')})`);
         return;
       }
     }
@@ -140,7 +149,8 @@ async function loadKey(
     data = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (!(isDefault && code === 'ENOENT')) notes.push(`key ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}`);
+    if (!(isDefault && code === 'ENOENT'))
+      notes.push(`key ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`);
     return null;
   }
   let key = ssh2.utils.parseKey(data);

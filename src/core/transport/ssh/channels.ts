@@ -60,11 +60,18 @@ export class SshChannels {
     return new Promise<ClientChannel>((resolve, reject) => {
       try {
         client.exec(command, (err, channel) => {
-          if (err) reject(this.conn.closedError() ?? new MonitorError(`cannot run a command on ${this.conn.label}: ${err.message}`, 'unreachable'));
+          if (err)
+            reject(
+              this.conn.closedError() ??
+                new MonitorError(`cannot run a command on ${this.conn.label}: ${err.message}`, 'unreachable'),
+            );
           else resolve(channel);
         });
       } catch (e) {
-        reject(this.conn.closedError() ?? new MonitorError(`cannot run a command on ${this.conn.label}: ${(e as Error).message}`, 'unreachable'));
+        reject(
+          this.conn.closedError() ??
+            new MonitorError(`cannot run a command on ${this.conn.label}: ${(e as Error).message}`, 'unreachable'),
+        );
       }
     });
   }
@@ -87,7 +94,12 @@ export class SshChannels {
     };
     let exit = '';
     channel.on('exit', (code: number | null, signal?: string) => {
-      exit = typeof code === 'number' ? `exit code ${code}` : signal ? `killed by ${signal.startsWith('SIG') ? signal : `SIG${signal}`}` : '';
+      exit =
+        typeof code === 'number'
+          ? `exit code ${code}`
+          : signal
+            ? `killed by ${signal.startsWith('SIG') ? signal : `SIG${signal}`}`
+            : '';
     });
     return {
       stdin: channel,

@@ -46,7 +46,12 @@ export async function connectChain(resolved: ResolvedSshTarget, options: OpenOpt
 function forwardOut(via: Client, hop: ResolvedSshTarget, viaName: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const fail = (e: Error) =>
-      reject(new MonitorError(`jump host ${viaName} cannot reach ${hostPort(hop.host, hop.port)}: ${e.message}`, 'unreachable'));
+      reject(
+        new MonitorError(
+          `jump host ${viaName} cannot reach ${hostPort(hop.host, hop.port)}: ${e.message}`,
+          'unreachable',
+        ),
+      );
     try {
       via.forwardOut('127.0.0.1', 0, hop.host, hop.port, (err, stream) => (err ? fail(err) : resolve(stream)));
     } catch (e) {
@@ -56,7 +61,12 @@ function forwardOut(via: Client, hop: ResolvedSshTarget, viaName: string): Promi
 }
 
 /** Establishes one SSH connection (to a jump host or the target) and authenticates it. */
-async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Duplex | undefined, via: string | null): Promise<Client> {
+async function connectHop(
+  hop: ResolvedSshTarget,
+  options: OpenOptions,
+  sock: Duplex | undefined,
+  via: string | null,
+): Promise<Client> {
   const log: Log = options.log ?? (() => undefined);
   const where = hopName(hop) + (via ? ` (via ${via})` : '');
   const policy = await loadHostKeyPolicy(hop, options, where, log);
@@ -81,7 +91,10 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
     // Our own handshake timer (ssh2's readyTimeout would also run while the user types a passphrase).
     const arm = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => fail(new MonitorError(`timed out after ${timeoutMs} ms connecting to ${where}`, 'timeout')), timeoutMs);
+      timer = setTimeout(
+        () => fail(new MonitorError(`timed out after ${timeoutMs} ms connecting to ${where}`, 'timeout')),
+        timeoutMs,
+      );
     };
     const asking: Asking = async (fn) => {
       clearTimeout(timer);
@@ -123,7 +136,8 @@ async function connectHop(hop: ResolvedSshTarget, options: OpenOptions, sock: Du
       fail(failure ?? mapConnectError(err, where, authStarted, auth.summary()));
     });
     client.on('close', () => {
-      if (!settled) fail(failure ?? new MonitorError(`connection to ${where} closed during the SSH handshake`, 'unreachable'));
+      if (!settled)
+        fail(failure ?? new MonitorError(`connection to ${where} closed during the SSH handshake`, 'unreachable'));
     });
 
     const config: ConnectConfig = {
@@ -165,13 +179,19 @@ const SOCKET_ERRORS: Record<string, string> = {
   EAI_AGAIN: 'host name lookup failed',
 };
 
-function mapConnectError(err: Error & { level?: string; code?: string }, where: string, authStarted: boolean, tried: string): MonitorError {
+function mapConnectError(
+  err: Error & { level?: string; code?: string },
+  where: string,
+  authStarted: boolean,
+  tried: string,
+): MonitorError {
   if (err.level === 'client-timeout') return new MonitorError(`timed out connecting to ${where}`, 'timeout');
   if (err.level === 'client-socket' || err.level === 'client-dns') {
     const why = (err.code && SOCKET_ERRORS[err.code]) ?? err.message;
     return new MonitorError(`cannot reach ${where}: ${why}`, 'unreachable');
   }
   // After key exchange, a disconnect is the server ending authentication (e.g. too many failures).
-  if (authStarted) return new MonitorError(`authentication to ${where} failed: ${err.message}; ${tried}`, 'auth-failed');
+  if (authStarted)
+    return new MonitorError(`authentication to ${where} failed: ${err.message}; ${tried}`, 'auth-failed');
   return new MonitorError(`SSH handshake with ${where} failed: ${err.message}`, 'unreachable');
 }

@@ -22,7 +22,10 @@ export interface DockerSocketConnection {
 
 export async function openDockerSocket(conn: DockerSocketConnection, path: string): Promise<Duplex> {
   if (!isAbsolute(path) || path.includes('\0')) {
-    throw new MonitorError(`invalid socket path: ${JSON.stringify(path.slice(0, 120))} (must be absolute)`, 'bad-argument');
+    throw new MonitorError(
+      `invalid socket path: ${JSON.stringify(path.slice(0, 120))} (must be absolute)`,
+      'bad-argument',
+    );
   }
   const client = conn.client();
   let forwardError: Error;
@@ -47,7 +50,8 @@ export async function openDockerSocket(conn: DockerSocketConnection, path: strin
     { timeoutMs: DEFAULT_READY_TIMEOUT_MS, what: 'checking the Docker socket' },
   );
   const verdict = probe.stdout.toString('utf8').trim();
-  if (verdict === 'missing') throw new MonitorError(`no Docker socket at ${path} on ${conn.label}`, 'docker-unavailable');
+  if (verdict === 'missing')
+    throw new MonitorError(`no Docker socket at ${path} on ${conn.label}`, 'docker-unavailable');
   if (verdict === 'denied') {
     throw new MonitorError(
       `permission denied on ${path} on ${conn.label}: ${conn.user} needs to be in the docker group (or connect as root)`,
@@ -62,11 +66,15 @@ export async function openDockerSocket(conn: DockerSocketConnection, path: strin
   }
   conn.log(`ssh: ${conn.label} refused to forward ${path} (${forwardError.message}); using docker system dial-stdio`);
   await conn.channels.acquire();
-  const channel = await conn.channels.openExec(`docker --host ${shellQuote(`unix://${path}`)} system dial-stdio`).catch((e: unknown) => {
-    conn.channels.release();
-    throw e;
-  });
-  channel.stderr.on('data', (d: Buffer) => conn.log(`docker dial-stdio on ${conn.label}: ${d.toString('utf8').trim()}`));
+  const channel = await conn.channels
+    .openExec(`docker --host ${shellQuote(`unix://${path}`)} system dial-stdio`)
+    .catch((e: unknown) => {
+      conn.channels.release();
+      throw e;
+    });
+  channel.stderr.on('data', (d: Buffer) =>
+    conn.log(`docker dial-stdio on ${conn.label}: ${d.toString('utf8').trim()}`),
+  );
   channel.once('close', () => conn.channels.release());
   return channel;
 }

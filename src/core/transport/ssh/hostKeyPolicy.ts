@@ -44,14 +44,20 @@ async function readKnownHostsFiles(files: string[], log: Log): Promise<KnownHost
       out.push({ file, text: await readFile(file, 'utf8') });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') log(`ssh: cannot read ${file} (${code ?? (e as Error).message}); skipped`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        log(`ssh: cannot read ${file} (${code ?? (e as Error).message}); skipped`);
     }
   }
   return out;
 }
 
 /** Reads the known_hosts and RevokedHostKeys files of `hop` (`where` names it in messages). */
-export async function loadHostKeyPolicy(hop: ResolvedSshTarget, options: OpenOptions, where: string, log: Log): Promise<HostKeyPolicy> {
+export async function loadHostKeyPolicy(
+  hop: ResolvedSshTarget,
+  options: OpenOptions,
+  where: string,
+  log: Log,
+): Promise<HostKeyPolicy> {
   const keyHost = hop.hostKeyAlias ?? hop.host;
   const keyPort = hop.hostKeyAlias ? 22 : hop.port;
   const userFiles = await readKnownHostsFiles(hop.knownHostsFiles, log);
@@ -62,19 +68,23 @@ export async function loadHostKeyPolicy(hop: ResolvedSshTarget, options: OpenOpt
   const typeOrder = Object.keys(HOST_KEY_ALGORITHMS);
   const rank = (t: string): number => (typeOrder.includes(t) ? typeOrder.indexOf(t) : typeOrder.length);
   const knownTypes = [...new Set(known.flatMap((k) => knownHostKeyTypes(k.text, keyHost, keyPort)))];
-  const preferred = knownTypes.sort((x, y) => rank(x) - rank(y)).flatMap(
-    (t) => HOST_KEY_ALGORITHMS[t] ?? [],
-  );
+  const preferred = knownTypes.sort((x, y) => rank(x) - rank(y)).flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
   const acceptNew = options.acceptNewHostKey === true || hop.acceptNew;
   // RevokedHostKeys, as OpenSSH: a key listed there is refused in every mode, and a file that cannot be read
   // refuses every key (OpenSSH: "Error checking host key ... in revoked keys file").
   let revokedText: string | null = null;
   if (hop.revokedHostKeys !== undefined) {
     const raw = await readFile(hop.revokedHostKeys).catch((e: NodeJS.ErrnoException) => {
-      throw new MonitorError(`cannot read RevokedHostKeys file ${hop.revokedHostKeys} (${e.code ?? e.message}): refusing to connect to ${where}`, 'bad-argument');
+      throw new MonitorError(
+        `cannot read RevokedHostKeys file ${hop.revokedHostKeys} (${e.code ?? e.message}): refusing to connect to ${where}`,
+        'bad-argument',
+      );
     });
     if (raw.subarray(0, 6).toString('latin1') === 'SSHKRL') {
-      throw new MonitorError(`RevokedHostKeys ${hop.revokedHostKeys} is a binary KRL, which Docker Monitor cannot read: list the revoked public keys in a text file instead`, 'bad-argument');
+      throw new MonitorError(
+        `RevokedHostKeys ${hop.revokedHostKeys} is a binary KRL, which Docker Monitor cannot read: list the revoked public keys in a text file instead`,
+        'bad-argument',
+      );
     }
     revokedText = raw.toString('utf8');
   }
@@ -111,7 +121,8 @@ export async function loadHostKeyPolicy(hop: ResolvedSshTarget, options: OpenOpt
     }
     if (verdict.status === 'changed') {
       const knownType = verdict.knownKeyType ?? type;
-      const holds = knownType === type ? 'a different key' : `a ${knownType} key (the host is known by a key of another type)`;
+      const holds =
+        knownType === type ? 'a different key' : `a ${knownType} key (the host is known by a key of another type)`;
       throw new MonitorError(
         `HOST KEY CHANGED for ${name}: it presented ${type} ${fingerprint}, but line ${verdict.line} of ${verdict.file} holds ${holds}. ` +
           `Someone could be intercepting the connection (a man-in-the-middle attack), or the host was reinstalled. ` +
@@ -134,8 +145,11 @@ export async function loadHostKeyPolicy(hop: ResolvedSshTarget, options: OpenOpt
     if (acceptNew) {
       await save();
     } else if (options.confirmHostKey && !hop.refuseUnknown) {
-      const ok = await asking(() => options.confirmHostKey!({ host: keyHost, port: keyPort, keyType: type, fingerprint }));
-      if (!ok) throw new MonitorError(`the host key of ${name} (${type} ${fingerprint}) was not accepted`, 'host-key-unknown');
+      const ok = await asking(() =>
+        options.confirmHostKey!({ host: keyHost, port: keyPort, keyType: type, fingerprint }),
+      );
+      if (!ok)
+        throw new MonitorError(`the host key of ${name} (${type} ${fingerprint}) was not accepted`, 'host-key-unknown');
       await save();
     } else {
       throw new MonitorError(

@@ -79,7 +79,8 @@ export class SshTransport implements Transport {
       shell: new PersistentShell(() => this.openReader(r.name, r.command, r.program), this.label, this.log, {
         encode: readerRequest,
         what: `${r.name} reader`,
-        fallback: i + 1 < READERS.length ? `the ${READERS[i + 1].name} reader or the sh batch script` : 'the sh batch script',
+        fallback:
+          i + 1 < READERS.length ? `the ${READERS[i + 1].name} reader or the sh batch script` : 'the sh batch script',
       }),
     }));
     this.batchShell = new PersistentShell(() => this.openBatchShell(BATCH_SHELL), this.label, this.log);
@@ -141,7 +142,9 @@ export class SshTransport implements Transport {
 
   async readBatch(plan: BatchPlan): Promise<BatchResult> {
     // Either encoding validates the plan first: nothing is sent for a bad one.
-    const readers = this.remoteReader ? this.readers.filter((r) => r.shell.usable && this.readerChoice.includes(r.name)) : [];
+    const readers = this.remoteReader
+      ? this.readers.filter((r) => r.shell.usable && this.readerChoice.includes(r.name))
+      : [];
     const request = readers.length > 0 ? encodeReaderRequest(plan) : '';
     for (const r of readers) {
       this.ensureOpen();
@@ -171,7 +174,11 @@ export class SshTransport implements Transport {
       }
     }
     const started = performance.now();
-    const r = await this.run(BATCH_SHELL, { stdin: script, timeoutMs: this.batchTimeoutMs, what: 'reading the target' });
+    const r = await this.run(BATCH_SHELL, {
+      stdin: script,
+      timeoutMs: this.batchTimeoutMs,
+      what: 'reading the target',
+    });
     this.count(0, r.stdout.length);
     return this.batchResult(r.stdout, r.code, r.stderr.toString('utf8'), performance.now() - started);
   }
@@ -244,7 +251,10 @@ export class SshTransport implements Transport {
 
   private lost(reason: string | null): void {
     if (this.closedError) return;
-    this.closedError = new MonitorError(`connection to ${this.label} closed${reason ? ` (${reason})` : ''}`, 'unreachable');
+    this.closedError = new MonitorError(
+      `connection to ${this.label} closed${reason ? ` (${reason})` : ''}`,
+      'unreachable',
+    );
     this.channels.connectionLost(this.closedError);
     for (const c of [...this.clients].reverse()) c.end();
     const error = this.closing ? null : this.closedError;
@@ -254,7 +264,8 @@ export class SshTransport implements Transport {
   }
 
   private ensureOpen(): void {
-    if (this.closedError) throw this.closing ? new MonitorError(`connection to ${this.label} was closed`, 'unreachable') : this.closedError;
+    if (this.closedError)
+      throw this.closing ? new MonitorError(`connection to ${this.label} was closed`, 'unreachable') : this.closedError;
   }
 
   private client(): Client {
