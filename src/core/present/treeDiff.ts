@@ -2,7 +2,7 @@
 // so the answer is the smallest set of rows that covers every change: a row whose children changed (it re-lists
 // them), or a row whose own text, icon or tooltip changed. Unchanged rows are left alone, which keeps a
 // refresh cheap and leaves the user's expansion, selection and scroll position as they were.
-import type { PresentedNode, TargetTree } from './treeModel';
+import type { PresentedNode, TargetTree } from './treeRows';
 
 function sameRow(a: PresentedNode, b: PresentedNode): boolean {
   return (

@@ -3,7 +3,7 @@
 // a row must be the same object in every refresh; the store hands out those objects and says which to redraw.
 import { changedNodeIds } from './treeDiff';
 import { buildTargetTree } from './treeModel';
-import type { PresentedNode, TargetTree, TreeOptions } from './treeModel';
+import type { PresentedNode, TargetTree, TreeOptions } from './treeRows';
 import { connectionFailed } from './targetInput';
 import type { TargetState } from './targetInput';
 import { nodeIds } from './treeNodes';

@@ -1,6 +1,6 @@
 // Maps a presented row (src/core/present/treeModel.ts) to a VS Code TreeItem. No logic beyond the mapping.
 import * as vscode from 'vscode';
-import type { Collapsible, PresentedNode } from '../../core/present/treeModel';
+import type { Collapsible, PresentedNode } from '../../core/present/treeRows';
 import type { TreeNode } from '../../core/present/treeNodes';
 
 const COLLAPSIBLE: Record<Collapsible, vscode.TreeItemCollapsibleState> = {

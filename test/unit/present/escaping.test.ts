@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { buildTargetTree } from '../../../src/core/present/treeModel';
-import type { TargetTree } from '../../../src/core/present/treeModel';
+import type { TargetTree } from '../../../src/core/present/treeRows';
 import { escapeIcons, escapeMarkdown, MarkdownLines, plainText } from '../../../src/core/present/text';
 import { containerPickItems, processPickItems } from '../../../src/core/present/quickPicks';
 import { MAX_SHOWN_CHARS, truncationMarker } from '../../../src/core/escape';

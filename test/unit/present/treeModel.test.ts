@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../src/core/errors';
-import {
-  buildTargetTree,
-  SHOW_ALL_COMMAND,
-  RETRY_COMMAND,
-  TOP_HOST_PROCESSES,
-} from '../../../src/core/present/treeModel';
-import type { PresentedNode, TargetTree } from '../../../src/core/present/treeModel';
+import { buildTargetTree } from '../../../src/core/present/treeModel';
+import { SHOW_ALL_COMMAND, RETRY_COMMAND, TOP_HOST_PROCESSES } from '../../../src/core/present/treeRows';
+import type { PresentedNode, TargetTree } from '../../../src/core/present/treeRows';
 import type { TreeNode } from '../../../src/core/present/treeNodes';
 import { formatBytes, formatPercent } from '../../../src/core/format';
 import type { ContainerInfo, Snapshot } from '../../../src/core/model';
