@@ -9,6 +9,7 @@ import { button } from './lib/elements';
 import { startSession } from './lib/session';
 import { goneBanner, targetBar, waiting } from './lib/status';
 import { shortId, containerLabel } from '../core/identity';
+import { openPanel, revealRow } from './lib/requests';
 
 let data: CorrelationData | null = null;
 
@@ -76,24 +77,13 @@ function processTable(c: Correlation): HTMLElement {
         el(
           'td',
           { className: 'actions' },
-          linkButton(
-            'Metrics',
-            () =>
-              session.host.post({
-                type: 'open',
-                panel: 'metrics',
-                targetId: tid,
-                kind: 'process',
-                id: String(p.hostPid),
-              }),
-            { icon: 'graph-line' },
-          ),
+          linkButton('Metrics', () => session.host.post(openPanel('metrics', tid, 'process', String(p.hostPid))), {
+            icon: 'graph-line',
+          }),
           ' ',
-          linkButton(
-            'Show in tree',
-            () => session.host.post({ type: 'reveal', targetId: tid, kind: 'process', id: String(p.hostPid) }),
-            { icon: 'list-tree' },
-          ),
+          linkButton('Show in tree', () => session.host.post(revealRow(tid, 'process', String(p.hostPid))), {
+            icon: 'list-tree',
+          }),
         ),
       ),
     );
@@ -223,14 +213,10 @@ function render(): void {
       el('span', { className: 'muted mono', text: shortId(c.container.id) }),
       el('span', { className: 'muted', text: `main process: host PID ${pid}` }),
       el('span', { className: 'spacer' }),
-      button('Metrics', 'graph-line', () =>
-        session.host.post({ type: 'open', panel: 'metrics', targetId: tid, kind: 'container', id: c.container.id }),
-      ),
-      linkButton(
-        'Show in tree',
-        () => session.host.post({ type: 'reveal', targetId: tid, kind: 'container', id: c.container.id }),
-        { icon: 'list-tree' },
-      ),
+      button('Metrics', 'graph-line', () => session.host.post(openPanel('metrics', tid, 'container', c.container.id))),
+      linkButton('Show in tree', () => session.host.post(revealRow(tid, 'container', c.container.id)), {
+        icon: 'list-tree',
+      }),
     ),
     el('div', { className: 'table-wrap' }, aspectTable(c)),
     el('h2', {}, icon('references'), 'Processes: host PID ↔ container PID'),

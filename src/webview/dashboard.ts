@@ -20,6 +20,7 @@ import { targetBar, waiting, warningsBox } from './lib/status';
 import { onThemeChange } from './lib/theme';
 import { SortableTable } from './lib/table';
 import { shortId } from '../core/identity';
+import { openPanel, revealRow } from './lib/requests';
 
 interface View {
   containerSort: SortSpec | null;
@@ -122,10 +123,10 @@ const containerTable = new SortableTable<ContainerInfo>({
   actions: (c) => [
     iconButton('graph-line', `Metrics of ${c.name}`, () => openMetrics('container', c.id)),
     iconButton('type-hierarchy', `Correlate ${c.name}`, () =>
-      session.host.post({ type: 'open', panel: 'correlation', targetId: targetId(), kind: 'container', id: c.id }),
+      session.host.post(openPanel('correlation', targetId(), 'container', c.id)),
     ),
     iconButton('list-tree', `Show ${c.name} in the tree`, () =>
-      session.host.post({ type: 'reveal', targetId: targetId(), kind: 'container', id: c.id }),
+      session.host.post(revealRow(targetId(), 'container', c.id)),
     ),
   ],
   onSort: (s) => {
@@ -145,7 +146,7 @@ const processTable = new SortableTable<ProcessRow>({
   actions: (r) => [
     iconButton('graph-line', `Metrics of PID ${r.p.pid}`, () => openMetrics('process', String(r.p.pid))),
     iconButton('list-tree', `Show PID ${r.p.pid} in the tree`, () =>
-      session.host.post({ type: 'reveal', targetId: targetId(), kind: 'process', id: String(r.p.pid) }),
+      session.host.post(revealRow(targetId(), 'process', String(r.p.pid))),
     ),
     r.p.containerId
       ? iconButton('package', `Metrics of its container ${r.container ?? ''}`, () =>
@@ -203,7 +204,7 @@ const waitSlot = el('div');
 replace(app, barSlot, warnSlot, waitSlot, body);
 
 function openMetrics(kind: 'host' | 'container' | 'process', id: string): void {
-  session.host.post({ type: 'open', panel: 'metrics', targetId: targetId(), kind, id });
+  session.host.post(openPanel('metrics', targetId(), kind, id));
 }
 
 function save(now = false): void {
@@ -235,11 +236,9 @@ function renderHost(h: HostInfo, d: DashboardData): void {
       'div',
       { className: 'toolbar' },
       button('Host metrics', 'graph-line', () => openMetrics('host', targetId())),
-      linkButton(
-        'Show in tree',
-        () => session.host.post({ type: 'reveal', targetId: targetId(), kind: 'host', id: targetId() }),
-        { icon: 'list-tree' },
-      ),
+      linkButton('Show in tree', () => session.host.post(revealRow(targetId(), 'host', targetId())), {
+        icon: 'list-tree',
+      }),
     ),
   );
   const m = h.memory;

@@ -19,6 +19,7 @@ import { append, coalesce, el, icon, linkButton, replace } from './lib/dom';
 import { checkbox, filterField } from './lib/elements';
 import { startSession } from './lib/session';
 import { targetBar, waiting } from './lib/status';
+import { openPanel, revealRow } from './lib/requests';
 
 const SEVERITY_ICON: Record<Severity, string> = { critical: 'error', warning: 'warning', info: 'info' };
 
@@ -130,39 +131,21 @@ function findingCard(f: Finding): HTMLElement {
       { className: 'finding-meta' },
       linkButton(
         `${subjectKind} ${f.subject.name}`,
-        () => session.host.post({ type: 'reveal', targetId: tid, kind: f.subject.kind, id: f.subject.id }),
+        () => session.host.post(revealRow(tid, f.subject.kind, f.subject.id)),
         {
           icon: 'list-tree',
           title: `Show ${f.subject.name} in the tree`,
         },
       ),
       f.subject.kind !== 'host'
-        ? linkButton(
-            'Metrics',
-            () =>
-              session.host.post({
-                type: 'open',
-                panel: 'metrics',
-                targetId: tid,
-                kind: f.subject.kind,
-                id: f.subject.id,
-              }),
-            { icon: 'graph-line' },
-          )
+        ? linkButton('Metrics', () => session.host.post(openPanel('metrics', tid, f.subject.kind, f.subject.id)), {
+            icon: 'graph-line',
+          })
         : null,
       f.subject.kind === 'container'
-        ? linkButton(
-            'Correlate',
-            () =>
-              session.host.post({
-                type: 'open',
-                panel: 'correlation',
-                targetId: tid,
-                kind: 'container',
-                id: f.subject.id,
-              }),
-            { icon: 'type-hierarchy' },
-          )
+        ? linkButton('Correlate', () => session.host.post(openPanel('correlation', tid, 'container', f.subject.id)), {
+            icon: 'type-hierarchy',
+          })
         : null,
       el('span', { className: 'muted mono', text: f.rule }),
     ),

@@ -13,6 +13,7 @@ import { button } from './lib/elements';
 import { startSession } from './lib/session';
 import { goneBanner, targetBar, waiting } from './lib/status';
 import { onThemeChange } from './lib/theme';
+import { openPanel, revealRow } from './lib/requests';
 
 type Kind = 'host' | 'container' | 'process';
 
@@ -119,13 +120,8 @@ function post(kind: 'reveal' | 'correlation'): void {
   if (!d) return;
   const targetId = d.target.id;
   if (kind === 'reveal')
-    session.host.post({
-      type: 'reveal',
-      targetId,
-      kind: d.subject.kind,
-      id: d.subject.kind === 'host' ? targetId : d.subject.id,
-    });
-  else session.host.post({ type: 'open', panel: 'correlation', targetId, kind: 'container', id: d.subject.id });
+    session.host.post(revealRow(targetId, d.subject.kind, d.subject.kind === 'host' ? targetId : d.subject.id));
+  else session.host.post(openPanel('correlation', targetId, 'container', d.subject.id));
 }
 
 function ensureCharts(kind: Kind): void {

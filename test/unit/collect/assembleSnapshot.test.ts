@@ -6,42 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { assembleSnapshot } from '../../../src/core/collect/assembleSnapshot';
 import type { DockerDescription } from '../../../src/core/docker/describe';
 import type { Snapshot } from '../../../src/core/model';
-import type { BatchResult, StatfsResult } from '../../../src/core/transport/types';
-
-interface Recorded {
-  dockerRoot: string;
-  batch: {
-    files: Array<[string, string]>;
-    links: Array<[string, string]>;
-    statfs: Array<[string, StatfsResult]>;
-    durationMs: number;
-  };
-  docker: DockerDescription;
-  dockerUnreachable: DockerDescription;
-}
-
-interface Expected {
-  inspect: Array<{
-    id: string;
-    name: string;
-    image: string;
-    status: string;
-    pid: number;
-    memory: number;
-    nanoCpus: number;
-    cpuQuota: number;
-    cpuPeriod: number;
-    networkMode: string;
-    labels: Record<string, string>;
-  }>;
-  top: Record<string, number[]>;
-  nspid: Record<string, string>;
-  netns: Record<string, string>;
-  hostNetns: string;
-  eth0Iflink: Record<string, number>;
-  ipLink: string[];
-  memTotalKiB: number;
-}
+import type { BatchResult } from '../../../src/core/transport/types';
+import type { Expected, Recorded } from '../fixtures/batch/shape';
 
 const read = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/batch/${name}`, import.meta.url), 'utf8'));
