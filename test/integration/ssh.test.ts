@@ -224,12 +224,15 @@ describe.skipIf(!sshReady)(`SshTransport (${sshSkipReason})`, () => {
     const t = await open('dmtest', h);
     try {
       const started = Date.now();
-      const e = await failure(t.exec(['sleep', '41'], { timeoutMs: 1000 }));
-      expect(e.code).toBe('timeout');
-      expect(Date.now() - started).toBeLessThan(5000);
       // sshd ignores the SSH signal request, so the remote side must kill the command itself (2 s after the start).
       const running = () => spawnSync('pgrep', ['-x', '-f', 'sleep 41']).status === 0;
-      expect(running()).toBe(true);
+      // Watched from the start: on a loaded machine the timeout can be reported after the remote kill already ran.
+      let sawRunning = false;
+      const watch = setInterval(() => (sawRunning ||= running()), 50);
+      const e = await failure(t.exec(['sleep', '41'], { timeoutMs: 1000 })).finally(() => clearInterval(watch));
+      expect(e.code).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(sawRunning).toBe(true);
       for (let i = 0; i < 50 && running(); i++) await new Promise((r) => setTimeout(r, 100));
       expect(running()).toBe(false);
       expect((await t.exec(['echo', 'still here'])).stdout).toBe('still here\n');

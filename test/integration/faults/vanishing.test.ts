@@ -123,10 +123,11 @@ describe.skipIf(!dockerReady)(`containers and processes vanishing mid-collection
         expect(s.containers.some((c) => c.id === late && c.name === `${PREFIX}late`)).toBe(false);
       });
 
-      it('processes exiting during reads: twelve refreshes in a row, each complete', async () => {
+      it('processes exiting during reads: twelve refreshes or more in a row, each complete', async () => {
         const churn = docker('inspect', '-f', '{{.Id}}', `${PREFIX}churn`);
         const seen = new Set<number>();
-        for (let i = 0; i < 12; i++) {
+        // Twelve at least; more (up to 40) while the churn has not yet shown 25 PIDs, as on a loaded machine.
+        for (let i = 0; i < 12 || (i < 40 && seen.size <= 24); i++) {
           const s = await collector.sample();
           expectComplete(s, keep);
           const c = s.containers.find((x) => x.id === churn);

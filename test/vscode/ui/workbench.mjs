@@ -86,9 +86,18 @@ export async function expand(page, label) {
 export async function contextMenu(page, label, entry) {
   const r = typeof label === 'object' && label !== null && 'click' in label ? label : row(page, label);
   await r.waitFor({ timeout: 30_000 });
-  await r.click({ button: 'right' });
   const item = page.locator('.context-view .monaco-menu .action-label', { hasText: new RegExp(`^${entry}`) }).first();
-  await item.waitFor({ timeout: 10_000 });
+  // A right-click that lands while the row is redrawn, or while a webview holds the focus, opens no menu: try again.
+  for (let attempt = 1; ; attempt++) {
+    await r.click({ button: 'right' });
+    try {
+      await item.waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   // A menu ignores a click that comes right after it opened (the release of the right button must not choose an
   // entry): hover first, and click again while the menu is still open.
   await item.hover();
