@@ -217,6 +217,7 @@ export async function assembleContainers(
         perCpuNs: metrics?.cpu.perCpuNs ?? null,
       },
       pids: { current: metrics?.pids.current ?? null, limit: metrics?.pids.limit ?? null },
+      pressure: null,
       blockIo: {
         readBytes: metrics?.blockIo.readBytes ?? null,
         writeBytes: metrics?.blockIo.writeBytes ?? null,

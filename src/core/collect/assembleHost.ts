@@ -117,6 +117,7 @@ export function assembleHost(
     namespaces,
     cgroupVersion: batch.files.has(HOST_FILES.cgroupV2Controllers) ? 2 : 1,
     clockTicks: CLOCK_TICKS,
+    pressure: null,
   };
   return { host, sampleUptime: uptime };
 }
