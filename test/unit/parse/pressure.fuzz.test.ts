@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePressure } from '../../../src/core/parse/pressure';
+import type { PressureLine } from '../../../src/core/model';
 
 const SEED = 20261202;
 const RUNS = 1000;
@@ -11,7 +12,7 @@ const RUNS = 1000;
 /** LOAD_INT / LOAD_FRAC of a share of wall time: 0.00 to 100.00. */
 const avg = fc
   .tuple(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 99 }))
-  .map(([i, f]) => (i === 100 ? [100, 0] : [i, f]) as const);
+  .map(([i, f]): [number, number] => (i === 100 ? [100, 0] : [i, f]));
 const u64 = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 99999n }));
 const line = fc.record({ avgs: fc.tuple(avg, avg, avg), total: u64 });
 const file = fc.record({ some: line, full: fc.option(line, { nil: undefined }) }).map((f) => {
@@ -28,8 +29,8 @@ const want = (l: { avgs: readonly (readonly [number, number])[]; total: bigint }
   totalUs: Number(l.total),
   totalPercent: null,
 });
-const close = (got: Record<string, unknown>, w: Record<string, unknown>): void => {
-  for (const k of ['avg10', 'avg60', 'avg300']) expect(got[k] as number).toBeCloseTo(w[k] as number, 9);
+const close = (got: PressureLine, w: PressureLine): void => {
+  for (const k of ['avg10', 'avg60', 'avg300'] as const) expect(got[k]).toBe(w[k]);
   expect(got.totalUs).toBe(w.totalUs);
   expect(got.totalPercent).toBeNull();
 };
