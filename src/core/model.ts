@@ -302,7 +302,8 @@ export interface Snapshot {
   /**
    * Present when the refresh read only what the views on screen show. `processes` other than 'all': the
    * snapshot's processes are each container's main process and every process of the listed containers. Without
-   * containerDetail the containers' block I/O, swap, per-CPU and fail-count figures are null.
+   * containerDetail the containers' block I/O, swap, per-CPU and fail-count figures are null; their `pressure` is
+   * null whenever the views did not ask for detail (a slow refresh for the tree's rows reads no *.pressure).
    */
   partial?: { processes: 'all' | string[]; containerDetail: boolean };
   host: HostInfo;
