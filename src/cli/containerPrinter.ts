@@ -4,6 +4,7 @@ import { NAMESPACE_TYPES } from '../core/model';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../core/format';
 import { renderFields, renderTable, section } from './table';
 import { shortId } from '../core/identity';
+import { printPressure } from './pressurePrinter';
 
 function memoryCell(c: ContainerInfo): string {
   const limit = c.memory.limitBytes === null ? 'no limit' : formatBytes(c.memory.limitBytes);
@@ -188,6 +189,10 @@ export function printContainerDetail(s: Snapshot, c: ContainerInfo): string {
 
   return [
     fields,
+    // Absent when its *.pressure files are not there (no PSI, a stopped container) or were not read.
+    ...(c.pressure
+      ? [section('Pressure (PSI of its cgroup; STALL over the last interval)', printPressure(c.pressure))]
+      : []),
     section('Labels', labelBlock),
     section('Namespaces', namespaces),
     section('Paths', paths),

@@ -1,7 +1,8 @@
-// Readable host summary: identity, load, CPU split, memory, disks, interfaces, container counts.
+// Readable host summary: identity, load, CPU split, memory, pressure, disks, interfaces, container counts.
 import type { ContainerCounts, Snapshot } from '../core/model';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../core/format';
 import { renderFields, renderTable, section } from './table';
+import { printPressure } from './pressurePrinter';
 
 const COUNT_STATES: (keyof Omit<ContainerCounts, 'total'>)[] = [
   'running',
@@ -108,5 +109,13 @@ export function printHost(s: Snapshot): string {
     ]),
   );
 
-  return [fields, section('Disks', disks), section('Interfaces', interfaces)].join('\n\n');
+  const pressure = h.pressure
+    ? printPressure(h.pressure)
+    : 'not available: no /proc/pressure on this kernel (CONFIG_PSI off, or booted with psi=0)';
+  return [
+    fields,
+    section('Pressure (PSI: share of time tasks stalled; STALL over the last interval)', pressure),
+    section('Disks', disks),
+    section('Interfaces', interfaces),
+  ].join('\n\n');
 }

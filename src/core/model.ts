@@ -87,6 +87,34 @@ export interface ContainerCounts {
   dead: number;
 }
 
+/**
+ * One line of a PSI file (kernel Documentation/accounting/psi.rst): the share of wall time in which some (or all)
+ * non-idle tasks were stalled waiting for the resource.
+ */
+export interface PressureLine {
+  /** The kernel's running averages over 10, 60 and 300 s, in % of wall time. */
+  avg10: number;
+  avg60: number;
+  avg300: number;
+  /** Total stall time, µs (since boot for the host; since the cgroup was created for a container). */
+  totalUs: number;
+  /** Stall time over the last refresh interval, in % of wall time (from two totals); null on a first sample. */
+  totalPercent: number | null;
+}
+
+export interface Pressure {
+  some: PressureLine;
+  /** Null where the file has no `full` line (host cpu before Linux 5.13). */
+  full: PressureLine | null;
+}
+
+/** PSI per resource; a resource is null where its file is absent (no CONFIG_PSI, psi=0, or unreadable). */
+export interface PressureSet {
+  cpu: Pressure | null;
+  memory: Pressure | null;
+  io: Pressure | null;
+}
+
 export interface HostInfo {
   hostname: string;
   kernel: string;
@@ -107,6 +135,8 @@ export interface HostInfo {
   namespaces: Partial<Record<NamespaceType, number>>;
   cgroupVersion: 1 | 2;
   clockTicks: number;
+  /** /proc/pressure/{cpu,memory,io}; null where /proc/pressure does not exist. */
+  pressure: PressureSet | null;
 }
 
 interface ContainerMemory {
@@ -192,6 +222,8 @@ export interface ContainerInfo {
   memory: ContainerMemory;
   cpu: ContainerCpu;
   pids: { current: number | null; limit: number | null };
+  /** The cgroup v2 {cpu,memory,io}.pressure files (also under a v1 host's unified hierarchy); null where absent. */
+  pressure: PressureSet | null;
   blockIo: {
     readBytes: number | null;
     writeBytes: number | null;
@@ -270,7 +302,8 @@ export interface Snapshot {
   /**
    * Present when the refresh read only what the views on screen show. `processes` other than 'all': the
    * snapshot's processes are each container's main process and every process of the listed containers. Without
-   * containerDetail the containers' block I/O, swap, per-CPU and fail-count figures are null.
+   * containerDetail the containers' block I/O, swap, per-CPU and fail-count figures are null; their `pressure` is
+   * null whenever the views did not ask for detail (a slow refresh for the tree's rows reads no *.pressure).
    */
   partial?: { processes: 'all' | string[]; containerDetail: boolean };
   host: HostInfo;

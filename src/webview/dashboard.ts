@@ -7,7 +7,13 @@ import { formatBytes, formatDuration, formatPercent, formatRate } from '../core/
 import { SeriesHistory } from '../core/panels/history';
 import { HOST_FIELDS, hostPoint } from '../core/panels/series';
 import type { HostField } from '../core/panels/series';
-import { CONTAINER_COLUMNS, PROCESS_COLUMNS, containerSearchText, processRows } from '../core/panels/dashboardTables';
+import {
+  CONTAINER_COLUMNS,
+  PROCESS_COLUMNS,
+  containerSearchText,
+  pressureCards,
+  processRows,
+} from '../core/panels/dashboardTables';
 import type { ProcessRow } from '../core/panels/dashboardTables';
 import { filterRows, isSortSpec } from '../core/panels/tableModel';
 import type { SortSpec } from '../core/panels/tableModel';
@@ -253,6 +259,7 @@ function renderHost(h: HostInfo, d: DashboardData): void {
     ),
     card('CPUs', String(h.cpuCount)),
     card('Load average', h.loadAverage.map((l) => l.toFixed(2)).join('  ')),
+    ...pressureCards(h.pressure).map((c) => card(c.label, c.value, c.title)),
     card(
       'Memory used',
       `${formatBytes(m.usedBytes)} / ${formatBytes(m.totalBytes)}`,

@@ -1,6 +1,7 @@
 // Gap rules: each looks at one kind of mismatch between the process, container and host levels and
 // reports it with the snapshot's own numbers. A rule never throws; missing figures make it stay silent.
-// This file lists them; each lives with its kind (gapRulesLimits, gapRulesIsolation, gapRulesInside, gapRulesHealth).
+// This file lists them; each lives with its kind (gapRulesLimits, gapRulesIsolation, gapRulesInside, gapRulesHealth,
+// gapRulesPressure).
 import type { GapRule } from './gapFinding';
 import {
   cpuThrottled,
@@ -22,6 +23,7 @@ import {
   unhealthy,
   unmappedProcess,
 } from './gapRulesHealth';
+import { cpuPressureNotThrottled, memoryPressureBelowLimit } from './gapRulesPressure';
 
 /** Every rule, in no particular order: analyzeGaps sorts the result. */
 export const GAP_RULES: readonly GapRule[] = [
@@ -47,4 +49,6 @@ export const GAP_RULES: readonly GapRule[] = [
   dockerApiUnreachable,
   cgroupV2NoPerCpu,
   diskNearFull,
+  memoryPressureBelowLimit,
+  cpuPressureNotThrottled,
 ];

@@ -1,6 +1,17 @@
 // Rates from two snapshots of the same target: everything a single sample cannot say (CPU %, bytes/s).
 // Pure: the previous snapshot is only read, the result is a new object.
-import type { ContainerInfo, CpuPercent, CpuTimes, HostInfo, NetInterface, ProcessInfo, Snapshot } from '../model';
+import type {
+  ContainerInfo,
+  CpuPercent,
+  CpuTimes,
+  HostInfo,
+  NetInterface,
+  Pressure,
+  PressureLine,
+  PressureSet,
+  ProcessInfo,
+  Snapshot,
+} from '../model';
 
 const CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 /** The docker CLI's "system CPU usage": user..softirq, i.e. the first 7 fields of the cpu line. */
@@ -81,6 +92,41 @@ function interfaceRates(prev: NetInterface[] | null, cur: NetInterface[], elapse
   });
 }
 
+const US_PER_SECOND = 1e6;
+/** A stall share is of wall time: at most all of it. */
+const MAX_STALL_PERCENT = 100;
+
+/**
+ * Stall time over the interval as a share of it. The PSI files and /proc/uptime (the clock) are read a moment
+ * apart, so a resource stalled the whole interval can come out a little above 100 %: that excess is the skew.
+ */
+function stallPercent(prev: PressureLine | null | undefined, cur: PressureLine, elapsed: number): number | null {
+  const usPerSecond = counterRate(prev?.totalUs, cur.totalUs, elapsed);
+  return usPerSecond === null ? null : Math.min(MAX_STALL_PERCENT, (usPerSecond / US_PER_SECOND) * 100);
+}
+
+function resourceRates(prev: Pressure | null | undefined, cur: Pressure | null, elapsed: number): Pressure | null {
+  if (cur === null) return null;
+  return {
+    some: { ...cur.some, totalPercent: stallPercent(prev?.some, cur.some, elapsed) },
+    full: cur.full === null ? null : { ...cur.full, totalPercent: stallPercent(prev?.full, cur.full, elapsed) },
+  };
+}
+
+/** totalPercent of every line from the two totals; null where `prev` lacks the resource or line. */
+export function pressureRates(
+  prev: PressureSet | null | undefined,
+  cur: PressureSet | null,
+  elapsed: number,
+): PressureSet | null {
+  if (cur === null) return null;
+  return {
+    cpu: resourceRates(prev?.cpu, cur.cpu, elapsed),
+    memory: resourceRates(prev?.memory, cur.memory, elapsed),
+    io: resourceRates(prev?.io, cur.io, elapsed),
+  };
+}
+
 function memoryPercent(c: ContainerInfo): number | null {
   const { usageBytes, limitBytes } = c.memory;
   return isCount(usageBytes) && isCount(limitBytes) && limitBytes > 0 ? (usageBytes / limitBytes) * 100 : null;
@@ -103,6 +149,7 @@ function containerRates(
   return {
     ...c,
     memory: { ...c.memory, percent: memoryPercent(c) },
+    pressure: pressureRates(same ? p.pressure : null, c.pressure, elapsed),
     cpu: {
       ...c.cpu,
       percent: usage !== null && hostNs !== null && cpuCount > 0 ? (usage / hostNs) * cpuCount * 100 : null,
@@ -156,6 +203,7 @@ export function applyRates(prev: Snapshot | null, cur: Snapshot): Snapshot {
       ...cur.host,
       cpuPercent: before ? hostCpuPercent(before.host.cpuTimes, cur.host.cpuTimes) : null,
       interfaces: interfaceRates(before ? before.host.interfaces : null, cur.host.interfaces, dt),
+      pressure: pressureRates(before?.host.pressure, cur.host.pressure, dt),
     },
     containers: cur.containers.map((c) => containerRates(prevContainers.get(c.id), c, dt, hostNs, cur.host.cpuCount)),
     processes: cur.processes.map((p) => processRates(prevProcesses.get(p.pid), p, dt, cur.host.clockTicks)),

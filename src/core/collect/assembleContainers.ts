@@ -4,6 +4,7 @@ import { NAMESPACE_TYPES } from '../model';
 import type { DockerContainerMeta } from '../docker/describe';
 import { parseCgroupMetrics } from '../parse/cgroupMetrics';
 import { parseNetDev } from '../parse/host';
+import { pressureSet } from '../parse/pressure';
 import type { AssembledProcess } from './assembleProcesses';
 import { shortId } from '../identity';
 import { byText } from '../order';
@@ -166,7 +167,8 @@ export async function assembleContainers(
     const procs = (byContainer.get(id) ?? []).sort((a, b) => (a.nsPid.at(-1) ?? a.pid) - (b.nsPid.at(-1) ?? b.pid));
     const init = procs.find((p) => p.pid === meta?.initPid) ?? procs[0];
     const cgroupPath = init?.cgroupPath ?? null;
-    const metrics = cgroupPath ? parseCgroupMetrics(input.cgroupFiles.get(cgroupPath) ?? new Map()) : null;
+    const cgroupFiles = cgroupPath ? input.cgroupFiles.get(cgroupPath) : undefined;
+    const metrics = cgroupPath ? parseCgroupMetrics(cgroupFiles ?? new Map()) : null;
     const namespaces = namespacesOf(init, input.host);
     const limitCpus =
       metrics?.cpu.quotaUs != null && metrics.cpu.periodUs ? metrics.cpu.quotaUs / metrics.cpu.periodUs : null;
@@ -217,6 +219,13 @@ export async function assembleContainers(
         perCpuNs: metrics?.cpu.perCpuNs ?? null,
       },
       pids: { current: metrics?.pids.current ?? null, limit: metrics?.pids.limit ?? null },
+      pressure: cgroupFiles
+        ? pressureSet(
+            cgroupFiles.get('cpu.pressure'),
+            cgroupFiles.get('memory.pressure'),
+            cgroupFiles.get('io.pressure'),
+          )
+        : null,
       blockIo: {
         readBytes: metrics?.blockIo.readBytes ?? null,
         writeBytes: metrics?.blockIo.writeBytes ?? null,

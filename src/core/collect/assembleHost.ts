@@ -11,6 +11,7 @@ import {
 } from '../parse/host';
 import type { parseProcStatCpu } from '../parse/host';
 import { classifyInterface } from '../parse/netClass';
+import { pressureSet } from '../parse/pressure';
 import type { BatchIndex } from './batchIndex';
 import { HOST_FILES } from './plan';
 import { CLOCK_TICKS } from './assembleProcesses';
@@ -117,6 +118,7 @@ export function assembleHost(
     namespaces,
     cgroupVersion: batch.files.has(HOST_FILES.cgroupV2Controllers) ? 2 : 1,
     clockTicks: CLOCK_TICKS,
+    pressure: pressureSet(f(HOST_FILES.pressureCpu), f(HOST_FILES.pressureMemory), f(HOST_FILES.pressureIo)),
   };
   return { host, sampleUptime: uptime };
 }

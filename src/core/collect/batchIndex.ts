@@ -1,6 +1,10 @@
 // Indexes one BatchResult by process, interface and cgroup so the assembler does no path scanning of its own.
 import type { BatchResult } from '../transport/types';
 import { CGROUP_ROOT } from './plan';
+import { CGROUP_PRESSURE_FILES } from '../parse/pressure';
+
+/** What a v1 host's unified tree gives a container that its v1 hierarchies do not. */
+const UNIFIED_ONLY_FILES = new Set(CGROUP_PRESSURE_FILES);
 
 interface ProcessFiles {
   files: Map<string, string>; // stat, status, cgroup, cmdline: what this refresh read
@@ -177,7 +181,7 @@ function* indexing(batch: BatchResult, known: KnownProcesses | undefined, index:
  * cgroup path (as in /proc/PID/cgroup) -> basename -> content, for the given container cgroup paths:
  * files under `root/<path>` on v2, under `root/<controller>/<path>` on v1 (every controller merged).
  * A v1 host in hybrid mode also has `root/unified/<path>/cpu.stat` (v2 format, no limits): skipped, so
- * one container's figures never mix the two versions.
+ * one container's figures never mix the two versions. Its *.pressure files are taken: they exist only there.
  */
 export function cgroupFilesByPath(
   index: BatchIndex,
@@ -196,7 +200,8 @@ export function cgroupFilesByPath(
       const second = dir.indexOf('/', 1);
       const controller = dir.slice(1, second);
       const rest = dir.slice(second);
-      if (second > 0 && controller !== 'unified' && known.has(rest)) owner = rest;
+      const fromHierarchy = controller !== 'unified' || UNIFIED_ONLY_FILES.has(base);
+      if (second > 0 && fromHierarchy && known.has(rest)) owner = rest;
     }
     if (owner === null) continue;
     let files = result.get(owner);

@@ -3,6 +3,7 @@
 import type { BatchPlan } from '../transport/types';
 import { CONTAINER_CGROUP_PATTERN } from '../parse/containerId';
 import { CGROUP_LIMIT_FILES, CGROUP_METRIC_FILES, CGROUP_ROW_FILES } from '../parse/cgroupMetrics';
+import { CGROUP_PRESSURE_FILES } from '../parse/pressure';
 
 /** Where cgroup hierarchies are mounted on every systemd-era distribution (v1 controllers below it, or v2 itself). */
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -20,6 +21,10 @@ export const HOST_FILES = {
   netDev: '/proc/net/dev',
   /** Present only when the unified (v2) hierarchy is mounted at the cgroup root. */
   cgroupV2Controllers: `${CGROUP_ROOT}/cgroup.controllers`,
+  /** PSI (absent without CONFIG_PSI, unreadable with psi=0: then left out of the batch). */
+  pressureCpu: '/proc/pressure/cpu',
+  pressureMemory: '/proc/pressure/memory',
+  pressureIo: '/proc/pressure/io',
 } as const;
 
 export const PROCESS_FILES = ['stat', 'status', 'cgroup', 'cmdline'] as const;
@@ -45,7 +50,12 @@ export function buildPlan(dockerRoot: string): BatchPlan {
       '/sys/class/net/*/lower_*',
     ],
     statfs: dockerRoot === '/' ? ['/'] : ['/', dockerRoot],
-    cgroups: { root: CGROUP_ROOT, pattern: CONTAINER_CGROUP_PATTERN, files: CGROUP_METRIC_FILES },
+    // The *.pressure files are read under every hierarchy like the rest: on a v1 host only the unified tree has them.
+    cgroups: {
+      root: CGROUP_ROOT,
+      pattern: CONTAINER_CGROUP_PATTERN,
+      files: [...CGROUP_METRIC_FILES, ...CGROUP_PRESSURE_FILES],
+    },
     perNetns: NETNS_FILES,
   };
 }
@@ -58,6 +68,9 @@ const TICK_HOST_FILES = [
   HOST_FILES.uptime,
   HOST_FILES.netDev,
   HOST_FILES.cgroupV2Controllers,
+  HOST_FILES.pressureCpu,
+  HOST_FILES.pressureMemory,
+  HOST_FILES.pressureIo,
 ];
 /** Read on the slow cadence only (and on the first refresh): fixed, or changing without mattering per tick. */
 export const SLOW_HOST_FILES: readonly string[] = [
@@ -91,6 +104,11 @@ export interface TierRequest {
   stat: 'all' | number[];
   /** Every cgroup counter, not only a container row's. */
   containerDetail: boolean;
+  /**
+   * Each container's {cpu,memory,io}.pressure (default: with containerDetail). Only when a view shows container
+   * detail: a slow refresh reads every counter for the row view too, and these three files would add to its cost.
+   */
+  pressure?: boolean;
   /** Processes whose facts the collector holds: [pid, start ticks]. */
   known: Array<[number, number]>;
   /** Container cgroup paths of those processes (their cgroup files are not read again). */
@@ -107,11 +125,13 @@ export function buildTieredPlan(dockerRoot: string, tier: TierRequest): BatchPla
   const slow = tier.slow;
   const every = tier.stat === 'all';
   const pids = tier.stat === 'all' ? [] : tier.stat;
-  const cgroupFiles = slow
+  const cgroupCounters = slow
     ? CGROUP_METRIC_FILES
     : tier.containerDetail
       ? CGROUP_TICK_FILES
       : CGROUP_ROW_FILES.filter((f) => !CGROUP_LIMIT_FILES.includes(f));
+  const cgroupFiles =
+    (tier.pressure ?? tier.containerDetail) ? [...cgroupCounters, ...CGROUP_PRESSURE_FILES] : cgroupCounters;
   return {
     files: [
       ...TICK_HOST_FILES,

@@ -95,7 +95,8 @@ export class ReadCache {
     const stat = demand.processes === 'all' || prune ? 'all' : this.pidsShown(demand.processes, mainPids);
     const containerDetail = slow || demand.containerDetail;
     const netnsNetDev = containerDetail || interfaces || !this.netDevFromHostPeers;
-    return { slow, interfaces, stat, containerDetail, known, cgroupPaths: [...cgroupPaths], netnsNetDev };
+    const pressure = demand.containerDetail;
+    return { slow, interfaces, stat, containerDetail, pressure, known, cgroupPaths: [...cgroupPaths], netnsNetDev };
   }
 
   /** PID 1, the given main PIDs, one process of every container known, and every process of `containers`. */

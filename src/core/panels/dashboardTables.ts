@@ -1,5 +1,5 @@
-// The columns of the dashboard's container and process tables. Pure.
-import type { ContainerInfo, ProcessInfo } from '../model';
+// The columns of the dashboard's container and process tables, and its host pressure cards. Pure.
+import type { ContainerInfo, Pressure, PressureSet, ProcessInfo } from '../model';
 import { MISSING, formatBytes, formatPercent, formatRate } from '../format';
 import type { Column } from './tableModel';
 import { containerLabel, innerPid, shortId } from '../identity';
@@ -134,3 +134,39 @@ export const PROCESS_COLUMNS: ReadonlyArray<Column<ProcessRow>> = [
     text: (r) => r.p.command || r.p.name,
   },
 ];
+
+/** One figure card of the dashboard's host row. */
+interface Card {
+  label: string;
+  value: string;
+  title: string;
+}
+
+const PRESSURE_CARDS = [
+  ['cpu', 'CPU pressure'],
+  ['memory', 'Memory pressure'],
+  ['io', 'I/O pressure'],
+] as const;
+
+function pressureTitle(p: Pressure): string {
+  // Two decimals, as the kernel prints them.
+  const pct = (n: number): string => formatPercent(n, 2);
+  const stall = p.some.totalPercent === null ? '' : `, ${pct(p.some.totalPercent)} over the last interval`;
+  const full = p.full === null ? '' : `; all tasks stalled (full) ${pct(p.full.avg60)}`;
+  return (
+    `some tasks stalled ${pct(p.some.avg60)} of the last minute (avg10 ${pct(p.some.avg10)}, ` +
+    `avg300 ${pct(p.some.avg300)}${stall})${full}`
+  );
+}
+
+/** The host's PSI as cards: `some avg60` of each resource, the rest in the hover; one card when there is none. */
+export function pressureCards(pressure: PressureSet | null): Card[] {
+  if (pressure === null)
+    return [{ label: 'Pressure', value: MISSING, title: 'no /proc/pressure on this host (kernel without PSI)' }];
+  return PRESSURE_CARDS.map(([key, label]) => {
+    const p = pressure[key];
+    return p === null
+      ? { label, value: MISSING, title: `/proc/pressure/${key} could not be read` }
+      : { label, value: formatPercent(p.some.avg60), title: pressureTitle(p) };
+  });
+}

@@ -25,6 +25,7 @@ const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 function container(over: Partial<ContainerInfo> & Pick<ContainerInfo, 'id' | 'name'>): ContainerInfo {
   return {
+    pressure: null,
     image: 'dm-busybox:test',
     command: 'sh -c sleep 100000',
     state: 'running',
@@ -337,6 +338,7 @@ const snapshot: Snapshot = {
     namespaces: HOST_NS,
     cgroupVersion: 1,
     clockTicks: 100,
+    pressure: null,
   },
   docker: {
     reachable: true,
