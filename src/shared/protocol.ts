@@ -27,6 +27,10 @@ export interface MetricsSample {
   readBytesPerSec: number | null;
   writeBytesPerSec: number | null;
   throttledPercent: number | null;
+  /** PSI `some avg10` per resource, % of wall time; null where the kernel or the cgroup has no pressure files. */
+  cpuPressure: number | null;
+  memoryPressure: number | null;
+  ioPressure: number | null;
 }
 
 export type TargetStatus = 'connecting' | 'connected' | 'reconnecting' | 'error' | 'paused';
