@@ -30,7 +30,7 @@ export type HistoryRecord =
       }>;
     };
 
-export interface Damage {
+interface Damage {
   /** Byte offset of the first record that could not be read. */
   offset: number;
   reason: 'truncated' | 'checksum' | 'malformed' | 'not a history file';
@@ -39,7 +39,7 @@ export interface Damage {
 let table: Uint32Array | undefined;
 
 /** CRC-32 (IEEE, as zlib and gzip compute it). */
-export function crc32(buf: Uint8Array): number {
+function crc32(buf: Uint8Array): number {
   if (!table) {
     table = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {

@@ -11,7 +11,7 @@ import type { SampleBatch } from './targetHistory';
 /** A compacted file aims below this share of the bound, so that appends run a while before the next one. */
 const COMPACT_TARGET = 0.75;
 /** Each subject's share of a file: a day of minutes plus 15 minutes of samples at a 2 s refresh (measured). */
-export const BYTES_PER_SUBJECT = 440 * 1024;
+const BYTES_PER_SUBJECT = 440 * 1024;
 
 export type Report = (message: string) => void;
 
@@ -33,10 +33,17 @@ export class HistoryFile {
 
   private constructor(
     readonly path: string,
-    readonly maxBytes: number,
+    private maxBytes: number,
     private readonly report: Report,
   ) {
-    this.history = new TargetHistory(Math.max(2, Math.floor((maxBytes * COMPACT_TARGET) / BYTES_PER_SUBJECT)));
+    this.history = new TargetHistory(subjectsFor(maxBytes));
+  }
+
+  /** A changed setting: applies from the next write (a smaller bound compacts then). */
+  setMaxBytes(maxBytes: number): void {
+    this.maxBytes = maxBytes;
+    this.history.maxSubjects = subjectsFor(maxBytes);
+    if (this.size > maxBytes) this.rewrite = true;
   }
 
   /** Loads the file if there is one; never rejects (what cannot be read is reported and set aside). */
@@ -189,6 +196,11 @@ export class HistoryFile {
   get bytes(): number {
     return this.size;
   }
+}
+
+/** How many subjects a file of this bound holds whole (the host and the containers seen most recently). */
+function subjectsFor(maxBytes: number): number {
+  return Math.max(2, Math.floor((maxBytes * COMPACT_TARGET) / BYTES_PER_SUBJECT));
 }
 
 function encodeAll(records: HistoryRecord[]): Buffer {

@@ -4,7 +4,7 @@
 
 export const MINUTE_MS = 60_000;
 /** 24 hours of minutes. */
-export const ROLLUP_CAPACITY = 1440;
+const ROLLUP_CAPACITY = 1440;
 
 /** One closed minute: `t` is the minute's start (ms); per field min/avg/max over the samples, null if none. */
 export interface MinuteRow {

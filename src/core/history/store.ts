@@ -20,7 +20,7 @@ interface Entry {
 }
 
 /** A file name from a target id: readable, and unique through a hash (ids may hold `@`, `:` or `/`). */
-export function historyFileName(targetId: string): string {
+function historyFileName(targetId: string): string {
   const readable = targetId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
   const hash = createHash('sha256').update(targetId).digest('hex').slice(0, 10);
   return `${readable}-${hash}.dmh`;
@@ -32,9 +32,14 @@ export class HistoryStore {
 
   constructor(
     readonly dir: string,
-    readonly maxBytesPerTarget: number,
+    private maxBytesPerTarget: number,
     private readonly report: Report,
   ) {}
+
+  setMaxBytes(maxBytes: number): void {
+    this.maxBytesPerTarget = maxBytes;
+    for (const e of this.entries.values()) e.file?.setMaxBytes(maxBytes);
+  }
 
   private mkdir(): Promise<void> {
     this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(

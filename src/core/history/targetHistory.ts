@@ -2,6 +2,7 @@
 // SeriesHistory) and as minute rollups, with a bound on the number of subjects. What the file stores is
 // replayed into it; what it holds is what a compacted file is rewritten from. Pure (no fs).
 import type { Snapshot } from '../model';
+import type { MetricsHistory } from '../../shared/protocol';
 import { HISTORY_CAPACITY, SeriesHistory } from '../panels/history';
 import { METRIC_FIELDS } from '../panels/series';
 import type { MetricField } from '../panels/series';
@@ -58,7 +59,7 @@ export class TargetHistory {
   private readonly series = new Map<string, SubjectSeries>();
 
   /** `maxSubjects` counts the host too. */
-  constructor(readonly maxSubjects: number) {}
+  constructor(public maxSubjects: number) {}
 
   private subjectFor(key: string, name: string, t: number): SubjectSeries | null {
     let s = this.series.get(key);
@@ -127,6 +128,12 @@ export class TargetHistory {
     return [...this.series.values()]
       .map(({ key, name, lastSeen }) => ({ key, name, lastSeen }))
       .sort((a, b) => (a.key === HOST_KEY ? -1 : b.key === HOST_KEY ? 1 : b.lastSeen - a.lastSeen));
+  }
+
+  /** What a Metrics panel receives when it opens. */
+  posted(key: string): MetricsHistory | null {
+    const s = this.series.get(key);
+    return s ? { recent: s.recent.toState(), minutes: s.minutes.toState() } : null;
   }
 
   view(key: string, range: HistoryRange): RangeView<MetricField> | null {
