@@ -13,7 +13,7 @@ import { allJson, toJson } from '../core/json';
 import { errorText } from './log';
 import type { Log } from './log';
 import type { HistoryController } from './history';
-import { exportHistory } from './historyExport';
+import { exportHistory, exportHistoryTo, isHistoryExportArgs } from './historyExport';
 import type { MonitorServiceImpl } from './monitorService';
 import type { PanelManager } from './panels/register';
 import type { TargetState } from './serviceApi';
@@ -205,7 +205,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     },
 
     'dockerMonitor.exportHistory': async (arg) =>
-      exportHistory(await targetOf(arg, 'Monitor: Export History'), deps, pick),
+      isHistoryExportArgs(arg)
+        ? exportHistoryTo(arg, deps)
+        : exportHistory(await targetOf(arg, 'Monitor: Export History'), deps, pick),
 
     // Tree rows.
     'dockerMonitor.showMetrics': async (arg) => {

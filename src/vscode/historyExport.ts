@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { MonitorError } from '../core/errors';
 import { historyExportName, historyExportText } from '../core/history/exportText';
 import type { ExportFormat, ExportSubject } from '../core/history/exportText';
-import { HISTORY_RANGES, RANGE_LABELS } from '../core/history/range';
+import { HISTORY_RANGES, RANGE_LABELS, isHistoryRange } from '../core/history/range';
 import type { HistoryRange } from '../core/history/range';
 import { HOST_KEY } from '../core/history/targetHistory';
 import { shortId } from '../core/identity';
@@ -20,12 +20,58 @@ type Pick = <T>(items: PickItem<T>[], title: string, placeHolder: string) => Pro
 
 const TITLE = 'Monitor: Export History';
 
-export async function exportHistory(
-  targetId: string,
-  deps: { service: MonitorService; history: HistoryController; log: Log },
-  pick: Pick,
-): Promise<void> {
-  const { service, history, log } = deps;
+/** The command's choices given as its argument (a keybinding or a test), instead of asked. */
+export interface HistoryExportArgs {
+  targetId: string;
+  /** '' for the host, else a container id. */
+  subject: string;
+  range: HistoryRange;
+  format: ExportFormat;
+  /** Where to write (a file path or a URI string). */
+  file: string;
+}
+
+export function isHistoryExportArgs(v: unknown): v is HistoryExportArgs {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Record<string, unknown>;
+  return (
+    typeof a.targetId === 'string' &&
+    typeof a.subject === 'string' &&
+    isHistoryRange(a.range) &&
+    (a.format === 'csv' || a.format === 'json') &&
+    typeof a.file === 'string'
+  );
+}
+
+type Deps = { service: MonitorService; history: HistoryController; log: Log };
+
+/** Writes one export; returns the subject's name. */
+async function write(a: Omit<HistoryExportArgs, 'file'>, uri: vscode.Uri, deps: Deps): Promise<string> {
+  const label = deps.service.target(a.targetId)?.summary.label ?? a.targetId;
+  const h = await deps.history.load(a.targetId);
+  const s = h.subjects().find((x) => x.key === a.subject);
+  const view = h.view(a.subject, a.range);
+  if (!s || !view) throw new MonitorError(`no history kept for that subject on ${label}`, 'not-found');
+  const subject: ExportSubject = {
+    target: label,
+    kind: a.subject === HOST_KEY ? 'host' : 'container',
+    id: a.subject,
+    name: s.name,
+  };
+  await vscode.workspace.fs.writeFile(
+    uri,
+    new TextEncoder().encode(historyExportText(subject, view, METRIC_FIELDS, a.format)),
+  );
+  deps.log.info(`exported the ${a.range} history of ${s.name} on ${label} to ${uri.fsPath}`);
+  return s.name;
+}
+
+export async function exportHistoryTo(a: HistoryExportArgs, deps: Deps): Promise<void> {
+  await write(a, /^[a-z][a-z0-9+.-]+:/i.test(a.file) ? vscode.Uri.parse(a.file) : vscode.Uri.file(a.file), deps);
+}
+
+export async function exportHistory(targetId: string, deps: Deps, pick: Pick): Promise<void> {
+  const { service, history } = deps;
   const label = service.target(targetId)?.summary.label ?? targetId;
   const h = await history.load(targetId);
   const subjects = h.subjects();
@@ -65,16 +111,14 @@ export async function exportHistory(
     TITLE,
     'File format',
   );
-  const view = h.view(key, range);
   const s = subjects.find((x) => x.key === key)!;
-  if (!view) throw new MonitorError(`the history of ${s.name} is no longer kept`, 'not-found');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
   const subject: ExportSubject = {
     target: label,
     kind: key === HOST_KEY ? 'host' : 'container',
     id: key,
     name: s.name,
   };
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
   const uri = await vscode.window.showSaveDialog({
     title: `Export the history of ${s.name}`,
     defaultUri: vscode.Uri.joinPath(folder, historyExportName(subject, range, format)),
@@ -82,8 +126,6 @@ export async function exportHistory(
     saveLabel: 'Export',
   });
   if (!uri) return;
-  const text = historyExportText(subject, view, METRIC_FIELDS, format);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  log.info(`exported the ${range} history of ${s.name} on ${label} to ${uri.fsPath}`);
-  void vscode.window.showInformationMessage(`Docker Monitor: exported the history of ${s.name}.`);
+  const name = await write({ targetId, subject: key, range, format }, uri, deps);
+  void vscode.window.showInformationMessage(`Docker Monitor: exported the history of ${name}.`);
 }

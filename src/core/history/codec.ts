@@ -148,32 +148,56 @@ export interface Decoded {
   damage: Damage | null;
 }
 
-/** Reads every record up to the end or the first damage. The first record must declare the fields. */
-export function decodeFile(buf: Buffer): Decoded {
-  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC))
-    return { records: [], goodBytes: 0, damage: { offset: 0, reason: 'not a history file' } };
-  const records: HistoryRecord[] = [];
-  let o = MAGIC.length;
-  let width = -1;
-  while (o < buf.length) {
-    if (o + FRAME > buf.length) return { records, goodBytes: o, damage: { offset: o, reason: 'truncated' } };
+/**
+ * Reads records one at a time up to the end or the first damage, so that a caller can yield to the event loop
+ * between them (a day's file holds thousands). The first record must declare the fields.
+ */
+export class RecordReader {
+  private o = MAGIC.length;
+  private width = -1;
+  /** Bytes up to the end of the last good record: where an append may continue. */
+  goodBytes = 0;
+  damage: Damage | null = null;
+
+  constructor(private readonly buf: Buffer) {
+    if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC))
+      this.damage = { offset: 0, reason: 'not a history file' };
+    else this.goodBytes = MAGIC.length;
+  }
+
+  private fail(reason: Damage['reason']): null {
+    this.damage = { offset: this.o, reason };
+    return null;
+  }
+
+  /** The next record; null at the end or at damage (then `damage` says which). */
+  next(): HistoryRecord | null {
+    const { buf, o } = this;
+    if (this.damage || o >= buf.length) return null;
+    if (o + FRAME > buf.length) return this.fail('truncated');
     const len = buf.readUInt32LE(o);
-    if (len < 1 || len > MAX_RECORD) return { records, goodBytes: o, damage: { offset: o, reason: 'malformed' } };
-    if (o + FRAME + len > buf.length) return { records, goodBytes: o, damage: { offset: o, reason: 'truncated' } };
+    if (len < 1 || len > MAX_RECORD) return this.fail('malformed');
+    if (o + FRAME + len > buf.length) return this.fail('truncated');
     const payload = buf.subarray(o + FRAME, o + FRAME + len);
-    if (crc32(payload) !== buf.readUInt32LE(o + 4))
-      return { records, goodBytes: o, damage: { offset: o, reason: 'checksum' } };
+    if (crc32(payload) !== buf.readUInt32LE(o + 4)) return this.fail('checksum');
     let r: HistoryRecord | null;
     try {
-      r = decodePayload(payload, width);
+      r = decodePayload(payload, this.width);
     } catch {
       r = null;
     }
-    if (!r || (width < 0 && r.kind !== 'fields'))
-      return { records, goodBytes: o, damage: { offset: o, reason: 'malformed' } };
-    if (r.kind === 'fields') width = r.fields.length;
-    records.push(r);
-    o += FRAME + len;
+    if (!r || (this.width < 0 && r.kind !== 'fields')) return this.fail('malformed');
+    if (r.kind === 'fields') this.width = r.fields.length;
+    this.o = o + FRAME + len;
+    this.goodBytes = this.o;
+    return r;
   }
-  return { records, goodBytes: o, damage: null };
+}
+
+/** Every record up to the end or the first damage, at once (tests and small files). */
+export function decodeFile(buf: Buffer): Decoded {
+  const reader = new RecordReader(buf);
+  const records: HistoryRecord[] = [];
+  for (let r = reader.next(); r; r = reader.next()) records.push(r);
+  return { records, goodBytes: reader.goodBytes, damage: reader.damage };
 }

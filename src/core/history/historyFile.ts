@@ -3,11 +3,13 @@
 // Damage never throws: a cut-off tail is cut away, a corrupt file is renamed aside and reported.
 import { promises as fs } from 'node:fs';
 import { METRIC_FIELDS } from '../panels/series';
-import { MAGIC, decodeFile, encodeRecord } from './codec';
+import { MAGIC, RecordReader, encodeRecord } from './codec';
 import type { HistoryRecord } from './codec';
 import { TargetHistory } from './targetHistory';
 import type { SampleBatch } from './targetHistory';
 
+/** The longest the replay of a file runs before it lets the event loop go on. */
+const YIELD_MS = 8;
 /** A compacted file aims below this share of the bound, so that appends run a while before the next one. */
 const COMPACT_TARGET = 0.75;
 /** Each subject's share of a file: a day of minutes plus 15 minutes of samples at a 2 s refresh (measured). */
@@ -56,9 +58,9 @@ export class HistoryFile {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') report(`History ${path}: not read (${errText(e)})`);
       return f;
     }
-    const decoded = decodeFile(buf);
-    f.replay(decoded.records);
-    const d = decoded.damage;
+    const reader = new RecordReader(buf);
+    const count = await f.replay(reader);
+    const d = reader.damage;
     if (!d) {
       f.size = buf.length;
       f.rewrite = buf.length > maxBytes;
@@ -66,13 +68,11 @@ export class HistoryFile {
     }
     if (d.reason === 'truncated') {
       // A crash mid-append: the records before it are whole; appends continue after the last of them.
-      report(
-        `History ${path}: the last record is cut off at byte ${d.offset}; read the ${decoded.records.length} before it.`,
-      );
+      report(`History ${path}: the last record is cut off at byte ${d.offset}; read the ${count} before it.`);
       try {
-        await fs.truncate(path, decoded.goodBytes);
-        f.size = decoded.goodBytes;
-        f.rewrite = decoded.goodBytes < MAGIC.length;
+        await fs.truncate(path, reader.goodBytes);
+        f.size = reader.goodBytes;
+        f.rewrite = reader.goodBytes < MAGIC.length;
       } catch (e) {
         report(`History ${path}: could not cut off the damaged tail (${errText(e)}); it will be rewritten.`);
       }
@@ -80,7 +80,7 @@ export class HistoryFile {
     }
     const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     report(
-      `History ${path}: ${d.reason} at byte ${d.offset}; kept the ${decoded.records.length} records before it and set the file aside as ${aside}.`,
+      `History ${path}: ${d.reason} at byte ${d.offset}; kept the ${count} records before it and set the file aside as ${aside}.`,
     );
     try {
       await fs.rename(path, aside);
@@ -90,12 +90,23 @@ export class HistoryFile {
     return f;
   }
 
-  /** Replays records into memory; a file written with other fields is read by field name. */
-  private replay(records: HistoryRecord[]): void {
+  /**
+   * Replays records into memory; a file written with other fields is read by field name. Yields to the event
+   * loop every few milliseconds: a day's file takes most of a second to replay, and the extension host's thread
+   * must not stall that long. Returns the number of records read.
+   */
+  private async replay(reader: RecordReader): Promise<number> {
+    let count = 0;
+    let slice = Date.now();
     let map: number[] = METRIC_FIELDS.map((_, i) => i);
     const names = new Map<number, { key: string; name: string }>();
     const pick = (col: Array<number | null>) => map.map((j) => (j >= 0 ? (col[j] ?? null) : null));
-    for (const r of records) {
+    for (let r = reader.next(); r; r = reader.next()) {
+      count++;
+      if (Date.now() - slice > YIELD_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = Date.now();
+      }
       if (r.kind === 'fields') map = METRIC_FIELDS.map((f) => r.fields.indexOf(f));
       else if (r.kind === 'subject') {
         names.set(r.index, { key: r.key, name: r.name });
@@ -116,6 +127,7 @@ export class HistoryFile {
         }
       }
     }
+    return count;
   }
 
   /** Adds a refresh to memory and queues its record; the write happens off this call. */

@@ -112,6 +112,8 @@ export class MinuteRollups<F extends string> {
 
   /** Drops closed minutes that started before `t`. */
   dropBefore(t: number): void {
+    // Called on every refresh: nothing to do in all but one refresh a minute.
+    if (this.rows.length === 0 || this.rows[0].t >= t) return;
     const i = this.rows.findIndex((r) => r.t >= t);
     this.rows = i < 0 ? [] : this.rows.slice(i);
   }

@@ -122,7 +122,7 @@ describe('history file', () => {
     const back = await HistoryFile.open(path, max, () => undefined);
     expect(back.history.view(HOST_KEY, '15m')!.t.at(-1)).toBe(list.at(-1)!.t);
     expect(back.history.view(HOST_KEY, '1h')!.t.length).toBeGreaterThan(50);
-  });
+  }, 60_000);
 
   it('the file starts with the magic and declares its fields first', async () => {
     const path = join(dir(), 't.dmh');
