@@ -210,7 +210,11 @@ function render(): void {
   for (const c of charts) {
     const cols = c.fields.map((f) => view.values[f]);
     c.chart.element.hidden = c.hideEmpty && cols.every((col) => col.every((v) => v === null));
-    c.chart.setData(view.t, cols);
+    const band =
+      view.min && view.max
+        ? { min: c.fields.map((f) => view.min![f]), max: c.fields.map((f) => view.max![f]) }
+        : undefined;
+    c.chart.setData(view.t, cols, band);
   }
   const points = view.t.length;
   const span = points > 1 ? Math.round((view.t[points - 1] - view.t[0]) / 60000) : 0;

@@ -91,6 +91,23 @@ function entryWidth(r: Extract<HistoryRecord, { kind: 'samples' | 'minute' }>): 
   return 'values' in e ? e.values.length : e.avg.length;
 }
 
+/** The bytes encodeRecord(r) takes, without encoding it (a compaction sizes its file first). */
+export function encodedSize(r: HistoryRecord): number {
+  switch (r.kind) {
+    case 'fields':
+      return FRAME + 1 + Buffer.byteLength(JSON.stringify(r.fields));
+    case 'subject':
+      return FRAME + 3 + Buffer.byteLength(JSON.stringify([r.key, r.name]));
+    case 'samples':
+    case 'minute':
+      return (
+        FRAME +
+        11 +
+        r.entries.length * (2 + (r.entries.length > 0 ? entryWidth(r) : 0) * 8 * (r.kind === 'samples' ? 1 : 3))
+      );
+  }
+}
+
 /** One framed record, ready to append. */
 export function encodeRecord(r: HistoryRecord): Buffer {
   const payload = payloadOf(r);

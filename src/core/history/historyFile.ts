@@ -3,7 +3,7 @@
 // Damage never throws: a cut-off tail is cut away, a corrupt file is renamed aside and reported.
 import { promises as fs } from 'node:fs';
 import { METRIC_FIELDS } from '../panels/series';
-import { MAGIC, RecordReader, encodeRecord } from './codec';
+import { MAGIC, RecordReader, encodeRecord, encodedSize } from './codec';
 import type { HistoryRecord } from './codec';
 import { TargetHistory } from './targetHistory';
 import type { SampleBatch } from './targetHistory';
@@ -133,18 +133,23 @@ export class HistoryFile {
   /** Adds a refresh to memory and queues its record; the write happens off this call. */
   record(batch: SampleBatch): void {
     this.history.apply(batch);
+    if (this.rewrite) return this.schedule(); // the rewrite writes what memory holds, this refresh included
     const entries: Extract<HistoryRecord, { kind: 'samples' }>['entries'] = [];
     for (const e of batch.entries) {
       if (!this.history.get(e.key)) continue; // over the bound on subjects: not kept
       let known = this.index.get(e.key);
       if (!known || known.name !== e.name) {
         known = { i: known?.i ?? this.nextIndex++, name: e.name };
+        // Indexes are u16: a file that has named 65,536 subjects is rewritten, which numbers them afresh.
+        if (known.i > 0xffff) {
+          this.rewrite = true;
+          return this.schedule();
+        }
         this.index.set(e.key, known);
         this.queue.push(encodeRecord({ kind: 'subject', index: known.i, key: e.key, name: e.name }));
       }
       entries.push({ index: known.i, values: e.values });
     }
-    if (this.nextIndex > 0xffff) this.rewrite = true;
     this.queue.push(encodeRecord({ kind: 'samples', t: batch.t, entries }));
     this.schedule();
   }
@@ -183,18 +188,14 @@ export class HistoryFile {
    * leaves one whole file or the other. Over the target size even so, it keeps fewer hours of minutes.
    */
   private async compact(): Promise<void> {
-    this.queue = [];
+    const sizeOf = (rs: HistoryRecord[]) => rs.reduce((n, r) => n + encodedSize(r), MAGIC.length);
     let records = this.history.records();
-    let data = encodeAll(records);
     const newest = Math.max(...this.history.subjects().map((s) => s.lastSeen), 0);
-    for (let hours = 12; data.length > this.maxBytes * COMPACT_TARGET && hours >= 0.25; hours /= 2) {
+    for (let hours = 12; sizeOf(records) > this.maxBytes * COMPACT_TARGET && hours >= 0.25; hours /= 2)
       records = this.history.records(newest - hours * 3_600_000);
-      data = encodeAll(records);
-    }
-    const tmp = `${this.path}.tmp`;
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, this.path);
-    this.size = data.length;
+    // The new file's numbering holds from here, before the first await: refreshes recorded while it is being
+    // encoded and written are queued with it and appended after the rename.
+    this.queue = [];
     this.rewrite = false;
     this.index.clear();
     this.nextIndex = 0;
@@ -203,18 +204,25 @@ export class HistoryFile {
         this.index.set(r.key, { i: r.index, name: r.name });
         this.nextIndex = r.index + 1;
       }
-  }
-
-  get bytes(): number {
-    return this.size;
+    // Encoded in slices: a day of 30 containers is megabytes, which must not stall the extension host's thread.
+    const parts: Buffer[] = [MAGIC];
+    let slice = Date.now();
+    for (const r of records) {
+      parts.push(encodeRecord(r));
+      if (Date.now() - slice > YIELD_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = Date.now();
+      }
+    }
+    const data = Buffer.concat(parts);
+    const tmp = `${this.path}.tmp`;
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, this.path);
+    this.size = data.length;
   }
 }
 
 /** How many subjects a file of this bound holds whole (the host and the containers seen most recently). */
 function subjectsFor(maxBytes: number): number {
   return Math.max(2, Math.floor((maxBytes * COMPACT_TARGET) / BYTES_PER_SUBJECT));
-}
-
-function encodeAll(records: HistoryRecord[]): Buffer {
-  return Buffer.concat([MAGIC, ...records.map(encodeRecord)]);
 }

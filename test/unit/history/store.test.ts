@@ -124,6 +124,20 @@ describe('history file', () => {
     expect(back.history.view(HOST_KEY, '1h')!.t.length).toBeGreaterThan(50);
   }, 60_000);
 
+  it('refreshes recorded while a compaction is being written are in the file after it', async () => {
+    const path = join(dir(), 't.dmh');
+    const list = batches(6);
+    // A new file is written whole (a compaction) at the first write: it starts in a microtask and then waits on
+    // the disk, and no I/O completes within microtasks, so the next five refreshes arrive while it is written.
+    const f = await HistoryFile.open(path, 20 * MB, () => undefined);
+    f.record(list[0]);
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    for (const b of list.slice(1)) f.record(b);
+    await f.flush();
+    const back = await HistoryFile.open(path, 20 * MB, () => undefined);
+    expect(back.history.view(HOST_KEY, '15m')!.t).toEqual(list.map((b) => b.t));
+  });
+
   it('the file starts with the magic and declares its fields first', async () => {
     const path = join(dir(), 't.dmh');
     await written(path, batches(2));

@@ -56,6 +56,17 @@ export function historyUiTests({ page, shots }) {
           `${after} points within ${seconds.toFixed(1)} s of opening: more than refreshes since then could give`,
         );
         await screenshot(page, shots, 'metrics-history.png');
+        // The 1 hour range: the kept minutes, as averages with a min-max band.
+        const frame = await until('the metrics webview frame', async () => {
+          for (const f of page.frames()) {
+            const text = await f.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+            if (NOTE.test(text)) return f;
+          }
+          throw new Error('no frame shows the note');
+        });
+        await frame.locator('vscode-button', { hasText: '1 hour' }).click();
+        await webviewShowing(page, 'the 1 hour range', [/Last 1 hour: \d+ 1-minute averages/]);
+        await screenshot(page, shots, 'metrics-history-1h.png');
       },
     },
   ];
