@@ -193,6 +193,11 @@ export class TimeChart {
         : [],
     };
     this.plot = new uPlot(opts, this.data, this.canvasHost);
+    // The band edges stay out of the legend: the band shows them, and two more entries per series crowd it.
+    if (this.banded)
+      this.plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => {
+        if (i > this.spec.series.length) row.style.display = 'none';
+      });
   }
 
   private fit(): void {
