@@ -1,5 +1,6 @@
 // Figures for docs/history.md: bytes a refresh adds to a history file per container, and the time to load a
-// file holding a full day (host + 10 containers at a 2 s refresh, bound 20 MB). Run: node scripts/history-size.mjs
+// file holding a full day (host + 10 containers at a 2 s refresh, bound 20 MB). Run from the repo's root:
+//   npx esbuild scripts/bench/historySize.ts --bundle --platform=node --outfile=/tmp/historySize.cjs && node /tmp/historySize.cjs
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ import type { SampleBatch } from '../../src/core/history/targetHistory';
 import { snapshotFromJson } from '../../test/unit/fixtures/snapshotJson';
 
 const MB = 1024 * 1024;
-const lines = readFileSync(join(__dirname, 'watch-all.ndjson'), 'utf8').split('\n').filter(Boolean);
+const lines = readFileSync(join('test', 'unit', 'history', 'fixtures', 'watch-all.ndjson'), 'utf8')
+  .split('\n')
+  .filter(Boolean);
 const real = lines.map((l) => batchOf(snapshotFromJson(l), 'local')!);
 
 /** `containers` containers (copies of the recorded ones under other ids) and the host, `n` refreshes. */

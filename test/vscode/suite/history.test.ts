@@ -12,26 +12,15 @@ import { METRIC_FIELDS } from '../../../src/core/panels/series';
 import type { MetricsHistory } from '../../../src/shared/protocol';
 import { dockerReady, dockerSkipReason } from './docker';
 import { activate, closeAllEditors, showTargetsView } from './extensionApi';
-import type { ExtensionApi } from './extensionApi';
 import { suiteWhen } from './skip';
 import { eventually, sleep } from './wait';
 
 suiteWhen(dockerReady ? null : dockerSkipReason, 'history', function () {
-  let api: ExtensionApi;
-
-  suiteSetup(async function () {
-    this.timeout(60_000);
-    api = await activate();
-    await showTargetsView();
-  });
-
-  suiteTeardown(async function () {
-    await closeAllEditors();
-  });
-
   test('host Metrics opens with the points kept before it opened; the export holds what it shows', async function () {
     this.timeout(120_000);
+    const api = await activate();
     await closeAllEditors();
+    await showTargetsView();
     // The Targets view is visible: Local refreshes, and each refresh is kept.
     await sleep(8000);
     const openedAt = Date.now();
@@ -80,5 +69,6 @@ suiteWhen(dockerReady ? null : dockerSkipReason, 'history', function () {
       assert.ok(p, `the panel's point at ${new Date(t).toISOString()} is not in the export`);
       for (const f of METRIC_FIELDS) assert.equal(p[f], shown.values[f][i], `${f} at ${new Date(t).toISOString()}`);
     });
+    await closeAllEditors();
   });
 });
