@@ -17,6 +17,8 @@ export const BROWSER_SAFE_CORE = [
   'src/core/escape',
   'src/core/identity',
   'src/core/order',
+  'src/core/history/range',
+  'src/core/history/rollup',
   'src/core/panels/dashboardTables',
   'src/core/panels/gapsView',
   'src/core/panels/history',

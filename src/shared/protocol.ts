@@ -1,6 +1,8 @@
 // The one message protocol between the extension and its webview panels. Both bundles compile this file, so
 // a message that one side sends and the other does not understand is a compile error, not a silent no-op.
 import type { ContainerInfo, Correlation, Finding, HostInfo, ProcessInfo } from '../core/model';
+import type { HistoryState } from '../core/panels/history';
+import type { RollupState } from '../core/history/rollup';
 
 export type PanelKind = 'dashboard' | 'metrics' | 'correlation' | 'gaps';
 
@@ -27,6 +29,10 @@ export interface MetricsSample {
   readBytesPerSec: number | null;
   writeBytesPerSec: number | null;
   throttledPercent: number | null;
+  /** PSI `some avg10` per resource, % of wall time; null where the kernel or the cgroup has no pressure files. */
+  cpuPressure: number | null;
+  memoryPressure: number | null;
+  ioPressure: number | null;
 }
 
 export type TargetStatus = 'connecting' | 'connected' | 'reconnecting' | 'error' | 'paused';
@@ -60,6 +66,14 @@ export interface MetricsData {
   sample: MetricsSample | null;
   /** Current figures as label -> formatted value, in display order. */
   figures: Array<[string, string]>;
+  /** The stored history (host or container), in the first message after the webview loads. */
+  history?: MetricsHistory;
+}
+
+/** A subject's stored history: refresh-resolution points and 1-minute rollups, in METRIC_FIELDS columns. */
+export interface MetricsHistory {
+  recent: HistoryState;
+  minutes: RollupState;
 }
 
 export interface CorrelationData {

@@ -12,6 +12,8 @@ import { MonitorError } from '../core/errors';
 import { allJson, toJson } from '../core/json';
 import { errorText } from './log';
 import type { Log } from './log';
+import type { HistoryController } from './history';
+import { exportHistory, exportHistoryTo, isHistoryExportArgs } from './historyExport';
 import type { MonitorServiceImpl } from './monitorService';
 import type { PanelManager } from './panels/register';
 import type { TargetState } from './serviceApi';
@@ -24,6 +26,7 @@ export interface CommandDeps {
   panels: PanelManager;
   tree: TreeController;
   log: Log;
+  history: HistoryController;
 }
 
 type Arg = TreeNode | string | undefined;
@@ -200,6 +203,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       );
       if (open === 'Open') await vscode.window.showTextDocument(uri);
     },
+
+    'dockerMonitor.exportHistory': async (arg) =>
+      isHistoryExportArgs(arg)
+        ? exportHistoryTo(arg, deps)
+        : exportHistory(await targetOf(arg, 'Monitor: Export History'), deps, pick),
 
     // Tree rows.
     'dockerMonitor.showMetrics': async (arg) => {

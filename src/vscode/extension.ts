@@ -1,9 +1,11 @@
 // Activation: the output channel, the monitor service, the Targets tree, the panels, the commands and the
-// status-bar item. Everything disposable goes into context.subscriptions; deactivate waits for the connections
-// to close.
+// status-bar item, the history. Everything disposable goes into context.subscriptions; deactivate waits for the
+// connections to close and the history to be written.
 import * as vscode from 'vscode';
 import type { TreeNode } from '../core/present/treeNodes';
 import { registerCommands } from './commands';
+import { registerHistory } from './history';
+import type { HistoryController } from './history';
 import { createLog } from './log';
 import { MonitorServiceImpl } from './monitorService';
 import { registerPanels } from './panels/register';
@@ -22,6 +24,7 @@ export interface ExtensionApi {
 }
 
 let running: MonitorServiceImpl | undefined;
+let history: HistoryController | undefined;
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = createLog(context);
@@ -37,20 +40,29 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   running = service;
   context.subscriptions.push(service);
+  const stored = registerHistory(context, service, log);
+  history = stored;
   const tree = registerTree(context, service);
-  const panels = registerPanels(context, service, (targetId, kind, id) => {
-    tree.reveal(targetId, kind, id).catch((e: unknown) => {
-      void vscode.window.showWarningMessage(`Docker Monitor: ${e instanceof Error ? e.message : String(e)}`);
-    });
-  });
-  registerCommands(context, { service, panels, tree, log });
+  const panels = registerPanels(
+    context,
+    service,
+    (targetId, kind, id) => {
+      tree.reveal(targetId, kind, id).catch((e: unknown) => {
+        void vscode.window.showWarningMessage(`Docker Monitor: ${e instanceof Error ? e.message : String(e)}`);
+      });
+    },
+    stored,
+  );
+  registerCommands(context, { service, panels, tree, log, history: stored });
   registerStatusBar(context, service);
   return { treeDataProvider: tree.treeDataProvider, panels: () => panels.openPanels() };
 }
 
-/** Waits until every SSH connection is closed, so that none outlives the extension host. */
-export function deactivate(): Promise<void> | undefined {
+/** Waits until every SSH connection is closed (none outlives the extension host) and the history is written. */
+export async function deactivate(): Promise<void> {
   const service = running;
+  const stored = history;
   running = undefined;
-  return service?.shutdown();
+  history = undefined;
+  await Promise.all([service?.shutdown(), stored?.flush()]);
 }

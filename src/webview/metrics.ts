@@ -1,9 +1,12 @@
-// Metrics of one host, container or process: charts with the history since the panel opened, and the current
-// figures as numbers.
+// Metrics of one host, container or process: charts over 15 min, 1 h or 24 h, and the current figures as numbers.
+// A host or container opens with the history the extension kept (across reloads); a process's starts at opening.
 import 'uplot/dist/uPlot.min.css';
 import './lib/panel.css';
 import type { MetricsData, PanelSubject } from '../shared/protocol';
-import { HISTORY_CAPACITY, SeriesHistory } from '../core/panels/history';
+import { SeriesHistory } from '../core/panels/history';
+import { MinuteRollups } from '../core/history/rollup';
+import { HISTORY_RANGES, RANGE_LABELS, isHistoryRange, rangeView } from '../core/history/range';
+import type { HistoryRange } from '../core/history/range';
 import { METRIC_FIELDS, metricsPoint } from '../core/panels/series';
 import type { MetricField } from '../core/panels/series';
 import { TimeChart, color } from './lib/chart';
@@ -21,6 +24,7 @@ interface ChartDef {
   spec: ChartSpec;
   fields: MetricField[];
   kinds: Kind[];
+  hideEmpty?: boolean;
 }
 
 const CHART_DEFS: ChartDef[] = [
@@ -83,27 +87,62 @@ const CHART_DEFS: ChartDef[] = [
     fields: ['throttledPercent'],
     kinds: ['container'],
   },
+  {
+    // Hidden while the kernel (or the cgroup) has no pressure files: every value is null then.
+    spec: {
+      title: 'Pressure (PSI some, avg10)',
+      unit: 'percent',
+      max100: true,
+      series: [color('blue', 'CPU'), color('purple', 'memory'), color('orange', 'I/O')],
+    },
+    fields: ['cpuPressure', 'memoryPressure', 'ioPressure'],
+    kinds: ['host', 'container'],
+    hideEmpty: true,
+  },
 ];
 
 let data: MetricsData | null = null;
 let history = new SeriesHistory<MetricField>(METRIC_FIELDS);
-let charts: Array<{ chart: TimeChart; fields: MetricField[] }> = [];
+let minutes = new MinuteRollups<MetricField>(METRIC_FIELDS);
+let range: HistoryRange = '15m';
+let charts: Array<{ chart: TimeChart; fields: MetricField[]; hideEmpty: boolean }> = [];
 let chartsKind: Kind | null = null;
 /** The subject's name while it existed: a gone process is named by its PID only, which says less. */
 let knownName: string | null = null;
 
 const session = startSession('metrics', {
   onSubject: (_s: PanelSubject, reset: boolean) => {
-    if (reset) history = new SeriesHistory<MetricField>(METRIC_FIELDS);
+    if (reset) {
+      history = new SeriesHistory<MetricField>(METRIC_FIELDS);
+      minutes = new MinuteRollups<MetricField>(METRIC_FIELDS);
+    }
   },
   onData: (d) => {
     data = d;
-    if (d.sample && !d.gone) history.push(d.sample.t, metricsPoint(d.sample).values);
+    // The stored history replaces what this document kept itself: it holds the same points and those from before.
+    if (d.history) {
+      history = SeriesHistory.fromState(d.history.recent, METRIC_FIELDS);
+      minutes = MinuteRollups.fromState(d.history.minutes, METRIC_FIELDS);
+    }
+    if (d.sample && !d.gone) {
+      const p = metricsPoint(d.sample);
+      if (history.push(p.t, p.values)) minutes.add(p.t, p.values);
+    }
     schedule();
   },
 });
 history = SeriesHistory.fromState(session.savedHistory, METRIC_FIELDS);
+// This document's own points (kept in its state) also make its minutes, until the stored history arrives.
+const saved = history.toState();
+saved.t.forEach((t, i) => {
+  const point: Partial<Record<MetricField, number | null>> = {};
+  saved.fields.forEach((f, k) => {
+    point[f as MetricField] = saved.values[k][i];
+  });
+  minutes.add(t, point);
+});
 if (typeof session.savedView.name === 'string') knownName = session.savedView.name;
+if (isHistoryRange(session.savedView.range)) range = session.savedView.range;
 
 const app = document.getElementById('app') ?? document.body;
 const barSlot = el('div');
@@ -130,6 +169,7 @@ function ensureCharts(kind: Kind): void {
   charts = CHART_DEFS.filter((d) => d.kinds.includes(kind)).map((d) => ({
     chart: new TimeChart(d.spec),
     fields: d.fields,
+    hideEmpty: d.hideEmpty === true,
   }));
   replace(chartsBox, ...charts.map((c) => c.chart.element));
   chartsKind = kind;
@@ -147,9 +187,15 @@ function render(): void {
   );
   const actions: HTMLElement[] = [linkButton('Show in tree', () => post('reveal'), { icon: 'list-tree' })];
   if (d.subject.kind === 'container') actions.unshift(button('Correlate', 'type-hierarchy', () => post('correlation')));
+  const ranges = HISTORY_RANGES.map((r) => {
+    const b = button(RANGE_LABELS[r], r === '15m' ? 'clock' : 'history', () => setRange(r), r !== range);
+    b.setAttribute('aria-pressed', String(r === range));
+    return b;
+  });
   replace(
     headSlot,
     el('div', { className: 'toolbar' }, el('span', { className: 'muted', text: kindLabel }), ...actions),
+    el('div', { className: 'toolbar', attrs: { role: 'group', 'aria-label': 'Range' } }, ...ranges),
   );
   if (d.gone) {
     const what =
@@ -160,14 +206,21 @@ function render(): void {
   } else if (!d.sample && d.target.status !== 'error') replace(bannerSlot, waiting());
   else replace(bannerSlot);
   ensureCharts(d.subject.kind);
-  const cols = history.columns();
-  for (const c of charts)
-    c.chart.setData(
-      cols.t,
-      c.fields.map((f) => cols.values[f]),
-    );
-  const minutes = history.length > 1 ? Math.round((cols.t[cols.t.length - 1] - cols.t[0]) / 60000) : 0;
-  note.textContent = `${history.length} sample${history.length === 1 ? '' : 's'} since the panel opened${minutes > 0 ? ` (${minutes} min)` : ''}; the last ${HISTORY_CAPACITY} are kept.`;
+  const view = rangeView(history, minutes, range);
+  for (const c of charts) {
+    const cols = c.fields.map((f) => view.values[f]);
+    c.chart.element.hidden = c.hideEmpty && cols.every((col) => col.every((v) => v === null));
+    const band =
+      view.min && view.max
+        ? { min: c.fields.map((f) => view.min![f]), max: c.fields.map((f) => view.max![f]) }
+        : undefined;
+    c.chart.setData(view.t, cols, band);
+  }
+  const points = view.t.length;
+  const span = points > 1 ? Math.round((view.t[points - 1] - view.t[0]) / 60000) : 0;
+  const what = view.resolution === 'refresh' ? 'refreshes' : '1-minute averages';
+  const since = d.subject.kind === 'process' ? ' since the panel opened' : '';
+  note.textContent = `Last ${RANGE_LABELS[range]}: ${points} ${what}${since}${span > 0 ? ` over ${span} min` : ''}.`;
   figures.hidden = d.gone;
   replace(
     figures,
@@ -180,7 +233,13 @@ function render(): void {
       ),
     ),
   );
-  session.save(history.toState(), knownName ? { name: knownName } : {});
+  session.save(history.toState(), knownName ? { name: knownName, range } : { range });
+}
+
+function setRange(r: HistoryRange): void {
+  range = r;
+  render();
+  session.save(history.toState(), knownName ? { name: knownName, range } : { range }, true);
 }
 
 const schedule = coalesce(render);

@@ -1,6 +1,15 @@
 // The sample a Metrics chart plots for a host, a container or a process, from one snapshot. Pure.
-import type { Snapshot } from '../model';
+import type { PressureSet, Snapshot } from '../model';
 import type { MetricsSample } from '../../shared/protocol';
+
+/** `some avg10` of each resource: the stall share the panel charts; null per resource while unread. */
+function pressureOf(p: PressureSet | null): Pick<MetricsSample, 'cpuPressure' | 'memoryPressure' | 'ioPressure'> {
+  return {
+    cpuPressure: p?.cpu?.some.avg10 ?? null,
+    memoryPressure: p?.memory?.some.avg10 ?? null,
+    ioPressure: p?.io?.some.avg10 ?? null,
+  };
+}
 
 /** The sample a metrics chart plots, for each level. */
 export function sampleOf(
@@ -24,6 +33,7 @@ export function sampleOf(
       readBytesPerSec: null,
       writeBytesPerSec: null,
       throttledPercent: null,
+      ...pressureOf(s.host.pressure),
     };
   }
   if (subject.kind === 'container') {
@@ -39,6 +49,7 @@ export function sampleOf(
       readBytesPerSec: c.blockIo.readBytesPerSec,
       writeBytesPerSec: c.blockIo.writeBytesPerSec,
       throttledPercent: c.cpu.throttledPercent,
+      ...pressureOf(c.pressure),
     };
   }
   const p = s.processes.find((x) => String(x.pid) === subject.id);
@@ -53,5 +64,6 @@ export function sampleOf(
     readBytesPerSec: null,
     writeBytesPerSec: null,
     throttledPercent: null,
+    ...pressureOf(null),
   };
 }

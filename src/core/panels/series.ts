@@ -10,6 +10,9 @@ export const METRIC_FIELDS = [
   'readBytesPerSec',
   'writeBytesPerSec',
   'throttledPercent',
+  'cpuPressure',
+  'memoryPressure',
+  'ioPressure',
 ] as const satisfies ReadonlyArray<keyof MetricsSample>;
 export type MetricField = (typeof METRIC_FIELDS)[number];
 

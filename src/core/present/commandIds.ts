@@ -15,6 +15,7 @@ export const PALETTE_COMMANDS = [
   'dockerMonitor.pause',
   'dockerMonitor.resume',
   'dockerMonitor.exportSnapshot',
+  'dockerMonitor.exportHistory',
 ] as const;
 
 /** Commands that act on a clicked tree row: hidden from the palette. */

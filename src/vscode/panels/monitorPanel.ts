@@ -1,7 +1,7 @@
 // One webview panel of any kind: its HTML, its subject, live updates from the monitor service, the visibility
 // lease, and the messages from its webview. What it shows is built by the pure src/core/panels builders.
 import * as vscode from 'vscode';
-import type { ExtensionMessage, PanelSubject, WebviewMessage } from '../../shared/protocol';
+import type { ExtensionMessage, MetricsHistory, PanelSubject, WebviewMessage } from '../../shared/protocol';
 import { isWebviewMessage } from '../../shared/protocol';
 import type { MonitorService } from '../serviceApi';
 import { buildPanelMessage, unknownTargetSummary } from '../../core/panels/panelMessage';
@@ -18,6 +18,10 @@ export interface PanelHost {
   reveal(message: Extract<WebviewMessage, { type: 'reveal' }>): void;
   /** The panel was closed. */
   closed(panel: MonitorPanel): void;
+  /** The stored history of a Metrics panel's subject, once its target's file has loaded. */
+  history(subject: PanelSubject): MetricsHistory | null;
+  /** Fires with a target id when its history file has loaded. */
+  readonly onHistoryLoaded: vscode.Event<string>;
 }
 
 /** The only folders a webview may load from. */
@@ -47,6 +51,10 @@ export class MonitorPanel implements vscode.Disposable {
   private reloads = 0;
   /** The last data message handed to the webview: what the panel shows (tests and diagnostics read it). */
   lastMessage: ExtensionMessage | null = null;
+  /** The stored history the webview was given when it last loaded (tests compare it with an export). */
+  lastHistory: MetricsHistory | null = null;
+  /** The webview has the stored history: later messages carry only the new point. */
+  private historySent = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -68,6 +76,9 @@ export class MonitorPanel implements vscode.Disposable {
         if (state.config.id === this.subject.targetId) this.update();
       }),
       host.service.onDidChangeTargets(() => this.update()),
+      host.onHistoryLoaded((targetId) => {
+        if (targetId === this.subject.targetId && !this.historySent) this.update();
+      }),
     );
     webview.html = this.html();
     this.visibilityChanged();
@@ -156,13 +167,25 @@ export class MonitorPanel implements vscode.Disposable {
     else this.pending.push(m);
   }
 
-  private post(m: ExtensionMessage): void {
+  /** The first metrics message the webview gets carries the stored history, so it opens with it. */
+  private withHistory(m: ExtensionMessage): ExtensionMessage {
+    if (m.type !== 'metrics' || this.historySent) return m;
+    const history = this.host.history(this.subject);
+    if (!history) return m;
+    this.historySent = true;
+    this.lastHistory = history;
+    return { type: 'metrics', data: { ...m.data, history } };
+  }
+
+  private post(message: ExtensionMessage): void {
+    const m = this.withHistory(message);
     if (m.type !== 'subject') this.lastMessage = m;
     this.panel.webview.postMessage(m).then(
       (delivered) => {
         // Posted while the webview was being torn down: keep it for the next 'ready'.
         if (!delivered && !this.disposed && m.type !== 'subject') {
           this.ready = false;
+          this.historySent = false;
           this.pending.push(m);
         }
       },
@@ -175,6 +198,8 @@ export class MonitorPanel implements vscode.Disposable {
     switch (raw.type) {
       case 'ready': {
         this.ready = true;
+        // A new document (first load, reload, or shown again after being hidden): it needs the history again.
+        this.historySent = false;
         this.stopWatch();
         this.post({ type: 'subject', subject: this.subject });
         this.pending.push(this.message());

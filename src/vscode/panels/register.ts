@@ -1,6 +1,8 @@
 // Opens the webview panels (one per subject), restores them after a window reload, and routes their requests.
 import * as vscode from 'vscode';
-import type { ExtensionMessage, PanelKind, PanelSubject, WebviewMessage } from '../../shared/protocol';
+import type { ExtensionMessage, MetricsHistory, PanelKind, PanelSubject, WebviewMessage } from '../../shared/protocol';
+import { HOST_KEY } from '../../core/history/targetHistory';
+import type { HistoryController } from '../history';
 import type { MonitorService } from '../serviceApi';
 import { subjectFromState } from '../../core/panels/webviewState';
 import { PANEL_KINDS, PANEL_VIEW_TYPES, panelTitle, subjectKey } from '../../core/panels/subject';
@@ -13,6 +15,8 @@ export interface OpenPanel {
   title: string;
   /** The last data message posted to its webview; null until the webview has loaded. */
   lastMessage: ExtensionMessage | null;
+  /** The stored history a Metrics panel opened with; null for other panels or before it loaded. */
+  history: MetricsHistory | null;
 }
 
 export interface PanelManager {
@@ -28,6 +32,7 @@ export function registerPanels(
   context: vscode.ExtensionContext,
   service: MonitorService,
   reveal: (targetId: string, kind: 'host' | 'container' | 'process', id: string) => void,
+  history: HistoryController,
 ): PanelManager {
   const panels = new Map<string, MonitorPanel>();
 
@@ -48,6 +53,13 @@ export function registerPanels(
     closed: (p) => {
       if (panels.get(p.key) === p) panels.delete(p.key);
     },
+    // Hosts and containers have stored history; a process's charts start when its panel opens.
+    history: (subject) => {
+      if (subject.panel !== 'metrics' || subject.kind === 'process') return null;
+      const key = subject.kind === 'container' ? (subject.id ?? '') : HOST_KEY;
+      return history.loaded(subject.targetId)?.posted(key) ?? null;
+    },
+    onHistoryLoaded: history.onDidLoad,
   };
 
   function adopt(panel: vscode.WebviewPanel, subject: PanelSubject): void {
@@ -118,6 +130,7 @@ export function registerPanels(
         viewType: p.panel.viewType,
         title: p.panel.title,
         lastMessage: p.lastMessage,
+        history: p.lastHistory,
       })),
   };
 }

@@ -92,6 +92,8 @@ export class TimeChart {
   readonly element: HTMLElement;
   private readonly canvasHost: HTMLElement;
   private readonly resize: ResizeObserver;
+  /** The data carries a min and a max series per measured series (minute rollups): drawn as a band. */
+  private banded = false;
 
   constructor(private readonly spec: ChartSpec) {
     this.data = [[], ...spec.series.map(() => [])];
@@ -160,15 +162,42 @@ export class TimeChart {
             stroke: c,
             width: s.dashed ? 1 : 1.5,
             ...(s.dashed && { dash: [5, 4] }),
-            ...(s.fill && { fill: withAlpha(c, 0.15) }),
+            ...(s.fill && !this.banded && { fill: withAlpha(c, 0.15) }),
             spanGaps: false,
             points: { show: false },
             value: (u, v, sidx, idx) => fmt(idx === null ? lastValue(u.data[sidx] as ArrayLike<number | null>) : v),
           };
         }),
+        // The band's edges: no line of their own; the legend shows them while the pointer is over a minute.
+        ...(this.banded
+          ? (['min', 'max'] as const).flatMap((edge) =>
+              this.spec.series.map((s): uPlot.Series => ({
+                label: `${s.label} ${edge}`,
+                stroke: 'transparent',
+                width: 0,
+                spanGaps: false,
+                points: { show: false },
+                value: (_u, v, _sidx, idx) => (idx === null ? '–' : fmt(v)),
+              })),
+            )
+          : []),
       ],
+      bands: this.banded
+        ? this.spec.series.map((s, i) => {
+            const n = this.spec.series.length;
+            return {
+              series: [1 + 2 * n + i, 1 + n + i] as [number, number],
+              fill: withAlpha(cssVar(s.colorVar, s.fallback), 0.18),
+            };
+          })
+        : [],
     };
     this.plot = new uPlot(opts, this.data, this.canvasHost);
+    // The band edges stay out of the legend: the band shows them, and two more entries per series crowd it.
+    if (this.banded)
+      this.plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => {
+        if (i > this.spec.series.length) row.style.display = 'none';
+      });
   }
 
   private fit(): void {
@@ -177,9 +206,22 @@ export class TimeChart {
     if (w !== this.plot.width) this.plot.setSize({ width: w, height: this.spec.height ?? 160 });
   }
 
-  /** `t` in ms since epoch; one values array per series, aligned with t. */
-  setData(t: number[], series: Array<Array<number | null>>): void {
-    this.data = [t.map((x) => x / 1000), ...series];
+  /**
+   * `t` in ms since epoch; one values array per series, aligned with t. With `band`, each series also has its
+   * lowest and highest values (per minute), drawn as a shaded band around its line.
+   */
+  setData(
+    t: number[],
+    series: Array<Array<number | null>>,
+    band?: { min: Array<Array<number | null>>; max: Array<Array<number | null>> },
+  ): void {
+    this.data = [t.map((x) => x / 1000), ...series, ...(band ? [...band.min, ...band.max] : [])];
+    if (this.banded !== (band !== undefined)) {
+      // The series and bands are fixed when the plot is built: a change of range rebuilds it.
+      this.banded = band !== undefined;
+      this.plot?.destroy();
+      this.plot = null;
+    }
     if (!this.plot) {
       if (this.canvasHost.isConnected) this.build();
       return;

@@ -17,6 +17,9 @@ describe('sampleOf on the machine snapshot', () => {
       readBytesPerSec: c.blockIo.readBytesPerSec,
       writeBytesPerSec: c.blockIo.writeBytesPerSec,
       throttledPercent: c.cpu.throttledPercent,
+      cpuPressure: null,
+      memoryPressure: null,
+      ioPressure: null,
     });
   });
 

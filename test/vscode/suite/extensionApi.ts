@@ -9,6 +9,8 @@ export interface PanelState {
   viewType: string;
   title: string;
   lastMessage: unknown;
+  /** The stored history a Metrics panel opened with (host or container). */
+  history: unknown;
 }
 
 export interface ExtensionApi {

@@ -36,6 +36,7 @@ export async function run(): Promise<void> {
     await import('./activation.test');
     await import('./tree.test');
     await import('./panels.test');
+    await import('./history.test');
     await import('./ssh.test');
     await import('./containerChanges.test');
   } catch (e) {

@@ -16,6 +16,7 @@ import { OUTPUT_DIR, resultsPath, writeResults } from '../lib/results.mjs';
 import { installVsix, startServer, workbenchUrl } from '../lib/server.mjs';
 import { checkServerInstalled, REPO_ROOT } from '../lib/testPackage.mjs';
 import { removeLeftoverHostileContainers } from '../../shared/hostileContainer.mjs';
+import { historyUiTests } from './historyTests.mjs';
 import { hostileUiTests } from './hostileTests.mjs';
 import { uiTests } from './tests.mjs';
 import { openDockerMonitorView, screenshot, waitForWorkbench } from './workbench.mjs';
@@ -97,9 +98,11 @@ async function main() {
 
   // The hostile container carries the test label: its tests come last, after the test that counts those containers.
   if (!dockerReason) removeLeftoverHostileContainers();
-  const tests = [...uiTests({ page, shots }), ...hostileUiTests({ page, shots })].filter(
-    (t) => !opts.only || t.name.includes(opts.only),
-  );
+  const tests = [
+    ...uiTests({ page, shots }),
+    ...historyUiTests({ page, shots }),
+    ...hostileUiTests({ page, shots }),
+  ].filter((t) => !opts.only || t.name.includes(opts.only));
   for (const t of tests) {
     if (dockerReason) {
       results.push({ title: `${t.name} [skipped: ${dockerReason}]`, status: 'pending', durationMs: null });

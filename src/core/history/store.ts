@@ -1,0 +1,93 @@
+// Every target's history, one file each in a folder (the extension's global storage): loaded when a target
+// first reports, recorded on each new snapshot, flushed on shutdown. Snapshots that arrive while a file loads
+// wait for it, so that the file's older points are in place before newer ones. Pure Node (no vscode).
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Snapshot } from '../model';
+import { HistoryFile } from './historyFile';
+import type { Report } from './historyFile';
+import { batchOf } from './targetHistory';
+import type { SampleBatch, TargetHistory } from './targetHistory';
+
+/** Snapshots held while a file loads (a load takes well under a second; this is a bound, not a budget). */
+const MAX_PENDING = 100;
+
+interface Entry {
+  file: HistoryFile | null;
+  pending: SampleBatch[];
+  loading: Promise<HistoryFile>;
+}
+
+/** A file name from a target id: readable, and unique through a hash (ids may hold `@`, `:` or `/`). */
+function historyFileName(targetId: string): string {
+  const readable = targetId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+  const hash = createHash('sha256').update(targetId).digest('hex').slice(0, 10);
+  return `${readable}-${hash}.dmh`;
+}
+
+export class HistoryStore {
+  private readonly entries = new Map<string, Entry>();
+  private ready: Promise<void> | null = null;
+
+  constructor(
+    readonly dir: string,
+    private maxBytesPerTarget: number,
+    private readonly report: Report,
+  ) {}
+
+  setMaxBytes(maxBytes: number): void {
+    this.maxBytesPerTarget = maxBytes;
+    for (const e of this.entries.values()) e.file?.setMaxBytes(maxBytes);
+  }
+
+  private mkdir(): Promise<void> {
+    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(
+      () => undefined,
+      (e: unknown) => this.report(`History folder ${this.dir}: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    return this.ready;
+  }
+
+  /** Starts loading a target's file (at activation and at first connection); the same promise after. */
+  load(targetId: string): Promise<TargetHistory> {
+    let e = this.entries.get(targetId);
+    if (!e) {
+      const entry: Entry = {
+        file: null,
+        pending: [],
+        loading: this.mkdir().then(() =>
+          HistoryFile.open(join(this.dir, historyFileName(targetId)), this.maxBytesPerTarget, this.report),
+        ),
+      };
+      entry.loading = entry.loading.then((file) => {
+        entry.file = file;
+        for (const b of entry.pending.splice(0)) file.record(b);
+        return file;
+      });
+      this.entries.set(targetId, entry);
+      e = entry;
+    }
+    return e.loading.then((f) => f.history);
+  }
+
+  /** Records a target's new snapshot (the same snapshot twice is ignored by time). */
+  record(targetId: string, snapshot: Snapshot, label: string): void {
+    const batch = batchOf(snapshot, label);
+    if (!batch) return;
+    void this.load(targetId);
+    const e = this.entries.get(targetId)!;
+    if (e.file) e.file.record(batch);
+    else if (e.pending.length < MAX_PENDING) e.pending.push(batch);
+  }
+
+  /** The target's history if its file has loaded (panels opened before that get it with a later message). */
+  loaded(targetId: string): TargetHistory | null {
+    return this.entries.get(targetId)?.file?.history ?? null;
+  }
+
+  /** Waits until every queued write is on disk. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => e.loading.then((f) => f.flush())));
+  }
+}
