@@ -69,7 +69,7 @@ export interface AlertRuleSpec {
   id: AlertRuleId;
   kind: 'immediate' | 'sustained';
   severity: AlertSeverity;
-  /** What the threshold is, for messages and help ("% of the memory limit"); null when the rule has none. */
+  /** The threshold's unit for help texts ("%", "restarts"); null when the rule has none. */
   thresholdUnit: string | null;
   threshold: number;
   thresholdMin: number;
