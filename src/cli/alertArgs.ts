@@ -70,25 +70,23 @@ function rule(text: string, flag: string): string {
 export function alertSettingsFromFlags(flags: AlertFlags): AlertSettings {
   const rules: Record<string, Record<string, number | boolean>> = {};
   const input: { windowSeconds?: number; rules: typeof rules } = { rules };
-  let flag = '--alert-window';
+  if (flags.window !== undefined) input.windowSeconds = decimal(flags.window, '--alert-window', 'seconds');
+  for (const t of flags.thresholds) {
+    const eq = t.indexOf('=');
+    if (eq < 0) throw usageError(`invalid --alert-threshold ${quoted(t)}: <rule>=<number>`);
+    const id = rule(t.slice(0, eq), '--alert-threshold');
+    if (!ALERT_RULES.some((r) => r.id === id && r.thresholdUnit !== null))
+      throw usageError(`invalid --alert-threshold ${quoted(t)}: ${id} has no threshold`);
+    (rules[id] ??= {}).threshold = decimal(t.slice(eq + 1), '--alert-threshold', 'a number');
+  }
+  for (const t of flags.off) (rules[rule(t, '--alert-off')] ??= {}).enabled = false;
   try {
-    if (flags.window !== undefined) input.windowSeconds = decimal(flags.window, flag, 'seconds');
-    flag = '--alert-threshold';
-    for (const t of flags.thresholds) {
-      const eq = t.indexOf('=');
-      if (eq < 0) throw usageError(`invalid ${flag} ${quoted(t)}: <rule>=<number>`);
-      const id = rule(t.slice(0, eq), flag);
-      if (!ALERT_RULES.some((r) => r.id === id && r.thresholdUnit !== null))
-        throw usageError(`invalid ${flag} ${quoted(t)}: ${id} has no threshold`);
-      (rules[id] ??= {}).threshold = decimal(t.slice(eq + 1), flag, 'a number');
-    }
-    flag = '--alert-off';
-    for (const t of flags.off) (rules[rule(t, flag)] ??= {}).enabled = false;
-    flag = 'an --alert option';
     return parseAlertSettings(input);
   } catch (err) {
-    if (err instanceof MonitorError && !err.message.endsWith('(try --help)'))
-      throw usageError(`${err.message.replace(/^invalid alert setting /, `invalid ${flag}: `)}`);
-    throw err;
+    // Out of a rule's bounds: said with the flag that set it (the settings' own path follows).
+    const m = err instanceof MonitorError ? /^invalid alert setting (\S+): (.*)$/.exec(err.message) : null;
+    if (!m) throw err;
+    const flag = m[1] === 'windowSeconds' ? '--alert-window' : '--alert-threshold';
+    throw usageError(`invalid ${flag}: ${m[1]}: ${m[2]}`);
   }
 }
