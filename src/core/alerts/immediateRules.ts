@@ -34,7 +34,7 @@ interface ContainerTrack {
 }
 
 /** When the event happened, by the daemon's clock (ms); `fallback` when it says nothing usable. */
-export function eventTimeMs(e: Pick<EngineEvent, 'time' | 'timeNano'>, fallback: number): number {
+function eventTimeMs(e: Pick<EngineEvent, 'time' | 'timeNano'>, fallback: number): number {
   if (typeof e.timeNano === 'number' && Number.isFinite(e.timeNano) && e.timeNano > 0) return e.timeNano / 1e6;
   if (typeof e.time === 'number' && Number.isFinite(e.time) && e.time > 0) return e.time * 1000;
   return fallback;

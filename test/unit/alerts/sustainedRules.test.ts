@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertEngine } from '../../../src/core/alerts/engine';
 import { parseAlertSettings } from '../../../src/core/alerts/settings';
 import type { AlertTransition } from '../../../src/core/alerts/types';
-import type { ContainerInfo, PressureLine, Snapshot } from '../../../src/core/model';
+import type { ContainerInfo, Pressure, PressureLine, Snapshot } from '../../../src/core/model';
 import { T0, iso, snap } from './helpers';
 
 type Edit = (s: Snapshot, c: (name: string) => ContainerInfo) => void;
@@ -140,7 +140,7 @@ describe('the host', () => {
     const [b] = run(engine, [1], () => (x) => {
       x.host.pressure = {
         cpu: { some: line(50), full: null },
-        memory: { some: line(10.5), full: line(1) },
+        memory: { some: line(10.5), full: line(1) } satisfies Pressure,
         io: null,
       };
     });
