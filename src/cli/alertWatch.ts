@@ -55,7 +55,16 @@ export async function watchAlerts(
   };
   const race = <T>(work: Promise<T>) => Promise.race([stop.race(work), firstAlert]);
 
-  let collector: Collector | null = await connect();
+  // Ctrl-C while the first connection is still being opened (an SSH host that does not answer) ends at once too.
+  const first = await stop.race(connect()).catch((err: unknown) => {
+    stop.dispose();
+    throw err;
+  });
+  if (first === STOPPED) {
+    stop.dispose();
+    return 0;
+  }
+  let collector: Collector | null = first;
   const engine = new AlertEngine({
     targetId: options.targetText,
     targetName: collector.transport.label,
