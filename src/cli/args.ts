@@ -1,8 +1,11 @@
 // Command-line parsing. Everything the user typed is validated here, before any connection is opened.
-import { MonitorError } from '../core/errors';
 import { validateContainerRef, validatePid } from '../core/validate';
 import { parseTarget } from '../core/transport/target';
 import type { TargetSpec } from '../core/transport/target';
+import { ALERTS_USAGE, alertSettingsFromFlags, DEFAULT_ALERT_INTERVAL_SECONDS, EXIT_ALERT } from './alertArgs';
+import type { AlertFlags } from './alertArgs';
+import { quoted, usageError } from './usageError';
+import type { AlertSettings } from '../core/alerts/types';
 
 export type MonitorCommand =
   | { kind: 'host' }
@@ -28,8 +31,21 @@ export interface MonitorOptions {
   dockerSocket?: string;
 }
 
+/** `watch --alerts`: the connection options of a monitor call, the rules' settings, and what ends it. */
+export interface AlertWatchOptions extends Pick<MonitorOptions, 'targetText' | 'target' | 'json' | 'acceptNewHostKey'> {
+  /** Seconds between refreshes (the sustained rules' evaluations); events are followed as they come. */
+  intervalSeconds: number;
+  /** End with EXIT_ALERT at the first alert that starts. */
+  exitOnAlert: boolean;
+  settings: AlertSettings;
+  dockerSocket?: string;
+}
+
 export type CliRequest =
-  { action: 'help' } | { action: 'version' } | { action: 'monitor'; command: MonitorCommand; options: MonitorOptions };
+  | { action: 'help' }
+  | { action: 'version' }
+  | { action: 'monitor'; command: MonitorCommand; options: MonitorOptions }
+  | { action: 'alerts'; options: AlertWatchOptions };
 
 const DEFAULT_INTERVAL_SECONDS = 1;
 const MAX_INTERVAL_SECONDS = 60;
@@ -39,6 +55,7 @@ const MAX_WATCH_INTERVAL_SECONDS = 3600;
 const WATCHABLE = ['host', 'all', 'container', 'process'] as const;
 
 export const USAGE = `Usage: docker-monitor monitor <what> [options]
+       docker-monitor watch --alerts [options]
 
 What:
   host                          the host: CPU, memory, disks, interfaces, container counts
@@ -63,20 +80,14 @@ Options:
   -h, --help         show this help
   --version          show the version
 
+${ALERTS_USAGE}
+
 Exit status: 0 on success, 2 for a usage error, 1 for any other error (with --watch: a snapshot failed,
-or the watched container or process is gone). Ctrl-C ends a watch with status 0.
+or the watched container or process is gone), ${EXIT_ALERT} when watch --alerts --exit-on-alert saw an alert start.
+Ctrl-C ends a watch with status 0.
 Set DOCKER_MONITOR_DEBUG=1 to print the stack of unexpected errors and the connection log.`;
 
 const WHATS = ['host', 'all', 'gap', 'process', 'container', 'correlation'] as const;
-
-function usageError(message: string): MonitorError {
-  return new MonitorError(`${message} (try --help)`, 'bad-argument');
-}
-
-/** Quoted and cut short, so an echoed argument stays on one line. */
-function quoted(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-}
 
 export function parseInterval(text: string, max: number = MAX_INTERVAL_SECONDS): number {
   // Plain decimal seconds only: Number() would also take "0x10", "1e3" or " ".
@@ -119,6 +130,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   let acceptNewHostKey = false;
   let help = false;
   let version = false;
+  const alertFlags: AlertFlags = { alerts: false, exitOnAlert: false, thresholds: [], off: [] };
 
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
@@ -173,6 +185,22 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
         if (socketText !== undefined) throw usageError('--docker-socket given twice');
         socketText = value();
         break;
+      case '--alerts':
+        alertFlags.alerts = flag();
+        break;
+      case '--exit-on-alert':
+        alertFlags.exitOnAlert = flag();
+        break;
+      case '--alert-window':
+        if (alertFlags.window !== undefined) throw usageError('--alert-window given twice');
+        alertFlags.window = value();
+        break;
+      case '--alert-threshold':
+        alertFlags.thresholds.push(value());
+        break;
+      case '--alert-off':
+        alertFlags.off.push(value());
+        break;
       case '--count':
         if (countText !== undefined) throw usageError('--count given twice');
         countText = value();
@@ -188,7 +216,33 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
 
   const [verb, what, arg, ...extra] = positionals;
   if (verb === undefined) throw usageError('missing command');
+  const text = targetText ?? 'local';
+  const socket = socketText === undefined ? {} : { dockerSocket: parseSocketPath(socketText) };
+  const usedAlertFlags = alertFlags.alerts || alertFlags.exitOnAlert || alertFlags.window !== undefined;
+  if (verb === 'watch') {
+    if (what !== undefined) throw usageError(`unexpected argument ${quoted(what)}`);
+    if (!alertFlags.alerts) throw usageError('watch needs --alerts (what it watches for)');
+    if (watch || countText !== undefined) throw usageError('watch --alerts runs until stopped: no --watch or --count');
+    return {
+      action: 'alerts',
+      options: {
+        targetText: text,
+        target: parseTarget(text),
+        json,
+        acceptNewHostKey,
+        intervalSeconds:
+          intervalText === undefined
+            ? DEFAULT_ALERT_INTERVAL_SECONDS
+            : parseInterval(intervalText, MAX_WATCH_INTERVAL_SECONDS),
+        exitOnAlert: alertFlags.exitOnAlert,
+        settings: alertSettingsFromFlags(alertFlags),
+        ...socket,
+      },
+    };
+  }
   if (verb !== 'monitor') throw usageError(`unknown command ${quoted(verb)}`);
+  if (usedAlertFlags || alertFlags.thresholds.length > 0 || alertFlags.off.length > 0)
+    throw usageError('--alerts and the --alert-* options go with "watch --alerts"');
   if (what === undefined) throw usageError(`missing what to monitor: one of ${WHATS.join(', ')}`);
 
   let command: MonitorCommand;
@@ -220,7 +274,6 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   }
   if (countText !== undefined && !watch) throw usageError('--count needs --watch');
 
-  const text = targetText ?? 'local';
   return {
     action: 'monitor',
     command,
@@ -235,7 +288,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       acceptNewHostKey,
       watch,
       count: countText === undefined ? null : parseCount(countText),
-      ...(socketText === undefined ? {} : { dockerSocket: parseSocketPath(socketText) }),
+      ...socket,
     },
   };
 }

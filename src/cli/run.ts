@@ -12,6 +12,7 @@ import { errorLine } from './errors';
 import { toJson } from '../core/json';
 import { DEFAULT_COLUMNS, needsRates, viewOf, warningLines } from './views';
 import { watch } from './watch';
+import { watchAlerts } from './alertWatch';
 import { version } from '../../package.json';
 
 export interface CliIo {
@@ -90,17 +91,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(`${version}\n`);
       return EXIT_OK;
     }
-    const { command, options } = request;
+    const { options } = request;
     const openOptions: OpenOptions = { acceptNewHostKey: options.acceptNewHostKey, log };
     if (io.stdinIsTty) {
       openOptions.askPassword = (prompt) => io.askHidden(prompt);
       openOptions.askPassphrase = (keyPath) => io.askHidden(`Passphrase for ${keyPath}: `);
       openOptions.confirmHostKey = (info) => confirmHostKey(io, info);
     }
-    transport = await openTransport(options.target, openOptions);
-    collector = new Collector(transport, { log, socketPath: options.dockerSocket });
-    if (!options.watch) return await oneShot(collector, command, options, io);
-    return (await watch(collector, command, options, io)) === 'ok' ? EXIT_OK : EXIT_FAILURE;
+    if (request.action === 'alerts') {
+      // The watch opens (and after a loss reopens) its own connections, and closes them.
+      const connect = async () =>
+        new Collector(await openTransport(options.target, openOptions), { log, socketPath: options.dockerSocket });
+      return await watchAlerts(connect, request.options, io);
+    }
+    const { command, options: monitor } = request;
+    transport = await openTransport(monitor.target, openOptions);
+    collector = new Collector(transport, { log, socketPath: monitor.dockerSocket });
+    if (!monitor.watch) return await oneShot(collector, command, monitor, io);
+    return (await watch(collector, command, monitor, io)) === 'ok' ? EXIT_OK : EXIT_FAILURE;
   } catch (err) {
     io.stderr(`${errorLine(err)}\n`);
     if (debug && !(err instanceof MonitorError) && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);

@@ -24,14 +24,14 @@ export interface WatchIo {
 /** 'some-failed': at least one snapshot could not be taken (each was reported on stderr). */
 export type WatchOutcome = 'ok' | 'some-failed';
 
-const STOPPED = Symbol('stopped');
+export const STOPPED = Symbol('stopped');
 
 /** The first SIGINT or SIGTERM, as something a sleep or a sample can be raced against. */
-class StopSignal {
+export class StopSignal {
   readonly stopped: Promise<typeof STOPPED>;
   readonly dispose: () => void;
 
-  constructor(io: WatchIo) {
+  constructor(io: Pick<WatchIo, 'onStopSignal'>) {
     let fire: () => void = () => undefined;
     this.stopped = new Promise((resolve) => (fire = () => resolve(STOPPED)));
     this.dispose = io.onStopSignal?.(() => fire()) ?? (() => undefined);
@@ -124,13 +124,13 @@ function printerFor(options: MonitorOptions, io: WatchIo): (view: View) => void 
 }
 
 /** A sample past its deadline: told apart from the transport's own timeouts, which a watch survives. */
-class NoAnswer extends MonitorError {}
+export class NoAnswer extends MonitorError {}
 
 /**
  * `sample` with a deadline: a target that stops answering (a stopped reader, a blackholed link) ends the watch
  * with one line instead of holding it until the transport's own timeout, or forever.
  */
-async function withDeadline(sample: Promise<Snapshot>, ms: number, target: string): Promise<Snapshot> {
+export async function withDeadline(sample: Promise<Snapshot>, ms: number, target: string): Promise<Snapshot> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(

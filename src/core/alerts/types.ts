@@ -50,3 +50,33 @@ export interface AlertTransition {
   type: 'start' | 'end';
   alert: Alert;
 }
+
+/** One rule's settings. `threshold` and `windowSeconds` mean what ALERT_RULES says for that rule (unused: 0). */
+export interface RuleSettings {
+  enabled: boolean;
+  threshold: number;
+  windowSeconds: number;
+}
+
+/** Every rule's settings: what parseAlertSettings returns and the engine reads. */
+export type AlertSettings = Record<AlertRuleId, RuleSettings>;
+
+/**
+ * What one rule takes: its defaults, what the threshold counts (null: none) and its bounds, and whether a window
+ * applies. The one table behind the defaults, the validation, the CLI's usage text and the README's rule list.
+ */
+export interface AlertRuleSpec {
+  id: AlertRuleId;
+  kind: 'immediate' | 'sustained';
+  severity: AlertSeverity;
+  /** The threshold's unit for help texts ("%", "restarts"); null when the rule has none. */
+  thresholdUnit: string | null;
+  threshold: number;
+  thresholdMin: number;
+  thresholdMax: number;
+  /** What the window is for this rule (sustained: held this long; restart-loop: counted over it); null: none. */
+  window: string | null;
+  windowSeconds: number;
+  /** One line for the rule list. */
+  summary: string;
+}
