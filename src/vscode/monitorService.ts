@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { TargetSummary } from '../shared/protocol';
 import { MonitorError } from '../core/errors';
 import type { Transport } from '../core/transport/types';
+import type { EngineEvent } from '../core/docker/engineApi';
 import { CONTEXT_NO_READABLE_TARGET, CONTEXT_NO_TARGETS, CONTEXT_PAUSED } from '../core/present/commandIds';
 import { openTarget } from '../core/targets/settings/openTarget';
 import { FULL_DEMAND, mergeDemands } from '../core/collect/demand';
@@ -36,6 +37,9 @@ export class MonitorServiceImpl implements MonitorService {
   readonly onDidChange = this.changed.event;
   private readonly targetsChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeTargets = this.targetsChanged.event;
+  private readonly dockerEvent = new vscode.EventEmitter<{ targetId: string; event: EngineEvent }>();
+  readonly onDidDockerEvent = this.dockerEvent.event;
+  private alertSource: (targetId: string) => TargetState['alerts'] = () => undefined;
   private readonly poller: Poller;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly contextValues = new Map<string, boolean>();
@@ -70,6 +74,7 @@ export class MonitorServiceImpl implements MonitorService {
     this.subscriptions.push(
       this.changed,
       this.targetsChanged,
+      this.dockerEvent,
       vscode.workspace.onDidChangeConfiguration((ev) => {
         if (ev.affectsConfiguration(`${SECTION}.refreshInterval`)) {
           const ms = refreshIntervalMs(vscode.workspace.getConfiguration(SECTION).get<unknown>('refreshInterval'));
@@ -113,6 +118,26 @@ export class MonitorServiceImpl implements MonitorService {
       lease.dispose();
       this.demands.delete(key);
     });
+  }
+
+  leaseBackground(holder: string, demand: (targetId: string) => Demand, intervalMs: number): vscode.Disposable {
+    this.poller.setBackgroundInterval(intervalMs);
+    const lease = this.poller.lease(holder, { background: true });
+    const key = Symbol(holder);
+    this.demands.set(key, demand);
+    return new vscode.Disposable(() => {
+      lease.dispose();
+      this.demands.delete(key);
+    });
+  }
+
+  setAlertSource(source: (targetId: string) => TargetState['alerts']): void {
+    this.alertSource = source;
+  }
+
+  alertsChanged(targetId: string): void {
+    const e = this.entries.get(targetId);
+    if (e && !this.disposed) this.changed.fire(this.stateOf(e));
   }
 
   private demandFor(targetId: string): Demand {
@@ -221,6 +246,9 @@ export class MonitorServiceImpl implements MonitorService {
       refreshTimeoutMs: () => refreshDeadlineMs(this.poller.interval),
       log: (line, level) => (level === 'warn' ? this.log.warn(line) : this.log.info(line)),
       createSource: (transport, log) => this.sourceFor(transport, log),
+      onDockerEvent: (event) => {
+        if (this.entries.get(def.id) === entry) this.dockerEvent.fire({ targetId: def.id, event });
+      },
     });
     this.log.info(
       def.kind === 'local'
@@ -276,7 +304,13 @@ export class MonitorServiceImpl implements MonitorService {
       },
       snapshot: s.snapshot,
       errorCode: s.errorCode,
+      ...this.alertsOf(e.config.id),
     };
+  }
+
+  private alertsOf(targetId: string): Pick<TargetState, 'alerts'> {
+    const alerts = this.alertSource(targetId);
+    return alerts ? { alerts } : {};
   }
 
   private sessionChanged(e: Entry): void {

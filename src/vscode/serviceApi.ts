@@ -3,6 +3,7 @@
 import type { Demand } from '../core/collect/demand';
 import type * as vscode from 'vscode';
 import type { TargetState } from '../core/present/targetInput';
+import type { EngineEvent } from '../core/docker/engineApi';
 
 /** Defined in core, where every view model reads it; re-exported for the extension's parts. */
 export type { TargetState };
@@ -19,6 +20,16 @@ export interface MonitorService extends vscode.Disposable {
    * it is visible and disposes it when hidden.
    */
   leaseVisibility(holder: string, demand?: (targetId: string) => Demand): vscode.Disposable;
+  /**
+   * Keeps polling at the background interval while no view is visible (the alerts): the connections stay open
+   * and the Docker event streams followed. Released with the disposable.
+   */
+  leaseBackground(holder: string, demand: (targetId: string) => Demand, intervalMs: number): vscode.Disposable;
+  /** Every container event of every target's Docker stream (while the target is polled). */
+  readonly onDidDockerEvent: vscode.Event<{ targetId: string; event: EngineEvent }>;
+  /** Where each target's state gets its alerts from; `alertsChanged` redraws a target whose alerts changed. */
+  setAlertSource(source: (targetId: string) => TargetState['alerts']): void;
+  alertsChanged(targetId: string): void;
   readonly paused: boolean;
   pause(): void;
   resume(): void;

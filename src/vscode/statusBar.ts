@@ -23,6 +23,9 @@ export function registerStatusBar(context: vscode.ExtensionContext, service: Mon
     item.tooltip = content.tooltip;
     item.command = { command: 'dockerMonitor.monitorAll', title: 'Monitor: All', arguments: [content.targetId] };
     item.accessibilityInformation = { label: content.tooltip.split('\n').slice(0, 4).join(', ') };
+    // The warning colour while an alert is active, as VS Code's own items do for problems that need a look.
+    item.backgroundColor =
+      content.activeAlerts > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.show();
   };
   const schedule = (): void => {

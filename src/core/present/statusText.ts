@@ -3,10 +3,13 @@
 import type { Snapshot } from '../model';
 import type { TargetSummary } from '../../shared/protocol';
 import { formatBytes, formatPercent, MISSING } from '../format';
+import type { Alert } from '../alerts/types';
+import { plainText } from './text';
 
 export interface StatusTargetView {
   summary: TargetSummary;
   snapshot: Snapshot | null;
+  alerts?: { active: readonly Alert[] };
 }
 
 export interface StatusContent {
@@ -16,6 +19,8 @@ export interface StatusContent {
   tooltip: string;
   /** The target it describes. */
   targetId: string;
+  /** Alerts active on any target: the item then takes the warning colour. */
+  activeAlerts: number;
 }
 
 const MAX_NAME = 24;
@@ -60,7 +65,9 @@ export function statusBarContent(targets: readonly StatusTargetView[], paused: b
   const mem = usedOfTotal(s.host.memory.usedBytes, s.host.memory.totalBytes);
   const icon = paused ? '$(debug-pause)' : live ? '$(pulse)' : '$(warning)';
   const containers = `${counts.running} container${counts.running === 1 ? '' : 's'}`;
-  const text = `${icon} ${shortName(shown.summary.label)}: ${containers}  CPU ${cpu}  Mem ${mem}`;
+  const active = targets.flatMap((t) => t.alerts?.active ?? []);
+  const bell = active.length > 0 ? `  $(bell-dot) ${active.length}` : '';
+  const text = `${icon} ${shortName(shown.summary.label)}: ${containers}  CPU ${cpu}  Mem ${mem}${bell}`;
 
   const lines = [
     `Docker Monitor: ${shown.summary.label} (${s.host.hostname})`,
@@ -79,6 +86,11 @@ export function statusBarContent(targets: readonly StatusTargetView[], paused: b
       `Not connected (${shown.summary.status}${shown.summary.error ? `: ${shown.summary.error}` : ''}); figures are from ${s.collectedAt}.`,
     );
   else lines.push(`Collected in ${s.durationMs} ms at ${s.collectedAt}.`);
+  if (active.length > 0) {
+    lines.push(
+      `${active.length} active alert${active.length === 1 ? '' : 's'}: ${plainText(active[0].message)}${active.length > 1 ? ', ...' : ''}`,
+    );
+  }
   lines.push('Click for Monitor: All.');
-  return { text, tooltip: lines.join('\n'), targetId: shown.summary.id };
+  return { text, tooltip: lines.join('\n'), targetId: shown.summary.id, activeAlerts: active.length };
 }

@@ -6,6 +6,7 @@ import type { TargetStatus, TargetSummary } from '../../shared/protocol';
 import type { TargetDefinition } from '../targets/settings/targetConfig';
 import { plainText } from './text';
 import { targetAddress as targetAddressOf } from '../targets/settings/targetConfig';
+import type { Alert } from '../alerts/types';
 
 export interface TargetState {
   /** One entry of `dockerMonitor.targets`, or the implicit Local target (id 'local'). */
@@ -15,6 +16,8 @@ export interface TargetState {
   snapshot: Snapshot | null;
   /** The code of the last failure, to offer the right action (retry, accept a key...). */
   errorCode: ErrorCode | null;
+  /** The target's alerts, where alerts are on: active ones, and recent ones that ended (newest first). */
+  alerts?: { active: readonly Alert[]; recent: readonly Alert[] };
 }
 
 /**

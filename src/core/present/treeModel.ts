@@ -13,6 +13,7 @@ import { targetTooltip } from './treeTooltips';
 import { message, RETRY_COMMAND, TreeBuilder } from './treeRows';
 import type { TargetTree, TreeOptions } from './treeRows';
 import { addHost } from './treeHost';
+import { addAlerts } from './treeAlerts';
 
 function addConnectionError(b: TreeBuilder, parentId: string, t: TargetState): void {
   const problem = connectionProblem(t.errorCode);
@@ -74,6 +75,7 @@ export function buildTargetTree(t: TargetState, options: TreeOptions = {}): Targ
   });
 
   if (connectionFailed(t)) addConnectionError(b, rootId, t);
+  addAlerts(b, rootId, t);
   // After a failure the last snapshot is out of date: it stays visible while reconnecting only, and says so there.
   const s = t.summary.status === 'error' ? null : t.snapshot;
   if (s) {

@@ -1,10 +1,18 @@
 // The elements of the Targets tree: plain data that names what a row stands for. Commands receive them as
 // their argument when invoked from the tree, so they carry the ids a command needs (target, container, PID).
 import type { ErrorCode } from '../errors';
+import type { AlertRuleId, AlertSubject } from '../alerts/types';
 
 /** The `contextValue`s that package.json menus match on. */
 export type ContextValue =
-  'target.local' | 'target.ssh' | 'target.error' | 'host' | 'container.running' | 'container.stopped' | 'process';
+  | 'target.local'
+  | 'target.ssh'
+  | 'target.error'
+  | 'host'
+  | 'container.running'
+  | 'container.stopped'
+  | 'process'
+  | 'alert';
 
 /** Why a message row is there. */
 export type MessageRole =
@@ -72,6 +80,19 @@ interface ShowAllNode extends NodeBase {
   showingAll: boolean;
 }
 
+interface AlertsNode extends NodeBase {
+  kind: 'alerts';
+}
+
+/** One alert, active or recent; `subject` names what it is about (a container id, or the target for host rules). */
+interface AlertNode extends NodeBase {
+  kind: 'alert';
+  key: string;
+  rule: AlertRuleId;
+  subject: AlertSubject;
+  active: boolean;
+}
+
 export interface MessageNode extends NodeBase {
   kind: 'message';
   role: MessageRole;
@@ -89,6 +110,8 @@ export type TreeNode =
   | ProcessNode
   | HostProcessesNode
   | ShowAllNode
+  | AlertsNode
+  | AlertNode
   | MessageNode;
 
 // Ids are `<kind>:<targetId>[:<suffix>]`. Target ids may hold ':' ('ssh:<name>'), so every suffix is free of
@@ -105,4 +128,6 @@ export const nodeIds = {
   hostProcesses: (targetId: string): string => `hostProcesses:${targetId}`,
   showAll: (targetId: string): string => `showAll:${targetId}`,
   message: (targetId: string, role: MessageRole): string => `message:${targetId}:${role}`,
+  alerts: (targetId: string): string => `alerts:${targetId}`,
+  alert: (targetId: string, key: string): string => `alert:${targetId}:${encodeURIComponent(key)}`,
 };

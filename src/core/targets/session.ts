@@ -332,7 +332,9 @@ export class TargetSession {
   }
 
   private onEvent(event: EngineEvent): void {
-    if (!isContainerChangeEvent(event) || !this.active || this.closed) return;
+    if (this.closed) return;
+    this.options.onDockerEvent?.(event);
+    if (!isContainerChangeEvent(event) || !this.active) return;
     const name = event.Actor?.Attributes?.name ?? (event.Actor?.ID ? shortId(event.Actor.ID) : '');
     this.options.log(
       `${this.options.label}: Docker event: container ${name} ${event.Action ?? event.status ?? ''}`.trimEnd(),

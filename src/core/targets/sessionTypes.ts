@@ -50,6 +50,8 @@ export interface SessionOptions {
   createSource?: (transport: Transport, log: (line: string) => void) => SnapshotSource;
   /** The Docker event stream; null turns event-driven refresh off. */
   watchEvents?: EventWatcher | null;
+  /** Every container event of the stream, as it comes (the alerts' immediate rules). */
+  onDockerEvent?: (event: EngineEvent) => void;
   /** Close the connection after this long without anything on screen. */
   idleCloseMs?: number;
   /** Events come in bursts (kill, die, stop): one refresh after the burst. */

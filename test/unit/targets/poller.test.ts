@@ -92,4 +92,32 @@ describe('Poller', () => {
     vi.advanceTimersByTime(5000);
     expect(ticks).toHaveLength(1);
   });
+
+  it('with only a background lease ticks at the background interval, and at the foreground one while a view shows', () => {
+    const ticks: number[] = [];
+    const poller = new Poller({ intervalMs: 1000, backgroundIntervalMs: 15_000, onTick: () => ticks.push(Date.now()) });
+    const alerts = poller.lease('alerts', { background: true });
+    expect(ticks).toHaveLength(1);
+    expect(poller.interval).toBe(15_000);
+    vi.advanceTimersByTime(14_999);
+    expect(ticks).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(ticks).toHaveLength(2);
+    const tree = poller.lease('tree');
+    expect(poller.interval).toBe(1000);
+    vi.advanceTimersByTime(3000);
+    expect(ticks).toHaveLength(5);
+    tree.dispose();
+    vi.advanceTimersByTime(14_999);
+    expect(ticks).toHaveLength(5);
+    vi.advanceTimersByTime(1);
+    expect(ticks).toHaveLength(6);
+    poller.setBackgroundInterval(5000);
+    vi.advanceTimersByTime(5000);
+    expect(ticks).toHaveLength(7);
+    alerts.dispose();
+    vi.advanceTimersByTime(60_000);
+    expect(ticks).toHaveLength(7);
+    expect(poller.active).toBe(false);
+  });
 });

@@ -1,0 +1,122 @@
+// Which alert starts become notifications, and when: starts that arrive together (50 containers crossing a
+// threshold in one refresh, a burst of events) become one notice per target, at most one notice per target per
+// `minGapMs` (what comes in between waits and is folded into the next), and muted alerts never notify. Pure and
+// clocked from outside, so the extension's timer and the tests drive it the same way.
+import type { Alert, AlertSeverity, AlertTransition } from './types';
+
+export interface DeliveryOptions {
+  /** How long a first start waits for others to join its notice. */
+  groupMs: number;
+  /** The least time between two notices of one target. */
+  minGapMs: number;
+}
+
+export const DEFAULT_DELIVERY: DeliveryOptions = { groupMs: 2_000, minGapMs: 60_000 };
+
+/** A muted rule on one subject (`rule` null: every rule), until a time (ms) or for good (`until` null). */
+export interface Mute {
+  targetId: string;
+  subjectId: string;
+  rule: Alert['rule'] | null;
+  until: number | null;
+}
+
+export interface Notice {
+  targetId: string;
+  severity: AlertSeverity;
+  /** Oldest first. */
+  alerts: Alert[];
+}
+
+interface Pending {
+  since: number;
+  alerts: Alert[];
+}
+
+export class AlertDelivery {
+  private readonly pending = new Map<string, Pending>();
+  private readonly lastNotice = new Map<string, number>();
+  private muted: Mute[] = [];
+
+  constructor(private readonly options: DeliveryOptions = DEFAULT_DELIVERY) {}
+
+  /** An engine's transitions at `at` (ms): starts wait to be noticed; an end drops its start if still waiting. */
+  offer(transitions: readonly AlertTransition[], at: number): void {
+    for (const { type, alert } of transitions) {
+      const p = this.pending.get(alert.targetId);
+      if (type === 'end') {
+        // An immediate alert ends as it starts (an event): it still deserves its notice.
+        if (p && alert.endedAt !== alert.startedAt) p.alerts = p.alerts.filter((a) => a.key !== alert.key);
+        continue;
+      }
+      if (this.isMuted(alert, at)) continue;
+      if (p) p.alerts.push(alert);
+      else this.pending.set(alert.targetId, { since: at, alerts: [alert] });
+    }
+  }
+
+  /** The notices due at `at`; call it on a timer (`nextDue` says when). */
+  flush(at: number): Notice[] {
+    const out: Notice[] = [];
+    for (const [targetId, p] of this.pending) {
+      if (p.alerts.length === 0) {
+        this.pending.delete(targetId);
+        continue;
+      }
+      if (at < this.dueAt(targetId, p)) continue;
+      this.pending.delete(targetId);
+      this.lastNotice.set(targetId, at);
+      const severity = p.alerts.some((a) => a.severity === 'critical') ? 'critical' : 'warning';
+      out.push({ targetId, severity, alerts: p.alerts });
+    }
+    return out;
+  }
+
+  /** When the next notice is due (ms), or null when nothing waits. */
+  nextDue(): number | null {
+    let next: number | null = null;
+    for (const [targetId, p] of this.pending) {
+      if (p.alerts.length === 0) continue;
+      const due = this.dueAt(targetId, p);
+      if (next === null || due < next) next = due;
+    }
+    return next;
+  }
+
+  mute(mute: Mute): void {
+    this.muted = [...this.muted.filter((m) => !sameMute(m, mute)), mute];
+    for (const p of this.pending.values()) p.alerts = p.alerts.filter((a) => !covers(mute, a));
+  }
+
+  isMuted(alert: Alert, at: number): boolean {
+    return this.muted.some((m) => covers(m, alert) && (m.until === null || at < m.until));
+  }
+
+  /** The mutes still in force at `at`, to keep across restarts. */
+  mutes(at: number): Mute[] {
+    this.muted = this.muted.filter((m) => m.until === null || at < m.until);
+    return [...this.muted];
+  }
+
+  private dueAt(targetId: string, p: Pending): number {
+    const last = this.lastNotice.get(targetId);
+    const grouped = p.since + this.options.groupMs;
+    return last === undefined ? grouped : Math.max(grouped, last + this.options.minGapMs);
+  }
+}
+
+function covers(m: Mute, a: Alert): boolean {
+  return m.targetId === a.targetId && m.subjectId === a.subject.id && (m.rule === null || m.rule === a.rule);
+}
+
+function sameMute(a: Mute, b: Mute): boolean {
+  return a.targetId === b.targetId && a.subjectId === b.subjectId && a.rule === b.rule;
+}
+
+/** The notice as one line: the only alert's message, or the first and how many more. */
+export function noticeText(n: Notice, targetName: string): string {
+  const [first, ...rest] = n.alerts;
+  if (!first) return '';
+  if (rest.length === 0) return `${targetName}: ${first.message}`;
+  return `${targetName}: ${n.alerts.length} alerts. ${first.message}, and ${rest.length} more`;
+}

@@ -1,0 +1,96 @@
+// The delivery's grouping, rate limit and mutes, on a clock the test moves.
+import { describe, expect, it } from 'vitest';
+import { AlertDelivery, noticeText } from '../../../src/core/alerts/delivery';
+import type { Alert, AlertTransition } from '../../../src/core/alerts/types';
+
+function alert(n: number, over: Partial<Alert> = {}): Alert {
+  const id = `c${n}`.padEnd(64, '0');
+  return {
+    key: `memory-near-limit|local|${id}|1000`,
+    rule: 'memory-near-limit',
+    severity: 'warning',
+    targetId: 'local',
+    subject: { kind: 'container', id, name: `box-${n}` },
+    startedAt: '2026-12-02T10:00:00.000Z',
+    endedAt: null,
+    message: `box-${n} uses 95% of its memory limit`,
+    evidence: { percent: 95, threshold: 90 },
+    ...over,
+  };
+}
+const start = (a: Alert): AlertTransition => ({ type: 'start', alert: a });
+const end = (a: Alert): AlertTransition => ({ type: 'end', alert: { ...a, endedAt: '2026-12-02T10:01:00.000Z' } });
+
+describe('AlertDelivery', () => {
+  it('folds 50 containers crossing at once into one notice per target, after the group wait', () => {
+    const d = new AlertDelivery({ groupMs: 2000, minGapMs: 60_000 });
+    d.offer(
+      Array.from({ length: 50 }, (_, i) => start(alert(i))),
+      1000,
+    );
+    expect(d.flush(2999)).toEqual([]);
+    expect(d.nextDue()).toBe(3000);
+    const [n, ...more] = d.flush(3000);
+    expect(more).toEqual([]);
+    expect(n.alerts).toHaveLength(50);
+    expect(noticeText(n, 'Local')).toBe('Local: 50 alerts. box-0 uses 95% of its memory limit, and 49 more');
+    expect(d.flush(10_000)).toEqual([]);
+  });
+
+  it('holds the next notice of a target until the gap has passed, and folds what came meanwhile into it', () => {
+    const d = new AlertDelivery({ groupMs: 2000, minGapMs: 60_000 });
+    d.offer([start(alert(1))], 0);
+    expect(d.flush(2000)).toHaveLength(1);
+    d.offer([start(alert(2))], 5000);
+    d.offer([start(alert(3))], 30_000);
+    expect(d.flush(40_000)).toEqual([]);
+    expect(d.nextDue()).toBe(62_000);
+    const [n] = d.flush(62_000);
+    expect(n.alerts.map((a) => a.subject.name)).toEqual(['box-2', 'box-3']);
+  });
+
+  it('keeps targets apart: one target rate-limited does not hold another', () => {
+    const d = new AlertDelivery({ groupMs: 0, minGapMs: 60_000 });
+    d.offer([start(alert(1))], 0);
+    expect(d.flush(0)).toHaveLength(1);
+    d.offer([start(alert(2)), start(alert(3, { targetId: 'ssh:lab' }))], 10);
+    expect(d.flush(10).map((n) => n.targetId)).toEqual(['ssh:lab']);
+  });
+
+  it('drops a sustained start that ended before its notice, but keeps an immediate one (an event ends as it starts)', () => {
+    const d = new AlertDelivery({ groupMs: 2000, minGapMs: 0 });
+    const sustained = alert(1);
+    const oom = alert(2, { rule: 'oom-killed', severity: 'critical', key: 'oom', endedAt: '2026-12-02T10:00:00.000Z' });
+    d.offer([start(sustained), start(oom), { type: 'end', alert: oom }], 0);
+    d.offer([end(sustained)], 1000);
+    const [n] = d.flush(2000);
+    expect(n.alerts.map((a) => a.rule)).toEqual(['oom-killed']);
+    expect(n.severity).toBe('critical');
+  });
+
+  it('mutes a rule on a subject for an hour, and a subject for good, and forgets expired mutes', () => {
+    const d = new AlertDelivery({ groupMs: 0, minGapMs: 0 });
+    const a = alert(1);
+    d.mute({ targetId: 'local', subjectId: a.subject.id, rule: 'memory-near-limit', until: 3_600_000 });
+    d.offer([start(a)], 1000);
+    expect(d.flush(1000)).toEqual([]);
+    // Another rule on the same container still notifies.
+    d.offer([start(alert(1, { rule: 'cpu-throttled', key: 'thr' }))], 2000);
+    expect(d.flush(2000)).toHaveLength(1);
+    // After the hour, the rule notifies again.
+    d.offer([start(a)], 3_600_000);
+    expect(d.flush(3_600_000)).toHaveLength(1);
+    d.mute({ targetId: 'local', subjectId: a.subject.id, rule: null, until: null });
+    d.offer([start(a), start(alert(1, { rule: 'oom-killed', key: 'oom' }))], 4_000_000);
+    expect(d.flush(4_000_000)).toEqual([]);
+    expect(d.mutes(4_000_000)).toEqual([{ targetId: 'local', subjectId: a.subject.id, rule: null, until: null }]);
+  });
+
+  it('a mute also takes back what already waits for a notice', () => {
+    const d = new AlertDelivery({ groupMs: 2000, minGapMs: 0 });
+    const a = alert(1);
+    d.offer([start(a), start(alert(2))], 0);
+    d.mute({ targetId: 'local', subjectId: a.subject.id, rule: null, until: null });
+    expect(d.flush(2000)[0].alerts.map((x) => x.subject.name)).toEqual(['box-2']);
+  });
+});
