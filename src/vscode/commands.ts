@@ -20,6 +20,7 @@ import type { TargetState } from './serviceApi';
 import { addSshTarget, removeTargetSetting } from './targets';
 import type { TreeController } from './tree/register';
 import { shortId } from '../core/identity';
+import type { AlertsController } from './alerts';
 
 export interface CommandDeps {
   service: MonitorServiceImpl;
@@ -27,6 +28,7 @@ export interface CommandDeps {
   tree: TreeController;
   log: Log;
   history: HistoryController;
+  alerts: AlertsController;
 }
 
 type Arg = TreeNode | string | undefined;
@@ -248,6 +250,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     },
     'dockerMonitor.showAllHostProcesses': async (arg) =>
       tree.toggleShowAllHostProcesses(await targetOf(arg, 'Show All Host Processes')),
+    // Alert rows only (their menu): a palette run has no row to act on.
+    'dockerMonitor.muteAlert': (arg) => (isNode(arg) ? deps.alerts.mute(arg, 'hour') : undefined),
+    'dockerMonitor.neverAlertForContainer': (arg) => (isNode(arg) ? deps.alerts.mute(arg, 'never') : undefined),
   };
 
   for (const [id, run] of Object.entries(commands)) {

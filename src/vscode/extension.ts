@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import type { TreeNode } from '../core/present/treeNodes';
 import { registerCommands } from './commands';
 import { registerHistory } from './history';
+import { registerAlerts } from './alerts';
+import type { AlertsController } from './alerts';
 import type { HistoryController } from './history';
 import { createLog } from './log';
 import { MonitorServiceImpl } from './monitorService';
@@ -21,6 +23,9 @@ import { registerTree } from './tree/register';
 export interface ExtensionApi {
   treeDataProvider: vscode.TreeDataProvider<TreeNode>;
   panels(): OpenPanel[];
+  /** Every target's active and recent alerts, and the alert notifications shown so far. */
+  alerts(): ReturnType<AlertsController['alerts']>;
+  notices(): ReturnType<AlertsController['notices']>;
 }
 
 let running: MonitorServiceImpl | undefined;
@@ -53,9 +58,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     },
     stored,
   );
-  registerCommands(context, { service, panels, tree, log, history: stored });
+  const alerts = registerAlerts(context, service, log, (targetId, kind, id) => panels.openMetrics(targetId, kind, id));
+  registerCommands(context, { service, panels, tree, log, history: stored, alerts });
   registerStatusBar(context, service);
-  return { treeDataProvider: tree.treeDataProvider, panels: () => panels.openPanels() };
+  return {
+    treeDataProvider: tree.treeDataProvider,
+    panels: () => panels.openPanels(),
+    alerts: () => alerts.alerts(),
+    notices: () => alerts.notices(),
+  };
 }
 
 /** Waits until every SSH connection is closed (none outlives the extension host) and the history is written. */

@@ -11,7 +11,7 @@ export interface DeliveryOptions {
   minGapMs: number;
 }
 
-export const DEFAULT_DELIVERY: DeliveryOptions = { groupMs: 2_000, minGapMs: 60_000 };
+const DEFAULT_DELIVERY: DeliveryOptions = { groupMs: 2_000, minGapMs: 60_000 };
 
 /** A muted rule on one subject (`rule` null: every rule), until a time (ms) or for good (`until` null). */
 export interface Mute {

@@ -28,6 +28,8 @@ export const TREE_COMMANDS = [
   'dockerMonitor.copyPid',
   'dockerMonitor.retryTarget',
   'dockerMonitor.showAllHostProcesses',
+  'dockerMonitor.muteAlert',
+  'dockerMonitor.neverAlertForContainer',
 ] as const;
 
 export type CommandId = (typeof PALETTE_COMMANDS)[number] | (typeof TREE_COMMANDS)[number];
