@@ -32,6 +32,7 @@ import type { Snapshot } from '../../src/core/model';
 import { SeriesHistory, HISTORY_MIN_CAPACITY } from '../../src/core/panels/history';
 import { buildPanelMessage } from '../../src/core/panels/panelMessage';
 import { buildTargetTree } from '../../src/core/present/treeModel';
+import { AlertEngine } from '../../src/core/alerts/engine';
 import { TreeDemand } from '../../src/core/present/treeDemand';
 import type { TargetState } from '../../src/core/present/targetInput';
 import { LocalTransport } from '../../src/core/transport/local';
@@ -52,6 +53,10 @@ const RUNS = 9;
 const LABEL = 'dm-bench-run';
 const IMAGE = 'dm-busybox:test';
 const SLOW_EVERY = 10;
+/** The alerts' background refresh (dockerMonitor.alerts.backgroundInterval's default), s. */
+const BACKGROUND_S = 15;
+/** How long the idle event stream is measured, s. */
+const EVENTS_IDLE_S = 20;
 
 // ---------------------------------------------------------------------------------------------------------
 // Measuring
@@ -474,6 +479,26 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
     );
   }
 
+  // Alerts with every view hidden: a default-view refresh every BACKGROUND_S plus one evaluation of the rules on
+  // it, and the Docker event stream held open. The rules' evaluation, timed on this step's default-view snapshots
+  // (each a refresh later than the last, so that sustained windows advance as in the extension).
+  const rowSnap = local.row.last!;
+  const engine = new AlertEngine({ targetId: 'local' });
+  const alertMs: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const at = new Date(Date.parse(rowSnap.collectedAt) + i * BACKGROUND_S * 1000).toISOString();
+    alertMs.push(await timed(() => engine.onSnapshot({ ...rowSnap, collectedAt: at })));
+  }
+  // The event stream's own cost while nothing happens: this process's CPU over EVENTS_IDLE_S with one stream open.
+  const idle = new AbortController();
+  const following = local.row.collector.followDockerEvents(() => undefined, idle.signal).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleFrom = cpuMs();
+  await new Promise((r) => setTimeout(r, EVENTS_IDLE_S * 1000));
+  const eventsIdleCpuMs = cpuMs() - idleFrom;
+  idle.abort();
+  await following;
+
   // Their Docker event streams would keep the bench alive after it wrote its report.
   for (const s of Object.values(local)) await s.collector.close();
 
@@ -503,6 +528,11 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
     treeBuildAllOpenMs: round(median(treeOpenMs), 2),
     panelSerializeMs: round(median(panelMs), 2),
     panelMessageBytes: panelBytes,
+    background: {
+      intervalS: BACKGROUND_S,
+      alertEvaluationMs: round(median(alertMs), 2),
+      eventStreamIdleCpuMsPerMinute: round((eventsIdleCpuMs * 60) / EVENTS_IDLE_S, 1),
+    },
   };
   console.log(JSON.stringify(result, null, 1));
   return result;
@@ -773,6 +803,25 @@ function renderMarkdown(r: Report): string {
     lines.push(
       `| ${s.runningContainers} | ${s.processes} | ${s.treeBuildMs} | ${v(s.treeBuildAllOpenMs)} | ${s.panelSerializeMs} | ${s.panelMessageBytes} |`,
     );
+  lines.push('', '## Alerts in the background (every view hidden)', '');
+  lines.push(
+    `The extension keeps alerts working with no view visible: a default-view refresh every ${r.steps[0]?.background?.intervalS ?? BACKGROUND_S} s (dockerMonitor.alerts.backgroundInterval), one evaluation of the rules on it, and the Docker event stream held open. Per minute, from the figures above measured in this run: four default-view refreshes, four evaluations, and the stream's own CPU while nothing happens (measured over ${EVENTS_IDLE_S} s).`,
+    '',
+  );
+  lines.push(
+    '| containers | rules evaluation ms | event stream idle, CPU ms / min | local CPU ms / min | share of one core | floor: its files read, CPU ms / min | SSH target CPU ms / min | share of one core there |',
+  );
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of r.steps) {
+    const b = s.background;
+    if (!b) continue;
+    const perMin = 60 / b.intervalS;
+    const local = round(perMin * (s.local.defaultView.cpuMs + b.alertEvaluationMs) + b.eventStreamIdleCpuMsPerMinute);
+    const target = s.ssh?.defaultView.targetCpuMs == null ? null : round(perMin * s.ssh.defaultView.targetCpuMs);
+    lines.push(
+      `| ${s.runningContainers} | ${b.alertEvaluationMs} | ${b.eventStreamIdleCpuMsPerMinute} | ${local} | ${round((local / 60_000) * 100, 2)} % | ${round(perMin * s.local.defaultView.floorCpuMs)} | ${v(target)} | ${target === null ? '–' : `${round((target / 60_000) * 100, 2)} %`} |`,
+    );
+  }
   lines.push('', '## Against the targets', '');
   lines.push(...againstTargets(r));
   if (r.heap) {

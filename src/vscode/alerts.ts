@@ -34,6 +34,8 @@ export function registerAlerts(
 ): AlertsController {
   const engines = new Map<string, { engine: AlertEngine; lastSnapshot: string | null }>();
   const delivery = new AlertDelivery();
+  /** The settings problems last reported (read() runs before the rest is set up). */
+  let reported = '';
   const shown: Array<{ targetId: string; text: string; subjects: string[] }> = [];
   let options: AlertOptions = read();
   let background: vscode.Disposable | undefined;
@@ -41,7 +43,6 @@ export function registerAlerts(
 
   for (const m of restoreMutes(context.globalState.get<unknown>(MUTES_KEY))) delivery.mute(m);
 
-  let reported = '';
   function read(): AlertOptions {
     const config = vscode.workspace.getConfiguration(`${SECTION}.alerts`);
     const { options: o, problems } = readAlertOptions((key) => config.get<unknown>(key));
