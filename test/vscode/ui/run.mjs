@@ -16,6 +16,7 @@ import { OUTPUT_DIR, resultsPath, writeResults } from '../lib/results.mjs';
 import { installVsix, startServer, workbenchUrl } from '../lib/server.mjs';
 import { checkServerInstalled, REPO_ROOT } from '../lib/testPackage.mjs';
 import { removeLeftoverHostileContainers } from '../../shared/hostileContainer.mjs';
+import { alertUiTests } from './alertTests.mjs';
 import { historyUiTests } from './historyTests.mjs';
 import { hostileUiTests } from './hostileTests.mjs';
 import { uiTests } from './tests.mjs';
@@ -98,7 +99,9 @@ async function main() {
 
   // The hostile container carries the test label: its tests come last, after the test that counts those containers.
   if (!dockerReason) removeLeftoverHostileContainers();
+  // The alert test first: before any sustained alert (a minute's window) can take the target's one notice a minute.
   const tests = [
+    ...alertUiTests({ page, shots }),
     ...uiTests({ page, shots }),
     ...historyUiTests({ page, shots }),
     ...hostileUiTests({ page, shots }),

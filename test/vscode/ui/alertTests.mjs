@@ -1,0 +1,81 @@
+// Alerts in the workbench, as a user meets them: with the Docker Monitor sidebar closed, a container the kernel
+// OOM-kills brings a notification that names it, with Show, Mute 1 Hour and Never for This Container; Show opens
+// the container's Metrics. `docker inspect` says the kill happened (State.OOMKilled).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { openDockerMonitorView, row, runCommand, screenshot, until } from './workbench.mjs';
+
+const LOCAL = /^Local\b/;
+const NAME = `dm-ui-alert-oom-${process.pid}`;
+
+const docker = (...args) =>
+  execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+function removeQuietly() {
+  try {
+    docker('rm', '-f', NAME);
+  } catch {
+    // Not there.
+  }
+}
+
+export function alertUiTests({ page, shots }) {
+  return [
+    {
+      name: 'alerts: with the sidebar closed, an OOM kill brings a notification naming the container; Show opens its Metrics',
+      run: async () => {
+        removeQuietly();
+        try {
+          // The extension starts with its view; then nothing of it stays on screen.
+          await openDockerMonitorView(page);
+          await row(page, LOCAL).waitFor({ timeout: 60_000 });
+          await runCommand(page, 'View: Close Primary Side Bar');
+          // The first background refresh opens the Docker event stream.
+          await page.waitForTimeout(4000);
+          docker(
+            'run',
+            '-d',
+            '--name',
+            NAME,
+            '--label',
+            'docker-monitor-test=1',
+            '--memory',
+            '16m',
+            '--memory-swap',
+            '16m',
+            'dm-busybox:test',
+            'sh',
+            '-c',
+            'tail /dev/zero',
+          );
+          await until(
+            'docker inspect: OOM-killed',
+            async () => assert.equal(docker('inspect', '-f', '{{.State.OOMKilled}}', NAME), 'true'),
+            30_000,
+            500,
+          );
+          const toast = page.locator('.notifications-toasts .notification-toast', { hasText: NAME }).first();
+          // At most one notice a minute per target: an earlier one may hold this one back that long.
+          await toast.waitFor({ timeout: 90_000 });
+          const text = await toast.innerText();
+          assert.match(text, /OOM-killed/);
+          for (const action of ['Show', 'Mute 1 Hour', 'Never for This Container'])
+            assert.ok(
+              (await toast.locator('.monaco-button', { hasText: action }).count()) > 0,
+              `no "${action}" on the notification: ${text}`,
+            );
+          await screenshot(page, shots, 'alert-notification.png');
+          await toast
+            .locator('.monaco-button', { hasText: /^Show$/ })
+            .first()
+            .click();
+          await page.locator('.tabs-container .tab', { hasText: NAME }).first().waitFor({ timeout: 30_000 });
+        } finally {
+          removeQuietly();
+          await runCommand(page, 'View: Close All Editors').catch(() => {});
+          await openDockerMonitorView(page).catch(() => {});
+        }
+      },
+    },
+  ];
+}
