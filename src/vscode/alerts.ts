@@ -16,6 +16,8 @@ import { SECTION } from './targets';
 
 const MUTES_KEY = 'dockerMonitor.alertMutes';
 const HOUR_MS = 3_600_000;
+/** Notices remembered for the test API. */
+const SHOWN_KEPT = 100;
 
 export interface AlertsController {
   /** Every target's active and recent alerts (the test suite reads them through the extension's API). */
@@ -93,6 +95,7 @@ export function registerAlerts(
     const target = service.target(n.targetId);
     const text = noticeText(n, target?.config.name ?? n.targetId);
     shown.push({ targetId: n.targetId, text, subjects: n.alerts.map((a) => a.subject.name) });
+    if (shown.length > SHOWN_KEPT) shown.splice(0, shown.length - SHOWN_KEPT);
     const subjects = [...new Set(n.alerts.map((a) => a.subject.id))];
     const one = subjects.length === 1 ? n.alerts[0] : null;
     const actions = ['Show', 'Mute 1 Hour', ...(one?.subject.kind === 'container' ? ['Never for This Container'] : [])];

@@ -3,6 +3,7 @@
 // `minGapMs` (what comes in between waits and is folded into the next), and muted alerts never notify. Pure and
 // clocked from outside, so the extension's timer and the tests drive it the same way.
 import type { Alert, AlertSeverity, AlertTransition } from './types';
+import { plainText } from '../present/text';
 
 export interface DeliveryOptions {
   /** How long a first start waits for others to join its notice. */
@@ -113,10 +114,17 @@ function sameMute(a: Mute, b: Mute): boolean {
   return a.targetId === b.targetId && a.subjectId === b.subjectId && a.rule === b.rule;
 }
 
-/** The notice as one line: the only alert's message, or the first and how many more. */
+/**
+ * The notice as one line for a notification: the only alert's message, or the first and how many more. Target
+ * text is made plain (no control or bidi characters), and a notification renders `[text](target)` as a link,
+ * commands included: a zero-width space between `]` and `(` keeps the text as it reads and makes no link.
+ */
 export function noticeText(n: Notice, targetName: string): string {
   const [first, ...rest] = n.alerts;
   if (!first) return '';
-  if (rest.length === 0) return `${targetName}: ${first.message}`;
-  return `${targetName}: ${n.alerts.length} alerts. ${first.message}, and ${rest.length} more`;
+  const line =
+    rest.length === 0
+      ? `${targetName}: ${first.message}`
+      : `${targetName}: ${n.alerts.length} alerts. ${first.message}, and ${rest.length} more`;
+  return plainText(line).replace(/\]\(/g, ']\u200b(');
 }

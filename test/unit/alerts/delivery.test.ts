@@ -93,4 +93,13 @@ describe('AlertDelivery', () => {
     d.mute({ targetId: 'local', subjectId: a.subject.id, rule: null, until: null });
     expect(d.flush(2000)[0].alerts.map((x) => x.subject.name)).toEqual(['box-2']);
   });
+
+  it('a notice of hostile target text makes no link and carries no control character', () => {
+    const d = new AlertDelivery({ groupMs: 0, minGapMs: 0 });
+    d.offer([start(alert(1, { message: 'disk [click](command:workbench.action.quit) \u001b[2J\u202e is full' }))], 0);
+    const text = noticeText(d.flush(0)[0], 'Lab ](x)');
+    expect(text).not.toMatch(/\]\(/);
+    expect(text).not.toMatch(/[\u0000-\u001f\u202e]/);
+    expect(text).toContain('[click]\u200b(command:workbench.action.quit)');
+  });
 });
