@@ -805,7 +805,7 @@ function renderMarkdown(r: Report): string {
     );
   lines.push('', '## Alerts in the background (every view hidden)', '');
   lines.push(
-    `The extension keeps alerts working with no view visible: a default-view refresh every ${r.steps[0]?.background?.intervalS ?? BACKGROUND_S} s (dockerMonitor.alerts.backgroundInterval), one evaluation of the rules on it, and the Docker event stream held open. Per minute, from the figures above measured in this run: four default-view refreshes, four evaluations, and the stream's own CPU while nothing happens (measured over ${EVENTS_IDLE_S} s).`,
+    `The extension keeps alerts working with no view visible: a default-view refresh every ${r.steps[0]?.background?.intervalS ?? BACKGROUND_S} s (dockerMonitor.alerts.backgroundInterval), one evaluation of the rules on it, and the Docker event stream held open. Per minute, from the figures above measured in this run: four default-view refreshes, four evaluations, and the stream's own CPU while nothing happens: all of this process's CPU over ${EVENTS_IDLE_S} s with the stream open and nothing else asked of it (an upper bound: the runtime's own timers and garbage collection are in it).`,
     '',
   );
   lines.push(
