@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_FACTOR, TEST_LABEL, dockerReady, dockerSkipReason } from './env';
+import { OOM_RUN_ARGS } from '../shared/oomContainer.mjs';
 
 const execFileAsync = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -150,16 +151,7 @@ describe.skipIf(!dockerReady)(`watch --alerts --json on the real daemon (${docke
     const w = await watchAlerts(['--interval', '1']);
     try {
       const since = Date.now();
-      const c = await runContainer('oom', [
-        '--memory',
-        '16m',
-        '--memory-swap',
-        '16m',
-        'dm-busybox:test',
-        'sh',
-        '-c',
-        'tail /dev/zero',
-      ]);
+      const c = await runContainer('oom', OOM_RUN_ARGS);
       const alert = await w.line((a) => a.rule === 'oom-killed' && a.subject.id === c.id, 15_000);
       const [oom] = eventsOf(c.id, 'oom', since);
       expect(oom, 'docker events reports an oom').toBeDefined();

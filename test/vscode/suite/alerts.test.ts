@@ -7,6 +7,7 @@ import { dockerReady, dockerSkipReason, sh, TEST_LABEL } from './docker';
 import { activate, closeAllEditors } from './extensionApi';
 import type { ExtensionApi } from './extensionApi';
 import { suiteWhen } from './skip';
+import { OOM_RUN_ARGS } from '../../shared/oomContainer.mjs';
 import { eventually, sleep } from './wait';
 
 const PREFIX = `dm-vscode-alert-${process.pid}-`;
@@ -54,22 +55,7 @@ suiteWhen(dockerReady ? null : dockerSkipReason, 'alerts with every view hidden'
     // The event stream opens with the first background refresh; give it that refresh.
     await sleep(3000);
     const name = `${PREFIX}oom`;
-    sh('docker', [
-      'run',
-      '-d',
-      '--name',
-      name,
-      '--label',
-      TEST_LABEL,
-      '--memory',
-      '16m',
-      '--memory-swap',
-      '16m',
-      'dm-busybox:test',
-      'sh',
-      '-c',
-      'tail /dev/zero',
-    ]);
+    sh('docker', ['run', '-d', '--name', name, '--label', TEST_LABEL, ...OOM_RUN_ARGS]);
     const inspected = await eventually(
       'docker inspect says the kernel OOM-killed it',
       () => {

@@ -3,6 +3,7 @@
 // the container's Metrics. `docker inspect` says the kill happened (State.OOMKilled).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { OOM_RUN_ARGS } from '../../shared/oomContainer.mjs';
 import { openDockerMonitorView, row, runCommand, screenshot, until } from './workbench.mjs';
 
 const LOCAL = /^Local\b/;
@@ -32,22 +33,7 @@ export function alertUiTests({ page, shots }) {
           await runCommand(page, 'View: Close Primary Side Bar');
           // The first background refresh opens the Docker event stream.
           await page.waitForTimeout(4000);
-          docker(
-            'run',
-            '-d',
-            '--name',
-            NAME,
-            '--label',
-            'docker-monitor-test=1',
-            '--memory',
-            '16m',
-            '--memory-swap',
-            '16m',
-            'dm-busybox:test',
-            'sh',
-            '-c',
-            'tail /dev/zero',
-          );
+          docker('run', '-d', '--name', NAME, '--label', 'docker-monitor-test=1', ...OOM_RUN_ARGS);
           await until(
             'docker inspect: OOM-killed',
             async () => assert.equal(docker('inspect', '-f', '{{.State.OOMKilled}}', NAME), 'true'),
