@@ -114,17 +114,22 @@ function sameMute(a: Mute, b: Mute): boolean {
   return a.targetId === b.targetId && a.subjectId === b.subjectId && a.rule === b.rule;
 }
 
+/** Messages a notice spells out before "and N more". */
+const NOTICE_MESSAGES = 3;
+
 /**
- * The notice as one line for a notification: the only alert's message, or the first and how many more. Target
+ * The notice as one line for a notification: the only alert's message, or the first three and how many more. Target
  * text is made plain (no control or bidi characters), and a notification renders `[text](target)` as a link,
  * commands included: a zero-width space between `]` and `(` keeps the text as it reads and makes no link.
  */
 export function noticeText(n: Notice, targetName: string): string {
   const [first, ...rest] = n.alerts;
   if (!first) return '';
+  const spelled = n.alerts.slice(0, NOTICE_MESSAGES).map((a) => a.message);
+  const more = n.alerts.length - spelled.length;
   const line =
     rest.length === 0
       ? `${targetName}: ${first.message}`
-      : `${targetName}: ${n.alerts.length} alerts. ${first.message}, and ${rest.length} more`;
+      : `${targetName}: ${n.alerts.length} alerts: ${spelled.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   return plainText(line).replace(/\]\(/g, ']\u200b(');
 }

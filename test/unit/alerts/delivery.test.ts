@@ -33,7 +33,10 @@ describe('AlertDelivery', () => {
     const [n, ...more] = d.flush(3000);
     expect(more).toEqual([]);
     expect(n.alerts).toHaveLength(50);
-    expect(noticeText(n, 'Local')).toBe('Local: 50 alerts. box-0 uses 95% of its memory limit, and 49 more');
+    expect(noticeText(n, 'Local')).toBe(
+      'Local: 50 alerts: box-0 uses 95% of its memory limit; box-1 uses 95% of its memory limit; ' +
+        'box-2 uses 95% of its memory limit; and 47 more',
+    );
     expect(d.flush(10_000)).toEqual([]);
   });
 

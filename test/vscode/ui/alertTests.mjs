@@ -3,24 +3,36 @@
 // the container's Metrics. `docker inspect` says the kill happened (State.OOMKilled).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OOM_RUN_ARGS } from '../../shared/oomContainer.mjs';
 import { openDockerMonitorView, row, runCommand, screenshot, until } from './workbench.mjs';
 
 const LOCAL = /^Local\b/;
 const NAME = `dm-ui-alert-oom-${process.pid}`;
+const LOOP = `dm-ui-alert-loop-${process.pid}`;
+const BUSY = `dm-ui-alert-busy-${process.pid}`;
 
 const docker = (...args) =>
   execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
-function removeQuietly() {
-  try {
-    docker('rm', '-f', NAME);
-  } catch {
-    // Not there.
-  }
+function removeQuietly(...names) {
+  for (const name of names.length > 0 ? names : [NAME])
+    try {
+      docker('rm', '-f', name);
+    } catch {
+      // Not there.
+    }
 }
 
-export function alertUiTests({ page, shots }) {
+/** The profile's settings with `alerts` merged in, written where the VS Code server reads them (it watches them). */
+function writeSettings(profile, alerts) {
+  const text = `${JSON.stringify({ ...profile.settings, ...alerts }, null, 2)}\n`;
+  for (const dir of [join(profile.userDataDir, 'User'), join(profile.serverDataDir, 'data', 'Machine')])
+    writeFileSync(join(dir, 'settings.json'), text);
+}
+
+export function alertUiTests({ page, shots, profile }) {
   return [
     {
       name: 'alerts: with the sidebar closed, an OOM kill brings a notification naming the container; Show opens its Metrics',
@@ -60,6 +72,75 @@ export function alertUiTests({ page, shots }) {
           removeQuietly();
           await runCommand(page, 'View: Close All Editors').catch(() => {});
           await openDockerMonitorView(page).catch(() => {});
+        }
+      },
+    },
+    {
+      name: 'alerts: a restart loop and a container throttled past its window each bring a notification',
+      timeoutMs: 240_000,
+      run: async () => {
+        removeQuietly(LOOP, BUSY);
+        await runCommand(page, 'Notifications: Clear All Notifications');
+        await runCommand(page, 'Notifications: Show Notifications');
+        // A short window and background refresh, so that the throttling alert starts within seconds.
+        writeSettings(profile, {
+          'dockerMonitor.alerts.windowSeconds': 3,
+          'dockerMonitor.alerts.backgroundInterval': 5,
+        });
+        try {
+          docker(
+            'run',
+            '-d',
+            '--name',
+            LOOP,
+            '--label',
+            'docker-monitor-test=1',
+            '--restart',
+            'always',
+            'dm-busybox:test',
+            'sh',
+            '-c',
+            'sleep 1; exit 1',
+          );
+          docker(
+            'run',
+            '-d',
+            '--name',
+            BUSY,
+            '--label',
+            'docker-monitor-test=1',
+            '--cpus',
+            '0.2',
+            'dm-busybox:test',
+            'sh',
+            '-c',
+            'while :; do :; done',
+          );
+          await until(
+            'docker inspect: restarted 3 times',
+            async () => assert.ok(Number(docker('inspect', '-f', '{{.RestartCount}}', LOOP)) >= 3),
+            60_000,
+            500,
+          );
+          // A target gets at most one notice a minute (the OOM notice a moment ago may hold this one back), and
+          // each target its own: read them all in the notification center, where none is hidden behind another.
+          const center = page.locator('.notifications-center .notification-list-item');
+          const texts = async () => (await center.allInnerTexts()).join('\n');
+          await until(
+            'notifications naming the restart loop and the throttled container',
+            async () => {
+              const all = await texts();
+              assert.match(all, new RegExp(`${LOOP} restarted \\d+ times`));
+              assert.match(all, new RegExp(`${BUSY}: CPU throttled`));
+            },
+            170_000,
+            2000,
+          );
+          await screenshot(page, shots, 'alert-grouped.png');
+        } finally {
+          writeSettings(profile, {});
+          removeQuietly(LOOP, BUSY);
+          await runCommand(page, 'Notifications: Clear All Notifications').catch(() => {});
         }
       },
     },

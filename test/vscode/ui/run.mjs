@@ -101,7 +101,7 @@ async function main() {
   if (!dockerReason) removeLeftoverHostileContainers();
   // The alert test first: before any sustained alert (a minute's window) can take the target's one notice a minute.
   const tests = [
-    ...alertUiTests({ page, shots }),
+    ...alertUiTests({ page, shots, profile }),
     ...uiTests({ page, shots }),
     ...historyUiTests({ page, shots }),
     ...hostileUiTests({ page, shots }),
@@ -114,7 +114,7 @@ async function main() {
     }
     const start = Date.now();
     try {
-      await withTimeout(t.run(), testTimeoutMs, t.name);
+      await withTimeout(t.run(), t.timeoutMs ?? testTimeoutMs, t.name);
       results.push({ title: t.name, status: 'passed', durationMs: Date.now() - start });
       say(`✔ ${t.name} (${since(start)})`);
     } catch (e) {
