@@ -164,9 +164,15 @@ export function registerAlerts(
       const before = options;
       options = read();
       for (const e of engines.values()) e.engine.setSettings(options.rules);
-      if (before.backgroundIntervalMs !== options.backgroundIntervalMs && background) {
-        background.dispose();
-        background = undefined;
+      if (
+        before.backgroundIntervalMs !== options.backgroundIntervalMs &&
+        background &&
+        options.backgroundIntervalMs > 0
+      ) {
+        // The new lease before the old one goes: polling never stops in between, nor the event streams with it.
+        const old = background;
+        background = service.leaseBackground('alerts', () => ROW_DEMAND, options.backgroundIntervalMs);
+        old.dispose();
       }
       syncBackground();
       for (const t of service.targets()) service.alertsChanged(t.config.id);
