@@ -15,7 +15,7 @@ npm run --silent build || status=1
 step "typecheck"
 npx tsc -p . --noEmit || status=1
 npx tsc -p tsconfig.webview.json --noEmit || status=1
-step "lint: eslint with the layer rules, import cycles, knip"
+step "lint: eslint with the layer rules, the format check, import cycles, knip"
 npm run --silent lint || status=1
 
 step "test environment: dockerd, containers, sshd"
