@@ -25,7 +25,7 @@ export interface Mute {
 export interface Notice {
   targetId: string;
   severity: AlertSeverity;
-  /** Oldest first. */
+  /** Critical ones first, then in the order they came. */
   alerts: Alert[];
 }
 
@@ -68,7 +68,9 @@ export class AlertDelivery {
       this.pending.delete(targetId);
       this.lastNotice.set(targetId, at);
       const severity = p.alerts.some((a) => a.severity === 'critical') ? 'critical' : 'warning';
-      out.push({ targetId, severity, alerts: p.alerts });
+      // Critical ones first (an OOM kill before a long-throttled container), each kind in the order it came.
+      const alerts = [...p.alerts].sort((a, b) => rank(a) - rank(b));
+      out.push({ targetId, severity, alerts });
     }
     return out;
   }
@@ -105,6 +107,8 @@ export class AlertDelivery {
     return last === undefined ? grouped : Math.max(grouped, last + this.options.minGapMs);
   }
 }
+
+const rank = (a: Alert): number => (a.severity === 'critical' ? 0 : 1);
 
 function covers(m: Mute, a: Alert): boolean {
   return m.targetId === a.targetId && m.subjectId === a.subject.id && (m.rule === null || m.rule === a.rule);

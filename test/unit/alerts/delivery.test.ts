@@ -105,4 +105,11 @@ describe('AlertDelivery', () => {
     expect(text).not.toMatch(/[\u0000-\u001f\u202e]/);
     expect(text).toContain('[click]\u200b(command:workbench.action.quit)');
   });
+
+  it('puts critical alerts first in a notice, each kind in the order it came', () => {
+    const d = new AlertDelivery({ groupMs: 2000, minGapMs: 0 });
+    const oom = alert(9, { rule: 'oom-killed', severity: 'critical', key: 'oom' });
+    d.offer([start(alert(1)), start(alert(2)), start(oom), start(alert(3))], 0);
+    expect(d.flush(2000)[0].alerts.map((a) => a.subject.name)).toEqual(['box-9', 'box-1', 'box-2', 'box-3']);
+  });
 });

@@ -16,7 +16,6 @@ import { OUTPUT_DIR, resultsPath, writeResults } from '../lib/results.mjs';
 import { installVsix, startServer, workbenchUrl } from '../lib/server.mjs';
 import { checkServerInstalled, REPO_ROOT } from '../lib/testPackage.mjs';
 import { removeLeftoverHostileContainers } from '../../shared/hostileContainer.mjs';
-import { alertUiTests } from './alertTests.mjs';
 import { historyUiTests } from './historyTests.mjs';
 import { hostileUiTests } from './hostileTests.mjs';
 import { uiTests } from './tests.mjs';
@@ -99,9 +98,7 @@ async function main() {
 
   // The hostile container carries the test label: its tests come last, after the test that counts those containers.
   if (!dockerReason) removeLeftoverHostileContainers();
-  // The alert test first: before any sustained alert (a minute's window) can take the target's one notice a minute.
   const tests = [
-    ...alertUiTests({ page, shots, profile }),
     ...uiTests({ page, shots }),
     ...historyUiTests({ page, shots }),
     ...hostileUiTests({ page, shots }),
@@ -114,7 +111,7 @@ async function main() {
     }
     const start = Date.now();
     try {
-      await withTimeout(t.run(), t.timeoutMs ?? testTimeoutMs, t.name);
+      await withTimeout(t.run(), testTimeoutMs, t.name);
       results.push({ title: t.name, status: 'passed', durationMs: Date.now() - start });
       say(`✔ ${t.name} (${since(start)})`);
     } catch (e) {
