@@ -5,7 +5,7 @@
 //
 //   node test/vscode/ui/run.mjs [--vsix FILE] [--timeout-minutes 10] [--keep] [--only TEXT]
 // --only runs the tests whose name contains TEXT (e.g. `--only "hostile text"`), for trying one guard quickly.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../lib/browser.mjs';
@@ -74,6 +74,11 @@ async function main() {
   const sshReason = await sshUnavailableReason();
   // The SSH target shows in the tree screenshot; the one refused for its host key is the suite's business.
   profile = makeProfile('ui', { ssh: sshReason === null, badKeyTarget: false });
+  // Alert notifications (toasts) off: these tests click and read what a toast could sit over; the alerts
+  // themselves run as usual (the extension-host suite tests the notifications).
+  profile.settings = { ...profile.settings, 'dockerMonitor.alerts.notifications': false };
+  for (const dir of [join(profile.userDataDir, 'User'), join(profile.serverDataDir, 'data', 'Machine')])
+    writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(profile.settings, null, 2)}\n`);
 
   if (opts.vsix) {
     const vsix = resolve(opts.vsix);
