@@ -51,8 +51,14 @@ export class AlertDelivery {
         continue;
       }
       if (this.isMuted(alert, at)) continue;
-      if (p) p.alerts.push(alert);
-      else this.pending.set(alert.targetId, { since: at, alerts: [alert] });
+      if (!p) {
+        this.pending.set(alert.targetId, { since: at, alerts: [alert] });
+        continue;
+      }
+      // One line per rule and subject: a container that exits again and again says so once, and once its restart
+      // loop is named the exits that made it say nothing more.
+      p.alerts = p.alerts.filter((a) => a.subject.id !== alert.subject.id || !subsumes(alert, a));
+      p.alerts.push(alert);
     }
   }
 
@@ -106,6 +112,11 @@ export class AlertDelivery {
     const grouped = p.since + this.options.groupMs;
     return last === undefined ? grouped : Math.max(grouped, last + this.options.minGapMs);
   }
+}
+
+/** Whether `newer` makes `older` (waiting, same subject) not worth its own line. */
+function subsumes(newer: Alert, older: Alert): boolean {
+  return newer.rule === older.rule || (newer.rule === 'restart-loop' && older.rule === 'exited-nonzero');
 }
 
 const rank = (a: Alert): number => (a.severity === 'critical' ? 0 : 1);

@@ -93,6 +93,8 @@ export function targetObservation(
       subject: target,
       holds: !reachable,
       windowMs: windowSeconds * 1000,
+      // A refresh that succeeds is proof enough: the alert ends with it.
+      clearMs: 0,
       message: `${target.name} could not be read for ${windowSeconds} s${reason ? `: ${reason}` : ''}`,
       evidence: { reason, windowSeconds },
     },

@@ -4,7 +4,7 @@ import { AlertDelivery, noticeText } from '../../../src/core/alerts/delivery';
 import type { Alert, AlertTransition } from '../../../src/core/alerts/types';
 
 function alert(n: number, over: Partial<Alert> = {}): Alert {
-  const id = `c${n}`.padEnd(64, '0');
+  const id = String(n).padStart(64, 'c');
   return {
     key: `memory-near-limit|local|${id}|1000`,
     rule: 'memory-near-limit',
@@ -38,6 +38,22 @@ describe('AlertDelivery', () => {
         'box-2 uses 95% of its memory limit; and 47 more',
     );
     expect(d.flush(10_000)).toEqual([]);
+  });
+
+  it('says a container that exits again and again once, and names its restart loop instead of the exits', () => {
+    const d = new AlertDelivery({ groupMs: 2000, minGapMs: 60_000 });
+    const exit = (k: number) =>
+      alert(1, { rule: 'exited-nonzero', key: `exit-${k}`, message: 'box-1 exited with code 1', severity: 'critical' });
+    d.offer([start(exit(1)), start(exit(2)), start(alert(2))], 0);
+    const [first] = d.flush(2000);
+    expect(first.alerts.map((a) => a.key)).toEqual(['exit-2', alert(2).key]);
+    d.offer([start(exit(3)), start(exit(4))], 3000);
+    d.offer([start(alert(1, { rule: 'restart-loop', key: 'loop', message: 'box-1 restarted 3 times in 3 s' }))], 4000);
+    d.offer([start(alert(3))], 5000);
+    const [second] = d.flush(62_000);
+    expect(noticeText(second, 'Local')).toBe(
+      'Local: 2 alerts: box-1 restarted 3 times in 3 s; box-3 uses 95% of its memory limit',
+    );
   });
 
   it('holds the next notice of a target until the gap has passed, and folds what came meanwhile into it', () => {

@@ -24,9 +24,9 @@ const memAt =
   };
 
 describe('memory near the limit (default 90 %, 60 s)', () => {
-  it('held for the whole window starts at the refresh that completes it, dated from the first; clears and ends', () => {
+  it('held for the whole window starts at the refresh that completes it, dated from the first; clear as long ends it, dated from the first clear', () => {
     const engine = new AlertEngine({ targetId: 'local' });
-    const b = run(engine, [0, 15, 30, 45, 59, 60, 75, 90], (s) => memAt(s < 90 ? 95 : 50));
+    const b = run(engine, [0, 15, 30, 45, 59, 60, 75, 90, 120, 149, 150], (s) => memAt(s < 90 ? 95 : 50));
     expect(brief(b)).toEqual([
       [],
       [],
@@ -35,15 +35,26 @@ describe('memory near the limit (default 90 %, 60 s)', () => {
       [],
       ['start memory-near-limit dm-limited'],
       [],
+      [],
+      [],
+      [],
       ['end memory-near-limit dm-limited'],
     ]);
     const start = b[5][0].alert;
-    const end = b[7][0].alert;
+    const end = b[10][0].alert;
     expect(start).toMatchObject({ startedAt: iso(T0), endedAt: null, severity: 'warning', targetId: 'local' });
     expect(start.evidence).toMatchObject({ memoryPercent: 95, threshold: 90, windowSeconds: 60 });
     expect(end).toMatchObject({ key: start.key, startedAt: iso(T0), endedAt: iso(T0 + 90_000) });
     expect(engine.active()).toEqual([]);
     expect(engine.recent()[0]).toMatchObject({ key: start.key, endedAt: iso(T0 + 90_000) });
+  });
+
+  it('one refresh below the threshold does not end an active alert: it must stay clear for the window', () => {
+    const engine = new AlertEngine({ targetId: 'local' });
+    // A refresh right after another can see a share of one period: 50 % for one refresh, then 95 % again.
+    const b = run(engine, [0, 60, 61, 75, 140], (s) => memAt(s === 61 ? 50 : 95));
+    expect(brief(b)).toEqual([[], ['start memory-near-limit dm-limited'], [], [], []]);
+    expect(engine.active()).toHaveLength(1);
   });
 
   it('exactly at the threshold holds; just below does not; a dip inside the window starts it over', () => {
@@ -87,20 +98,28 @@ describe('CPU throttled (25 % of periods) and pids (90 % of the limit)', () => {
 
   it('throttled >= 25 % held 10 s: start; below: end. Without a quota nothing is watched', () => {
     const engine = new AlertEngine({ targetId: 'local', settings });
-    const b = run(engine, [0, 5, 10, 15, 20], (s) => (_x, c) => {
+    const b = run(engine, [0, 5, 10, 15, 20, 25, 30], (s) => (_x, c) => {
       c('dm-limited').cpu.throttledPercent = s < 20 ? 25 : 24.9;
       c('dm-unlimited').cpu.throttledPercent = 100;
     });
-    expect(brief(b)).toEqual([[], [], ['start cpu-throttled dm-limited'], [], ['end cpu-throttled dm-limited']]);
+    expect(brief(b)).toEqual([
+      [],
+      [],
+      ['start cpu-throttled dm-limited'],
+      [],
+      [],
+      [],
+      ['end cpu-throttled dm-limited'],
+    ]);
     expect(b[2][0].alert.evidence).toMatchObject({ throttledPercent: 25, limitCpus: 0.5 });
   });
 
   it('pids: 45 of 50 is 90 %: start; 44 is not', () => {
     const engine = new AlertEngine({ targetId: 'local', settings });
-    const b = run(engine, [0, 10, 20], (s) => (_x, c) => {
+    const b = run(engine, [0, 10, 20, 30], (s) => (_x, c) => {
       c('dm-limited').pids.current = s < 20 ? 45 : 44;
     });
-    expect(brief(b)).toEqual([[], ['start pids-near-limit dm-limited'], ['end pids-near-limit dm-limited']]);
+    expect(brief(b)).toEqual([[], ['start pids-near-limit dm-limited'], [], ['end pids-near-limit dm-limited']]);
     expect(b[1][0].alert.evidence).toMatchObject({ pids: 45, pidsLimit: 50, pidsPercent: 90 });
   });
 });

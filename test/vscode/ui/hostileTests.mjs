@@ -111,8 +111,11 @@ async function hoverText(page, r, expected) {
   );
 }
 
-/** F1 `title`, pick Local if asked, type `filter`, return the text of the QuickPick row that shows `expected`. */
-async function quickPickRow(page, title, filter, expected) {
+/**
+ * F1 `title`, pick Local if asked, type `filter`, return the text of the QuickPick row that shows `expected`;
+ * with `choose`, click that row (Enter would take the first row, and a PID's digits can match other rows first).
+ */
+async function quickPickRow(page, title, filter, expected, { choose = false } = {}) {
   await runCommand(page, title);
   await pickIfAsked(page, LOCAL);
   const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -120,7 +123,9 @@ async function quickPickRow(page, title, filter, expected) {
   await input.fill(filter);
   const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: expected }).first();
   await item.waitFor({ timeout: 30_000 });
-  return item.innerText();
+  const text = await item.innerText();
+  if (choose) await item.click();
+  return text;
 }
 
 /**
@@ -234,8 +239,7 @@ export function hostileUiTests({ page, shots }) {
         const c = container();
         // The process's Metrics panel, chosen in Monitor: Process... (a right-click on a process row that a refresh
         // redraws gets no row, microsoft/vscode#144250, and the command asks again). Its tab title is VS Code's.
-        await quickPickRow(page, 'Monitor: Process...', String(c.pid), `PID ${c.pid}`);
-        await page.keyboard.press('Enter');
+        await quickPickRow(page, 'Monitor: Process...', String(c.pid), `PID ${c.pid}`, { choose: true });
         await panelShows(page, 'the process Metrics panel', [String(c.pid), 'Command'], [...COMMAND_PARTS, CUT]);
         const tab = await page.locator('.tab.active').first().innerText();
         assert.ok(tab.includes(SHOWN.comm), `the Metrics tab title "${tab}" shows the name escaped`);

@@ -29,9 +29,21 @@ export async function openDockerMonitorView(page) {
   await icon.waitFor({ timeout: 60_000 });
   // The sidebar's title names the open container ("Docker Monitor: Targets" when it holds one view). A click on
   // the icon of the container already shown would close the sidebar: click only when another one is shown.
+  // Right after a window reload the workbench may still be restoring the sidebar, and a click then toggles it
+  // shut: look again after each click, and click again while it stays closed.
   const title = page.locator('.part.sidebar .composite.title', { hasText: /Docker Monitor/i });
-  if ((await title.count()) === 0 || !(await title.first().isVisible())) await icon.click();
-  await title.first().waitFor({ timeout: 30_000 });
+  const shown = async () => (await title.count()) > 0 && (await title.first().isVisible());
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (await shown()) return;
+    await icon.click();
+    try {
+      await title.first().waitFor({ timeout: 7_500 });
+      return;
+    } catch {
+      // Toggled shut by a restore in progress: click again.
+    }
+  }
+  await title.first().waitFor({ timeout: 1_000 });
 }
 
 /** Drags the sash right of the sidebar so that tree rows show their descriptions in the screenshots. */
