@@ -6,6 +6,8 @@ import { ALERTS_USAGE, alertSettingsFromFlags, DEFAULT_ALERT_INTERVAL_SECONDS, E
 import type { AlertFlags } from './alertArgs';
 import { quoted, usageError } from './usageError';
 import type { AlertSettings } from '../core/alerts/types';
+import { parseServeArgs, SERVE_USAGE } from './serveArgs';
+import type { ServeOptions } from './serveArgs';
 
 export type MonitorCommand =
   | { kind: 'host' }
@@ -45,7 +47,8 @@ export type CliRequest =
   | { action: 'help' }
   | { action: 'version' }
   | { action: 'monitor'; command: MonitorCommand; options: MonitorOptions }
-  | { action: 'alerts'; options: AlertWatchOptions };
+  | { action: 'alerts'; options: AlertWatchOptions }
+  | { action: 'serve'; options: ServeOptions };
 
 const DEFAULT_INTERVAL_SECONDS = 1;
 const MAX_INTERVAL_SECONDS = 60;
@@ -56,6 +59,7 @@ const WATCHABLE = ['host', 'all', 'container', 'process'] as const;
 
 export const USAGE = `Usage: docker-monitor monitor <what> [options]
        docker-monitor watch --alerts [options]
+       docker-monitor serve [options]
 
 What:
   host                          the host: CPU, memory, disks, interfaces, container counts
@@ -81,6 +85,8 @@ Options:
   --version          show the version
 
 ${ALERTS_USAGE}
+
+${SERVE_USAGE}
 
 Exit status: 0 on success, 2 for a usage error, 1 for any other error (with --watch: a snapshot failed,
 or the watched container or process is gone), ${EXIT_ALERT} when watch --alerts --exit-on-alert saw an alert start.
@@ -120,6 +126,13 @@ function isOption(token: string): boolean {
 
 /** Parses argv (without node and the script). Throws MonitorError('bad-argument') on any usage error. */
 export function parseCliArgs(argv: readonly string[]): CliRequest {
+  // serve has options of its own; --help and --version still win.
+  if (argv[0] === 'serve') {
+    const rest = argv.slice(1);
+    if (rest.includes('--help') || rest.includes('-h')) return { action: 'help' };
+    if (rest.includes('--version')) return { action: 'version' };
+    return { action: 'serve', options: parseServeArgs(rest) };
+  }
   const positionals: string[] = [];
   let targetText: string | undefined;
   let intervalText: string | undefined;

@@ -13,6 +13,8 @@ import { toJson } from '../core/json';
 import { DEFAULT_COLUMNS, needsRates, viewOf, warningLines } from './views';
 import { watch } from './watch';
 import { watchAlerts } from './alertWatch';
+import { serve } from './serve';
+import { serveTargets } from './serveTargets';
 import { version } from '../../package.json';
 
 export interface CliIo {
@@ -91,6 +93,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(`${version}\n`);
       return EXIT_OK;
     }
+    if (request.action === 'serve') return await serve(request.options, io, serveTargets(request.options));
     const { options } = request;
     const openOptions: OpenOptions = { acceptNewHostKey: options.acceptNewHostKey, log };
     if (io.stdinIsTty) {

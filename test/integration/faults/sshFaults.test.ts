@@ -1,10 +1,7 @@
 // Faults mid-collection over SSH, against real daemons (issue 9 §3): an sshd of this suite's own killed under a
 // running session and started again later, and a remote reader stopped with SIGSTOP while another target keeps
 // refreshing. Counts come from ps, ss and /proc, never from the code under test (except the ssh2 channel count).
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +21,7 @@ import {
   sshReady,
   sshSkipReason,
 } from '../env';
+import { OwnSshd } from '../ownSshd';
 
 const KEY = `${SSHD_DIR}/client_ed25519`;
 const sessions: TargetSession[] = [];
@@ -45,56 +43,6 @@ async function waitFor<T>(
     if (v) return v;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${log ? `; log:\n${log.join('\n')}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/**
- * An sshd of this suite's own (the test sshd's config on a free port) that can be killed with everything it
- * forked and started again on the same port. env.ts's startOwnSshd picks a new port each time.
- */
-class OwnSshd {
-  readonly dir = mkdtempSync(join(tmpdir(), 'dm-sshd-fault-'));
-  port = 0;
-  private proc: ChildProcess | null = null;
-
-  async start(): Promise<void> {
-    if (this.port === 0) {
-      const probe = createServer();
-      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-      this.port = (probe.address() as { port: number }).port;
-      await new Promise<void>((r) => probe.close(() => r()));
-      const config = readFileSync(`${SSHD_DIR}/sshd_config`, 'utf8')
-        .replace(/^Port .*$/m, `Port ${this.port}`)
-        .replace(/^PidFile .*$/m, `PidFile ${this.dir}/sshd.pid`);
-      writeFileSync(join(this.dir, 'sshd_config'), config);
-    }
-    this.proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(this.dir, 'sshd_config')], { stdio: 'ignore' });
-    for (let i = 0; i < 50; i++) {
-      if (spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${this.port}`]).status === 0) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`own sshd did not listen on ${this.port}`);
-  }
-
-  get pid(): number {
-    return this.proc?.pid ?? 0;
-  }
-
-  /** SIGKILL to the listener and every sshd process under it (the per-connection ones): sshd "crashed". */
-  kill(): void {
-    const tree = descendants(this.pid);
-    for (const p of [this.pid, ...tree.filter((p) => p.comm.startsWith('sshd')).map((p) => p.pid)]) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    this.proc = null;
-  }
-
-  stop(): void {
-    if (this.pid) this.kill();
   }
 }
 
