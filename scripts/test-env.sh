@@ -20,6 +20,13 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# Prometheus and promtool for test/integration/serve.test.ts, which starts its own on a port of its own.
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  say "installing prometheus"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
 
 if ! docker info >/dev/null 2>&1; then
   say "starting dockerd"

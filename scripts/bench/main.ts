@@ -33,6 +33,9 @@ import { SeriesHistory, HISTORY_MIN_CAPACITY } from '../../src/core/panels/histo
 import { buildPanelMessage } from '../../src/core/panels/panelMessage';
 import { buildTargetTree } from '../../src/core/present/treeModel';
 import { AlertEngine } from '../../src/core/alerts/engine';
+import { scrapeText } from '../../src/core/openmetrics/scrape';
+import type { ServedTarget } from '../../src/core/openmetrics/dmFamilies';
+import { analyzeGaps } from '../../src/core/analyze/gaps';
 import { TreeDemand } from '../../src/core/present/treeDemand';
 import type { TargetState } from '../../src/core/present/targetInput';
 import { LocalTransport } from '../../src/core/transport/local';
@@ -53,6 +56,8 @@ const RUNS = 9;
 const LABEL = 'dm-bench-run';
 const IMAGE = 'dm-busybox:test';
 const SLOW_EVERY = 10;
+/** What `docker-monitor serve` reads each refresh (src/core/openmetrics/targetFeed.ts): every cgroup counter, no process stat. */
+const SERVE_DEMAND: Demand = { processes: [], containerDetail: true };
 /** The alerts' background refresh (dockerMonitor.alerts.backgroundInterval's default), s. */
 const BACKGROUND_S = 15;
 /** How long the idle event stream is measured, s. */
@@ -413,6 +418,7 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
     row: side(new LocalTransport(), ROW_DEMAND),
     full: side(new LocalTransport(), FULL_DEMAND),
     fullRead: side(new LocalTransport(), FULL_DEMAND, false),
+    serve: side(new LocalTransport(), SERVE_DEMAND),
   };
   const ssh: Record<string, Side> = {};
   if (sshHome) {
@@ -420,6 +426,7 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
     ssh.row = side(await open(), ROW_DEMAND);
     ssh.full = side(await open(), FULL_DEMAND);
     ssh.fullRead = side(await open(), FULL_DEMAND, false);
+    ssh.serve = side(await open(), SERVE_DEMAND);
   }
   const all = [...Object.values(local), ...Object.values(ssh)];
   // Interleaved, so that every variant sees the same noise; the slow tier every SLOW_EVERY-th refresh is in it.
@@ -499,6 +506,29 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
   idle.abort();
   await following;
 
+  // serve: one scrape of this step's local target (and the SSH one, the same machine), rendered as Prometheus would
+  // ask for it; its size and the time to render it (a scrape never collects).
+  const served = (name: string, snapshot: Snapshot): ServedTarget => ({
+    name,
+    snapshot,
+    up: true,
+    reason: null,
+    findings: analyzeGaps(snapshot),
+    alerts: [],
+    refreshes: 1,
+    cpuSeconds: null,
+  });
+  const targetsServed = [served('local', local.serve.last!)];
+  const scrapeMs: number[] = [];
+  let scrapeBytes = 0;
+  for (let i = 0; i < 15; i++)
+    scrapeMs.push(
+      await timed(() => (scrapeBytes = Buffer.byteLength(scrapeText(targetsServed, { processes: 0 }, 'openmetrics')))),
+    );
+  const scrapeSeries = scrapeText(targetsServed, { processes: 0 }, 'openmetrics')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#')).length;
+
   // Their Docker event streams would keep the bench alive after it wrote its report.
   for (const s of Object.values(local)) await s.collector.close();
 
@@ -528,6 +558,13 @@ async function step(n: number, sshHome: string | null, targetCpu: TargetCpu | nu
     treeBuildAllOpenMs: round(median(treeOpenMs), 2),
     panelSerializeMs: round(median(panelMs), 2),
     panelMessageBytes: panelBytes,
+    serve: {
+      local: summary(local.serve),
+      ssh: ssh.serve ? summary(ssh.serve) : null,
+      scrapeBytes,
+      scrapeSeries,
+      scrapeRenderMs: round(median(scrapeMs), 2),
+    },
     background: {
       intervalS: BACKGROUND_S,
       alertEvaluationMs: round(median(alertMs), 2),
@@ -820,6 +857,22 @@ function renderMarkdown(r: Report): string {
     const target = s.ssh?.defaultView.targetCpuMs == null ? null : round(perMin * s.ssh.defaultView.targetCpuMs);
     lines.push(
       `| ${s.runningContainers} | ${b.alertEvaluationMs} | ${b.eventStreamIdleCpuMsPerMinute} | ${local} | ${round((local / 60_000) * 100, 2)} % | ${round(perMin * s.local.defaultView.floorCpuMs)} | ${v(target)} | ${target === null ? '–' : `${round((target / 60_000) * 100, 2)} %`} |`,
+    );
+  }
+  lines.push('', '## serve: an OpenMetrics endpoint (`docker-monitor serve`)', '');
+  lines.push(
+    "Per target and refresh, what `serve` reads (every container's cgroup counters, block I/O included; no process's stat: src/core/openmetrics/targetFeed.ts), interleaved with the rows above; and one scrape of the local target's refresh as OpenMetrics (what Prometheus asks for): its size, its series, and the time to render it. A scrape never collects: N scrapers cost N renders.",
+    '',
+  );
+  lines.push(
+    '| containers | CPU here per refresh ms | floor ms | target CPU per refresh ms (SSH) | target floor ms | scrape bytes | series | render ms |',
+  );
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of r.steps) {
+    const k = s.serve;
+    if (!k) continue;
+    lines.push(
+      `| ${s.runningContainers} | ${k.local.cpuMs} | ${k.local.floorCpuMs} | ${v(k.ssh?.targetCpuMs)} | ${v(k.ssh?.floorCpuMs)} | ${k.scrapeBytes} | ${k.scrapeSeries} | ${k.scrapeRenderMs} |`,
     );
   }
   lines.push('', '## Against the targets', '');

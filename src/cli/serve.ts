@@ -23,7 +23,7 @@ import type { WatchIo } from './watch';
 const STARTED_S = Date.now() / 1000;
 
 /** A secret file as OpenSSH treats a private key: refused when others may read it; its first line is the secret. */
-export function readSecretFile(path: string, what: string): string {
+function readSecretFile(path: string, what: string): string {
   let text: string;
   try {
     const st = statSync(path);

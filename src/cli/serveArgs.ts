@@ -23,11 +23,11 @@ export interface ServeOptions {
   tlsKey: string | null;
 }
 
-export const DEFAULT_LISTEN = '127.0.0.1:9464';
+const DEFAULT_LISTEN = '127.0.0.1:9464';
 const DEFAULT_SERVE_INTERVAL_SECONDS = 15;
 const MIN_SERVE_INTERVAL_SECONDS = 1;
 const MAX_SERVE_INTERVAL_SECONDS = 3600;
-export const MAX_PROCESS_SERIES = 1000;
+const MAX_PROCESS_SERIES = 1000;
 
 export const SERVE_USAGE = `serve: an OpenMetrics endpoint for Prometheus: each target refreshes on its own every interval over its one
 connection; GET /metrics returns the latest refreshes (a scrape never collects), / lists the targets.
@@ -55,7 +55,7 @@ function parseListen(text: string): { host: string; port: number } {
   return { host, port };
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

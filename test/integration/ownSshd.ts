@@ -54,4 +54,3 @@ export class OwnSshd {
     if (this.pid) this.kill();
   }
 }
-

@@ -11,7 +11,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SSHD_DIR, SSH_PORT, TEST_LABEL, dockerReady, dockerSkipReason, makeSshHome, run, sshReady } from './env';
+import {
+  SSHD_DIR,
+  SSH_PORT,
+  TEST_LABEL,
+  descendants,
+  dockerReady,
+  dockerSkipReason,
+  makeSshHome,
+  run,
+  sshReady,
+} from './env';
 import { OwnSshd } from './ownSshd';
 
 const ROOT = resolve(__dirname, '../..');
@@ -262,6 +272,29 @@ describe.skipIf(skipReason !== null)(
       const s = await one(`dm_container_info{name="dm-limited",target="local"}`);
       expect(s.metric.host_veth).toBe(veth);
       expect(s.metric.main_host_pid).toBe(docker('inspect', '-f', '{{.State.Pid}}', 'dm-limited'));
+    });
+
+    it("dm_target_cpu_seconds_total of an SSH target is its remote reader's CPU time, read from its /proc/PID/stat here", async () => {
+      // Only serve connects to this suite's own sshd: the perl (or python3) process under it is serve's reader.
+      const reader = await until(
+        'the remote reader under the own sshd',
+        async () => descendants(own.pid).find((p) => p.comm === 'perl' || p.comm === 'python3') ?? null,
+        20_000,
+      );
+      const cpu = () => {
+        const f = readFileSync(`/proc/${reader.pid}/stat`, 'utf8');
+        const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+        return (Number(v[11]) + Number(v[12]) + Number(v[13]) + Number(v[14])) / 100;
+      };
+      const before = cpu();
+      const metric = Number((await one(`dm_target_cpu_seconds_total{target="own-sshd"}`)).value[1]);
+      const after = cpu();
+      // Prometheus holds the value of a scrape up to a second old, read after a refresh up to a second old.
+      expect(metric).toBeGreaterThan(0);
+      expect(metric).toBeLessThanOrEqual(after + 0.01);
+      expect(metric).toBeGreaterThanOrEqual(before - 0.2);
+      // Locally the reader is serve itself: that is process_cpu_seconds_total, not a target's cost.
+      expect(await query('dm_target_cpu_seconds_total{target="local"}')).toEqual([]);
     });
 
     it('hostile compose labels come out escaped: Prometheus parses them back to the exact text, and add no series', async () => {

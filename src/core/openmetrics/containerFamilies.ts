@@ -61,7 +61,7 @@ const PRESSURE: Array<[resource: 'cpu' | 'memory' | 'io', line: 'some' | 'full',
 ];
 
 /** cAdvisor's `id`: the container's cgroup path (as /docker/<id> where the collector did not read it). */
-export function cadvisorLabels(target: Labels, c: ContainerInfo): Labels {
+function cadvisorLabels(target: Labels, c: ContainerInfo): Labels {
   return [...target, ['id', c.cgroupPath ?? `/docker/${c.id}`], ['image', c.image], ['name', c.name]];
 }
 

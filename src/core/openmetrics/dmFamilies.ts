@@ -16,6 +16,8 @@ export interface ServedTarget {
   findings: Finding[];
   alerts: Alert[];
   refreshes: number;
+  /** CPU seconds the remote reader used on the target (null locally and over the sh fallback). */
+  cpuSeconds: number | null;
 }
 
 export function addTargetHealth(set: FamilySet, target: Labels, t: ServedTarget): void {
@@ -25,6 +27,11 @@ export function addTargetHealth(set: FamilySet, target: Labels, t: ServedTarget)
     'Whether the last refresh of the target succeeded (reason: why not).',
   )(t.up ? target : [...target, ['reason', t.reason ?? 'unknown']], t.up ? 1 : 0);
   set.family('dm_refreshes', 'counter', 'Refreshes that succeeded.')(target, t.refreshes);
+  set.family(
+    'dm_target_cpu_seconds',
+    'counter',
+    'CPU time the monitor used on the target (its remote reader).',
+  )(target, t.cpuSeconds);
   const s = t.snapshot;
   if (!s) return;
   set.family('dm_refresh_duration_seconds', 'gauge', 'Wall time of the last refresh.')(target, s.durationMs / 1000);

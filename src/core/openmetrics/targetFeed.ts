@@ -10,6 +10,7 @@ import { refreshDeadlineMs } from '../targets/refreshInterval';
 import { TargetSession } from '../targets/session';
 import type { SnapshotSource } from '../targets/sessionTypes';
 import type { Transport } from '../transport/types';
+import { CostCounter, CostedSource } from './costedSource';
 import type { ServedTarget } from './dmFamilies';
 
 export interface TargetFeedOptions {
@@ -31,6 +32,7 @@ export class TargetFeed {
   private lastCollected: string | null = null;
   private findings: Finding[] = [];
   private refreshes = 0;
+  private readonly cost = new CostCounter();
 
   constructor(private readonly options: TargetFeedOptions) {
     // cAdvisor's series need every cgroup counter (block I/O, swap, failcnt); a process's stat only when asked.
@@ -39,7 +41,7 @@ export class TargetFeed {
     this.session = new TargetSession({
       label: options.name,
       open: options.open,
-      createSource: options.createSource,
+      createSource: (transport, log) => new CostedSource(transport, options.createSource(transport, log), this.cost),
       demand: () => demand,
       onChange: () => this.changed(),
       log: options.log,
@@ -74,6 +76,7 @@ export class TargetFeed {
       findings: up ? this.findings : [],
       alerts: this.engine.active(),
       refreshes: this.refreshes,
+      cpuSeconds: this.cost.total(),
     };
   }
 

@@ -93,4 +93,9 @@ export interface Transport {
    */
   onClose(listener: (error: MonitorError | null) => void): () => void;
   close(): Promise<void>;
+  /**
+   * The PID on the target of the long-lived reader that answers readBatch, whose CPU time is what reading costs
+   * there (null for the sh fallback, which forks per refresh; absent locally, where the reader is this process).
+   */
+  readonly readerPid?: number | null;
 }
