@@ -47,12 +47,11 @@ export class TargetFeed {
       log: options.log,
       refreshTimeoutMs: () => refreshDeadlineMs(options.intervalMs),
       onDockerEvent: (event) => this.engine.onEvent(event, Date.now()),
-      // A scraper looks all the time: the connection is never idle.
-      idleCloseMs: Number.MAX_SAFE_INTEGER,
     });
   }
 
   start(): void {
+    // A scraper looks all the time: the session stays active (events followed, never closed as idle) until stop().
     this.session.setActive(true);
     void this.session.refresh();
     this.timer = setInterval(() => this.session.tick(), this.options.intervalMs);
