@@ -153,6 +153,15 @@ export function makeSshHome(port = SSH_PORT): { home: string; knownHosts: string
   return { home, knownHosts };
 }
 
+/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it), for a server of a suite's own. */
+export async function freeLoopbackPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
 /**
  * A second sshd of the calling suite's own, on a free loopback port, from the test sshd's config as `edit`
  * changes it (Port and PidFile are set here). Stop it with the returned `stop`.
@@ -161,10 +170,7 @@ export async function startOwnSshd(
   edit: (config: string) => string,
 ): Promise<{ port: number; pid: number; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'dm-sshd-own-'));
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await freeLoopbackPort();
   // `edit` sees the global part: a line it appends must not land in the trailing Match block.
   const text = readFileSync(`${SSHD_DIR}/sshd_config`, 'utf8');
   const match = text.search(/^Match /m);

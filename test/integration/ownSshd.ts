@@ -3,10 +3,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SSHD_DIR, descendants } from './env';
+import { SSHD_DIR, descendants, freeLoopbackPort } from './env';
 
 /** The test sshd's config on a free port. env.ts's startOwnSshd picks a new port each time. */
 export class OwnSshd {
@@ -16,10 +15,7 @@ export class OwnSshd {
 
   async start(): Promise<void> {
     if (this.port === 0) {
-      const probe = createServer();
-      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-      this.port = (probe.address() as { port: number }).port;
-      await new Promise<void>((r) => probe.close(() => r()));
+      this.port = await freeLoopbackPort();
       const config = readFileSync(`${SSHD_DIR}/sshd_config`, 'utf8')
         .replace(/^Port .*$/m, `Port ${this.port}`)
         .replace(/^PidFile .*$/m, `PidFile ${this.dir}/sshd.pid`);

@@ -6,7 +6,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -18,6 +17,7 @@ import {
   descendants,
   dockerReady,
   dockerSkipReason,
+  freeLoopbackPort,
   makeSshHome,
   run,
   sshReady,
@@ -41,14 +41,6 @@ const HOSTILE = `dm-om-${process.pid}`;
 /** Quotes, backslashes, a newline and braces: what could end a label value or start a series if not escaped. */
 const HOSTILE_PROJECT = 'q"uo\\te\n{x}="y"} 1\nfake_metric 1';
 const HOSTILE_SERVICE = 'svc\\{}"';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined>, ms: number): Promise<T> {
   const end = Date.now() + ms;
@@ -142,7 +134,7 @@ describe.skipIf(skipReason !== null)(
         ]),
       );
 
-      servePort = await freePort();
+      servePort = await freeLoopbackPort();
       const { SSH_AUTH_SOCK: _agent, ...env } = process.env;
       serveProc = spawn(
         process.execPath,
@@ -167,7 +159,7 @@ describe.skipIf(skipReason !== null)(
       serveProc.stderr.on('data', (d: Buffer) => (serveLog += d.toString('utf8')));
       await until('serve listening', async () => (serveLog.includes('serving http') ? true : null), 20_000);
 
-      promPort = await freePort();
+      promPort = await freeLoopbackPort();
       const promDir = mkdtempSync(join(tmpdir(), 'dm-prometheus-'));
       dirs.push(promDir);
       writeFileSync(

@@ -4,25 +4,18 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from './env';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'dm-serve-auth-'));
 const running: Array<ChildProcessByStdio<null, Readable, Readable>> = [];
 const haveTools = spawnSync('curl', ['--version']).status === 0 && spawnSync('openssl', ['version']).status === 0;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
-}
 
 function secretFile(name: string, text: string, mode = 0o600): string {
   const f = join(dir, name);
@@ -68,7 +61,7 @@ describe.skipIf(!haveTools)(
   `serve's authentication and TLS${haveTools ? '' : ' (skipped: needs curl and openssl)'}`,
   () => {
     it('a bearer token from a file: 401 without it or with another, the metrics with it', async () => {
-      const port = await freePort();
+      const port = await freeLoopbackPort();
       await serve(['--listen', `127.0.0.1:${port}`, '--bearer-token-file', secretFile('token', 's3cret-token\n')]);
       const url = `http://127.0.0.1:${port}/metrics`;
       expect(curl(url).code).toBe(401);
@@ -83,7 +76,7 @@ describe.skipIf(!haveTools)(
     });
 
     it('basic auth from a file, on 0.0.0.0 with --allow-remote', async () => {
-      const port = await freePort();
+      const port = await freeLoopbackPort();
       await serve([
         '--listen',
         `0.0.0.0:${port}`,
@@ -116,7 +109,7 @@ describe.skipIf(!haveTools)(
         ]),
         { stdio: 'ignore' },
       );
-      const port = await freePort();
+      const port = await freeLoopbackPort();
       await serve(['--listen', `127.0.0.1:${port}`, '--tls-cert', cert, '--tls-key', key]);
       const ok = curl(`https://127.0.0.1:${port}/metrics`, '--cacert', cert);
       expect(ok.code).toBe(200);
