@@ -98,7 +98,7 @@ export async function serve(
       new TargetFeed({
         name: def.name,
         open: () =>
-          openTarget(def, { acceptNewHostKey: options.acceptNewHostKey, log: (l) => log(`${def.name}: ${l}`) }),
+          openTarget(def, { acceptNewHostKey: options.acceptNewHostKey, log: (l) => sessionLog(`${def.name}: ${l}`) }),
         createSource: (transport, l) => new Collector(transport, { log: l }),
         intervalMs: options.intervalSeconds * 1000,
         processes: options.processes > 0,
@@ -107,7 +107,7 @@ export async function serve(
       }),
   );
 
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
+  const route = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res
@@ -151,7 +151,23 @@ export async function serve(
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: try /metrics\n');
     }
   };
-  const server: Server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+  // A request that fails is a 500 and a line on stderr: the server goes on serving the others.
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      route(req, res);
+    } catch (e) {
+      log(`request ${req.method} ${req.url ?? ''} failed: ${e instanceof Error ? e.message : String(e)}`, 'warn');
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('internal error\n');
+    }
+  };
+  let server: Server;
+  try {
+    server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+  } catch (e) {
+    // A certificate or key that is not PEM, or a key that does not go with the certificate.
+    throw new MonitorError(`--tls-cert/--tls-key: ${e instanceof Error ? e.message : String(e)}`, 'bad-argument');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
@@ -160,6 +176,7 @@ export async function serve(
     );
     server.listen(options.port, options.host, () => resolve());
   });
+  server.on('error', (e: Error) => log(`server: ${e.message}`, 'warn'));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host;

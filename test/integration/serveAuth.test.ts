@@ -134,6 +134,18 @@ describe.skipIf(!haveTools)(
       }
     });
 
+    it('refuses a certificate or key that is not PEM, with one line and status 2', () => {
+      const junk = secretFile('junk.pem', 'not a certificate\n');
+      const r = spawnSync(
+        process.execPath,
+        [CLI, 'serve', '--listen', '127.0.0.1:0', '--tls-cert', junk, '--tls-key', junk],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--tls-cert\/--tls-key: /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+
     it('a port in use is one line and status 1, never a stack trace', async () => {
       const blocker = createServer();
       await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
