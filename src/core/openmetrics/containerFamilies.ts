@@ -41,7 +41,8 @@ const GAUGES: Array<[name: string, help: string, get: Get]> = [
   ['container_spec_memory_limit_bytes', 'Memory limit for the container.', (c) => c.memory.limitBytes ?? 0],
   ['container_spec_cpu_quota', 'CPU quota of the container.', (c) => c.cpu.quotaUs ?? 0],
   ['container_spec_cpu_period', 'CPU period of the container.', (c) => c.cpu.periodUs],
-  ['container_spec_cpu_shares', 'CPU share of the container.', (c) => c.cpu.shares ?? c.cpu.weight],
+  // cgroup v1's cpu.shares only: v2's cpu.weight is on another scale (1 to 10000), and is left out.
+  ['container_spec_cpu_shares', 'CPU share of the container.', (c) => c.cpu.shares],
   ['container_processes', 'Number of processes running inside the container.', (c) => c.pids.current],
   ['container_spec_pids_limit', 'Pids limit of the container (0: none).', (c) => c.pids.limit ?? 0],
   [

@@ -8,7 +8,7 @@ import type { FamilySet, Labels } from './exposition';
 /** One target as `serve` last saw it. */
 export interface ServedTarget {
   name: string;
-  /** The newest snapshot (kept through a failure: its series stay until the target is back or removed). */
+  /** The newest snapshot while the target is up; null while it is down (then only its health is exported). */
   snapshot: Snapshot | null;
   up: boolean;
   /** Why it is down: one line, never a secret. */
