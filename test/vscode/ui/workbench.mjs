@@ -165,6 +165,13 @@ export async function pickIfAsked(page, label, timeoutMs = 3000) {
   } catch {
     return false;
   }
+  // Only the target picker (src/vscode/commands.ts): with one target a command asks nothing and opens its own
+  // QuickPick (containers, processes), whose rows must not be taken for targets.
+  const placeholder = await page
+    .locator('.quick-input-widget .quick-input-box input')
+    .getAttribute('placeholder')
+    .catch(() => null);
+  if (!placeholder?.startsWith('Pick a target')) return false;
   // A QuickPick row's text starts with its label (an icon before it draws no text).
   const item = page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
