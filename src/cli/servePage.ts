@@ -2,13 +2,10 @@
 // Every value is HTML-escaped (target names and reasons come from settings and from the targets themselves), and
 // the page is served with a CSP that runs no script.
 import type { ServedTarget } from '../core/openmetrics/dmFamilies';
-import { escapeControlChars } from '../core/escape';
+import { escapeControlChars, escapeHtml } from '../core/escape';
 
 function html(text: string): string {
-  return escapeControlChars(text).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+  return escapeHtml(escapeControlChars(text));
 }
 
 function row(t: ServedTarget): string {

@@ -1,5 +1,6 @@
 // The HTML shell of a panel's webview. No `vscode` import: the CSP and the escaping are unit-tested.
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../../core/escape';
 
 export interface PanelHtmlParts {
   title: string;
@@ -17,13 +18,6 @@ export interface PanelHtmlParts {
 /** 128 random bits; base64url so that it needs no escaping in the attribute or the CSP. */
 export function makeNonce(): string {
   return randomBytes(16).toString('base64url');
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, escapeHtml, makeNonce, panelHtml } from '../../../src/vscode/panels/html';
+import { escapeHtml } from '../../../src/core/escape';
+import { contentSecurityPolicy, makeNonce, panelHtml } from '../../../src/vscode/panels/html';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const parts = {
