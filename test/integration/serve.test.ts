@@ -278,13 +278,15 @@ describe.skipIf(skipReason !== null)(
         const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
         return (Number(v[11]) + Number(v[12]) + Number(v[13]) + Number(v[14])) / 100;
       };
+      // Prometheus holds a scrape's value, from the refresh before it: it catches up with what /proc said before
+      // (a refresh or two later: how much CPU that is depends on how many containers this machine runs), and it
+      // never says more than /proc says after.
       const before = cpu();
-      const metric = Number((await one(`dm_target_cpu_seconds_total{target="own-sshd"}`)).value[1]);
+      const caught = await one(`dm_target_cpu_seconds_total{target="own-sshd"} >= ${before - 0.01}`, 30_000);
       const after = cpu();
-      // Prometheus holds the value of a scrape up to a second old, read after a refresh up to a second old.
+      const metric = Number(caught.value[1]);
       expect(metric).toBeGreaterThan(0);
       expect(metric).toBeLessThanOrEqual(after + 0.01);
-      expect(metric).toBeGreaterThanOrEqual(before - 0.2);
       // Locally the reader is serve itself: that is process_cpu_seconds_total, not a target's cost.
       expect(await query('dm_target_cpu_seconds_total{target="local"}')).toEqual([]);
     });

@@ -3,7 +3,7 @@
 // fails what waits on it instead of leaving it hanging. The worker is bundled here from the current sources
 // (esbuild, as `npm run build` does), so the test never runs a stale dist/.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,6 +128,28 @@ describe.skipIf(!dockerReady)(
     });
   },
 );
+
+describe('the collector thread yields the cores to the extension host', () => {
+  /** nice (field 19 of /proc/<pid>/task/<tid>/stat) of each of this process's threads, by TID. */
+  const threadNice = (): Map<number, number> =>
+    new Map(
+      readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+        return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+      }),
+    );
+
+  it('runs at nice 10 on a thread of its own, while this thread keeps its priority', async () => {
+    const before = threadNice();
+    const c = open({ socketPath: '/nonexistent/docker.sock' });
+    await c.sample();
+    const after = threadNice();
+    const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === 10);
+    expect(lowered.length).toBe(1);
+    expect(after.get(process.pid)).toBe(before.get(process.pid));
+    expect(before.get(process.pid)).not.toBe(10);
+  });
+});
 
 describe('a collector thread that cannot run, or is closed', () => {
   it('fails a refresh with a MonitorError when the thread cannot start, instead of hanging', async () => {

@@ -1,11 +1,10 @@
 // What a target's monitoring costs the target, for `dm_target_cpu_seconds_total`: after each refresh over SSH, the
-// CPU time (user + system, its children's included) of the remote reader that answered it, read from its
-// /proc/PID/stat in one more request of a few hundred bytes. A new connection starts a new reader: the counter
-// carries the old readers' time on, so it never goes back.
+// CPU time (user + system, its children's included) of the remote reader that answered it, which the reader adds
+// to each answer (POSIX times(); BatchResult.readerCpuSeconds), so it costs no request of its own. A new
+// connection starts a new reader: the counter carries the old readers' time on, so it never goes back.
 import type { Snapshot } from '../model';
 import type { SampleOptions } from '../collect/demand';
 import type { EngineEvent } from '../docker/engineApi';
-import { procStatField } from '../parse/procPid';
 import type { SnapshotSource } from '../targets/sessionTypes';
 import type { Transport } from '../transport/types';
 
@@ -42,17 +41,8 @@ export class CostedSource implements SnapshotSource {
   async sample(options?: SampleOptions): Promise<Snapshot> {
     const s = await this.inner.sample(options);
     const pid = this.transport.readerPid;
-    if (typeof pid === 'number' && pid > 0) {
-      const path = `/proc/${pid}/stat`;
-      const r = await this.transport.readBatch({ files: [path], links: [], statfs: [] });
-      const stat = r.files.get(path);
-      const hz = s.host.clockTicks > 0 ? s.host.clockTicks : 100;
-      if (stat !== undefined) {
-        // utime, stime, cutime, cstime: fields 14 to 17.
-        const ticks = [14, 15, 16, 17].map((n) => procStatField(stat, n) ?? 0).reduce((a, b) => a + b, 0);
-        this.counter.record(pid, ticks / hz);
-      }
-    }
+    const seconds = this.transport.readerCpuSeconds;
+    if (typeof pid === 'number' && pid > 0 && typeof seconds === 'number') this.counter.record(pid, seconds);
     return s;
   }
 

@@ -15,6 +15,8 @@
 //   L  path, target  `find -printf '%p\0%l\0'` on symlinks only.
 //   S  path, df out  `df -P -k -- path`.
 //   P  pid           the /proc listing (only the perl and python readers, for processFacts.newFromListing).
+//   C  seconds       the reader's own CPU time so far, user + system, its children's included, as it ends this
+//                    answer (only the perl and python readers: what monitoring costs the target).
 // DM-BATCH-1 starts the output (anything printed before it, e.g. by a noisy shell rc file, is skipped),
 // END closes it; ERR is followed by one field: why the script could not run.
 import { shellQuote } from '../validate';
@@ -300,7 +302,7 @@ export function parseBatchOutput(stdout: Buffer | string, durationMs: number): B
         const why = field()?.toString('utf8') ?? 'no reason given';
         throw new MonitorError(`the batch read failed on the target: ${why}`, 'internal');
       }
-      if (name !== 'F' && name !== 'E' && name !== 'L' && name !== 'S' && name !== 'P') {
+      if (name !== 'F' && name !== 'E' && name !== 'L' && name !== 'S' && name !== 'P' && name !== 'C') {
         throw new MonitorError(
           `the batch read printed an unknown section ${JSON.stringify(name.slice(0, 40))}`,
           'internal',
@@ -314,6 +316,10 @@ export function parseBatchOutput(stdout: Buffer | string, durationMs: number): B
     if (mode === 'P') {
       // The /proc listing of a reader that was told which processes it knows (newFromListing).
       if (/^[0-9]{1,10}$/.test(path)) (result.pids ??= []).push(Number(path));
+      continue;
+    }
+    if (mode === 'C') {
+      if (/^[0-9]{1,12}(\.[0-9]{1,6})?$/.test(path)) result.readerCpuSeconds = Number(path);
       continue;
     }
     if (mode === 'E') {

@@ -67,6 +67,11 @@ export interface BatchResult {
    * processes it knows are gone without reading their stat. Absent otherwise (a reader that read every stat).
    */
   pids?: number[];
+  /**
+   * The remote reader's own CPU time so far (user + system, its children's included), in seconds, as it finished
+   * this answer: what monitoring has cost the target on this connection. Absent from the sh fallback and locally.
+   */
+  readerCpuSeconds?: number;
   /** Wall time the target took, in ms. */
   durationMs: number;
 }
@@ -98,4 +103,6 @@ export interface Transport {
    * there (null for the sh fallback, which forks per refresh; absent locally, where the reader is this process).
    */
   readonly readerPid?: number | null;
+  /** That reader's CPU seconds as of its last answer (BatchResult.readerCpuSeconds); null when unknown. */
+  readonly readerCpuSeconds?: number | null;
 }

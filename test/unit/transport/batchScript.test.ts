@@ -213,6 +213,14 @@ describe('parseBatchOutput on hand-made output', () => {
     expect(parseBatchOutput(Buffer.from(s, 'utf8'), 0).files.get('/x')).toBe('é✓');
     expect(parseBatchOutput(s, 0).files.get('/x')).toBe('é✓');
   });
+  it("reads a reader's own CPU seconds (section C), and leaves out a value that is not a plain decimal", () => {
+    const ok = parseBatchOutput(wrap(mark('F') + frame('/a', 'b') + mark('C') + `12.34${nul}`), 0);
+    expect(ok.readerCpuSeconds).toBe(12.34);
+    expect([...ok.files.keys()]).toEqual(['/a']);
+    for (const bad of ['-1', '1e9', 'NaN', '1.2.3', ' 5'])
+      expect(parseBatchOutput(wrap(mark('C') + `${bad}${nul}`), 0).readerCpuSeconds).toBeUndefined();
+    expect(parseBatchOutput(wrap(mark('F') + frame('/a', 'b')), 0).readerCpuSeconds).toBeUndefined();
+  });
   it('gives empty maps for an empty run', () => {
     const r = parseBatchOutput(wrap(''), 0);
     expect([r.files.size, r.links.size, r.statfs.size]).toEqual([0, 0, 0]);

@@ -1,7 +1,7 @@
 // The perl reader run locally (real perl, real files, real /proc) through the same PersistentShell framing SSH
 // uses, against LocalTransport on plans over a directory of awkward names: globs, dot files, classes, a FIFO,
 // NULs in contents, forged markers, a cgroup-like tree; and the request encoding and start-up failures.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,11 +42,13 @@ const KINDS = {
   python3: { argv: ['env', 'LC_ALL=C', 'python3', '-c', PYTHON_BOOT], program: PYTHON_READER },
 };
 
-function reader(kind: keyof typeof KINDS): PersistentShell {
+function reader(kind: keyof typeof KINDS, onStart?: (pid: number) => void): PersistentShell {
   return new PersistentShell(
     async () => {
       const c = channel(KINDS[kind].argv);
-      await startReader(c, KINDS[kind].program, kind, 10_000);
+      // Started before onStart?.(): an optional call would skip evaluating its argument.
+      const pid = await startReader(c, KINDS[kind].program, kind, 10_000);
+      onStart?.(pid);
       return c;
     },
     `local-${kind}`,
@@ -101,6 +103,37 @@ describe.each(['perl', 'python3'] as const)('the %s reader, locally', (kind) => 
   const shell = reader(kind);
   afterAll(() => shell.close());
   const d = awkwardTree();
+
+  it('ends each answer with its own CPU time so far, which its /proc/PID/stat read here agrees with', async () => {
+    let pid = 0;
+    const own = reader(kind, (p) => (pid = p));
+    const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+    // utime, stime, cutime, cstime: fields 14 to 17 of /proc/PID/stat.
+    const cpu = (): number => {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return [11, 12, 13, 14].reduce((a, i) => a + Number(v[i]), 0) / hz;
+    };
+    const plan: BatchPlan = { files: ['/proc/[0-9]*/stat', '/proc/[0-9]*/status'], links: [], statfs: [] };
+    try {
+      let last = -1;
+      for (let i = 0; i < 8; i++) {
+        const r = await viaPerl(own, plan);
+        expect(r.readerCpuSeconds).toBeGreaterThanOrEqual(last);
+        last = r.readerCpuSeconds!;
+      }
+      const before = cpu();
+      const r = await viaPerl(own, plan);
+      const after = cpu();
+      expect(r.readerCpuSeconds).toBeGreaterThan(0);
+      expect(r.readerCpuSeconds).toBeGreaterThanOrEqual(before - 1 / hz);
+      expect(r.readerCpuSeconds).toBeLessThanOrEqual(after + 1 / hz);
+      // The section is the reader's own: it never appears among the files read.
+      expect([...r.files.keys()].some((k) => !k.startsWith('/proc/'))).toBe(false);
+    } finally {
+      own.close();
+    }
+  });
 
   it('reads globs, dot files, classes, NULs, forged markers, big files and odd names as LocalTransport does, and skips a FIFO', async () => {
     await new Promise((r) => setTimeout(r, 100)); // mkfifo

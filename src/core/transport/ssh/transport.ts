@@ -51,6 +51,7 @@ export class SshTransport implements Transport {
   private readonly batchShell: PersistentShell;
   private lastReader: BatchReader | null = null;
   private lastReaderPid: number | null = null;
+  private lastReaderCpuSeconds: number | null = null;
   /** How long one readBatch may take before it rejects with a 'timeout' MonitorError. */
   batchTimeoutMs = BATCH_TIMEOUT_MS;
   /** False: one exec channel per readBatch, as when the server cannot keep a shell open. */
@@ -129,6 +130,11 @@ export class SshTransport implements Transport {
     return this.lastReader === 'sh' ? null : this.lastReaderPid;
   }
 
+  /** What the reader that answered the last readBatch had used of the target's CPU, in seconds; null for sh. */
+  get readerCpuSeconds(): number | null {
+    return this.lastReader === 'sh' ? null : this.lastReaderCpuSeconds;
+  }
+
   /** Requests written to a reader (round trips) and their payload bytes both ways: what refreshes cost the link. */
   readonly traffic = { requests: 0, bytesSent: 0, bytesReceived: 0 };
 
@@ -156,7 +162,9 @@ export class SshTransport implements Transport {
       if (reply) {
         this.using(r.name);
         this.count(0, reply.output.length);
-        return this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
+        const result = this.batchResult(reply.output, reply.status, reply.stderrTail, reply.ms);
+        this.lastReaderCpuSeconds = result.readerCpuSeconds ?? null;
+        return result;
       }
     }
     const script = buildBatchScript(plan);
@@ -200,6 +208,7 @@ export class SshTransport implements Transport {
   private async openReader(name: string, command: string, program: string): Promise<ShellChannel> {
     const channel = await this.openBatchShell(command);
     this.lastReaderPid = await startReader(channel, program, name, DEFAULT_READY_TIMEOUT_MS);
+    this.lastReaderCpuSeconds = null; // a new reader: its own time comes with its first answer
     return channel;
   }
 
