@@ -97,8 +97,9 @@ describe.skipIf(!dockerReady)(`refreshes read what the views show (${dockerSkipR
         name,
       ).toEqual([info.State.Pid]);
     }
-    // CPU figures come from the cgroup: dm-limited burns its 0.5 CPU quota.
-    expect(row(s, 'dm-limited')!.cpu.percent).toBeGreaterThan(10);
+    // CPU figures come from the cgroup: dm-limited is always runnable (how much of a core it gets meanwhile depends
+    // on what else wants the two cores, so no lower bound but that).
+    expect(row(s, 'dm-limited')!.cpu.percent).toBeGreaterThan(0);
     expect(row(s, 'dm-limited')!.cpu.limitCpus).toBe(0.5);
     expect(row(s, 'dm-limited')!.blockIo.readBytes).toBeNull();
   });
