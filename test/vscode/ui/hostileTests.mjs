@@ -257,8 +257,9 @@ export function hostileUiTests({ page, shots }) {
         await screenshot(page, shots, 'hostile-correlation.png');
 
         // The dashboard lists the 50 busiest processes; the hostile one burns its 5% CPU quota to be among them.
-        await runCommand(page, 'Monitor: All');
-        await pickIfAsked(page, LOCAL);
+        // From the Local row's menu ("All" is Monitor: All there): the target picker F1's command opens closes
+        // again when the Correlation webview takes the focus back (seen in CI), and Local is then never picked.
+        await contextMenu(page, LOCAL, 'All');
         await panelShows(
           page,
           'the Monitor: All dashboard',
