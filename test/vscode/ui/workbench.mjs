@@ -157,7 +157,12 @@ export async function runCommand(page, title) {
   );
 }
 
-/** When a QuickPick opens (e.g. "pick a target"), chooses the item whose label matches `label` (a RegExp). */
+/**
+ * When the target picker opens, chooses the target whose label matches `label` (a RegExp such as /^Local\b/):
+ * types the label's words into the picker's filter, then presses Enter once the focused row is that target. Keys,
+ * not a click: a mouse click on a picker row sometimes made the QuickPick the command opens next close again at once
+ * (focus-out), and a row's text runs its label into its description ("Localconnecting..." while a target connects).
+ */
 export async function pickIfAsked(page, label, timeoutMs = 3000) {
   const widget = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
   try {
@@ -167,18 +172,17 @@ export async function pickIfAsked(page, label, timeoutMs = 3000) {
   }
   // Only the target picker (src/vscode/commands.ts): with one target a command asks nothing and opens its own
   // QuickPick (containers, processes), whose rows must not be taken for targets.
-  const placeholder = await page
-    .locator('.quick-input-widget .quick-input-box input')
-    .getAttribute('placeholder')
-    .catch(() => null);
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const placeholder = await input.getAttribute('placeholder').catch(() => null);
   if (!placeholder?.startsWith('Pick a target')) return false;
-  // A QuickPick row's text starts with its label (an icon before it draws no text).
-  const item = page
-    .locator('.quick-input-widget .quick-input-list .monaco-list-row', {
-      hasText: new RegExp(`^\\s*${label.source.replace(/^\^/, '')}`),
-    })
-    .first();
-  await item.click({ timeout: 10_000 });
+  const source = label.source.replace(/^\^/, '');
+  const words = source.replace(/\\b/g, '').replace(/\\(.)/g, '$1');
+  await input.fill(words);
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', {
+    has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${source}`) }),
+  });
+  await focused.waitFor({ timeout: 10_000 });
+  await input.press('Enter');
   return true;
 }
 
