@@ -116,11 +116,20 @@ async function hoverText(page, r, expected) {
  * with `choose`, click that row (Enter would take the first row, and a PID's digits can match other rows first).
  */
 async function quickPickRow(page, title, filter, expected, { choose = false } = {}) {
-  await runCommand(page, title);
-  await pickIfAsked(page, LOCAL);
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(filter);
+  // The command's QuickPick can close on a focus-out as the palette can (see runCommand): then run it again.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    await pickIfAsked(page, LOCAL);
+    try {
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(filter, { timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3 || (await input.isVisible())) throw e;
+      console.log(`  the QuickPick of "${title}" closed before the filter was typed; running it again`);
+    }
+  }
   const item = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: expected }).first();
   await item.waitFor({ timeout: 30_000 });
   const text = await item.innerText();
