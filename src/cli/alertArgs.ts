@@ -1,5 +1,6 @@
 // The flags of `watch --alerts` that set the rules (--alert-window, --alert-threshold, --alert-off), turned into
 // the plain object parseAlertSettings checks, so the CLI and the extension validate rule settings one way.
+import { plainDecimal } from './decimal';
 import { MonitorError } from '../core/errors';
 import {
   ALERT_RULES,
@@ -23,8 +24,6 @@ export interface AlertFlags {
   thresholds: string[];
   off: string[];
 }
-
-const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 function rulesWith(pred: (r: (typeof ALERT_RULES)[number]) => boolean): string {
   return ALERT_RULES.filter(pred)
@@ -57,8 +56,9 @@ ${ruleList()}`;
 
 /** Seconds as plain decimal text (no "1e3", no "0x10"), within the settings' bounds (checked there). */
 function decimal(text: string, flag: string, what: string): number {
-  if (!DECIMAL.test(text)) throw usageError(`invalid ${flag} ${quoted(text)}: ${what}`);
-  return Number(text);
+  const n = plainDecimal(text);
+  if (n === null) throw usageError(`invalid ${flag} ${quoted(text)}: ${what}`);
+  return n;
 }
 
 function rule(text: string, flag: string): string {

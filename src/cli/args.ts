@@ -1,4 +1,5 @@
 // Command-line parsing. Everything the user typed is validated here, before any connection is opened.
+import { plainDecimal } from './decimal';
 import { validateContainerRef, validatePid } from '../core/validate';
 import { parseTarget } from '../core/transport/target';
 import type { TargetSpec } from '../core/transport/target';
@@ -96,11 +97,8 @@ Set DOCKER_MONITOR_DEBUG=1 to print the stack of unexpected errors and the conne
 const WHATS = ['host', 'all', 'gap', 'process', 'container', 'correlation'] as const;
 
 export function parseInterval(text: string, max: number = MAX_INTERVAL_SECONDS): number {
-  // Plain decimal seconds only: Number() would also take "0x10", "1e3" or " ".
-  if (/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text)) {
-    const seconds = Number(text);
-    if (seconds > 0 && seconds <= max) return seconds;
-  }
+  const seconds = plainDecimal(text);
+  if (seconds !== null && seconds > 0 && seconds <= max) return seconds;
   throw usageError(`invalid --interval ${quoted(text)}: seconds, more than 0 and at most ${max}`);
 }
 

@@ -1,6 +1,7 @@
 // `docker-monitor serve`'s options, checked before anything listens or connects. Safe by default: it binds the
 // loopback address; any other address needs --allow-remote and then a bearer token or basic auth, read from a
 // file (a secret on the command line is visible to every user in `ps`).
+import { plainDecimal } from './decimal';
 import { isIP } from 'node:net';
 import { parseTarget } from '../core/transport/target';
 import { quoted, usageError } from './usageError';
@@ -68,10 +69,8 @@ function parseWhole(name: string, text: string, min: number, max: number): numbe
 }
 
 function parseSeconds(text: string): number {
-  if (/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text)) {
-    const s = Number(text);
-    if (s >= MIN_SERVE_INTERVAL_SECONDS && s <= MAX_SERVE_INTERVAL_SECONDS) return s;
-  }
+  const s = plainDecimal(text);
+  if (s !== null && s >= MIN_SERVE_INTERVAL_SECONDS && s <= MAX_SERVE_INTERVAL_SECONDS) return s;
   throw usageError(
     `invalid --interval ${quoted(text)}: seconds, from ${MIN_SERVE_INTERVAL_SECONDS} to ${MAX_SERVE_INTERVAL_SECONDS}`,
   );
