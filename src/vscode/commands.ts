@@ -161,7 +161,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       }
       const ok = await vscode.window.showWarningMessage(
         `Remove the SSH target "${state.config.name}"?`,
-        { modal: true, detail: 'It is removed from the dockerMonitor.targets setting and disconnected.' },
+        {
+          modal: true,
+          detail:
+            'It is removed from the dockerMonitor.targets setting and disconnected, and its kept history is deleted.',
+        },
         'Remove',
       );
       if (ok !== 'Remove') return;
@@ -170,6 +174,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       }
       log.info(`removed SSH target ${state.config.name} from the settings`);
       service.reloadTargets();
+      await deps.history.forget(targetId);
     },
     // A user who presses Refresh on a target that failed wants it tried again: reconnect those, refresh the rest.
     'dockerMonitor.refresh': (arg) => {

@@ -1,5 +1,6 @@
 // The history kept across reloads: one file per target in the extension's global storage, loaded when the
-// extension starts (or the target first reports), recorded from each new snapshot, flushed on deactivation.
+// extension starts (or the target first reports), recorded from each new snapshot, flushed on deactivation,
+// deleted with its target (or, removed by hand from the settings, once a day old).
 // Nothing here may fail activation: the store reports its problems to the output channel and carries on.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -18,6 +19,8 @@ export interface HistoryController {
   load(targetId: string): Promise<TargetHistory>;
   /** Fires with a target id when its file has loaded (panels opened before then ask again). */
   readonly onDidLoad: vscode.Event<string>;
+  /** Deletes a removed target's file (Monitor: Remove SSH Target). */
+  forget(targetId: string): Promise<void>;
   flush(): Promise<void>;
 }
 
@@ -51,6 +54,9 @@ export function registerHistory(
   };
 
   for (const t of service.targets()) void load(t.config.id);
+  void store.removeStale().then((names) => {
+    if (names.length > 0) log.info(`History: deleted ${names.length} file(s) not written for over a day`);
+  });
   context.subscriptions.push(
     loadedEvent,
     service.onDidChangeTargets(() => {
@@ -59,7 +65,8 @@ export function registerHistory(
     service.onDidChange((state) => {
       const s = state.snapshot;
       const id = state.config.id;
-      if (!s || last.get(id) === s.collectedAt) return;
+      // A refresh that lands after its target was removed would start its deleted file again.
+      if (!s || last.get(id) === s.collectedAt || !service.target(id)) return;
       last.set(id, s.collectedAt);
       void load(id);
       store.record(id, s, state.summary.label);
@@ -73,6 +80,11 @@ export function registerHistory(
     loaded: (id) => store.loaded(id),
     load,
     onDidLoad: loadedEvent.event,
+    forget: (id) => {
+      last.delete(id);
+      started.delete(id);
+      return store.forget(id);
+    },
     flush: () => store.flush(),
   };
 }

@@ -13,6 +13,11 @@ import type { SampleBatch, TargetHistory } from './targetHistory';
 /** Snapshots held while a file loads (a load takes well under a second; this is a bound, not a budget). */
 const MAX_PENDING = 100;
 
+/** A file older than this holds no point the history still shows (a day of minutes, plus an hour). */
+const STALE_MS = 25 * 3_600_000;
+/** A file set aside as corrupt stays a week, for whoever reads the output channel's report of it. */
+const CORRUPT_KEPT_MS = 7 * 24 * 3_600_000;
+
 interface Entry {
   file: HistoryFile | null;
   pending: SampleBatch[];
@@ -84,6 +89,51 @@ export class HistoryStore {
   /** The target's history if its file has loaded (panels opened before that get it with a later message). */
   loaded(targetId: string): TargetHistory | null {
     return this.entries.get(targetId)?.file?.history ?? null;
+  }
+
+  /**
+   * Deletes a removed target's file once its queued writes are done. Later snapshots of the same id start a new
+   * file: the caller stops recording first (a refresh may still be on its way when the target is removed).
+   */
+  async forget(targetId: string): Promise<void> {
+    const e = this.entries.get(targetId);
+    this.entries.delete(targetId);
+    if (e) await e.loading.then((f) => f.flush());
+    const path = join(this.dir, historyFileName(targetId));
+    await Promise.all([path, `${path}.tmp`].map((p) => this.unlink(p)));
+  }
+
+  /**
+   * Deletes the files not written for longer than the history keeps (a day, plus an hour for clocks): every point
+   * in them is past, so nothing is lost. Files of targets removed from the settings by hand end this way; files
+   * set aside as corrupt after a week.
+   */
+  async removeStale(now = Date.now()): Promise<string[]> {
+    await this.mkdir();
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    const loaded = new Set([...this.entries.keys()].map(historyFileName));
+    const removed: string[] = [];
+    for (const name of names) {
+      const m = /^(.+\.dmh)(\.tmp|\.corrupt-[\w-]+)?$/.exec(name);
+      if (!m || (!m[2]?.startsWith('.corrupt') && loaded.has(m[1]))) continue;
+      const keptMs = m[2]?.startsWith('.corrupt') ? CORRUPT_KEPT_MS : STALE_MS;
+      const path = join(this.dir, name);
+      const stat = await fs.stat(path).catch(() => null);
+      if (!stat?.isFile() || stat.mtimeMs >= now - keptMs) continue;
+      if (await this.unlink(path)) removed.push(name);
+    }
+    return removed;
+  }
+
+  private async unlink(path: string): Promise<boolean> {
+    try {
+      await fs.unlink(path);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.report(`History ${path}: not deleted (${e instanceof Error ? e.message : String(e)})`);
+      return false;
+    }
   }
 
   /** Waits until every queued write is on disk. */

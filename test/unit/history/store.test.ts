@@ -1,5 +1,14 @@
 // The history file: round trip, a cut-off tail, a flipped byte, the bound on disk, and loading pending snapshots.
-import { mkdtempSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -161,5 +170,59 @@ describe('history store', () => {
     expect(h.view(HOST_KEY, '15m')!.t).toEqual(
       [...recordedSnapshots().slice(0, 4)].map((s) => Date.parse(s.collectedAt)),
     );
+  });
+
+  it('forget deletes the file of a removed target after its queued writes, and leaves the others', async () => {
+    const folder = dir();
+    const store = new HistoryStore(folder, 20 * MB, () => undefined);
+    const [first, second] = recordedSnapshots();
+    store.record('ssh:a@host:22', first, 'a@host');
+    store.record('ssh:b@host:22', first, 'b@host');
+    await store.flush();
+    expect(readdirSync(folder)).toHaveLength(2);
+    // Not flushed: the append queued for this refresh must not bring the file back after the delete.
+    store.record('ssh:a@host:22', second, 'a@host');
+    await store.forget('ssh:a@host:22');
+    await new Promise((r) => setTimeout(r, 50));
+    const left = readdirSync(folder);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^ssh_b_host_22-[0-9a-f]{10}\.dmh$/);
+    expect(store.loaded('ssh:a@host:22')).toBeNull();
+    // The same target added again starts empty.
+    const again = await store.load('ssh:a@host:22');
+    expect(again.subjects()).toEqual([]);
+  });
+
+  it('removeStale deletes history files unwritten for over a day that no target has loaded, and week-old corrupt ones', async () => {
+    const folder = dir();
+    const store = new HistoryStore(folder, 20 * MB, () => undefined);
+    store.record('local', recordedSnapshots()[0], 'local');
+    await store.flush();
+    const [loaded] = readdirSync(folder);
+    const now = Date.now();
+    const hoursAgo = (h: number) => (now - h * 3_600_000) / 1000;
+    const files: Record<string, number> = {
+      'gone-0123456789.dmh': 26,
+      'gone-0123456789.dmh.tmp': 26,
+      'recent-0123456789.dmh': 23,
+      'bad-0123456789.dmh.corrupt-2026-11-20T10-00-00-000Z': 8 * 24,
+      'bad-0123456789.dmh.corrupt-2026-11-30T10-00-00-000Z': 6 * 24,
+      'notes.txt': 48,
+      [loaded]: 30,
+    };
+    for (const [name, hours] of Object.entries(files)) {
+      if (name !== loaded) writeFileSync(join(folder, name), MAGIC);
+      utimesSync(join(folder, name), hoursAgo(hours), hoursAgo(hours));
+    }
+    const removed = await store.removeStale(now);
+    expect(removed.sort()).toEqual([
+      'bad-0123456789.dmh.corrupt-2026-11-20T10-00-00-000Z',
+      'gone-0123456789.dmh',
+      'gone-0123456789.dmh.tmp',
+    ]);
+    expect(readdirSync(folder).sort()).toEqual(
+      [loaded, 'notes.txt', 'recent-0123456789.dmh', 'bad-0123456789.dmh.corrupt-2026-11-30T10-00-00-000Z'].sort(),
+    );
+    expect(existsSync(join(folder, loaded))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 import * as esbuild from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SSH_BAD_KEY, SSH_OK } from './profile.mjs';
+import { PLANTED_HISTORY, SSH_BAD_KEY, SSH_OK, historyDirs } from './profile.mjs';
 import { MODULES_DIR, REPO_ROOT } from './testPackage.mjs';
 
 /**
@@ -48,6 +48,7 @@ export function bundleSuiteFor({ runner, resultsFile, profile, sshReason, extens
       refreshIntervalSeconds: profile.settings['dockerMonitor.refreshInterval'],
       ssh: sshReason === null ? { okTargetId: `ssh:${SSH_OK}`, badKeyTargetId: `ssh:${SSH_BAD_KEY}` } : null,
       sshSkipReason: sshReason,
+      history: { dirs: historyDirs(profile), planted: PLANTED_HISTORY },
     },
   });
 }

@@ -1,7 +1,7 @@
 // A fresh, throwaway VS Code profile for one run: user data, server data, extensions, an empty workspace folder,
 // and a HOME whose ~/.ssh holds what a user of the SSH targets would have (config alias, known_hosts).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,31 @@ function settingsFor(ssh, badKeyTarget) {
  * user settings and, for the VS Code server, to its machine settings too, so that settings with `machine` scope
  * apply in the remote window as well.
  */
+/** History files planted before VS Code starts: the extension deletes the stale one when it activates. */
+export const PLANTED_HISTORY = { stale: 'removed-by-hand-0123456789.dmh', recent: 'recent-0123456789.dmh' };
+
+/** Where the extension's history folder is under each runner (desktop user data, or the server's). */
+export function historyDirs(p) {
+  return [join(p.userDataDir, 'User'), join(p.serverDataDir, 'data', 'User')].map((d) =>
+    join(d, 'globalStorage', 'docker-monitor.docker-monitor', 'history'),
+  );
+}
+
+function plantHistory(p) {
+  const now = Date.now() / 1000;
+  for (const dir of historyDirs(p)) {
+    mkdirSync(dir, { recursive: true });
+    // 'DMH' and nothing else: either file would be read as empty were it loaded, which neither should be.
+    for (const [name, hours] of [
+      [PLANTED_HISTORY.stale, 30],
+      [PLANTED_HISTORY.recent, 2],
+    ]) {
+      writeFileSync(join(dir, name), 'DMH');
+      utimesSync(join(dir, name), now - hours * 3600, now - hours * 3600);
+    }
+  }
+}
+
 export function makeProfile(runner, { ssh, badKeyTarget = true }) {
   const root = mkdtempSync(join(tmpdir(), `dm-vscode-${runner}-`));
   const p = {
@@ -152,6 +177,7 @@ export function makeProfile(runner, { ssh, badKeyTarget = true }) {
   }
   mkdirSync(p.extensionsDir, { recursive: true });
   mkdirSync(p.workspace, { recursive: true });
+  plantHistory(p);
   writeFileSync(join(p.workspace, 'README.txt'), 'Workspace of a Docker Monitor test run.\n');
   return p;
 }

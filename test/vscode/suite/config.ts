@@ -14,6 +14,8 @@ export interface SuiteConfig {
   /** Target ids of the SSH targets the settings declare, or null when the test sshd is not up. */
   ssh: { okTargetId: string; badKeyTargetId: string } | null;
   sshSkipReason: string | null;
+  /** The history folders the runners may use, and the files planted there before VS Code started. */
+  history: { dirs: string[]; planted: { stale: string; recent: string } };
 }
 
 declare const __DM_SUITE_CONFIG__: SuiteConfig;

@@ -1,7 +1,7 @@
 // The kept history in the real VS Code: a Metrics panel opened after some refreshes starts with the points from
 // before it opened, and "Export History" writes the points that panel shows for the range.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -11,6 +11,7 @@ import { SeriesHistory } from '../../../src/core/panels/history';
 import { METRIC_FIELDS } from '../../../src/core/panels/series';
 import type { MetricsHistory } from '../../../src/shared/protocol';
 import { dockerReady, dockerSkipReason } from './docker';
+import { config } from './config';
 import { activate, closeAllEditors, showTargetsView } from './extensionApi';
 import { suiteWhen } from './skip';
 import { eventually, sleep } from './wait';
@@ -70,5 +71,27 @@ suiteWhen(dockerReady ? null : dockerSkipReason, 'history', function () {
       for (const f of METRIC_FIELDS) assert.equal(p[f], shown.values[f][i], `${f} at ${new Date(t).toISOString()}`);
     });
     await closeAllEditors();
+  });
+
+  test("at activation, a history file not written for over a day is deleted; a recent one and Local's stay", async function () {
+    this.timeout(60_000);
+    await activate();
+    const { dirs, planted } = config.history;
+    // The folder this runner's VS Code gave the extension is the one where Local's history is written.
+    const dir = await eventually(
+      "the history folder that holds Local's file",
+      () => {
+        const found = dirs.find((d) => existsSync(d) && readdirSync(d).some((n) => n.startsWith('local-')));
+        assert.ok(found, `no local-*.dmh in ${dirs.join(' or ')}`);
+        return found;
+      },
+      45_000,
+    );
+    await eventually(
+      'the stale file deleted',
+      () => assert.ok(!existsSync(join(dir, planted.stale)), `${planted.stale} is still in ${dir}`),
+      15_000,
+    );
+    assert.ok(existsSync(join(dir, planted.recent)), `${planted.recent} (2 hours old) was deleted`);
   });
 });
