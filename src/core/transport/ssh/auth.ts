@@ -2,7 +2,6 @@
 // keyboard-interactive; what was tried is recorded (never the secrets) for the error message.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import ssh2 from 'ssh2';
 import type {
   AnyAuthMethod,
   AuthenticationType,
@@ -16,6 +15,7 @@ import type { ResolvedSshTarget } from '../sshConfig';
 import type { OpenOptions } from '../targetTypes';
 import { MonitorError } from '../../errors';
 import type { Log } from './names';
+import { loadSsh2 } from './ssh2Module';
 
 const PASSWORD_ATTEMPTS = 3;
 
@@ -153,6 +153,7 @@ async function loadKey(
       notes.push(`key ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`);
     return null;
   }
+  const ssh2 = await loadSsh2();
   let key = ssh2.utils.parseKey(data);
   if (key instanceof Error && /no passphrase given/.test(key.message)) {
     if (!options.askPassphrase) {
@@ -187,6 +188,7 @@ async function loadKey(
 
 /** IdentitiesOnly: an agent that offers only the keys whose public halves are IdentityFiles (or their .pub). */
 async function identitiesOnlyAgent(socket: string, identityFiles: string[]): Promise<BaseAgent> {
+  const ssh2 = await loadSsh2();
   const allowed: Buffer[] = [];
   for (const f of identityFiles) {
     for (const candidate of [f, `${f}.pub`]) {

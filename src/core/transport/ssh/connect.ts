@@ -2,7 +2,6 @@
 // then the target; each hop's handshake with its own timer, host key policy and authentication, and its
 // failures mapped to one MonitorError that says which hop and why.
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
 import type { AnyAuthMethod, Client, ConnectConfig, HostVerifier } from 'ssh2';
 import type { ResolvedSshTarget } from '../sshConfig';
 import type { OpenOptions } from '../targetTypes';
@@ -11,6 +10,7 @@ import { makeAuth } from './auth';
 import type { Asking } from './auth';
 import { loadHostKeyPolicy } from './hostKeyPolicy';
 import { hopName, hostPort } from './names';
+import { loadSsh2 } from './ssh2Module';
 import type { Log } from './names';
 import { DEFAULT_READY_TIMEOUT_MS } from './timeouts';
 
@@ -70,6 +70,7 @@ async function connectHop(
   const log: Log = options.log ?? (() => undefined);
   const where = hopName(hop) + (via ? ` (via ${via})` : '');
   const policy = await loadHostKeyPolicy(hop, options, where, log);
+  const ssh2 = await loadSsh2();
   const timeoutMs = options.readyTimeoutMs ?? hop.connectTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
 
   return new Promise<Client>((resolve, reject) => {
