@@ -30,6 +30,26 @@ export default tseslint.config(
   { files: ['test/vscode/ui/**/*.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
   // Tests and scripts cast recorded JSON and private fields freely.
   { files: ['test/**', 'scripts/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  // ssh2 is loaded at the first SSH connection (src/core/transport/ssh/ssh2Module.ts): a value import anywhere else
+  // would evaluate it at every start, Local-only ones included.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/transport/ssh/ssh2Module.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'ssh2',
+              allowTypeImports: true,
+              message: 'load ssh2 with loadSsh2() (src/core/transport/ssh/ssh2Module.ts); type imports are fine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/**/*.ts'],
     plugins: { layers },
