@@ -111,15 +111,17 @@ export class HistoryStore {
   async removeStale(now = Date.now()): Promise<string[]> {
     await this.mkdir();
     const names = await fs.readdir(this.dir).catch(() => [] as string[]);
-    const loaded = new Set([...this.entries.keys()].map(historyFileName));
+    // Asked again for each file: a target added while this runs starts loading its file meanwhile.
+    const loaded = (file: string) => [...this.entries.keys()].some((id) => historyFileName(id) === file);
     const removed: string[] = [];
     for (const name of names) {
       const m = /^(.+\.dmh)(\.tmp|\.corrupt-[\w-]+)?$/.exec(name);
-      if (!m || (!m[2]?.startsWith('.corrupt') && loaded.has(m[1]))) continue;
-      const keptMs = m[2]?.startsWith('.corrupt') ? CORRUPT_KEPT_MS : STALE_MS;
+      if (!m) continue;
+      const corrupt = m[2]?.startsWith('.corrupt') ?? false;
       const path = join(this.dir, name);
       const stat = await fs.stat(path).catch(() => null);
-      if (!stat?.isFile() || stat.mtimeMs >= now - keptMs) continue;
+      if (!stat?.isFile() || stat.mtimeMs >= now - (corrupt ? CORRUPT_KEPT_MS : STALE_MS)) continue;
+      if (!corrupt && loaded(m[1])) continue;
       if (await this.unlink(path)) removed.push(name);
     }
     return removed;
