@@ -1,4 +1,5 @@
-// Builds dist/cli.js, dist/extension.js, dist/collectorThread.js and dist/webview/*.js once their entry files exist.
+// Builds dist/cli.js, dist/extension.js, dist/collectorThread.js, dist/ssh2.js and dist/webview/*.js once their entry
+// files exist.
 //   node esbuild.mjs [--production] [--watch]
 // --production minifies; sourcemaps are always written (stack traces under DOCKER_MONITOR_DEBUG=1 stay readable).
 // Webview entries are the top-level src/webview/*.ts files (one per panel); shared webview code lives in subfolders.
@@ -13,6 +14,20 @@ const watch = process.argv.includes('--watch');
 // ssh2 loads these optional native addons inside try/catch and falls back to pure JS: left external, a missing
 // addon is harmless, while bundling them fails ("No loader is configured for .node files").
 const SSH2_NATIVE = ['cpu-features', './crypto/build/Release/sshcrypto.node'];
+
+// ssh2 is two thirds of the CLI's bundle and only an SSH target needs it: it gets a bundle of its own, dist/ssh2.js,
+// which the CLI and the extension require (from loadSsh2) at their first SSH connection. Bundled inline, V8 still had
+// to read its 600 KB at every start even though it was evaluated lazily (BENCHMARKS.md, `docker-monitor --help`).
+function ssh2ApartPlugin() {
+  return {
+    name: 'ssh2-apart',
+    setup(build) {
+      // A require, not an import(): ssh2.js is CommonJS, and the extension host loads extensions through require.
+      build.initialOptions.supported = { ...build.initialOptions.supported, 'dynamic-import': false };
+      build.onResolve({ filter: /^ssh2$/ }, () => ({ path: './ssh2.js', external: true }));
+    },
+  };
+}
 
 /** Reports each rebuild in watch mode and makes the CLI executable after every successful build. */
 function finishPlugin(name, executable) {
@@ -49,7 +64,7 @@ const builds = [
       target: 'node20',
       banner: { js: '#!/usr/bin/env node' },
       external: SSH2_NATIVE,
-      plugins: [finishPlugin('cli', true)],
+      plugins: [ssh2ApartPlugin(), finishPlugin('cli', true)],
     },
   },
   {
@@ -63,7 +78,21 @@ const builds = [
       format: 'cjs',
       target: 'node20',
       external: ['vscode', ...SSH2_NATIVE],
-      plugins: [finishPlugin('extension', false)],
+      plugins: [ssh2ApartPlugin(), finishPlugin('extension', false)],
+    },
+  },
+  {
+    name: 'ssh2',
+    entry: 'node_modules/ssh2/lib/index.js',
+    options: {
+      ...common,
+      entryPoints: ['node_modules/ssh2/lib/index.js'],
+      outfile: 'dist/ssh2.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: SSH2_NATIVE,
+      plugins: [finishPlugin('ssh2', false)],
     },
   },
   {

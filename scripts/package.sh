@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run package`: a production build, then docker-monitor.vsix. esbuild bundles everything the extension
-# runs (ssh2, ssh-config, the webview libraries), so node_modules is not shipped (--no-dependencies).
+# runs (ssh2 in dist/ssh2.js, the webview libraries), so node_modules is not shipped (--no-dependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build -- --production

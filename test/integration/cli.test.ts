@@ -14,7 +14,7 @@ import {
   mkdirSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliOnTty, hasScript } from './tty';
 import { SHARED_FACTOR, TEST_LABEL, readSshdState, testSshdProblem } from './env';
@@ -86,10 +86,15 @@ describe('the bundle', () => {
     expect(out).toBe(`${VERSION}\n`);
   });
 
-  it('leaves ssh2 native addons out of the bundle', () => {
-    const text = readFileSync(CLI, 'utf8');
-    expect(text).toContain('require("cpu-features")');
-    expect(text).toContain('require("./crypto/build/Release/sshcrypto.node")');
+  it('keeps ssh2 in a bundle of its own, required only when needed, with its native addons left out', () => {
+    const cliText = readFileSync(CLI, 'utf8');
+    expect(cliText).toContain('require("./ssh2.js")');
+    // ssh2's own code (its transport protocol) is not in the CLI's bundle.
+    expect(cliText).not.toContain('SSH-2.0-');
+    const ssh2Text = readFileSync(join(dirname(CLI), 'ssh2.js'), 'utf8');
+    expect(ssh2Text).toContain('SSH-2.0-');
+    expect(ssh2Text).toContain('require("cpu-features")');
+    expect(ssh2Text).toContain('require("./crypto/build/Release/sshcrypto.node")');
   });
 
   it('prints usage on --help with status 0', () => {
