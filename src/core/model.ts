@@ -171,7 +171,18 @@ export interface ContainerCpu {
   throttledNs: number | null;
   /** Throttled periods / periods over the last interval, in %. */
   throttledPercent: number | null;
+  /**
+   * Throttled periods / periods over up to the last 60 s (the window of PSI's avg60), from the collector's own
+   * readings; null until it has two of the same run with the counters known, or when refreshes are over 60 s apart.
+   */
+  throttledWindow: ThrottledWindow | null;
   perCpuNs: number[] | null;
+}
+
+export interface ThrottledWindow {
+  percent: number;
+  /** What the readings span: less than 60 while the collector has watched the container for less. */
+  seconds: number;
 }
 
 export interface ContainerNetwork {

@@ -11,7 +11,7 @@ const MEMORY_PRESSURE_PERCENT = 10;
 const FAR_BELOW_LIMIT_PERCENT = 80;
 /** cpu.pressure `some avg60` from which waiting for a CPU costs a noticeable share of the minute. */
 const CPU_PRESSURE_PERCENT = 10;
-/** Throttled in fewer than this share of periods over the last interval: the quota is not what holds it back. */
+/** Throttled in fewer than this share of periods over the minute: the quota is not what holds it back. */
 const NOT_THROTTLED_PERCENT = 1;
 
 function usagePercent(c: ContainerInfo): number | null {
@@ -63,9 +63,12 @@ export const cpuPressureNotThrottled: GapRule = (s) =>
   running(s).flatMap((c) => {
     const psi = c.pressure?.cpu;
     if (!psi || psi.some.avg60 < CPU_PRESSURE_PERCENT) return [];
-    // With a quota, throttling must be known to be absent (two samples); without one it cannot happen.
-    const throttled = c.cpu.quotaUs === null ? 0 : c.cpu.throttledPercent;
+    // With a quota, throttling must be known to be absent (two samples); without one it cannot happen. avg60 is
+    // of the last minute, so is the throttling that would explain it: the last interval alone can miss it all.
+    const minute = c.cpu.throttledWindow;
+    const throttled = c.cpu.quotaUs === null ? 0 : (minute?.percent ?? c.cpu.throttledPercent);
     if (throttled === null || throttled >= NOT_THROTTLED_PERCENT) return [];
+    const over = minute ? `the last ${Math.round(minute.seconds)} s` : 'the last interval';
     return [
       finding(
         'cpu-pressure-not-throttled',
@@ -74,7 +77,9 @@ export const cpuPressureNotThrottled: GapRule = (s) =>
         containerSubject(c),
         `${nameOf(c)}'s runnable tasks waited for a CPU ${formatPercent(psi.some.avg60)} of the last minute ` +
           `(cpu.pressure some avg60) while its CPU quota ` +
-          (c.cpu.quotaUs === null ? 'did not exist' : `throttled it in ${formatPercent(throttled)} of periods`) +
+          (c.cpu.quotaUs === null
+            ? 'did not exist'
+            : `throttled it in ${formatPercent(throttled)} of periods over ${over}`) +
           `: the CPUs ${c.cpu.cpuset === null ? '' : `of its cpuset ${c.cpu.cpuset} `}were busy with other ` +
           `work (host CPU ${s.host.cpuPercent === null ? 'unknown' : `${formatPercent(s.host.cpuPercent.busy)} busy`}), ` +
           `or its own threads outnumber them. Find the neighbours that take the CPUs and give them a quota ` +
@@ -82,6 +87,8 @@ export const cpuPressureNotThrottled: GapRule = (s) =>
         {
           cpuSomeAvg60: psi.some.avg60,
           throttledPercent: c.cpu.throttledPercent,
+          throttledWindowPercent: minute?.percent ?? null,
+          throttledWindowSeconds: minute?.seconds ?? null,
           limitCpus: c.cpu.limitCpus,
           cpuset: c.cpu.cpuset,
           hostCpuBusyPercent: s.host.cpuPercent?.busy ?? null,

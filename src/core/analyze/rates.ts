@@ -132,6 +132,19 @@ function memoryPercent(c: ContainerInfo): number | null {
   return isCount(usageBytes) && isCount(limitBytes) && limitBytes > 0 ? (usageBytes / limitBytes) * 100 : null;
 }
 
+/** A restarted container keeps its id but gets a fresh cgroup: its counters start again from zero. */
+export function sameRun<T extends Pick<ContainerInfo, 'startedAt'>>(
+  p: T | undefined,
+  c: Pick<ContainerInfo, 'startedAt'>,
+): p is T {
+  return p !== undefined && p.startedAt === c.startedAt;
+}
+
+/** Throttled periods as a share of periods, in %, from two deltas; no period elapsed (idle, or no quota) is 0. */
+export function throttledShare(periods: number | null, throttled: number | null): number | null {
+  return periods === null || throttled === null ? null : periods > 0 ? (throttled / periods) * 100 : 0;
+}
+
 function containerRates(
   p: ContainerInfo | undefined,
   c: ContainerInfo,
@@ -139,8 +152,7 @@ function containerRates(
   hostNs: number | null,
   cpuCount: number,
 ): ContainerInfo {
-  // A restarted container keeps its id but gets a fresh cgroup: its counters start again from zero.
-  const same = p !== undefined && p.startedAt === c.startedAt;
+  const same = sameRun(p, c);
   const usage = same ? counterDelta(p.cpu.usageNs, c.cpu.usageNs) : null;
   const periods = same ? counterDelta(p.cpu.periods, c.cpu.periods) : null;
   const throttled = same ? counterDelta(p.cpu.throttledPeriods, c.cpu.throttledPeriods) : null;
@@ -153,8 +165,7 @@ function containerRates(
     cpu: {
       ...c.cpu,
       percent: usage !== null && hostNs !== null && cpuCount > 0 ? (usage / hostNs) * cpuCount * 100 : null,
-      // No period elapsed (idle, or no quota): nothing was throttled in this interval.
-      throttledPercent: periods === null || throttled === null ? null : periods > 0 ? (throttled / periods) * 100 : 0,
+      throttledPercent: throttledShare(periods, throttled),
     },
     network: {
       ...c.network,
@@ -179,8 +190,11 @@ function processRates(p: ProcessInfo | undefined, c: ProcessInfo, elapsed: numbe
   };
 }
 
+/** What says when a snapshot was taken: the host's uptime, which counts from its boot. */
+export type SampleClock = Pick<Snapshot, 'target' | 'sampleUptime'> & { host: Pick<HostInfo, 'bootTime'> };
+
 /** Two snapshots can be compared only if they are of the same host, in the same boot, in time order. */
-function comparableElapsed(prev: Snapshot | null, cur: Snapshot): number | null {
+export function comparableElapsed(prev: SampleClock | null, cur: SampleClock): number | null {
   if (!prev || prev.target !== cur.target || prev.host.bootTime !== cur.host.bootTime) return null;
   const elapsed = cur.sampleUptime - prev.sampleUptime;
   return Number.isFinite(elapsed) && elapsed > 0 ? elapsed : null;

@@ -216,6 +216,7 @@ export async function assembleContainers(
         throttledPeriods: metrics?.cpu.throttledPeriods ?? null,
         throttledNs: metrics?.cpu.throttledNs ?? null,
         throttledPercent: null,
+        throttledWindow: null,
         perCpuNs: metrics?.cpu.perCpuNs ?? null,
       },
       pids: { current: metrics?.pids.current ?? null, limit: metrics?.pids.limit ?? null },

@@ -6,6 +6,7 @@ import { DEFAULT_DOCKER_SOCKET, DockerEngine } from '../docker/engineApi';
 import type { EngineEvent } from '../docker/engineApi';
 import { DockerDescriber } from '../docker/describe';
 import { applyRates } from '../analyze/rates';
+import { ThrottleWindow } from '../analyze/throttleWindow';
 import { buildPlan, buildTieredPlan, DEFAULT_DOCKER_ROOT } from './plan';
 import { ReadCache } from './readCache';
 import { FULL_DEMAND, isFullDemand } from './demand';
@@ -31,6 +32,8 @@ export class Collector {
   private readonly engine: DockerEngine;
   private readonly describer: DockerDescriber;
   private previous: Snapshot | null = null;
+  /** Throttling over PSI's minute, for as long as this collector's previous snapshot and caches live. */
+  private readonly throttle = new ThrottleWindow();
   private dockerRoot = DEFAULT_DOCKER_ROOT;
   private readonly cache: ReadCache | null;
   /** Each running container's main PID, from the last Engine API answer. */
@@ -92,7 +95,7 @@ export class Collector {
     }
     if (tier) keepShown(assembled, demand);
     await turn();
-    const snapshot = applyRates(this.previous, assembled);
+    const snapshot = this.throttle.apply(applyRates(this.previous, assembled));
     this.previous = snapshot;
     this.options.log?.(
       `${this.transport.label}: ${snapshot.containers.length} containers, ${snapshot.processes.length} processes in ${durationMs} ms (batch ${batch.durationMs} ms${tier ? (tier.slow ? ', slow tier' : isFullDemand(demand) ? '' : ', what is shown') : ', full read'})`,

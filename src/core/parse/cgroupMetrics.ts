@@ -90,7 +90,7 @@ export interface CgroupMetrics {
     failCount: number | null;
   };
   /** The cgroup's share of ContainerCpu: everything but the rates and the derived limit. */
-  cpu: Omit<ContainerCpu, 'percent' | 'limitCpus' | 'throttledPercent'>;
+  cpu: Omit<ContainerCpu, 'percent' | 'limitCpus' | 'throttledPercent' | 'throttledWindow'>;
   pids: { current: number | null; limit: number | null };
   blockIo: { readBytes: number | null; writeBytes: number | null };
 }
