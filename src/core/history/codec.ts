@@ -11,8 +11,15 @@ const enum Kind {
   Fields = 0,
   Subject = 1,
   Samples = 2,
-  Minute = 3,
+  /** Minutes as float64, written before 2026-12-03; still read. */
+  Minute64 = 3,
+  /** Minutes as float32: min/avg/max of a minute need no more digits, and a day of them takes half the bytes. */
+  Minute32 = 4,
 }
+
+/** Bytes per value: samples keep a refresh's figures exactly, minutes are float32 (docs/history.md). */
+const SAMPLE_BYTES = 8;
+const MINUTE_BYTES = 4;
 
 export type HistoryRecord =
   | { kind: 'fields'; fields: string[] }
@@ -53,9 +60,15 @@ function crc32(buf: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-// Nulls are stored as NaN: a float64 slot per value keeps every record's layout fixed.
+// Nulls are stored as NaN: a slot per value keeps every record's layout fixed. A figure beyond float32's range
+// (none of ours comes near) reads back as null rather than Infinity.
 const num = (v: number | null): number => (v === null || !Number.isFinite(v) ? NaN : v);
-const val = (v: number): number | null => (Number.isNaN(v) ? null : v);
+const val = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** The payload's size after its 11-byte head (kind, time, count). */
+function bodySize(count: number, width: number, per: number, bytes: number): number {
+  return count * (2 + width * bytes * per);
+}
 
 function payloadOf(r: HistoryRecord): Buffer {
   switch (r.kind) {
@@ -69,17 +82,21 @@ function payloadOf(r: HistoryRecord): Buffer {
     }
     case 'samples':
     case 'minute': {
-      const per = r.kind === 'samples' ? 1 : 3;
+      const samples = r.kind === 'samples';
       const width = r.entries.length > 0 ? entryWidth(r) : 0;
-      const b = Buffer.alloc(11 + r.entries.length * (2 + width * 8 * per));
-      b.writeUInt8(r.kind === 'samples' ? Kind.Samples : Kind.Minute, 0);
+      const b = Buffer.alloc(
+        11 + bodySize(r.entries.length, width, samples ? 1 : 3, samples ? SAMPLE_BYTES : MINUTE_BYTES),
+      );
+      b.writeUInt8(samples ? Kind.Samples : Kind.Minute32, 0);
       b.writeDoubleLE(r.t, 1);
       b.writeUInt16LE(r.entries.length, 9);
       let o = 11;
       for (const e of r.entries) {
         o = b.writeUInt16LE(e.index, o);
         const cols = 'values' in e ? [e.values] : [e.min, e.avg, e.max];
-        for (const col of cols) for (let i = 0; i < width; i++) o = b.writeDoubleLE(num(col[i] ?? null), o);
+        for (const col of cols)
+          for (let i = 0; i < width; i++)
+            o = samples ? b.writeDoubleLE(num(col[i] ?? null), o) : b.writeFloatLE(num(col[i] ?? null), o);
       }
       return b;
     }
@@ -99,12 +116,11 @@ export function encodedSize(r: HistoryRecord): number {
     case 'subject':
       return FRAME + 3 + Buffer.byteLength(JSON.stringify([r.key, r.name]));
     case 'samples':
-    case 'minute':
-      return (
-        FRAME +
-        11 +
-        r.entries.length * (2 + (r.entries.length > 0 ? entryWidth(r) : 0) * 8 * (r.kind === 'samples' ? 1 : 3))
-      );
+    case 'minute': {
+      const samples = r.kind === 'samples';
+      const width = r.entries.length > 0 ? entryWidth(r) : 0;
+      return FRAME + 11 + bodySize(r.entries.length, width, samples ? 1 : 3, samples ? SAMPLE_BYTES : MINUTE_BYTES);
+    }
   }
 }
 
@@ -129,15 +145,16 @@ function decodePayload(p: Buffer, width: number): HistoryRecord | null {
     if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string') return null;
     return { kind: 'subject', index: p.readUInt16LE(1), key: v[0], name: v[1] };
   }
-  if (kind !== Kind.Samples && kind !== Kind.Minute) return null;
+  if (kind !== Kind.Samples && kind !== Kind.Minute64 && kind !== Kind.Minute32) return null;
   const per = kind === Kind.Samples ? 1 : 3;
+  const bytes = kind === Kind.Minute32 ? 4 : 8;
   const t = p.readDoubleLE(1);
   const count = p.readUInt16LE(9);
-  if (p.length !== 11 + count * (2 + width * 8 * per)) return null;
+  if (p.length !== 11 + bodySize(count, width, per, bytes)) return null;
   let o = 11;
   const col = (): Array<number | null> => {
     const out: Array<number | null> = [];
-    for (let i = 0; i < width; i++, o += 8) out.push(val(p.readDoubleLE(o)));
+    for (let i = 0; i < width; i++, o += bytes) out.push(val(bytes === 4 ? p.readFloatLE(o) : p.readDoubleLE(o)));
     return out;
   };
   if (kind === Kind.Samples) {

@@ -12,8 +12,12 @@ import type { SampleBatch } from './targetHistory';
 const YIELD_MS = 8;
 /** A compacted file aims below this share of the bound, so that appends run a while before the next one. */
 const COMPACT_TARGET = 0.75;
-/** Each subject's share of a file: a day of minutes plus 15 minutes of samples at a 2 s refresh (measured). */
-const BYTES_PER_SUBJECT = 440 * 1024;
+/**
+ * Each subject's share of the bound. A compacted day of float32 minutes plus 15 minutes of samples at a 2 s refresh
+ * is about 229 KB a subject (measured: scripts/bench/historySize.ts); the rest leaves appends about an hour between
+ * compactions. 20 MB keeps the host and 50 containers.
+ */
+const BYTES_PER_SUBJECT = 300 * 1024;
 
 export type Report = (message: string) => void;
 
