@@ -18,8 +18,10 @@ const enum Kind {
 }
 
 /** Bytes per value: samples keep a refresh's figures exactly, minutes are float32 (docs/history.md). */
-const SAMPLE_BYTES = 8;
-const MINUTE_BYTES = 4;
+const FLOAT64 = 8;
+const FLOAT32 = 4;
+const SAMPLE_BYTES = FLOAT64;
+const MINUTE_BYTES = FLOAT32;
 
 export type HistoryRecord =
   | { kind: 'fields'; fields: string[] }
@@ -147,14 +149,14 @@ function decodePayload(p: Buffer, width: number): HistoryRecord | null {
   }
   if (kind !== Kind.Samples && kind !== Kind.Minute64 && kind !== Kind.Minute32) return null;
   const per = kind === Kind.Samples ? 1 : 3;
-  const bytes = kind === Kind.Minute32 ? 4 : 8;
+  const bytes = kind === Kind.Minute32 ? FLOAT32 : FLOAT64;
   const t = p.readDoubleLE(1);
   const count = p.readUInt16LE(9);
   if (p.length !== 11 + bodySize(count, width, per, bytes)) return null;
   let o = 11;
   const col = (): Array<number | null> => {
     const out: Array<number | null> = [];
-    for (let i = 0; i < width; i++, o += bytes) out.push(val(bytes === 4 ? p.readFloatLE(o) : p.readDoubleLE(o)));
+    for (let i = 0; i < width; i++, o += bytes) out.push(val(bytes === FLOAT32 ? p.readFloatLE(o) : p.readDoubleLE(o)));
     return out;
   };
   if (kind === Kind.Samples) {

@@ -17,6 +17,9 @@ function roundTrip(records: HistoryRecord[]): HistoryRecord[] {
   return d.records;
 }
 
+type MinuteEntry = Extract<HistoryRecord, { kind: 'minute' }>['entries'][number];
+const minuteRecord = (t: number, entries: MinuteEntry[]): HistoryRecord => ({ kind: 'minute', t, entries });
+
 const fields: HistoryRecord = { kind: 'fields', fields: Array.from({ length: FIELDS }, (_, i) => `f${i}`) };
 
 describe('history record widths', () => {
@@ -31,11 +34,9 @@ describe('history record widths', () => {
   });
 
   it('stores a minute as float32: each value is its nearest float32, nulls stay null, the time is exact', () => {
-    const minute: HistoryRecord = {
-      kind: 'minute',
-      t: 1764547260000,
-      entries: [{ index: 2, min: row(0.123456789), avg: row(12345.6789), max: row(1234567891.5) }],
-    };
+    const minute = minuteRecord(1764547260000, [
+      { index: 2, min: row(0.123456789), avg: row(12345.6789), max: row(1234567891.5) },
+    ]);
     const [, back] = roundTrip([fields, minute]);
     const f32 = (col: Array<number | null>) => col.map((v) => (v === null ? null : Math.fround(v)));
     expect(back).toEqual({
@@ -49,22 +50,17 @@ describe('history record widths', () => {
   });
 
   it('a minute of 64 subjects takes half the bytes of float64 minutes, and encodedSize says so before encoding', () => {
-    const minute: HistoryRecord = {
-      kind: 'minute',
-      t: 0,
-      entries: Array.from({ length: 64 }, (_, index) => ({ index, min: row(1), avg: row(2), max: row(3) })),
-    };
+    const minute = minuteRecord(
+      0,
+      Array.from({ length: 64 }, (_, index) => ({ index, min: row(1), avg: row(2), max: row(3) })),
+    );
     expect(encodedSize(minute)).toBe(encodeRecord(minute).length);
     // frame 8 + head 11 + per subject (2-byte index + 11 fields × 3 × 4 bytes)
     expect(encodeRecord(minute).length).toBe(8 + 11 + 64 * (2 + FIELDS * 3 * 4));
   });
 
   it('a value beyond float32 reads back as null, never Infinity', () => {
-    const minute: HistoryRecord = {
-      kind: 'minute',
-      t: 0,
-      entries: [{ index: 0, min: row(1e39), avg: row(1), max: row(1) }],
-    };
+    const minute = minuteRecord(0, [{ index: 0, min: row(1e39), avg: row(1), max: row(1) }]);
     const [, back] = roundTrip([fields, minute]);
     expect(back.kind === 'minute' && back.entries[0].min.every((v) => v === null)).toBe(true);
   });
